@@ -1,0 +1,2 @@
+/** Kafka serdes for the Avro records: plain Avro binary for internal topics and stores. */
+package io.sessionizer.schemas.serde;

@@ -1,0 +1,97 @@
+package io.sessionizer.testing;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * One real single-node KRaft broker per test JVM, started on first use and stopped when the JVM exits. Tests share
+ * it and keep apart by giving each test its own topics ({@link #uniqueName}).
+ *
+ * <p>This wraps Kafka's internal test kit ({@code kafka-test-common-runtime}) so that no test depends on it directly.
+ */
+public final class KafkaTestCluster {
+    private static KafkaTestCluster shared;
+
+    private final KafkaClusterTestKit kit;
+
+    private KafkaTestCluster(KafkaClusterTestKit kit) {
+        this.kit = kit;
+    }
+
+    /** The broker shared by every test of this JVM. */
+    public static synchronized KafkaTestCluster shared() {
+        if (shared == null) {
+            shared = start();
+            KafkaTestCluster cluster = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::stop, "kafka-test-cluster-stop"));
+        }
+        return shared;
+    }
+
+    /** A broker of its own, for a test that stops it (the caller closes it). */
+    public static KafkaTestCluster start() {
+        try {
+            KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+                    // One broker: internal topics (transactions, offsets) cannot have more replicas.
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .build();
+            kit.format();
+            kit.startup();
+            kit.waitForReadyBrokers();
+            return new KafkaTestCluster(kit);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot start the in-JVM Kafka cluster", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return kit.bootstrapServers();
+    }
+
+    /** Creates topics with the given partition count; compacted when the name ends with {@code sessions}. */
+    public void createTopics(int partitions, String... names) {
+        try (Admin admin = admin()) {
+            List<NewTopic> topics = java.util.Arrays.stream(names)
+                    .map(n -> new NewTopic(n, partitions, (short) 1))
+                    .map(t -> t.name().endsWith("sessions")
+                            ? t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
+                            : t)
+                    .toList();
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create topics " + List.of(names), e);
+        }
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
+    }
+
+    /** A name no other test uses: {@code prefix-<random>}; valid as a topic name and an application id. */
+    public static String uniqueName(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public void stop() {
+        try {
+            kit.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot stop the in-JVM Kafka cluster", e);
+        }
+    }
+}
