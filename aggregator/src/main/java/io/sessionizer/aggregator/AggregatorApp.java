@@ -1,0 +1,107 @@
+package io.sessionizer.aggregator;
+
+import com.linecorp.armeria.server.Server;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sessionizer.aggregator.http.OpsApi;
+import io.sessionizer.aggregator.http.SessionsApi;
+import io.sessionizer.aggregator.query.SessionQueryService;
+import io.sessionizer.aggregator.topology.SessionTopology;
+import io.sessionizer.config.Config;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running aggregator: the Kafka Streams topology and the HTTP server that queries its stores. */
+public final class AggregatorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AggregatorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Server server;
+    private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final CompletableFuture<Void> failed = new CompletableFuture<>();
+
+    private AggregatorApp(Server server, KafkaStreams streams, PrometheusMeterRegistry registry,
+            KafkaStreamsMetrics streamsMetrics) {
+        this.server = server;
+        this.streams = streams;
+        this.registry = registry;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /** Starts the HTTP server, then Kafka Streams; returns once both are started (state may still be restoring). */
+    public static AggregatorApp start(Config config) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+
+        SessionQueryService queries = new SessionQueryService();
+        Server server = Server.builder()
+                .http(config.get(AggregatorSettings.HTTP_PORT))
+                .annotatedService(new SessionsApi(queries))
+                .annotatedService(new OpsApi(queries, registry))
+                .build();
+        server.start().join();
+
+        KafkaStreams streams = new KafkaStreams(SessionTopology.build(config),
+                streamsProperties(config, server.activeLocalPort()));
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        AggregatorApp app = new AggregatorApp(server, streams, registry, streamsMetrics);
+        streams.setStateListener((now, before) -> {
+            LOG.info("Kafka Streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                app.failed.complete(null);
+            }
+        });
+        queries.attach(streams);
+        streams.start();
+        LOG.info("Aggregator API listening on port {}", server.activeLocalPort());
+        return app;
+    }
+
+    /** The Streams properties of an instance; tests use the very same. */
+    public static Properties streamsProperties(Config config, int httpPort) {
+        Properties props = new Properties();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AggregatorSettings.APPLICATION_ID));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(AggregatorSettings.PROCESSING_GUARANTEE));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(AggregatorSettings.STATE_DIR).toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(AggregatorSettings.STREAM_THREADS));
+        // Opt in now to the handler scope that becomes the default in Kafka 5.0 (and silences its start-up warning).
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        String server = config.get(AggregatorSettings.APPLICATION_SERVER);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.isBlank() ? "localhost:" + httpPort : server);
+        props.putAll(config.kafkaProperties());
+        return props;
+    }
+
+    public int httpPort() {
+        return server.activeLocalPort();
+    }
+
+    /** Completes when Kafka Streams failed for good (state ERROR); the process should then exit and be restarted. */
+    public CompletableFuture<Void> failed() {
+        return failed;
+    }
+
+    @Override
+    public void close() {
+        server.stop().join();
+        streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+        streamsMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,105 @@
+package io.sessionizer.aggregator.domain;
+
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.IoValue;
+import io.sessionizer.schemas.LatencyMs;
+import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.TurnStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+
+/**
+ * Session arithmetic. A turn is re-sent each time more of its spans arrive, so a summary takes the difference between
+ * the turn's new and previous version: every span counts once however many times its trace is updated.
+ */
+public final class SessionAggregator {
+    private SessionAggregator() {
+    }
+
+    /**
+     * The summary after one turn changed.
+     *
+     * @param previous the summary before, or null for a new session
+     * @param before the turn's previous version, or null for a new turn
+     * @param after the turn's new version
+     * @param first the session's first turn by start time, after the change
+     * @param last the session's last turn by start time, after the change
+     */
+    public static SessionSummary apply(SessionSummary previous, Turn before, Turn after, Turn first, Turn last,
+            Instant now) {
+        SessionSummary s = previous != null ? previous : empty(after);
+        s.setTraceCount(s.getTraceCount() + (before == null ? 1 : 0));
+        s.setTracesWithError(s.getTracesWithError() + errors(after) - errors(before));
+        s.setSpanCount(s.getSpanCount() + after.getSpanCount() - (before == null ? 0 : before.getSpanCount()));
+        s.setLlmCallCount(s.getLlmCallCount() + after.getLlmCallCount()
+                - (before == null ? 0 : before.getLlmCallCount()));
+        s.setTokenCount(addTokens(s.getTokenCount(), after.getTokenCount(), before == null ? null
+                : before.getTokenCount()));
+        s.setCost(addCost(s.getCost(), after.getCost(), before == null ? null : before.getCost()));
+        if (after.getStartTime().isBefore(s.getStartTime())) {
+            s.setStartTime(after.getStartTime());
+        }
+        if (after.getEndTime().isAfter(s.getEndTime())) {
+            s.setEndTime(after.getEndTime());
+        }
+        if (after.getProject() != null && !s.getProjects().contains(after.getProject())) {
+            s.getProjects().add(after.getProject());
+        }
+        if (s.getUserId() == null) {
+            s.setUserId(after.getUserId());
+        }
+        for (String model : after.getModels()) {
+            if (!s.getModels().contains(model)) {
+                s.getModels().add(model);
+            }
+        }
+        s.setFirstInput(copy(first.getInput()));
+        s.setLastOutput(copy(last.getOutput()));
+        s.setStatus(SessionStatus.ACTIVE);
+        s.setUpdatedAt(now);
+        return s;
+    }
+
+    private static SessionSummary empty(Turn turn) {
+        return SessionSummary.newBuilder()
+                .setTenant(turn.getTenant())
+                .setSessionId(turn.getSessionId())
+                .setProjects(new ArrayList<>())
+                .setModels(new ArrayList<>())
+                .setStartTime(turn.getStartTime())
+                .setEndTime(turn.getEndTime())
+                .setTraceCount(0)
+                .setSpanCount(0)
+                .setTokenCount(new TokenCount(0L, 0L, 0L))
+                .setCost(new Cost(0.0, 0.0, 0.0))
+                .setLatencyMs(new LatencyMs(null, null))
+                .setStatus(SessionStatus.ACTIVE)
+                .setUpdatedAt(turn.getUpdatedAt())
+                .build();
+    }
+
+    private static int errors(Turn turn) {
+        return turn != null && turn.getStatus() == TurnStatus.ERROR ? 1 : 0;
+    }
+
+    private static TokenCount addTokens(TokenCount sum, TokenCount after, TokenCount before) {
+        return new TokenCount(
+                sum.getPrompt() + after.getPrompt() - (before == null ? 0 : before.getPrompt()),
+                sum.getCompletion() + after.getCompletion() - (before == null ? 0 : before.getCompletion()),
+                sum.getTotal() + after.getTotal() - (before == null ? 0 : before.getTotal()));
+    }
+
+    private static Cost addCost(Cost sum, Cost after, Cost before) {
+        return new Cost(
+                sum.getPrompt() + after.getPrompt() - (before == null ? 0 : before.getPrompt()),
+                sum.getCompletion() + after.getCompletion() - (before == null ? 0 : before.getCompletion()),
+                sum.getTotal() + after.getTotal() - (before == null ? 0 : before.getTotal()));
+    }
+
+    private static IoValue copy(IoValue value) {
+        return value == null ? null : new IoValue(value.getValue(), value.getMimeType());
+    }
+}

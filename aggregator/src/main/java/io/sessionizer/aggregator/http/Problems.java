@@ -1,0 +1,43 @@
+package io.sessionizer.aggregator.http;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+
+/** Error answers as RFC 9457 problem details ({@code application/problem+json}). */
+public final class Problems {
+    public static final MediaType PROBLEM_JSON = MediaType.parse("application/problem+json");
+    /** Seconds a client should wait before asking again while state is not queryable. */
+    static final int RETRY_AFTER_SECONDS = 1;
+
+    private Problems() {
+    }
+
+    public static HttpResponse of(HttpStatus status, String detail) {
+        return HttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON),
+                HttpData.ofUtf8(body(status, detail).toString()));
+    }
+
+    public static HttpResponse unavailable(String detail) {
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                        .contentType(PROBLEM_JSON)
+                        .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
+                        .build(),
+                HttpData.ofUtf8(
+                        body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
+    }
+
+    private static ObjectNode body(HttpStatus status, String detail) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("type", "about:blank");
+        node.put("title", status.reasonPhrase());
+        node.put("status", status.code());
+        node.put("detail", detail);
+        return node;
+    }
+}

@@ -1,0 +1,91 @@
+package io.sessionizer.aggregator.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.IoValue;
+import io.sessionizer.schemas.LatencyMs;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.TokenCount;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** The JSON of DESIGN.md's REST API: snake_case fields, times as ISO-8601 UTC with microseconds. */
+public final class SessionJson {
+    /** Always six fraction digits, so that times sort as text and keep the spans' microsecond precision. */
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+            .withZone(ZoneOffset.UTC);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private SessionJson() {
+    }
+
+    public static ObjectNode summary(SessionSummary s) {
+        ObjectNode node = NODES.objectNode();
+        node.put("session_id", s.getSessionId());
+        node.set("projects", strings(s.getProjects()));
+        node.put("user_id", s.getUserId());
+        node.set("first_input", io(s.getFirstInput()));
+        node.set("last_output", io(s.getLastOutput()));
+        node.put("start_time", time(s.getStartTime()));
+        node.put("end_time", time(s.getEndTime()));
+        node.put("trace_count", s.getTraceCount());
+        node.put("traces_with_error", s.getTracesWithError());
+        node.put("span_count", s.getSpanCount());
+        node.put("llm_call_count", s.getLlmCallCount());
+        node.set("token_count", tokens(s.getTokenCount()));
+        node.set("cost", cost(s.getCost()));
+        node.set("latency_ms", latency(s.getLatencyMs()));
+        node.set("models", strings(s.getModels()));
+        node.put("status", s.getStatus().name().toLowerCase(Locale.ROOT));
+        node.put("updated_at", time(s.getUpdatedAt()));
+        return node;
+    }
+
+    public static String time(Instant instant) {
+        return instant == null ? null : TIME.format(instant);
+    }
+
+    private static ObjectNode io(IoValue value) {
+        if (value == null) {
+            return null;
+        }
+        ObjectNode node = NODES.objectNode();
+        node.put("value", value.getValue());
+        node.put("mime_type", value.getMimeType());
+        return node;
+    }
+
+    private static ObjectNode tokens(TokenCount t) {
+        ObjectNode node = NODES.objectNode();
+        node.put("prompt", t.getPrompt());
+        node.put("completion", t.getCompletion());
+        node.put("total", t.getTotal());
+        return node;
+    }
+
+    private static ObjectNode cost(Cost c) {
+        ObjectNode node = NODES.objectNode();
+        node.put("prompt", c.getPrompt());
+        node.put("completion", c.getCompletion());
+        node.put("total", c.getTotal());
+        return node;
+    }
+
+    private static ObjectNode latency(LatencyMs l) {
+        ObjectNode node = NODES.objectNode();
+        node.put("p50", l.getP50());
+        node.put("p99", l.getP99());
+        return node;
+    }
+
+    private static ArrayNode strings(List<String> values) {
+        ArrayNode array = NODES.arrayNode();
+        values.forEach(array::add);
+        return array;
+    }
+}

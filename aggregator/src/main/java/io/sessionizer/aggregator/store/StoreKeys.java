@@ -1,0 +1,72 @@
+package io.sessionizer.aggregator.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * Byte layouts of the composite keys. A session prefix is the UTF-8 session key preceded by its length, so that no
+ * session's keys can fall inside another's range; times are big-endian with the sign bit flipped, so that byte order
+ * is time order.
+ *
+ * <pre>
+ * transcript key: [u16 length][session key][start micros, 8 bytes][trace id, 16 bytes]
+ * turn index key: [u16 length][session key][trace id, 16 bytes]
+ * </pre>
+ */
+public final class StoreKeys {
+    private static final int TRACE_ID_BYTES = 16;
+    private static final HexFormat HEX = HexFormat.of();
+
+    private StoreKeys() {
+    }
+
+    /** The key of one turn in the transcript: session, then start time, then trace id. */
+    public static Bytes transcript(String sessionKey, long startMicros, String traceId) {
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(prefix(session, Long.BYTES + TRACE_ID_BYTES)
+                .putLong(startMicros ^ Long.MIN_VALUE)
+                .put(traceIdBytes(traceId))
+                .array());
+    }
+
+    /** The key that leads from a session's trace to the start time under which its turn is filed. */
+    public static Bytes turnIndex(String sessionKey, String traceId) {
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(prefix(session, TRACE_ID_BYTES).put(traceIdBytes(traceId)).array());
+    }
+
+    /** The lowest transcript key of a session. */
+    public static Bytes transcriptFrom(String sessionKey) {
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(prefix(session, Long.BYTES + TRACE_ID_BYTES).array());
+    }
+
+    /** The highest transcript key of a session (inclusive bound). */
+    public static Bytes transcriptTo(String sessionKey) {
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = prefix(session, Long.BYTES + TRACE_ID_BYTES);
+        byte[] key = buffer.array();
+        Arrays.fill(key, buffer.position(), key.length, (byte) 0xFF);
+        return Bytes.wrap(key);
+    }
+
+    private static ByteBuffer prefix(byte[] session, int suffixBytes) {
+        if (session.length > 0xFFFF) {
+            throw new IllegalArgumentException("Session key longer than 65535 bytes");
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(2 + session.length + suffixBytes);
+        buffer.putShort((short) session.length).put(session);
+        return buffer;
+    }
+
+    private static byte[] traceIdBytes(String traceId) {
+        byte[] bytes = HEX.parseHex(traceId);
+        if (bytes.length != TRACE_ID_BYTES) {
+            throw new IllegalArgumentException("Trace id must be 16 bytes: " + traceId);
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,82 @@
+package io.sessionizer.aggregator.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.IoValue;
+import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.TurnStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SessionAggregatorTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+
+    private static Turn turn(String trace, int startSecond, int endSecond, int spans, long tokens, TurnStatus status,
+            String input, String output) {
+        return Turn.newBuilder()
+                .setTenant("default").setSessionId("s").setTraceId(trace)
+                .setStartTime(Instant.ofEpochSecond(startSecond)).setEndTime(Instant.ofEpochSecond(endSecond))
+                .setInput(input == null ? null : new IoValue(input, "text/plain"))
+                .setOutput(output == null ? null : new IoValue(output, "text/plain"))
+                .setStatus(status).setSpanCount(spans).setLlmCallCount(1)
+                .setTokenCount(new TokenCount(tokens, 0L, tokens)).setCost(new Cost(0.5, 0.0, 0.5))
+                .setModels(new ArrayList<>(List.of("gpt-4o"))).setProject("app").setUserId(null)
+                .setUpdatedAt(NOW).build();
+    }
+
+    @Test
+    void shouldSumNewTurns() {
+        Turn a = turn("a", 10, 12, 3, 100, TurnStatus.OK, "hi", "hello");
+        Turn b = turn("b", 20, 25, 4, 50, TurnStatus.ERROR, "bye", "ciao");
+        SessionSummary s = SessionAggregator.apply(null, null, a, a, a, NOW);
+        s = SessionAggregator.apply(s, null, b, a, b, NOW);
+        assertThat(s.getTraceCount()).isEqualTo(2);
+        assertThat(s.getTracesWithError()).isEqualTo(1);
+        assertThat(s.getSpanCount()).isEqualTo(7);
+        assertThat(s.getLlmCallCount()).isEqualTo(2);
+        assertThat(s.getTokenCount().getTotal()).isEqualTo(150);
+        assertThat(s.getCost().getTotal()).isEqualTo(1.0);
+        assertThat(s.getStartTime()).isEqualTo(Instant.ofEpochSecond(10));
+        assertThat(s.getEndTime()).isEqualTo(Instant.ofEpochSecond(25));
+        assertThat(s.getFirstInput().getValue()).isEqualTo("hi");
+        assertThat(s.getLastOutput().getValue()).isEqualTo("ciao");
+        assertThat(s.getProjects()).containsExactly("app");
+        assertThat(s.getModels()).containsExactly("gpt-4o");
+        assertThat(s.getStatus()).isEqualTo(SessionStatus.ACTIVE);
+    }
+
+    @Test
+    void shouldCountOnlyTheDifferenceWhenATurnGrows() {
+        Turn partial = turn("a", 10, 12, 2, 40, TurnStatus.OK, null, null);
+        Turn complete = turn("a", 9, 15, 5, 100, TurnStatus.ERROR, "hi", "hello");
+        SessionSummary s = SessionAggregator.apply(null, null, partial, partial, partial, NOW);
+        s = SessionAggregator.apply(s, partial, complete, complete, complete, NOW);
+        assertThat(s.getTraceCount()).isEqualTo(1);
+        assertThat(s.getSpanCount()).isEqualTo(5);
+        assertThat(s.getTokenCount().getTotal()).isEqualTo(100);
+        assertThat(s.getTracesWithError()).isEqualTo(1);
+        assertThat(s.getCost().getTotal()).isEqualTo(0.5);
+        assertThat(s.getStartTime()).isEqualTo(Instant.ofEpochSecond(9));
+        assertThat(s.getEndTime()).isEqualTo(Instant.ofEpochSecond(15));
+        assertThat(s.getFirstInput().getValue()).isEqualTo("hi");
+    }
+
+    @Test
+    void shouldKeepTheFirstUserIdAndEveryProjectOnce() {
+        Turn a = turn("a", 10, 12, 1, 0, TurnStatus.OK, null, null);
+        a.setUserId("alice");
+        Turn b = turn("b", 20, 22, 1, 0, TurnStatus.OK, null, null);
+        b.setUserId("bob");
+        b.setProject("other");
+        SessionSummary s = SessionAggregator.apply(null, null, a, a, a, NOW);
+        s = SessionAggregator.apply(s, null, b, a, b, NOW);
+        assertThat(s.getUserId()).isEqualTo("alice");
+        assertThat(s.getProjects()).containsExactly("app", "other");
+    }
+}
