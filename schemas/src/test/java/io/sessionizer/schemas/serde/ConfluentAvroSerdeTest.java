@@ -1,0 +1,231 @@
+package io.sessionizer.schemas.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.IoValue;
+import io.sessionizer.schemas.SessionEvent;
+import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.TurnStatus;
+import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
+import io.sessionizer.schemas.registry.SchemaRegistryClient;
+import io.sessionizer.schemas.registry.SchemaRegistryException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class ConfluentAvroSerdeTest {
+    private static final Instant TIME = Instant.parse("2026-11-23T10:15:30.123456Z");
+
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+
+    @Test
+    void shouldWriteMagicByteThenBigEndianSchemaIdThenAvroBinary() {
+        SchemaRegistryClient fixedId = new FixedIdRegistry(0x01020304);
+        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(fixedId, Turn.class);
+        Turn turn = turn();
+
+        byte[] bytes = serde.serializer().serialize("session-turns", turn);
+
+        byte[] avro = AvroBinarySerde.of(Turn.class).encode(turn);
+        assertThat(Arrays.copyOfRange(bytes, 0, 5)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(avro);
+    }
+
+    @Test
+    void shouldRoundTripARecord() {
+        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(registry, Turn.class);
+        Turn turn = turn();
+
+        byte[] bytes = serde.serializer().serialize("session-turns", turn);
+
+        assertThat(serde.deserializer().deserialize("session-turns", bytes)).isEqualTo(turn);
+    }
+
+    @Test
+    void shouldRegisterUnderTheTopicValueSubjectOncePerTopic() {
+        CountingRegistry counting = new CountingRegistry(registry);
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(counting, SessionEvent.class);
+
+        serde.serialize("session-events", event(1));
+        serde.serialize("session-events", event(2));
+        serde.serialize("other-events", event(3));
+
+        assertThat(registry.subjects()).containsExactly("other-events-value", "session-events-value");
+        assertThat(counting.registrations).containsExactly("session-events-value", "other-events-value");
+    }
+
+    @Test
+    void shouldPassTombstonesThroughWithoutRegistering() {
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
+
+        assertThat(serde.serializer().serialize("sessions", null)).isNull();
+        assertThat(serde.deserializer().deserialize("sessions", null)).isNull();
+        assertThat(registry.subjects()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAnUnknownMagicByte() {
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
+        byte[] bytes = serde.serialize("session-events", event(1));
+        bytes[0] = 1;
+
+        assertThatThrownBy(() -> serde.deserialize("session-events", bytes))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("Unknown magic byte");
+    }
+
+    @Test
+    void shouldRefuseARecordShorterThanTheHeader() {
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
+
+        assertThatThrownBy(() -> serde.deserialize("session-events", new byte[] {0, 0, 0}))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("3 bytes");
+    }
+
+    @Test
+    void shouldTreatAnIdUnknownToTheRegistryAsAPoisonRecord() {
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
+
+        assertThatThrownBy(() -> serde.deserialize("session-events", new byte[] {0, 0, 0, 0, 42, 2, 'a'}))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("schema id 42");
+    }
+
+    @Test
+    void shouldLetARegistryOutageThroughAsARetryableRegistryError() {
+        SchemaRegistryClient down = new FixedIdRegistry(0) {
+            @Override
+            public int register(String subject, Schema schema) {
+                throw new SchemaRegistryException(SchemaRegistryException.NO_ANSWER,
+                        SchemaRegistryException.NO_ANSWER, "connection refused");
+            }
+        };
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(down, SessionEvent.class);
+
+        assertThatThrownBy(() -> serde.serialize("session-events", event(1)))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.isRetryable()).isTrue());
+    }
+
+    @Test
+    void shouldReadARecordWrittenWithANewerSchemaThatAddedAField() throws IOException {
+        Schema newer = evolve(SessionEvent.getClassSchema(), fields -> fields.addObject()
+                .put("name", "region").put("type", "string").put("default", "eu"));
+        GenericRecord written = genericEvent(newer);
+        written.put("trace_count", 7L);
+        written.put("region", "us");
+        int id = registry.register("session-events-value", newer);
+
+        SessionEvent read = ConfluentAvroSerde.forValue(registry, SessionEvent.class)
+                .deserialize("session-events", confluentBytes(id, newer, written));
+
+        assertThat(read).isEqualTo(event(7));
+    }
+
+    @Test
+    void shouldFillTheDefaultOfAFieldThatAnOlderSchemaLacked() throws IOException {
+        Schema older = evolve(SessionEvent.getClassSchema(), fields -> fields.remove(fields.size() - 1));
+        assertThat(older.getField("trace_count")).isNull();
+        int id = registry.register("session-events-value", older);
+
+        SessionEvent read = ConfluentAvroSerde.forValue(registry, SessionEvent.class)
+                .deserialize("session-events", confluentBytes(id, older, genericEvent(older)));
+
+        assertThat(read).isEqualTo(event(0));
+    }
+
+    private static Schema evolve(Schema schema, java.util.function.Consumer<ArrayNode> change) throws IOException {
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(schema.toString());
+        change.accept((ArrayNode) json.get("fields"));
+        return new Schema.Parser().parse(json.toString());
+    }
+
+    private static GenericRecord genericEvent(Schema schema) {
+        GenericRecord record = new GenericData.Record(schema);
+        record.put("tenant", "default");
+        record.put("session_id", "s-1");
+        record.put("type", new GenericData.EnumSymbol(schema.getField("type").schema(), "ENDED"));
+        record.put("time", TIME.getEpochSecond() * 1_000_000 + TIME.getNano() / 1_000);
+        return record;
+    }
+
+    private static byte[] confluentBytes(int id, Schema schema, GenericRecord record) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {0, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id});
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
+        return out.toByteArray();
+    }
+
+    private static SessionEvent event(long traceCount) {
+        return SessionEvent.newBuilder().setTenant("default").setSessionId("s-1").setType(SessionEventType.ENDED)
+                .setTime(TIME).setTraceCount(traceCount).build();
+    }
+
+    private static Turn turn() {
+        return Turn.newBuilder()
+                .setTenant("default").setSessionId("s").setTraceId("0af7651916cd43dd8448eb211c80319c")
+                .setStartTime(TIME).setEndTime(TIME.plusSeconds(1))
+                .setInput(new IoValue("hi", "text/plain")).setOutput(null)
+                .setStatus(TurnStatus.OK).setSpanCount(3)
+                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setModels(List.of("gpt-4o")).setUpdatedAt(TIME.plusSeconds(2))
+                .build();
+    }
+
+    private static class FixedIdRegistry implements SchemaRegistryClient {
+        private final int id;
+
+        FixedIdRegistry(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public int register(String subject, Schema schema) {
+            return id;
+        }
+
+        @Override
+        public Schema schemaById(int requested) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private static final class CountingRegistry implements SchemaRegistryClient {
+        private final SchemaRegistryClient delegate;
+        final List<String> registrations = new ArrayList<>();
+
+        CountingRegistry(SchemaRegistryClient delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int register(String subject, Schema schema) {
+            registrations.add(subject);
+            return delegate.register(subject, schema);
+        }
+
+        @Override
+        public Schema schemaById(int id) {
+            return delegate.schemaById(id);
+        }
+    }
+}
