@@ -10,14 +10,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.aggregator.http.OpsApi;
 import io.sessionizer.aggregator.http.SessionsApi;
 import io.sessionizer.aggregator.query.SessionQueryService;
+import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.config.Config;
+import io.sessionizer.schemas.registry.RegistrySettings;
+import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +47,8 @@ public final class AggregatorApp implements AutoCloseable {
 
     /** Starts the HTTP server, then Kafka Streams; returns once both are started (state may still be restoring). */
     public static AggregatorApp start(Config config) {
+        SchemaRegistryClient schemas = RegistrySettings.fromConfig(config);
+        SessionTopology.registerSchemas(config, schemas);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -55,7 +62,7 @@ public final class AggregatorApp implements AutoCloseable {
                 .build();
         server.start().join();
 
-        KafkaStreams streams = new KafkaStreams(SessionTopology.build(config),
+        KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas),
                 streamsProperties(config, server.activeLocalPort()));
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
@@ -80,8 +87,20 @@ public final class AggregatorApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(AggregatorSettings.PROCESSING_GUARANTEE));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.get(AggregatorSettings.STATE_DIR).toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.get(AggregatorSettings.STREAM_THREADS));
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(AggregatorSettings.STANDBY_REPLICAS));
+        // Poison records go to the dead-letter topic as received, with the error in headers (KIP-1034), and
+        // processing carries on: one bad record must not stop every session.
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.get(AggregatorSettings.DLQ_TOPIC));
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
         // Opt in now to the handler scope that becomes the default in Kafka 5.0 (and silences its start-up warning).
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // All stores share one bounded block cache and memtable budget instead of RocksDB's per-store defaults.
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDbConfig.class.getName());
+        props.put(BoundedMemoryRocksDbConfig.TOTAL_MEMORY_CONFIG,
+                Long.toString(config.get(AggregatorSettings.ROCKSDB_MEMORY)));
         String server = config.get(AggregatorSettings.APPLICATION_SERVER);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server.isBlank() ? "localhost:" + httpPort : server);
         props.putAll(config.kafkaProperties());

@@ -2,7 +2,10 @@ package io.sessionizer.aggregator;
 
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.config.Setting;
+import io.sessionizer.schemas.registry.RegistrySettings;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every setting of the aggregator; {@code SESSIONIZER_<KEY>} in the environment, or a properties file. */
@@ -18,19 +21,50 @@ public final class AggregatorSettings {
             "Directory of the RocksDB state stores; keep it on a persistent volume to restart without restoring.");
     public static final Setting<String> SPANS_TOPIC = Setting.string("topic.spans", "otlp_spans",
             "Input topic: one OTLP ExportTraceServiceRequest per trace, keyed by hex trace id.");
+    public static final Setting<String> SESSIONS_TOPIC = Setting.string("topic.sessions", "sessions",
+            "Output: the latest SessionSummary per session (Avro, Confluent wire format); compact it.");
+    public static final Setting<String> TURNS_TOPIC = Setting.string("topic.turns", "session-turns",
+            "Output: each Turn when created or changed (Avro, Confluent wire format).");
+    public static final Setting<String> EVENTS_TOPIC = Setting.string("topic.events", "session-events",
+            "Output: SessionEvent STARTED, ENDED, RESUMED, EXPIRED (Avro, Confluent wire format).");
+    public static final Setting<String> DLQ_TOPIC = Setting.string("topic.dlq", "sessionizer-dlq",
+            "Dead-letter topic: records that cannot be processed, as received, with the error in headers.");
     public static final Setting<String> PROCESSING_GUARANTEE = Setting.string("processing.guarantee",
             "exactly_once_v2", "exactly_once_v2 (no span counted twice after a crash) or at_least_once.");
+    public static final Setting<Long> ROCKSDB_MEMORY = Setting.bytes("rocksdb.memory", "256MiB",
+            "Off-heap memory of all RocksDB stores together: shared block cache and memtables.");
+    public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer("standby.replicas", 0, 0, 10,
+            "Warm copies of each store on other instances, for fast fail-over and queries while the active is down.");
     public static final Setting<Integer> STREAM_THREADS = Setting.integer("stream.threads", 1, 1, 64,
             "Kafka Streams processing threads of this instance.");
     public static final Setting<List<String>> SESSION_KEYS = Setting.list("session.keys",
             String.join(",", SessionKeyResolver.DEFAULT_KEYS),
             "Span attributes that name a session, in lookup order; 'attr#field' reads a field of a JSON attribute.");
 
+    public static final Setting<Path> PRICE_TABLE = Setting.path("cost.price-table", "",
+            "JSON model price table replacing the built-in one (model-prices.json); empty for the built-in table.");
+    public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("session.idle-timeout", "30m",
+            "A session without new spans for this long becomes idle (event ENDED).");
+    public static final Setting<Duration> RETENTION = Setting.duration("session.retention", "7d",
+            "A session without new spans for this long is deleted (tombstone on sessions, event EXPIRED).");
+    public static final Setting<Duration> PENDING_TIMEOUT = Setting.duration("trace.pending-timeout", "5m",
+            "How long the spans of a trace without a session key are buffered, waiting for a span that has one.");
+    public static final Setting<Integer> PENDING_MAX_SPANS = Setting.integer("trace.pending-max-spans", 10_000, 1,
+            Integer.MAX_VALUE, "Spans buffered at most per trace without a session key; more are dropped.");
+    public static final Setting<Duration> TRACE_RETENTION = Setting.duration("trace.retention", "1h",
+            "How long a trace's span ids are kept after its last span, so that a client retry is counted once.");
+    public static final Setting<Duration> PUNCTUATE_INTERVAL = Setting.duration("punctuate.interval", "10s",
+            "Wall-clock interval of the expiry and lifecycle checks.");
+
     private AggregatorSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR, SPANS_TOPIC, PROCESSING_GUARANTEE,
-                STREAM_THREADS, SESSION_KEYS);
+        List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
+                SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
+                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, PRICE_TABLE, IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT,
+                PENDING_MAX_SPANS, TRACE_RETENTION, PUNCTUATE_INTERVAL));
+        all.addAll(RegistrySettings.all());
+        return List.copyOf(all);
     }
 }

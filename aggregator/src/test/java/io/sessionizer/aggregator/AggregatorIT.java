@@ -48,6 +48,7 @@ class AggregatorIT {
                 "application.id", KafkaTestCluster.uniqueName("aggregator"),
                 "state.dir", stateDir.toString(),
                 "topic.spans", spansTopic,
+                "schema.registry.url", "mem://aggregator-it",
                 "kafka.bootstrap.servers", kafka.bootstrapServers())));
     }
 

@@ -8,6 +8,7 @@ import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 
@@ -23,13 +24,14 @@ public final class SessionAggregator {
      * The summary after one turn changed.
      *
      * @param previous the summary before, or null for a new session
+     * @param latency the session's turn durations, updated in place
      * @param before the turn's previous version, or null for a new turn
      * @param after the turn's new version
      * @param first the session's first turn by start time, after the change
      * @param last the session's last turn by start time, after the change
      */
-    public static SessionSummary apply(SessionSummary previous, Turn before, Turn after, Turn first, Turn last,
-            Instant now) {
+    public static SessionSummary apply(SessionSummary previous, LatencySketch latency, Turn before, Turn after,
+            Turn first, Turn last, Instant now) {
         SessionSummary s = previous != null ? previous : empty(after);
         s.setTraceCount(s.getTraceCount() + (before == null ? 1 : 0));
         s.setTracesWithError(s.getTracesWithError() + errors(after) - errors(before));
@@ -56,6 +58,11 @@ public final class SessionAggregator {
                 s.getModels().add(model);
             }
         }
+        if (before != null) {
+            latency.remove(durationMs(before));
+        }
+        latency.add(durationMs(after));
+        s.setLatencyMs(new LatencyMs(latency.quantile(0.5), latency.quantile(0.99)));
         s.setFirstInput(copy(first.getInput()));
         s.setLastOutput(copy(last.getOutput()));
         s.setStatus(SessionStatus.ACTIVE);
@@ -79,6 +86,10 @@ public final class SessionAggregator {
                 .setStatus(SessionStatus.ACTIVE)
                 .setUpdatedAt(turn.getUpdatedAt())
                 .build();
+    }
+
+    static double durationMs(Turn turn) {
+        return Duration.between(turn.getStartTime(), turn.getEndTime()).toNanos() / 1e6;
     }
 
     private static int errors(Turn turn) {

@@ -19,16 +19,25 @@ import java.util.Set;
 /**
  * Folds the spans of one trace, in any order and any number of batches, into the turn they describe (DESIGN.md, "What
  * a session holds"). A span seen before (same span id: a client retry) changes nothing.
+ *
+ * <p>Stage 1 accumulates spans in a {@link TraceState} and, once the trace has a session, hands the accumulated
+ * contribution on as a delta ({@link #takeDelta}); stage 2 merges deltas into the stored turn ({@link #merge}). So the
+ * repartition carries only what is new, and stage 1 keeps little more than span ids per trace.
  */
 public final class TurnAssembler {
-    private final SessionKeyResolver keys;
+    private static final String INPUT_MESSAGES = "llm.input_messages.";
+    private static final String OUTPUT_MESSAGES = "llm.output_messages.";
 
-    public TurnAssembler(SessionKeyResolver keys) {
+    private final SessionKeyResolver keys;
+    private final PriceTable prices;
+
+    public TurnAssembler(SessionKeyResolver keys, PriceTable prices) {
         this.keys = keys;
+        this.prices = prices;
     }
 
     /** A new, empty trace; its times are set by the first span. */
-    public static TraceState newTrace(String tenant, String traceId) {
+    public static TraceState newTrace(String tenant, String traceId, long nowMs) {
         return TraceState.newBuilder()
                 .setTenant(tenant)
                 .setTraceId(traceId)
@@ -36,6 +45,7 @@ public final class TurnAssembler {
                 .setEndMicros(Long.MIN_VALUE)
                 .setModels(new ArrayList<>())
                 .setSpanIds(new ArrayList<>())
+                .setFirstSeenMs(nowMs)
                 .build();
     }
 
@@ -82,8 +92,12 @@ public final class TurnAssembler {
         return project != null ? project : Attributes.find(resource.getAttributesList(), "service.name");
     }
 
-    /** One pass over the span's attributes; tokens, costs and models count on LLM spans only. */
-    private static void applyAttributes(TraceState state, List<KeyValue> attributes, boolean root) {
+    /**
+     * One pass over the span's attributes; tokens, costs and models count on LLM spans only. Input and output come from
+     * the root span; until it gives them, from the messages of LLM spans: the last user message in, the assistant
+     * message out (OpenInference {@code llm.*_messages.N.message.*} or GenAI {@code gen_ai.*.messages} JSON).
+     */
+    private void applyAttributes(TraceState state, List<KeyValue> attributes, boolean root) {
         String inputValue = null;
         String inputMime = null;
         String outputValue = null;
@@ -98,8 +112,19 @@ public final class TurnAssembler {
         Double totalCost = null;
         String model = null;
         String requestModel = null;
+        Messages inputMessages = null;
+        Messages outputMessages = null;
         for (KeyValue kv : attributes) {
-            switch (kv.getKey()) {
+            String key = kv.getKey();
+            if (key.startsWith(INPUT_MESSAGES)) {
+                inputMessages = Messages.addFlattened(inputMessages, key, INPUT_MESSAGES.length(), kv.getValue());
+                continue;
+            }
+            if (key.startsWith(OUTPUT_MESSAGES)) {
+                outputMessages = Messages.addFlattened(outputMessages, key, OUTPUT_MESSAGES.length(), kv.getValue());
+                continue;
+            }
+            switch (key) {
                 case "input.value" -> inputValue = Attributes.asString(kv.getValue());
                 case "input.mime_type" -> inputMime = Attributes.asString(kv.getValue());
                 case "output.value" -> outputValue = Attributes.asString(kv.getValue());
@@ -116,6 +141,9 @@ public final class TurnAssembler {
                 case "llm.cost.total" -> totalCost = Attributes.asDouble(kv.getValue());
                 case "llm.model_name", "gen_ai.response.model" -> model = Attributes.asString(kv.getValue());
                 case "gen_ai.request.model" -> requestModel = Attributes.asString(kv.getValue());
+                case "gen_ai.input.messages" -> inputMessages = Messages.parseGenAi(Attributes.asString(kv.getValue()));
+                case "gen_ai.output.messages" ->
+                        outputMessages = Messages.parseGenAi(Attributes.asString(kv.getValue()));
                 case "user.id" -> {
                     if (state.getUserId() == null) {
                         state.setUserId(Attributes.asString(kv.getValue()));
@@ -133,6 +161,18 @@ public final class TurnAssembler {
             state.setOutput(new IoValue(outputValue, outputMime));
             state.setOutputFromRoot(true);
         }
+        if (inputMessages != null && !state.getInputFromRoot() && state.getInput() == null) {
+            String text = inputMessages.last("user");
+            if (text != null) {
+                state.setInput(new IoValue(text, "text/plain"));
+            }
+        }
+        if (outputMessages != null && !state.getOutputFromRoot() && state.getOutput() == null) {
+            String text = outputMessages.last("assistant");
+            if (text != null) {
+                state.setOutput(new IoValue(text, "text/plain"));
+            }
+        }
         boolean llm = kind != null ? kind.equalsIgnoreCase("LLM") : isGenAiInference(genAiOperation);
         if (!llm) {
             return;
@@ -143,12 +183,15 @@ public final class TurnAssembler {
         state.setPromptTokens(state.getPromptTokens() + prompt);
         state.setCompletionTokens(state.getCompletionTokens() + completion);
         state.setTotalTokens(state.getTotalTokens() + (totalTokens != null ? totalTokens : prompt + completion));
-        double promptUsd = promptCost == null ? 0 : promptCost;
-        double completionUsd = completionCost == null ? 0 : completionCost;
+        String usedModel = model != null ? model : requestModel;
+        PriceTable.Price price = promptCost == null && completionCost == null && totalCost == null
+                ? prices.find(usedModel) : null;
+        double promptUsd = price != null ? price.prompt(prompt) : promptCost == null ? 0 : promptCost;
+        double completionUsd = price != null ? price.completion(completion)
+                : completionCost == null ? 0 : completionCost;
         state.setPromptCost(state.getPromptCost() + promptUsd);
         state.setCompletionCost(state.getCompletionCost() + completionUsd);
         state.setTotalCost(state.getTotalCost() + (totalCost != null ? totalCost : promptUsd + completionUsd));
-        String usedModel = model != null ? model : requestModel;
         if (usedModel != null && !state.getModels().contains(usedModel)) {
             state.getModels().add(usedModel);
         }
@@ -162,30 +205,99 @@ public final class TurnAssembler {
         };
     }
 
-    /** The turn as it stands; only for a trace whose session is known. */
-    public static Turn toTurn(TraceState state, Instant now) {
+    /**
+     * Takes what the trace accumulated since the last delta and resets the accumulators; the session, the span ids and
+     * whether the root gave input and output stay. Only for a trace whose session is known.
+     */
+    public static TraceState takeDelta(TraceState state) {
         if (state.getSessionId() == null) {
             throw new IllegalStateException("Trace " + state.getTraceId() + " has no session yet");
         }
-        return Turn.newBuilder()
-                .setTenant(state.getTenant())
-                .setSessionId(state.getSessionId())
-                .setTraceId(state.getTraceId())
-                .setStartTime(micros(state.getStartMicros()))
-                .setEndTime(micros(state.getEndMicros()))
-                .setInput(state.getInput())
-                .setOutput(state.getOutput())
-                .setStatus(state.getError() ? TurnStatus.ERROR : TurnStatus.OK)
-                .setSpanCount(state.getSpanCount())
-                .setLlmCallCount(state.getLlmCallCount())
-                .setTokenCount(new TokenCount(state.getPromptTokens(), state.getCompletionTokens(),
-                        state.getTotalTokens()))
-                .setCost(new Cost(state.getPromptCost(), state.getCompletionCost(), state.getTotalCost()))
-                .setModels(new ArrayList<>(state.getModels()))
-                .setProject(state.getProject())
-                .setUserId(state.getUserId())
-                .setUpdatedAt(now)
-                .build();
+        TraceState delta = TraceState.newBuilder(state).setSpanIds(new ArrayList<>()).build();
+        state.setStartMicros(Long.MAX_VALUE);
+        state.setEndMicros(Long.MIN_VALUE);
+        state.setInput(null);
+        state.setOutput(null);
+        state.setError(false);
+        state.setSpanCount(0);
+        state.setLlmCallCount(0);
+        state.setPromptTokens(0);
+        state.setCompletionTokens(0);
+        state.setTotalTokens(0);
+        state.setPromptCost(0);
+        state.setCompletionCost(0);
+        state.setTotalCost(0);
+        state.setModels(new ArrayList<>());
+        return delta;
+    }
+
+    /**
+     * The turn after a delta: counts add up, times widen, and a root span's input or output replaces a fallback one
+     * while a fallback never replaces anything.
+     *
+     * @param previous the stored turn, or null for the trace's first delta
+     */
+    public static Turn merge(Turn previous, TraceState delta, Instant now) {
+        if (previous == null) {
+            return Turn.newBuilder()
+                    .setTenant(delta.getTenant())
+                    .setSessionId(delta.getSessionId())
+                    .setTraceId(delta.getTraceId())
+                    .setStartTime(micros(delta.getStartMicros()))
+                    .setEndTime(micros(delta.getEndMicros()))
+                    .setInput(delta.getInput())
+                    .setOutput(delta.getOutput())
+                    .setStatus(delta.getError() ? TurnStatus.ERROR : TurnStatus.OK)
+                    .setSpanCount(delta.getSpanCount())
+                    .setLlmCallCount(delta.getLlmCallCount())
+                    .setTokenCount(new TokenCount(delta.getPromptTokens(), delta.getCompletionTokens(),
+                            delta.getTotalTokens()))
+                    .setCost(new Cost(delta.getPromptCost(), delta.getCompletionCost(), delta.getTotalCost()))
+                    .setModels(new ArrayList<>(delta.getModels()))
+                    .setProject(delta.getProject())
+                    .setUserId(delta.getUserId())
+                    .setUpdatedAt(now)
+                    .build();
+        }
+        Turn turn = Turn.newBuilder(previous).build();
+        if (delta.getStartMicros() != Long.MAX_VALUE && micros(delta.getStartMicros()).isBefore(turn.getStartTime())) {
+            turn.setStartTime(micros(delta.getStartMicros()));
+        }
+        if (delta.getEndMicros() != Long.MIN_VALUE && micros(delta.getEndMicros()).isAfter(turn.getEndTime())) {
+            turn.setEndTime(micros(delta.getEndMicros()));
+        }
+        if (delta.getInput() != null && (delta.getInputFromRoot() || turn.getInput() == null)) {
+            turn.setInput(delta.getInput());
+        }
+        if (delta.getOutput() != null && (delta.getOutputFromRoot() || turn.getOutput() == null)) {
+            turn.setOutput(delta.getOutput());
+        }
+        if (delta.getError()) {
+            turn.setStatus(TurnStatus.ERROR);
+        }
+        turn.setSpanCount(turn.getSpanCount() + delta.getSpanCount());
+        turn.setLlmCallCount(turn.getLlmCallCount() + delta.getLlmCallCount());
+        TokenCount tokens = turn.getTokenCount();
+        turn.setTokenCount(new TokenCount(tokens.getPrompt() + delta.getPromptTokens(),
+                tokens.getCompletion() + delta.getCompletionTokens(), tokens.getTotal() + delta.getTotalTokens()));
+        Cost cost = turn.getCost();
+        turn.setCost(new Cost(cost.getPrompt() + delta.getPromptCost(),
+                cost.getCompletion() + delta.getCompletionCost(), cost.getTotal() + delta.getTotalCost()));
+        List<String> models = new ArrayList<>(turn.getModels());
+        for (String model : delta.getModels()) {
+            if (!models.contains(model)) {
+                models.add(model);
+            }
+        }
+        turn.setModels(models);
+        if (turn.getProject() == null) {
+            turn.setProject(delta.getProject());
+        }
+        if (turn.getUserId() == null) {
+            turn.setUserId(delta.getUserId());
+        }
+        turn.setUpdatedAt(now);
+        return turn;
     }
 
     static Instant micros(long epochMicros) {

@@ -14,6 +14,7 @@ import org.apache.kafka.common.utils.Bytes;
  * <pre>
  * transcript key: [u16 length][session key][start micros, 8 bytes][trace id, 16 bytes]
  * turn index key: [u16 length][session key][trace id, 16 bytes]
+ * deadline key:   [time ms, 8 bytes][key]   (what is due first comes first)
  * </pre>
  */
 public final class StoreKeys {
@@ -51,6 +52,29 @@ public final class StoreKeys {
         byte[] key = buffer.array();
         Arrays.fill(key, buffer.position(), key.length, (byte) 0xFF);
         return Bytes.wrap(key);
+    }
+
+    /** The key under which {@code key} is filed to be handled at {@code timeMs}. */
+    public static Bytes deadline(long timeMs, String key) {
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + bytes.length).putLong(timeMs ^ Long.MIN_VALUE).put(bytes)
+                .array());
+    }
+
+    /** The exclusive upper bound of every deadline key due at or before {@code timeMs}. */
+    public static Bytes deadlinesDueBy(long timeMs) {
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong((timeMs + 1) ^ Long.MIN_VALUE).array());
+    }
+
+    /** The lowest deadline key. */
+    public static Bytes deadlinesFrom() {
+        return Bytes.wrap(new byte[0]);
+    }
+
+    /** The key part of a deadline key. */
+    public static String deadlineKey(Bytes deadlineKey) {
+        byte[] bytes = deadlineKey.get();
+        return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
     }
 
     private static ByteBuffer prefix(byte[] session, int suffixBytes) {

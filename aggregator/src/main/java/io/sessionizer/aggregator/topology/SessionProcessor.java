@@ -1,13 +1,24 @@
 package io.sessionizer.aggregator.topology;
 
+import io.sessionizer.aggregator.domain.LatencySketch;
 import io.sessionizer.aggregator.domain.SessionAggregator;
+import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.schemas.SessionEvent;
+import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.internal.SessionState;
+import io.sessionizer.schemas.internal.TraceState;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,49 +26,89 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Stage 2, keyed by session: files each turn in the transcript under (session, start time, trace id) and folds the
- * change into the session summary. A turn whose start moved earlier (its root span came late) is re-filed, so
- * transcripts stay in start order and first_input / last_output follow start times whatever the arrival order.
+ * Stage 2, keyed by session: merges each turn delta into the turn filed in the transcript under (session, start time,
+ * trace id), folds the change into the session summary, and publishes the turn, the summary and lifecycle events. A
+ * turn whose start moved earlier (its root span came late) is re-filed, so transcripts stay in start order and
+ * first_input / last_output follow start times whatever the arrival order.
+ *
+ * <p>Lifecycle, on wall-clock time: a session without new spans for {@code session.idle-timeout} becomes idle
+ * ({@code ENDED}); a later span makes it active ({@code RESUMED}); after {@code session.retention} without activity its
+ * state is deleted from every store, with a tombstone on {@code sessions} and an {@code EXPIRED} event. Each session
+ * has one entry in the deadlines store, filed under the time of its next change.
  */
-final class SessionProcessor implements Processor<String, Turn, Void, Void> {
-    private ProcessorContext<Void, Void> context;
+final class SessionProcessor implements Processor<String, TraceState, String, SpecificRecord> {
+    private final Settings settings;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SessionState> sessions;
     private KeyValueStore<Bytes, Turn> transcripts;
     private KeyValueStore<Bytes, Long> turnIndex;
+    private KeyValueStore<Bytes, byte[]> deadlines;
+
+    record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
+    }
+
+    SessionProcessor(Settings settings) {
+        this.settings = settings;
+    }
 
     @Override
-    public void init(ProcessorContext<Void, Void> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.sessions = context.getStateStore(SessionTopology.SESSIONS_STORE);
         this.transcripts = context.getStateStore(SessionTopology.TRANSCRIPTS_STORE);
         this.turnIndex = context.getStateStore(SessionTopology.TURN_INDEX_STORE);
+        this.deadlines = context.getStateStore(SessionTopology.SESSION_DEADLINES_STORE);
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
     @Override
-    public void process(Record<String, Turn> record) {
+    public void process(Record<String, TraceState> record) {
         String sessionKey = record.key();
-        Turn turn = record.value();
-        long start = micros(turn.getStartTime());
+        TraceState delta = record.value();
+        long nowMs = context.currentSystemTimeMs();
+        Instant now = Instant.ofEpochMilli(nowMs);
 
-        Bytes indexKey = StoreKeys.turnIndex(sessionKey, turn.getTraceId());
+        Bytes indexKey = StoreKeys.turnIndex(sessionKey, delta.getTraceId());
         Long previousStart = turnIndex.get(indexKey);
         Turn previous = null;
         if (previousStart != null) {
-            Bytes previousKey = StoreKeys.transcript(sessionKey, previousStart, turn.getTraceId());
-            previous = transcripts.get(previousKey);
-            if (previousStart != start) {
-                transcripts.delete(previousKey);
-            }
+            previous = transcripts.get(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
         }
-        transcripts.put(StoreKeys.transcript(sessionKey, start, turn.getTraceId()), turn);
+        Turn turn = TurnAssembler.merge(previous, delta, now);
+        long start = micros(turn.getStartTime());
         if (previousStart == null || previousStart != start) {
+            if (previousStart != null) {
+                transcripts.delete(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
+            }
             turnIndex.put(indexKey, start);
         }
+        transcripts.put(StoreKeys.transcript(sessionKey, start, turn.getTraceId()), turn);
 
         SessionState state = sessions.get(sessionKey);
-        SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), previous, turn,
-                edge(sessionKey, false), edge(sessionKey, true), Instant.ofEpochMilli(context.currentSystemTimeMs()));
-        sessions.put(sessionKey, new SessionState(summary));
+        boolean resumed = state != null && state.getSummary().getStatus() == SessionStatus.IDLE;
+        LatencySketch latency = state == null ? new LatencySketch()
+                : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
+        SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
+                previous, turn, edge(sessionKey, false), edge(sessionKey, true), now);
+        if (state != null) {
+            deadlines.delete(StoreKeys.deadline(state.getDeadlineMs(), sessionKey));
+        }
+        long deadline = nowMs + settings.idleTimeout().toMillis();
+        deadlines.put(StoreKeys.deadline(deadline, sessionKey), new byte[0]);
+        sessions.put(sessionKey, SessionState.newBuilder()
+                .setSummary(summary)
+                .setLastActivityMs(nowMs)
+                .setLatencyBins(latency.indexes())
+                .setLatencyCounts(latency.counts())
+                .setLatencyZeroCount(latency.zeroCount())
+                .setDeadlineMs(deadline)
+                .build());
+
+        context.forward(record.withValue((SpecificRecord) turn), SessionTopology.TURNS_SINK);
+        context.forward(record.withValue((SpecificRecord) summary), SessionTopology.SESSIONS_SINK);
+        if (state == null || resumed) {
+            emitEvent(sessionKey, summary, resumed ? SessionEventType.RESUMED : SessionEventType.STARTED, nowMs);
+        }
     }
 
     /** The first (or last) turn of a session by start time: one seek in the ordered store. */
@@ -66,9 +117,56 @@ final class SessionProcessor implements Processor<String, Turn, Void, Void> {
         Bytes to = StoreKeys.transcriptTo(sessionKey);
         try (KeyValueIterator<Bytes, Turn> it = last ? transcripts.reverseRange(from, to)
                 : transcripts.range(from, to)) {
-            KeyValue<Bytes, Turn> entry = it.next();
-            return entry.value;
+            return it.next().value;
         }
+    }
+
+    private void advanceLifecycle(long nowMs) {
+        for (Bytes deadlineKey : Deadlines.due(deadlines, nowMs)) {
+            deadlines.delete(deadlineKey);
+            String sessionKey = StoreKeys.deadlineKey(deadlineKey);
+            SessionState state = sessions.get(sessionKey);
+            if (state == null) {
+                continue;
+            }
+            SessionSummary summary = state.getSummary();
+            long expiry = state.getLastActivityMs() + settings.retention().toMillis();
+            if (summary.getStatus() == SessionStatus.ACTIVE) {
+                summary.setStatus(SessionStatus.IDLE);
+                summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
+                context.forward(new Record<>(sessionKey, summary, nowMs), SessionTopology.SESSIONS_SINK);
+                emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
+                if (expiry > nowMs) {
+                    deadlines.put(StoreKeys.deadline(expiry, sessionKey), new byte[0]);
+                    state.setDeadlineMs(expiry);
+                    sessions.put(sessionKey, state);
+                    continue;
+                }
+            }
+            deleteTranscript(sessionKey);
+            sessions.delete(sessionKey);
+            context.forward(new Record<String, SpecificRecord>(sessionKey, null, nowMs),
+                    SessionTopology.SESSIONS_SINK);
+            emitEvent(sessionKey, summary, SessionEventType.EXPIRED, nowMs);
+        }
+    }
+
+    private void deleteTranscript(String sessionKey) {
+        List<KeyValue<Bytes, Turn>> turns = new ArrayList<>();
+        try (KeyValueIterator<Bytes, Turn> it = transcripts.range(StoreKeys.transcriptFrom(sessionKey),
+                StoreKeys.transcriptTo(sessionKey))) {
+            it.forEachRemaining(turns::add);
+        }
+        for (KeyValue<Bytes, Turn> turn : turns) {
+            transcripts.delete(turn.key);
+            turnIndex.delete(StoreKeys.turnIndex(sessionKey, turn.value.getTraceId()));
+        }
+    }
+
+    private void emitEvent(String sessionKey, SessionSummary summary, SessionEventType type, long nowMs) {
+        SessionEvent event = new SessionEvent(summary.getTenant(), summary.getSessionId(), type,
+                Instant.ofEpochMilli(nowMs), summary.getTraceCount());
+        context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
     }
 
     private static long micros(Instant time) {

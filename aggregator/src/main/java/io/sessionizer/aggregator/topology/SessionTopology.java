@@ -1,14 +1,24 @@
 package io.sessionizer.aggregator.topology;
 
 import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.config.Config;
+import io.sessionizer.schemas.SessionEvent;
+import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.internal.SessionState;
 import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.schemas.registry.RegistrySettings;
+import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.AvroBinarySerde;
+import io.sessionizer.schemas.serde.ConfluentAvroSerde;
+import java.nio.file.Path;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -20,46 +30,99 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the aggregator's topology; production and tests call the same factory with the same configuration.
  *
  * <pre>
- * otlp_spans ─► assemble-turns (keyed by trace; store trace-state)
- *            ─► turns-by-session repartition (one record per changed turn, not per span)
- *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index)
+ * otlp_spans ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
+ *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
+ *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines)
+ *                 ├─► sessions        (compacted; tombstone on expiry)
+ *                 ├─► session-turns
+ *                 └─► session-events
  * </pre>
  */
 public final class SessionTopology {
     public static final String TRACE_STATE_STORE = "trace-state";
+    public static final String TRACE_EXPIRY_STORE = "trace-expiry";
     public static final String SESSIONS_STORE = "sessions";
     public static final String TRANSCRIPTS_STORE = "transcripts";
     public static final String TURN_INDEX_STORE = "turn-index";
+    public static final String SESSION_DEADLINES_STORE = "session-deadlines";
     /** The repartition topic is {@code <application.id>-turns-by-session-repartition}. */
     public static final String TURNS_BY_SESSION = "turns-by-session";
     static final String SOURCE = "otlp-spans-source";
     static final String ASSEMBLE_TURNS = "assemble-turns";
     static final String AGGREGATE_SESSIONS = "aggregate-sessions";
+    static final String SESSIONS_SINK = "sessions-sink";
+    static final String TURNS_SINK = "session-turns-sink";
+    static final String EVENTS_SINK = "session-events-sink";
 
     private SessionTopology() {
     }
 
+    /** The topology with the schema registry that the configuration names. */
     public static Topology build(Config config) {
+        return build(config, RegistrySettings.fromConfig(config));
+    }
+
+    public static Topology build(Config config, SchemaRegistryClient registry) {
+        Path priceFile = config.get(AggregatorSettings.PRICE_TABLE);
         TurnAssembler assembler = new TurnAssembler(
-                new SessionKeyResolver(config.get(AggregatorSettings.SESSION_KEYS)));
-        AvroBinarySerde<Turn> turnSerde = AvroBinarySerde.of(Turn.class);
+                new SessionKeyResolver(config.get(AggregatorSettings.SESSION_KEYS)),
+                priceFile.toString().isEmpty() ? PriceTable.builtIn() : PriceTable.fromFile(priceFile));
+        TraceProcessor.Settings traceSettings = new TraceProcessor.Settings(
+                config.get(AggregatorSettings.PENDING_TIMEOUT), config.get(AggregatorSettings.PENDING_MAX_SPANS),
+                config.get(AggregatorSettings.TRACE_RETENTION), config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
+        SessionProcessor.Settings sessionSettings = new SessionProcessor.Settings(
+                config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
+                config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
+        AvroBinarySerde<TraceState> deltaSerde = AvroBinarySerde.of(TraceState.class);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_STATE_STORE),
-                Serdes.String(), AvroBinarySerde.of(TraceState.class)));
+                Serdes.String(), deltaSerde));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_EXPIRY_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_STORE),
                 Serdes.String(), AvroBinarySerde.of(SessionState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSCRIPTS_STORE),
-                Serdes.Bytes(), turnSerde));
+                Serdes.Bytes(), AvroBinarySerde.of(Turn.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURN_INDEX_STORE),
                 Serdes.Bytes(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()));
 
         builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
-                .process(() -> new TraceProcessor(assembler), Named.as(ASSEMBLE_TURNS), TRACE_STATE_STORE)
-                .repartition(Repartitioned.with(Serdes.String(), turnSerde).withName(TURNS_BY_SESSION))
-                .process(SessionProcessor::new, Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE, TRANSCRIPTS_STORE,
-                        TURN_INDEX_STORE);
-        return builder.build();
+                .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),
+                        TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
+                .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))
+                .process(() -> new SessionProcessor(sessionSettings), Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE,
+                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE);
+
+        // The session processor writes three record types to three topics, which the DSL's single-typed streams
+        // cannot express; the processor forwards each to its sink by name.
+        Topology topology = builder.build();
+        StringSerializer keys = new StringSerializer();
+        topology.addSink(SESSIONS_SINK, config.get(AggregatorSettings.SESSIONS_TOPIC), keys,
+                published(registry, SessionSummary.class), AGGREGATE_SESSIONS);
+        topology.addSink(TURNS_SINK, config.get(AggregatorSettings.TURNS_TOPIC), keys,
+                published(registry, Turn.class), AGGREGATE_SESSIONS);
+        topology.addSink(EVENTS_SINK, config.get(AggregatorSettings.EVENTS_TOPIC), keys,
+                published(registry, SessionEvent.class), AGGREGATE_SESSIONS);
+        return topology;
+    }
+
+    /**
+     * Registers the three published schemas (subjects {@code <topic>-value}), so that an unreachable or refusing
+     * registry stops the start with a clear error instead of failing a stream thread at its first output.
+     */
+    public static void registerSchemas(Config config, SchemaRegistryClient registry) {
+        registry.register(config.get(AggregatorSettings.SESSIONS_TOPIC) + "-value", SessionSummary.getClassSchema());
+        registry.register(config.get(AggregatorSettings.TURNS_TOPIC) + "-value", Turn.getClassSchema());
+        registry.register(config.get(AggregatorSettings.EVENTS_TOPIC) + "-value", SessionEvent.getClassSchema());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> Serializer<SpecificRecord> published(SchemaRegistryClient registry,
+            Class<T> type) {
+        return (Serializer<SpecificRecord>) (Serializer<?>) ConfluentAvroSerde.forValue(registry, type).serializer();
     }
 }

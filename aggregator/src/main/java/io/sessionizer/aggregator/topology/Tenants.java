@@ -9,7 +9,8 @@ import org.apache.kafka.common.header.Headers;
 public final class Tenants {
     public static final String HEADER = "sessionizer.tenant";
     public static final String DEFAULT = "default";
-    private static final Pattern VALID = Pattern.compile("[a-z0-9_-]{1,64}");
+    static final String PATTERN = "[a-z0-9_-]{1,64}";
+    private static final Pattern VALID = Pattern.compile(PATTERN);
 
     private Tenants() {
     }

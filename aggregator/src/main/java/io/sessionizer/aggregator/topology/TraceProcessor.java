@@ -7,13 +7,18 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.TurnAssembler;
-import io.sessionizer.schemas.Turn;
+import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.internal.TraceState;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeSum;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,78 +28,141 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stage 1, keyed by trace: folds each record's spans into the state of their trace and, once the trace has a session,
- * forwards its turn keyed by session. One record in gives at most one turn out per trace, however many spans it holds.
+ * forwards what changed as one delta keyed by session. One record in gives at most one delta out per trace, however
+ * many spans it holds.
+ *
+ * <p>A trace without a session key is buffered for {@code trace.pending-timeout} and up to
+ * {@code trace.pending-max-spans} spans; then its spans are dropped, counted, and logged once per check. A trace with
+ * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once.
  */
-final class TraceProcessor implements Processor<String, byte[], String, Turn> {
+final class TraceProcessor implements Processor<String, byte[], String, TraceState> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
 
     private final TurnAssembler assembler;
-    private ProcessorContext<String, Turn> context;
+    private final Settings settings;
+    private ProcessorContext<String, TraceState> context;
     private KeyValueStore<String, TraceState> traces;
+    private KeyValueStore<Bytes, byte[]> expiry;
+    private Sensor droppedSpans;
 
-    TraceProcessor(TurnAssembler assembler) {
+    record Settings(Duration pendingTimeout, int pendingMaxSpans, Duration traceRetention,
+            Duration punctuateInterval) {
+    }
+
+    TraceProcessor(TurnAssembler assembler, Settings settings) {
         this.assembler = assembler;
+        this.settings = settings;
     }
 
     @Override
-    public void init(ProcessorContext<String, Turn> context) {
+    public void init(ProcessorContext<String, TraceState> context) {
         this.context = context;
         this.traces = context.getStateStore(SessionTopology.TRACE_STATE_STORE);
+        this.expiry = context.getStateStore(SessionTopology.TRACE_EXPIRY_STORE);
+        this.droppedSpans = context.metrics().addSensor("sessionizer-pending-spans-dropped-" + context.taskId(),
+                Sensor.RecordingLevel.INFO);
+        droppedSpans.add(new MetricName("pending-spans-dropped-total", "sessionizer",
+                "Spans dropped because their trace had no session key in time or had too many spans",
+                Map.of("task-id", context.taskId().toString())), new CumulativeSum());
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
-            LOG.warn("Skipping a record of {} with an invalid {} header", context.recordMetadata()
-                    .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"), Tenants.HEADER);
-            return;
+            throw new PoisonRecordException("invalid " + Tenants.HEADER + " header: the tenant must match "
+                    + Tenants.PATTERN);
         }
         ExportTraceServiceRequest request;
         try {
             request = ExportTraceServiceRequest.parseFrom(record.value() == null ? new byte[0] : record.value());
         } catch (InvalidProtocolBufferException e) {
-            LOG.warn("Skipping a record of {} that is not an OTLP ExportTraceServiceRequest: {}", context
-                    .recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?"),
-                    e.getMessage());
-            return;
+            throw new PoisonRecordException("not an OTLP ExportTraceServiceRequest: " + e.getMessage(), e);
         }
 
+        long now = context.currentSystemTimeMs();
         Map<ByteString, Batch> batches = new LinkedHashMap<>(4);
+        long overflow = 0;
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     if (span.getTraceId().size() != 16) {
                         continue;
                     }
-                    Batch batch = batches.computeIfAbsent(span.getTraceId(), id -> load(tenant, id));
-                    batch.changed |= assembler.add(batch.state, batch.seen, resourceSpans.getResource(), span);
+                    Batch batch = batches.computeIfAbsent(span.getTraceId(), id -> load(tenant, id, now));
+                    TraceState state = batch.state;
+                    if (state.getSessionId() == null && state.getSpanCount() >= settings.pendingMaxSpans()) {
+                        overflow++;
+                        continue;
+                    }
+                    batch.changed |= assembler.add(state, batch.seen, resourceSpans.getResource(), span);
                 }
             }
         }
+        if (overflow > 0) {
+            droppedSpans.record(overflow);
+        }
 
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         for (Batch batch : batches.values()) {
             if (!batch.changed) {
                 continue;
             }
-            traces.put(batch.storeKey, batch.state);
-            if (batch.state.getSessionId() != null) {
-                Turn turn = TurnAssembler.toTurn(batch.state, now);
-                context.forward(record.withKey(Tenants.sessionKey(tenant, turn.getSessionId())).withValue(turn));
+            TraceState state = batch.state;
+            long expiresAt;
+            if (state.getSessionId() != null) {
+                TraceState delta = TurnAssembler.takeDelta(state);
+                context.forward(record.withKey(Tenants.sessionKey(tenant, delta.getSessionId())).withValue(delta));
+                expiresAt = now + settings.traceRetention().toMillis();
+            } else {
+                expiresAt = state.getFirstSeenMs() + settings.pendingTimeout().toMillis();
             }
+            if (expiresAt != state.getExpiresAtMs()) {
+                if (state.getExpiresAtMs() != 0) {
+                    expiry.delete(StoreKeys.deadline(state.getExpiresAtMs(), batch.storeKey));
+                }
+                expiry.put(StoreKeys.deadline(expiresAt, batch.storeKey), new byte[0]);
+                state.setExpiresAtMs(expiresAt);
+            }
+            traces.put(batch.storeKey, state);
         }
     }
 
-    private Batch load(String tenant, ByteString traceId) {
+    private Batch load(String tenant, ByteString traceId, long now) {
         String hex = HEX.formatHex(traceId.toByteArray());
         String storeKey = tenant + "/" + hex;
         TraceState state = traces.get(storeKey);
         if (state == null) {
-            state = TurnAssembler.newTrace(tenant, hex);
+            state = TurnAssembler.newTrace(tenant, hex, now);
         }
         return new Batch(storeKey, state, TurnAssembler.seenSpans(state));
+    }
+
+    /** Drops the traces due: those past their retention, and those that waited too long for a session key. */
+    private void expire(long now) {
+        long pendingTraces = 0;
+        long pendingSpans = 0;
+        for (Bytes deadlineKey : Deadlines.due(expiry, now)) {
+            String traceKey = StoreKeys.deadlineKey(deadlineKey);
+            TraceState state = traces.get(traceKey);
+            if (state != null && state.getSessionId() == null) {
+                pendingTraces++;
+                pendingSpans += state.getSpanCount();
+            }
+            traces.delete(traceKey);
+            expiry.delete(deadlineKey);
+        }
+        if (pendingSpans > 0) {
+            droppedSpans.record(pendingSpans);
+            LOG.warn("Dropped {} spans of {} traces that carried no session key within {}", pendingSpans,
+                    pendingTraces, settings.pendingTimeout());
+        }
+    }
+
+    @Override
+    public void close() {
+        context.metrics().removeSensor(droppedSpans);
     }
 
     private static final class Batch {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionAggregatorTest {
     private static final Instant NOW = Instant.parse("2026-11-23T12:00:00Z");
+    private final LatencySketch latency = new LatencySketch();
 
     private static Turn turn(String trace, int startSecond, int endSecond, int spans, long tokens, TurnStatus status,
             String input, String output) {
@@ -34,8 +35,8 @@ class SessionAggregatorTest {
     void shouldSumNewTurns() {
         Turn a = turn("a", 10, 12, 3, 100, TurnStatus.OK, "hi", "hello");
         Turn b = turn("b", 20, 25, 4, 50, TurnStatus.ERROR, "bye", "ciao");
-        SessionSummary s = SessionAggregator.apply(null, null, a, a, a, NOW);
-        s = SessionAggregator.apply(s, null, b, a, b, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW);
+        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW);
         assertThat(s.getTraceCount()).isEqualTo(2);
         assertThat(s.getTracesWithError()).isEqualTo(1);
         assertThat(s.getSpanCount()).isEqualTo(7);
@@ -49,14 +50,16 @@ class SessionAggregatorTest {
         assertThat(s.getProjects()).containsExactly("app");
         assertThat(s.getModels()).containsExactly("gpt-4o");
         assertThat(s.getStatus()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(s.getLatencyMs().getP50()).isCloseTo(3_500.0, org.assertj.core.data.Percentage.withPercentage(1));
+        assertThat(s.getLatencyMs().getP99()).isCloseTo(4_970.0, org.assertj.core.data.Percentage.withPercentage(1));
     }
 
     @Test
     void shouldCountOnlyTheDifferenceWhenATurnGrows() {
         Turn partial = turn("a", 10, 12, 2, 40, TurnStatus.OK, null, null);
         Turn complete = turn("a", 9, 15, 5, 100, TurnStatus.ERROR, "hi", "hello");
-        SessionSummary s = SessionAggregator.apply(null, null, partial, partial, partial, NOW);
-        s = SessionAggregator.apply(s, partial, complete, complete, complete, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, partial, partial, partial, NOW);
+        s = SessionAggregator.apply(s, latency, partial, complete, complete, complete, NOW);
         assertThat(s.getTraceCount()).isEqualTo(1);
         assertThat(s.getSpanCount()).isEqualTo(5);
         assertThat(s.getTokenCount().getTotal()).isEqualTo(100);
@@ -65,6 +68,8 @@ class SessionAggregatorTest {
         assertThat(s.getStartTime()).isEqualTo(Instant.ofEpochSecond(9));
         assertThat(s.getEndTime()).isEqualTo(Instant.ofEpochSecond(15));
         assertThat(s.getFirstInput().getValue()).isEqualTo("hi");
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(s.getLatencyMs().getP50()).isCloseTo(6_000.0, org.assertj.core.data.Percentage.withPercentage(1));
     }
 
     @Test
@@ -74,8 +79,8 @@ class SessionAggregatorTest {
         Turn b = turn("b", 20, 22, 1, 0, TurnStatus.OK, null, null);
         b.setUserId("bob");
         b.setProject("other");
-        SessionSummary s = SessionAggregator.apply(null, null, a, a, a, NOW);
-        s = SessionAggregator.apply(s, null, b, a, b, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW);
+        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW);
         assertThat(s.getUserId()).isEqualTo("alice");
         assertThat(s.getProjects()).containsExactly("app", "other");
     }

@@ -18,15 +18,30 @@ import org.junit.jupiter.api.Test;
 class TurnAssemblerTest {
     private static final Resource RESOURCE = Otlp.resource("chat-app");
     private final TurnAssembler assembler = new TurnAssembler(
-            new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS));
+            new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS), PriceTable.builtIn());
 
+    /** All spans in one batch, then one delta merged into no previous turn. */
     private Turn assemble(Span.Builder... spans) {
-        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1));
+        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
         Set<Long> seen = TurnAssembler.seenSpans(state);
         for (Span.Builder span : spans) {
             assembler.add(state, seen, RESOURCE, span.build());
         }
-        return TurnAssembler.toTurn(state, Instant.EPOCH);
+        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+    }
+
+    /** One batch per span, a delta after each once the session is known, as stage 1 and stage 2 do it. */
+    private Turn assembleOneByOne(Span.Builder... spans) {
+        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        Turn turn = null;
+        for (Span.Builder span : spans) {
+            Set<Long> seen = TurnAssembler.seenSpans(state);
+            boolean changed = assembler.add(state, seen, RESOURCE, span.build());
+            if (changed && state.getSessionId() != null) {
+                turn = TurnAssembler.merge(turn, TurnAssembler.takeDelta(state), Instant.EPOCH);
+            }
+        }
+        return turn;
     }
 
     private static Span.Builder root() {
@@ -128,6 +143,77 @@ class TurnAssemblerTest {
         Span.Builder first = attr(span(1, 2, 1, 10, 20), "session.id", "first");
         Span.Builder second = attr(span(1, 3, 1, 10, 20), "session.id", "second");
         assertThat(assemble(first, second).getSessionId()).isEqualTo("first");
+    }
+
+    @Test
+    void shouldGiveTheSameTurnWhetherSpansComeTogetherOrOneByOne() {
+        Span.Builder tool = Otlp.error(span(1, 5, 1, 300, 400));
+        Span.Builder[] spans = {llm(2, 1, 10, 5), span(1, 3, 1, 50, 60), root(), llm(4, 1, 20, 7),
+            llm(2, 1, 10, 5), tool};
+        Turn together = assemble(spans);
+        Turn oneByOne = assembleOneByOne(spans);
+        assertThat(oneByOne).usingRecursiveComparison().isEqualTo(together);
+        assertThat(together.getSpanCount()).isEqualTo(5);
+        assertThat(together.getStatus()).isEqualTo(TurnStatus.ERROR);
+    }
+
+    @Test
+    void shouldFallBackToTheLastUserAndTheAssistantMessageOfOpenInferenceLlmSpans() {
+        Span.Builder root = attr(span(1, 1, 0, 0, 900), "session.id", "s");
+        Span.Builder llm = llm(2, 1, 10, 5);
+        attr(llm, "llm.input_messages.0.message.role", "system");
+        attr(llm, "llm.input_messages.0.message.content", "Be brief.");
+        attr(llm, "llm.input_messages.1.message.role", "user");
+        attr(llm, "llm.input_messages.1.message.content", "What is Kafka?");
+        attr(llm, "llm.input_messages.2.message.role", "assistant");
+        attr(llm, "llm.input_messages.2.message.content", "Earlier answer");
+        attr(llm, "llm.input_messages.10.message.role", "user");
+        attr(llm, "llm.input_messages.10.message.content", "And Kafka Streams?");
+        attr(llm, "llm.output_messages.0.message.role", "assistant");
+        attr(llm, "llm.output_messages.0.message.content", "A library.");
+        Turn turn = assemble(root, llm);
+        assertThat(turn.getInput()).isEqualTo(new IoValue("And Kafka Streams?", "text/plain"));
+        assertThat(turn.getOutput()).isEqualTo(new IoValue("A library.", "text/plain"));
+    }
+
+    @Test
+    void shouldFallBackToGenAiMessagesJson() {
+        Span.Builder chat = span(1, 2, 1, 100, 200);
+        attr(chat, "gen_ai.conversation.id", "conv-1");
+        attr(chat, "gen_ai.operation.name", "chat");
+        attr(chat, "gen_ai.input.messages", "[{\"role\":\"system\",\"parts\":[{\"type\":\"text\",\"content\":\"sys\"}]},"
+                + "{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"Weather in Paris?\"}]}]");
+        attr(chat, "gen_ai.output.messages", "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\","
+                + "\"content\":\"Rainy.\"}],\"finish_reason\":\"stop\"}]");
+        Turn turn = assemble(span(1, 1, 0, 0, 900), chat);
+        assertThat(turn.getSessionId()).isEqualTo("conv-1");
+        assertThat(turn.getInput().getValue()).isEqualTo("Weather in Paris?");
+        assertThat(turn.getOutput().getValue()).isEqualTo("Rainy.");
+    }
+
+    @Test
+    void shouldLetTheRootsInputWinOverAFallbackWhateverTheOrder() {
+        Span.Builder llm = llm(2, 1, 10, 5);
+        attr(llm, "llm.input_messages.0.message.role", "user");
+        attr(llm, "llm.input_messages.0.message.content", "fallback");
+        assertThat(assembleOneByOne(llm, root()).getInput().getValue()).isEqualTo("What is Kafka?");
+        assertThat(assembleOneByOne(root(), llm).getInput().getValue()).isEqualTo("What is Kafka?");
+    }
+
+    @Test
+    void shouldPriceTokensFromTheTableWhenSpansCarryNoCost() {
+        Turn turn = assemble(root(), llm(2, 1, 1_000_000, 100_000));
+        // gpt-4o: 2.50 USD per million prompt tokens, 10.00 per million completion tokens.
+        assertThat(turn.getCost().getPrompt()).isEqualTo(2.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(turn.getCost().getCompletion()).isEqualTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(turn.getCost().getTotal()).isEqualTo(3.5, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void shouldPreferCostAttributesOverThePriceTable() {
+        Span.Builder llm = llm(2, 1, 1_000_000, 100_000);
+        attr(llm, "llm.cost.total", 0.42);
+        assertThat(assemble(root(), llm).getCost().getTotal()).isEqualTo(0.42);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -19,7 +20,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.sessionizer.schemas.SessionEvent;
+import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.registry.RegistrySettings;
+import io.sessionizer.schemas.registry.SchemaRegistryClient;
+import io.sessionizer.schemas.serde.ConfluentAvroSerde;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -35,20 +51,40 @@ import org.junit.jupiter.api.io.TempDir;
 /** The production topology, built by the production factory with the production properties. */
 class SessionTopologyTest {
     private static final String SPANS = "otlp_spans";
+    private static final Instant START = Instant.parse("2026-11-23T10:00:00Z");
 
     @TempDir
     Path stateDir;
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> spans;
+    private TestOutputTopic<String, SessionSummary> sessionsOut;
+    private TestOutputTopic<String, Turn> turnsOut;
+    private TestOutputTopic<String, SessionEvent> eventsOut;
+    private TestOutputTopic<byte[], byte[]> dlq;
 
     @BeforeEach
     void setUp() {
+        String registryUrl = "mem://" + UUID.randomUUID();
         Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of(
                 "state.dir", stateDir.toString(),
-                "application.id", "topology-test"));
-        driver = new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080));
+                "application.id", "topology-test",
+                "schema.registry.url", registryUrl,
+                "session.idle-timeout", "30m",
+                "session.retention", "7d",
+                "trace.pending-timeout", "5m",
+                "punctuate.interval", "10s"));
+        driver = new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080),
+                START);
         spans = driver.createInputTopic(SPANS, new StringSerializer(), new ByteArraySerializer());
+        SchemaRegistryClient registry = RegistrySettings.fromConfig(config);
+        sessionsOut = driver.createOutputTopic("sessions", new StringDeserializer(),
+                ConfluentAvroSerde.forValue(registry, SessionSummary.class).deserializer());
+        turnsOut = driver.createOutputTopic("session-turns", new StringDeserializer(),
+                ConfluentAvroSerde.forValue(registry, Turn.class).deserializer());
+        eventsOut = driver.createOutputTopic("session-events", new StringDeserializer(),
+                ConfluentAvroSerde.forValue(registry, SessionEvent.class).deserializer());
+        dlq = driver.createOutputTopic("sessionizer-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -83,8 +119,7 @@ class SessionTopologyTest {
         String key = Tenants.sessionKey(Tenants.DEFAULT, sessionId);
         List<Turn> turns = new ArrayList<>();
         try (KeyValueIterator<Bytes, Turn> it = store.range(
-                io.sessionizer.aggregator.store.StoreKeys.transcriptFrom(key),
-                io.sessionizer.aggregator.store.StoreKeys.transcriptTo(key))) {
+                StoreKeys.transcriptFrom(key), StoreKeys.transcriptTo(key))) {
             it.forEachRemaining(kv -> turns.add(kv.value));
         }
         return turns;
@@ -190,7 +225,7 @@ class SessionTopologyTest {
     void shouldKeepTenantsApart() {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Tenants.HEADER, "acme".getBytes(StandardCharsets.UTF_8));
-        spans.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(Otlp.traceHex(1),
+        spans.pipeInput(new TestRecord<>(Otlp.traceHex(1),
                 Otlp.request(root(1, "s", 0, 10, "in", "out")).toByteArray(), headers));
         KeyValueStore<String, SessionState> store = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
         assertThat(store.get("acme/s")).isNotNull();
@@ -198,19 +233,115 @@ class SessionTopologyTest {
     }
 
     @Test
-    void shouldSkipRecordsThatAreNotOtlpAndCarryOn() {
-        spans.pipeInput(Otlp.traceHex(9), new byte[] {(byte) 0xFF, 0x01, 0x02});
+    void shouldSendAPoisonRecordToTheDeadLetterTopicAndCarryOn() {
+        byte[] garbage = {(byte) 0xFF, 0x01, 0x02};
+        spans.pipeInput(Otlp.traceHex(9), garbage);
         send(1, root(1, "s", 0, 10, "in", "out"));
         assertThat(session("s").getTraceCount()).isEqualTo(1);
+
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).isEqualTo(garbage);
+        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(Otlp.traceHex(9));
+        String headers = StreamSupport.stream(dead.headers().spliterator(), false)
+                .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("\n"));
+        assertThat(headers).contains("not an OTLP ExportTraceServiceRequest", SPANS);
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSendARecordWithAnInvalidTenantToTheDeadLetterTopic() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Tenants.HEADER, "Not A Tenant!".getBytes(StandardCharsets.UTF_8));
+        spans.pipeInput(new TestRecord<>(Otlp.traceHex(1), Otlp.request(root(1, "s", 0, 10, "in", "out"))
+                .toByteArray(), headers));
+        assertThat(dlq.readRecord().headers().toString()).contains("tenant");
+    }
+
+    @Test
+    void shouldPublishSummariesTurnsAndEventsAsConfluentAvro() {
+        send(1, root(1, "s", 0, 1_000, "in", "out"), span(1, 101, 100, 10, 20));
+        send(1, span(1, 102, 100, 30, 40));
+
+        List<TestRecord<String, SessionSummary>> summaries = sessionsOut.readRecordsToList();
+        assertThat(summaries).hasSize(2).allSatisfy(r -> assertThat(r.key()).isEqualTo("default/s"));
+        assertThat(summaries.get(1).value().getSpanCount()).isEqualTo(3);
+        List<Turn> turns = turnsOut.readValuesToList();
+        assertThat(turns).extracting(Turn::getSpanCount).containsExactly(2, 3);
+        assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType)
+                .containsExactly(SessionEventType.STARTED);
+    }
+
+    @Test
+    void shouldWriteTheConfluentWireFormat() {
+        TestOutputTopic<String, byte[]> raw = driver.createOutputTopic("sessions", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        send(1, root(1, "s", 0, 1_000, "in", "out"));
+        byte[] value = raw.readValue();
+        assertThat(value[0]).as("magic byte").isZero();
+        assertThat(ByteBuffer.wrap(value, 1, 4).getInt()).as("schema id").isPositive();
+    }
+
+    @Test
+    void shouldEndResumeAndExpireASessionOnWallClockTime() {
+        send(1, root(1, "s", 0, 1_000, "in", "out"));
+        driver.advanceWallClockTime(Duration.ofMinutes(29));
+        assertThat(session("s").getStatus()).isEqualTo(SessionStatus.ACTIVE);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(session("s").getStatus()).isEqualTo(SessionStatus.IDLE);
+
+        send(2, root(2, "s", 60_000_000, 61_000_000, "again", "back"));
+        assertThat(session("s").getStatus()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(session("s").getTraceCount()).isEqualTo(2);
+
+        driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(1));
+        KeyValueStore<String, SessionState> sessions = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
+        assertThat(sessions.get("default/s")).isNull();
+        assertThat(transcript("s")).isEmpty();
+        KeyValueStore<Bytes, Long> index = driver.getKeyValueStore(SessionTopology.TURN_INDEX_STORE);
+        assertThat(index.approximateNumEntries()).isZero();
+
+        assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType).containsExactly(
+                SessionEventType.STARTED, SessionEventType.ENDED, SessionEventType.RESUMED, SessionEventType.ENDED,
+                SessionEventType.EXPIRED);
+        List<TestRecord<String, SessionSummary>> summaries = sessionsOut.readRecordsToList();
+        assertThat(summaries.get(summaries.size() - 1).value()).as("tombstone").isNull();
+        assertThat(summaries.get(summaries.size() - 2).value().getStatus()).isEqualTo(SessionStatus.IDLE);
+    }
+
+    @Test
+    void shouldDropBufferedSpansOfATraceThatGotNoSessionKeyInTime() {
+        send(1, span(1, 101, 100, 10, 20), span(1, 102, 100, 30, 40));
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        send(1, root(1, "s", 0, 1_000, "in", "out"));
+        assertThat(session("s").getSpanCount()).isEqualTo(1);
+        assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().name()).isEqualTo("pending-spans-dropped-total");
+            assertThat((Double) e.getValue().metricValue()).isEqualTo(2.0);
+        });
+    }
+
+    @Test
+    void shouldStillAddLateSpansAfterTheTraceStateExpired() {
+        send(1, root(1, "s", 0, 1_000, "in", "out"));
+        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        send(1, attr(span(1, 101, 100, 10, 5_000), "session.id", "s"));
+        SessionSummary s = session("s");
+        assertThat(s.getTraceCount()).isEqualTo(1);
+        assertThat(s.getSpanCount()).isEqualTo(2);
+        assertThat(s.getEndTime()).isEqualTo(at(5_000));
     }
 
     @Test
     void shouldNameEveryOperatorInternalTopicAndStore() {
-        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of());
+        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of("schema.registry.url", "mem://names"));
         String description = SessionTopology.build(config).describe().toString();
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
                 .contains(SessionTopology.TURNS_BY_SESSION + "-repartition")
-                .contains(SessionTopology.TRACE_STATE_STORE, SessionTopology.SESSIONS_STORE,
-                        SessionTopology.TRANSCRIPTS_STORE, SessionTopology.TURN_INDEX_STORE);
+                .contains(SessionTopology.TRACE_STATE_STORE, SessionTopology.TRACE_EXPIRY_STORE,
+                        SessionTopology.SESSIONS_STORE, SessionTopology.TRANSCRIPTS_STORE,
+                        SessionTopology.TURN_INDEX_STORE, SessionTopology.SESSION_DEADLINES_STORE,
+                        SessionTopology.SESSIONS_SINK, SessionTopology.TURNS_SINK, SessionTopology.EVENTS_SINK);
     }
 }

@@ -1,0 +1,164 @@
+package io.sessionizer.aggregator;
+
+import static io.sessionizer.aggregator.Otlp.attr;
+import static io.sessionizer.aggregator.Otlp.span;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.sessionizer.config.Config;
+import io.sessionizer.testing.KafkaTestCluster;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills an aggregator process (SIGKILL, no shutdown) in the middle of a backlog, restarts one, and checks that every
+ * session ends with exact counts: exactly-once v2 aborts the dead instance's open transaction, so its uncommitted
+ * store changes and outputs are replayed once, never twice.
+ */
+class ExactlyOnceCrashIT {
+    private static final int SESSIONS = 40;
+    private static final int TRACES_PER_SESSION = 150;
+    private static final int CHILDREN_PER_TRACE = 3;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KafkaTestCluster kafka = KafkaTestCluster.shared();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void shouldCountEverySpanExactlyOnceAcrossACrash() throws Exception {
+        String spansTopic = KafkaTestCluster.uniqueName("crash-spans");
+        String applicationId = KafkaTestCluster.uniqueName("crash-aggregator");
+        kafka.createTopics(3, spansTopic);
+        produceBacklog(spansTopic);
+
+        int port = freePort();
+        Process victim = new ProcessBuilder(javaCommand(List.of(
+                "--set", "http.port=" + port,
+                "--set", "application.id=" + applicationId,
+                "--set", "state.dir=" + stateDir,
+                "--set", "topic.spans=" + spansTopic,
+                "--set", "schema.registry.url=mem://crash",
+                "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                // The broker's minimum: the survivor gets the dead member's partitions after 6 s, not 45 s.
+                "--set", "kafka.session.timeout.ms=6000")))
+                .redirectErrorStream(true)
+                .redirectOutput(stateDir.resolve("victim.log").toFile())
+                .start();
+        long total = (long) SESSIONS * TRACES_PER_SESSION;
+        long atCrash;
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> processedTraces(port) > 0);
+            atCrash = processedTraces(port);
+        } finally {
+            victim.destroyForcibly().waitFor();
+        }
+        assertThat(atCrash).as("traces counted when the victim was killed").isBetween(1L, total - 1);
+
+        try (AggregatorApp survivor = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
+                "http.port", "0",
+                "application.id", applicationId,
+                "state.dir", stateDir.toString(),
+                "topic.spans", spansTopic,
+                "schema.registry.url", "mem://crash",
+                "kafka.bootstrap.servers", kafka.bootstrapServers())))) {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> processedTraces(survivor.httpPort()) >= total);
+            for (int s = 0; s < SESSIONS; s++) {
+                JsonNode session = JSON.readTree(get(survivor.httpPort(), "/api/v1/sessions/crash-" + s).body());
+                assertThat(session.get("trace_count").asLong()).as("traces of crash-%d", s)
+                        .isEqualTo(TRACES_PER_SESSION);
+                assertThat(session.get("span_count").asLong()).as("spans of crash-%d", s)
+                        .isEqualTo(TRACES_PER_SESSION * (1L + CHILDREN_PER_TRACE));
+            }
+        }
+    }
+
+    /** Each trace in two records (children first, then the root with the key), and one record in ten sent twice. */
+    private void produceBacklog(String topic) throws Exception {
+        Random random = new Random(7);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 20), new StringSerializer(), new ByteArraySerializer())) {
+            int trace = 0;
+            for (int t = 0; t < TRACES_PER_SESSION; t++) {
+                for (int s = 0; s < SESSIONS; s++) {
+                    trace++;
+                    long root = trace * 100L;
+                    List<Span.Builder> children = new ArrayList<>();
+                    for (int c = 1; c <= CHILDREN_PER_TRACE; c++) {
+                        children.add(span(trace, root + c, root, t * 1_000L + c, t * 1_000L + c + 10));
+                    }
+                    Span.Builder rootSpan = attr(attr(span(trace, root, 0, t * 1_000L, t * 1_000L + 500),
+                            "session.id", "crash-" + s), "input.value", "question " + t);
+                    for (byte[] value : List.of(Otlp.request(children.toArray(Span.Builder[]::new)).toByteArray(),
+                            Otlp.request(rootSpan).toByteArray())) {
+                        int copies = random.nextInt(10) == 0 ? 2 : 1;
+                        for (int i = 0; i < copies; i++) {
+                            producer.send(new ProducerRecord<>(topic, Otlp.traceHex(trace), value));
+                        }
+                    }
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    /** Traces counted over all sessions as the API reports them; 0 when the instance is not answering. */
+    private long processedTraces(int port) {
+        long total = 0;
+        try {
+            for (int s = 0; s < SESSIONS; s++) {
+                HttpResponse<String> response = get(port, "/api/v1/sessions/crash-" + s);
+                if (response.statusCode() == 200) {
+                    total += JSON.readTree(response.body()).get("trace_count").asLong();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            return 0;
+        }
+        return total;
+    }
+
+    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> javaCommand(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), AggregatorMain.class.getName()));
+        command.addAll(args);
+        return command;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
