@@ -87,6 +87,24 @@ public final class KafkaTestCluster {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Stops the broker but keeps its data, port and controller, for an outage test; {@link #startBroker} ends it. */
+    public void stopBroker() {
+        kit.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+    }
+
+    /** Starts the broker stopped by {@link #stopBroker} again, on the same port, and waits until it is ready. */
+    public void startBroker() {
+        try {
+            kit.brokers().values().forEach(broker -> broker.startup());
+            kit.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot restart the in-JVM Kafka broker", e);
+        }
+    }
+
     public void stop() {
         try {
             kit.close();

@@ -1,0 +1,241 @@
+package io.sessionizer.ingest;
+
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.server.GracefulShutdown;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.cors.CorsService;
+import com.linecorp.armeria.server.cors.CorsServiceBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.Setting;
+import io.sessionizer.ingest.auth.ApiKeys;
+import io.sessionizer.ingest.grpc.GrpcRejections;
+import io.sessionizer.ingest.grpc.OtlpGrpcService;
+import io.sessionizer.ingest.http.OpsServices;
+import io.sessionizer.ingest.http.OtlpHttpService;
+import io.sessionizer.ingest.kafka.KafkaReadiness;
+import io.sessionizer.ingest.kafka.ProducerSettings;
+import io.sessionizer.ingest.kafka.TraceProducer;
+import io.sessionizer.ingest.pipeline.IngestMetrics;
+import io.sessionizer.ingest.pipeline.IngestPipeline;
+import io.sessionizer.ingest.pipeline.TraceSink;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running ingest service: OTLP/HTTP with the operational endpoints on one port, OTLP/gRPC on another, and the
+ * Kafka producer behind both. {@link #close()} stops accepting, lets in-flight requests finish (bounded by
+ * {@code shutdown.timeout}), then flushes and closes the producer.
+ */
+public final class IngestServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
+    /** Past the send timeout, so that the pipeline's own retryable answer always comes before Armeria's. */
+    private static final Duration REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(10);
+    /** Room for gRPC framing around the largest message, which the deframer limits on its own. */
+    private static final long GRPC_FRAMING_BYTES = 64 * 1024;
+
+    private final Server httpServer;
+    private final Server grpcServer;
+    private final BooleanSupplier ready;
+    private final List<AutoCloseable> resources;
+    private final PrometheusMeterRegistry registry;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private IngestServer(Server httpServer, Server grpcServer, BooleanSupplier ready, List<AutoCloseable> resources,
+            PrometheusMeterRegistry registry) {
+        this.httpServer = httpServer;
+        this.grpcServer = grpcServer;
+        this.ready = ready;
+        this.resources = resources;
+        this.registry = registry;
+    }
+
+    /** Starts the producer, the readiness probe and both servers; returns once both ports are listening. */
+    public static IngestServer start(Config config) {
+        validate(config);
+        Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
+        Duration shutdownTimeout = config.get(IngestSettings.SHUTDOWN_TIMEOUT);
+        Map<String, Object> producerProps = ProducerSettings.producer(config.kafkaProperties(), sendTimeout,
+                Math.max(config.get(IngestSettings.MAX_REQUEST_SIZE), config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE)),
+                config.get(IngestSettings.MAX_IN_FLIGHT_BYTES));
+        KafkaProducer<byte[], byte[]> kafkaProducer;
+        try {
+            kafkaProducer = new KafkaProducer<>(producerProps);
+        } catch (KafkaException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ConfigException("Invalid Kafka producer properties: " + cause.getMessage());
+        }
+        TraceProducer producer = new TraceProducer(kafkaProducer, config.get(IngestSettings.SPANS_TOPIC));
+        KafkaReadiness readiness;
+        try {
+            readiness = new KafkaReadiness(
+                    ProducerSettings.admin(config.kafkaProperties(), config.get(IngestSettings.READINESS_TIMEOUT)),
+                    config.get(IngestSettings.READINESS_INTERVAL), config.get(IngestSettings.READINESS_TIMEOUT));
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        LOG.info("Kafka: bootstrap servers {}, spans topic {}", producerProps.get("bootstrap.servers"),
+                config.get(IngestSettings.SPANS_TOPIC));
+        // Readiness first: its probe stops before the producer flushes.
+        return start(config, producer, readiness::isReady, readiness::lastProblem,
+                List.of(readiness, () -> producer.close(shutdownTimeout)));
+    }
+
+    /** Starts the servers in front of any sink; tests use it to make Kafka slow or absent at will. */
+    static IngestServer start(Config config, TraceSink sink, BooleanSupplier ready, Supplier<String> notReadyReason,
+            List<AutoCloseable> resources) {
+        validate(config);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        IngestServer server = null;
+        try {
+            new JvmMemoryMetrics().bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            Gauge.builder("ingest.kafka.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                    .description("1 while the readiness probe reaches Kafka")
+                    .register(registry);
+            IngestMetrics metrics = new IngestMetrics(registry);
+            Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
+            Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
+            IngestPipeline pipeline = new IngestPipeline(sink, metrics,
+                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout);
+            ApiKeys apiKeys = ApiKeys.of(config.get(IngestSettings.API_KEYS), IngestSettings.API_KEYS.name(),
+                    config.get(IngestSettings.API_KEYS_FILE));
+            GracefulShutdown shutdown = GracefulShutdown.builder()
+                    // Armeria waits for in-flight requests, then for this long without a new one.
+                    .quietPeriod(Duration.ofMillis(100))
+                    .timeout(config.get(IngestSettings.SHUTDOWN_TIMEOUT))
+                    .build();
+
+            long maxRequestSize = config.get(IngestSettings.MAX_REQUEST_SIZE);
+            HttpService otlpHttp = new OtlpHttpService(pipeline, apiKeys, metrics, maxRequestSize, retryAfter);
+            ServerBuilder http = Server.builder()
+                    .http(config.get(IngestSettings.HTTP_PORT))
+                    .maxRequestLength(maxRequestSize)
+                    .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
+                    .gracefulShutdown(shutdown);
+            List<String> origins = config.get(IngestSettings.CORS_ALLOWED_ORIGINS);
+            if (origins.isEmpty()) {
+                http.route().post("/v1/traces").build(otlpHttp);
+            } else {
+                http.route().post("/v1/traces").decorator(cors(origins).newDecorator()).build(otlpHttp);
+            }
+            http.route().get("/healthz").build(OpsServices.health());
+            http.route().get("/readyz").build(OpsServices.readiness(ready, notReadyReason));
+            http.route().get("/metrics").build(OpsServices.metrics(registry));
+            Server httpServer = http.build();
+
+            long maxMessageSize = config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE);
+            Server grpcServer = Server.builder()
+                    .http(config.get(IngestSettings.GRPC_PORT))
+                    .maxRequestLength(maxMessageSize + GRPC_FRAMING_BYTES)
+                    .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
+                    .gracefulShutdown(shutdown)
+                    .service(GrpcService.builder()
+                            .addService(new OtlpGrpcService(pipeline, apiKeys, metrics, retryAfter))
+                            .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
+                            .exceptionHandler(new GrpcRejections(metrics))
+                            // export() hands records to the producer, which may block on missing metadata.
+                            .useBlockingTaskExecutor(true)
+                            .build())
+                    .build();
+            server = new IngestServer(httpServer, grpcServer, ready, resources, registry);
+            CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
+            LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
+                    server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
+            return server;
+        } catch (RuntimeException e) {
+            if (server != null) {
+                server.close();
+            } else {
+                closeAll(resources);
+                registry.close();
+            }
+            throw e;
+        }
+    }
+
+    /** Limits of zero would mean "unlimited" to Armeria and "give up at once" to Kafka: refuse them at start. */
+    private static void validate(Config config) {
+        atLeast(config, IngestSettings.MAX_REQUEST_SIZE, 1024);
+        atLeast(config, IngestSettings.GRPC_MAX_MESSAGE_SIZE, 1024);
+        atLeast(config, IngestSettings.MAX_IN_FLIGHT_BYTES, 1);
+        for (Setting<Duration> setting : List.of(IngestSettings.SEND_TIMEOUT, IngestSettings.READINESS_INTERVAL,
+                IngestSettings.READINESS_TIMEOUT)) {
+            if (config.get(setting).toMillis() < 100) {
+                throw new ConfigException(setting.name() + " must be at least 100ms, got " + config.get(setting));
+            }
+        }
+    }
+
+    private static void atLeast(Config config, Setting<Long> setting, long min) {
+        if (config.get(setting) < min) {
+            throw new ConfigException(setting.name() + " must be at least " + min + " bytes, got "
+                    + config.get(setting));
+        }
+    }
+
+    private static CorsServiceBuilder cors(List<String> origins) {
+        CorsServiceBuilder builder = origins.contains("*") ? CorsService.builderForAnyOrigin()
+                : CorsService.builder(origins);
+        return builder.allowRequestMethods(HttpMethod.POST)
+                .allowRequestHeaders(HttpHeaderNames.CONTENT_TYPE, HttpHeaderNames.CONTENT_ENCODING,
+                        HttpHeaderNames.AUTHORIZATION)
+                .exposeHeaders(HttpHeaderNames.RETRY_AFTER);
+    }
+
+    public int httpPort() {
+        return httpServer.activeLocalPort();
+    }
+
+    public int grpcPort() {
+        return grpcServer.activeLocalPort();
+    }
+
+    /** True while the background probe last reached Kafka. */
+    public boolean isReady() {
+        return ready.getAsBoolean();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("Stopping: no new requests, finishing those in flight");
+        CompletableFuture.allOf(httpServer.stop(), grpcServer.stop()).join();
+        closeAll(resources);
+        registry.close();
+        LOG.info("Stopped");
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("Failed to close {}", resource, e);
+            }
+        }
+    }
+}

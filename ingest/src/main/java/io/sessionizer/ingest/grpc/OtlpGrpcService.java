@@ -1,0 +1,86 @@
+package io.sessionizer.ingest.grpc;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
+import com.google.rpc.Status;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.sessionizer.ingest.auth.ApiKeys;
+import io.sessionizer.ingest.pipeline.IngestException;
+import io.sessionizer.ingest.pipeline.IngestMetrics;
+import io.sessionizer.ingest.pipeline.IngestPipeline;
+import io.sessionizer.ingest.pipeline.RejectReason;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OTLP/gRPC export (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc). Armeria decodes the message (gzip
+ * included, bounded by the maximum message size) and answers INVALID_ARGUMENT on bad protobuf; this service runs
+ * on the blocking task executor and completes the call from the producer's acknowledgement. Retryable errors carry
+ * a {@code google.rpc.RetryInfo}, which is what makes RESOURCE_EXHAUSTED retryable for OTLP clients.
+ */
+public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(OtlpGrpcService.class);
+
+    private final IngestPipeline pipeline;
+    private final ApiKeys apiKeys;
+    private final IngestMetrics metrics;
+    private final Duration retryAfter;
+
+    public OtlpGrpcService(IngestPipeline pipeline, ApiKeys apiKeys, IngestMetrics metrics, Duration retryAfter) {
+        this.pipeline = pipeline;
+        this.apiKeys = apiKeys;
+        this.metrics = metrics;
+        this.retryAfter = retryAfter;
+    }
+
+    @Override
+    public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
+        long bytes = request.getSerializedSize();
+        String authorization = ServiceRequestContext.current().request().headers().get(HttpHeaderNames.AUTHORIZATION);
+        Optional<String> tenant = apiKeys.tenantFor(authorization);
+        if (tenant.isEmpty()) {
+            metrics.rejected(IngestMetrics.GRPC, RejectReason.UNAUTHENTICATED, bytes, 0);
+            observer.onError(StatusProto.toStatusRuntimeException(status(RejectReason.UNAUTHENTICATED,
+                    "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'")));
+            return;
+        }
+        pipeline.export(request, bytes, tenant.get(), IngestMetrics.GRPC).whenComplete((result, error) -> {
+            if (error == null) {
+                observer.onNext(result.toResponse());
+                observer.onCompleted();
+                return;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof IngestException e) {
+                LOG.debug("Refused an OTLP/gRPC request ({}): {}", e.reason().tag(), e.getMessage());
+                observer.onError(StatusProto.toStatusRuntimeException(status(e.reason(), e.getMessage())));
+            } else {
+                LOG.warn("Failed to handle an OTLP/gRPC request", cause);
+                observer.onError(StatusProto.toStatusRuntimeException(Status.newBuilder()
+                        .setCode(Code.INTERNAL_VALUE).setMessage("Internal error; see the ingest log").build()));
+            }
+        });
+    }
+
+    private Status status(RejectReason reason, String message) {
+        Status.Builder status = Status.newBuilder().setCode(reason.rpcCode().getNumber()).setMessage(message);
+        if (reason.retryable()) {
+            status.addDetails(Any.pack(RetryInfo.newBuilder()
+                    .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(retryAfter.toSeconds())
+                            .setNanos(retryAfter.toNanosPart()))
+                    .build()));
+        }
+        return status.build();
+    }
+}

@@ -1,0 +1,135 @@
+package io.sessionizer.ingest.http;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.ContentTooLargeException;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.sessionizer.ingest.auth.ApiKeys;
+import io.sessionizer.ingest.otlp.OtlpCodec;
+import io.sessionizer.ingest.otlp.OtlpEncoding;
+import io.sessionizer.ingest.otlp.OtlpFormatException;
+import io.sessionizer.ingest.pipeline.IngestException;
+import io.sessionizer.ingest.pipeline.IngestMetrics;
+import io.sessionizer.ingest.pipeline.IngestPipeline;
+import io.sessionizer.ingest.pipeline.RejectReason;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OTLP/HTTP {@code POST /v1/traces} (https://opentelemetry.io/docs/specs/otlp/#otlphttp): protobuf or JSON,
+ * optionally gzip-compressed, answered in the request's encoding and only once Kafka has stored the spans.
+ *
+ * <p>The event loop only checks headers; decompression, decoding and the hand-over to the producer (which may
+ * wait for Kafka metadata) run on the blocking task executor, and the answer is completed from the producer's
+ * acknowledgement.
+ */
+public final class OtlpHttpService implements HttpService {
+    private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpService.class);
+
+    private final IngestPipeline pipeline;
+    private final ApiKeys apiKeys;
+    private final IngestMetrics metrics;
+    private final long maxBodyBytes;
+    private final StatusResponses responses;
+
+    public OtlpHttpService(IngestPipeline pipeline, ApiKeys apiKeys, IngestMetrics metrics, long maxBodyBytes,
+            Duration retryAfter) {
+        this.pipeline = pipeline;
+        this.apiKeys = apiKeys;
+        this.metrics = metrics;
+        this.maxBodyBytes = maxBodyBytes;
+        this.responses = new StatusResponses(retryAfter);
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        Optional<OtlpEncoding> maybeEncoding = OtlpEncoding.forContentType(contentType);
+        if (maybeEncoding.isEmpty()) {
+            // Without a known encoding there is no OTLP form for the error, so it is plain text.
+            metrics.rejected(IngestMetrics.HTTP, RejectReason.UNSUPPORTED_MEDIA_TYPE, 0, 0);
+            return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
+                    "Unsupported Content-Type '%s': OTLP/HTTP takes application/x-protobuf or application/json",
+                    contentType == null ? "" : contentType);
+        }
+        OtlpEncoding encoding = maybeEncoding.get();
+        String contentEncoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+        boolean gzip;
+        if (contentEncoding == null || contentEncoding.isBlank()
+                || contentEncoding.trim().equalsIgnoreCase("identity")) {
+            gzip = false;
+        } else if (contentEncoding.trim().toLowerCase(Locale.ROOT).matches("(x-)?gzip")) {
+            gzip = true;
+        } else {
+            return reject(RejectReason.UNSUPPORTED_MEDIA_TYPE,
+                    "Unsupported Content-Encoding '" + contentEncoding + "': only gzip is accepted", 0, encoding);
+        }
+        Optional<String> tenant = apiKeys.tenantFor(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (tenant.isEmpty()) {
+            return reject(RejectReason.UNAUTHENTICATED,
+                    "Missing or unknown API key: send 'Authorization: Bearer <key>'", 0, encoding);
+        }
+
+        CompletableFuture<HttpResponse> response = req.aggregate()
+                .thenComposeAsync(body -> store(body, encoding, gzip, tenant.get()), ctx.blockingTaskExecutor())
+                .exceptionally(error -> failure(error, encoding));
+        return HttpResponse.of(response);
+    }
+
+    private CompletableFuture<HttpResponse> store(AggregatedHttpRequest aggregated, OtlpEncoding encoding,
+            boolean gzip, String tenant) {
+        // The server's maxRequestLength already bounds the body as sent; gzip is bounded while inflating.
+        byte[] body = aggregated.content().array();
+        long bytes = body.length;
+        ExportTraceServiceRequest request;
+        try {
+            if (gzip) {
+                body = BoundedGzip.decompress(body, maxBodyBytes);
+                bytes = body.length;
+            }
+            request = OtlpCodec.decode(body, encoding);
+        } catch (OtlpFormatException e) {
+            return CompletableFuture.completedFuture(reject(RejectReason.MALFORMED, e.getMessage(), bytes, encoding));
+        } catch (IngestException e) {
+            return CompletableFuture.completedFuture(reject(e.reason(), e.getMessage(), bytes, encoding));
+        }
+        return pipeline.export(request, bytes, tenant, IngestMetrics.HTTP).thenApply(result -> HttpResponse.of(
+                HttpStatus.OK, StatusResponses.mediaType(encoding),
+                HttpData.wrap(OtlpCodec.encode(result.toResponse(), encoding))));
+    }
+
+    /** Refused before the pipeline: count it here. */
+    private HttpResponse reject(RejectReason reason, String message, long bytes, OtlpEncoding encoding) {
+        metrics.rejected(IngestMetrics.HTTP, reason, bytes, 0);
+        LOG.debug("Rejected an OTLP/HTTP request ({}): {}", reason.tag(), message);
+        return responses.reject(reason, message, encoding);
+    }
+
+    /** Refused by the pipeline, which has already counted it, or by Armeria's body limit. */
+    private HttpResponse failure(Throwable error, OtlpEncoding encoding) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof IngestException e) {
+            LOG.debug("Refused an OTLP/HTTP request ({}): {}", e.reason().tag(), e.getMessage());
+            return responses.reject(e.reason(), e.getMessage(), encoding);
+        }
+        if (cause instanceof ContentTooLargeException) {
+            // Armeria has already answered 413; this only counts the rejection.
+            return reject(RejectReason.TOO_LARGE,
+                    "Request body exceeds the limit of " + maxBodyBytes + " bytes", maxBodyBytes, encoding);
+        }
+        LOG.warn("Failed to handle an OTLP/HTTP request", cause);
+        return responses.internalError(encoding);
+    }
+}

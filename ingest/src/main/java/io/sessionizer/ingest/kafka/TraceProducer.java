@@ -1,0 +1,97 @@
+package io.sessionizer.ingest.kafka;
+
+import io.sessionizer.ingest.otlp.TraceBatch;
+import io.sessionizer.ingest.pipeline.IngestException;
+import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.ingest.pipeline.TraceSink;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Writes each trace as one record of the spans topic: key = lowercase hex trace id, value = the serialized
+ * one-trace export request, header {@value #TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics").
+ */
+public final class TraceProducer implements TraceSink, AutoCloseable {
+    public static final String TENANT_HEADER = "sessionizer.tenant";
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+
+    public TraceProducer(Producer<byte[], byte[]> producer, String topic) {
+        this.producer = producer;
+        this.topic = topic;
+    }
+
+    /**
+     * Completes when every record has been acknowledged, or fails with the first error once every record has been
+     * answered, so that the caller's in-flight accounting never releases bytes the producer still holds.
+     */
+    @Override
+    public CompletableFuture<Void> send(List<TraceBatch> batches, String tenant) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        AtomicInteger pending = new AtomicInteger(batches.size());
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < batches.size(); i++) {
+            TraceBatch batch = batches.get(i);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(new RecordHeader(TENANT_HEADER, tenantBytes));
+            ProducerRecord<byte[], byte[]> record =
+                    new ProducerRecord<>(topic, null, batch.key(), batch.request().toByteArray(), headers);
+            try {
+                producer.send(record, (metadata, error) -> {
+                    if (error != null) {
+                        firstError.compareAndSet(null, error);
+                    }
+                    if (pending.decrementAndGet() == 0) {
+                        finish(all, firstError.get());
+                    }
+                });
+            } catch (RuntimeException e) {
+                // send() reports record errors to the callback and throws only when the producer itself is unusable
+                // (closed, interrupted), which the remaining records would meet too.
+                firstError.compareAndSet(null, e);
+                if (pending.addAndGet(-(batches.size() - i)) == 0) {
+                    finish(all, firstError.get());
+                }
+                break;
+            }
+        }
+        return all;
+    }
+
+    private static void finish(CompletableFuture<Void> all, Throwable error) {
+        if (error == null) {
+            all.complete(null);
+        } else {
+            all.completeExceptionally(translate(error));
+        }
+    }
+
+    private static Throwable translate(Throwable error) {
+        if (error instanceof RecordTooLargeException) {
+            return new IngestException(RejectReason.TOO_LARGE,
+                    "A trace is larger than Kafka accepts for one record: " + error.getMessage(), error);
+        }
+        return error;
+    }
+
+    /** Waits up to {@code timeout} for buffered records to be acknowledged, then closes. */
+    public void close(Duration timeout) {
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,492 @@
+package io.sessionizer.ingest;
+
+import static io.sessionizer.ingest.HttpPoster.JSON;
+import static io.sessionizer.ingest.HttpPoster.PROTOBUF;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Code;
+import com.google.rpc.RetryInfo;
+import com.google.rpc.Status;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.sessionizer.config.Config;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP and gRPC front ends against sinks the test controls: every answer code, no broker needed. A few servers
+ * with different settings are shared by the tests, since stopping one takes seconds (Netty's quiet period).
+ */
+class IngestServerTest {
+    /** One running server with its own sink and readiness flag. */
+    private static final class Instance {
+        final FakeSink sink = new FakeSink();
+        final AtomicBoolean ready = new AtomicBoolean(true);
+        final IngestServer server;
+        final HttpPoster http;
+
+        Instance(String... settings) {
+            Map<String, String> overrides = new HashMap<>(Map.of("http.port", "0", "grpc.port", "0"));
+            for (int i = 0; i < settings.length; i += 2) {
+                overrides.put(settings[i], settings[i + 1]);
+            }
+            server = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), overrides), sink, ready::get,
+                    () -> "the test says so", List.of());
+            http = new HttpPoster(server.httpPort());
+        }
+    }
+
+    private static Instance defaults;
+    private static Instance strict;
+    private static Instance secured;
+    private static Instance browser;
+
+    private FakeSink sink;
+    private AtomicBoolean ready;
+    private IngestServer server;
+    private HttpPoster http;
+
+    @BeforeAll
+    static void startServers() {
+        defaults = new Instance();
+        strict = new Instance("http.max-request-size", "1MiB", "grpc.max-message-size", "64KiB",
+                "producer.max-in-flight-bytes", "100B", "producer.send-timeout", "200ms", "retry-after", "7s");
+        secured = new Instance("auth.api-keys", "k-alpha=alpha,k-beta=beta");
+        browser = new Instance("http.cors.allowed-origins", "https://app.example");
+    }
+
+    @AfterAll
+    static void stopServers() {
+        // Stopped together: each stop waits out Netty's quiet period.
+        CompletableFuture.allOf(Stream.of(defaults, strict, secured, browser)
+                .map(i -> CompletableFuture.runAsync(i.server::close)).toArray(CompletableFuture[]::new)).join();
+    }
+
+    @BeforeEach
+    void useDefaults() {
+        for (Instance i : List.of(defaults, strict, secured, browser)) {
+            i.sink.reset();
+            i.ready.set(true);
+        }
+        use(defaults);
+    }
+
+    private void use(Instance instance) {
+        sink = instance.sink;
+        ready = instance.ready;
+        server = instance.server;
+        http = instance.http;
+    }
+
+    private static Status status(HttpResponse<byte[]> response) throws InvalidProtocolBufferException {
+        return Status.parseFrom(response.body());
+    }
+
+    private static String text(HttpResponse<byte[]> response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldAnswer200OnlyAfterKafkaAcknowledged() throws Exception {
+        sink.hang();
+        ExportTraceServiceRequest request = OtlpFixtures.request(2, 3);
+
+        CompletableFuture<HttpResponse<byte[]>> response = http.postAsync(PROTOBUF, request.toByteArray());
+
+        await().until(() -> sink.sent().size() == 1);
+        assertThat(response).isNotDone();
+        sink.sent().get(0).future().complete(null);
+        assertThat(response.get().statusCode()).isEqualTo(200);
+        assertThat(response.get().headers().firstValue("content-type")).hasValue(PROTOBUF);
+        assertThat(ExportTraceServiceResponse.parseFrom(response.get().body()))
+                .isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
+        assertThat(sink.sent().get(0).batches()).hasSize(2);
+        assertThat(sink.sent().get(0).tenant()).isEqualTo("default");
+    }
+
+    @Test
+    void shouldAnswer400ForMalformedProtobuf() throws Exception {
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, "definitely not protobuf".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("content-type")).hasValue(PROTOBUF);
+        assertThat(status(response).getCode()).isEqualTo(Code.INVALID_ARGUMENT_VALUE);
+        assertThat(status(response).getMessage())
+                .startsWith("Malformed OTLP/protobuf ExportTraceServiceRequest: ");
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer400WithAJsonStatusForMalformedJson() {
+
+        HttpResponse<byte[]> response = http.post(JSON, "{\"resourceSpans\": [".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("content-type")).hasValue(JSON);
+        assertThat(text(response)).startsWith("{\"code\":3,\"message\":\"Malformed OTLP/JSON at line 1");
+    }
+
+    @Test
+    void shouldStoreGzippedOtlpJsonAndAnswerInJson() {
+
+        HttpResponse<byte[]> response = http.post(JSON,
+                OtlpFixtures.gzip(OtlpFixtures.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8)),
+                "Content-Encoding", "gzip");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("{}");
+        assertThat(sink.sent().get(0).batches()).singleElement()
+                .satisfies(b -> assertThat(b.traceId()).isEqualTo(OtlpFixtures.SPEC_EXAMPLE_TRACE_ID));
+    }
+
+    @Test
+    void shouldReportPartialSuccessForSpansWithInvalidIds() {
+        String twoSpans = """
+                {"resourceSpans": [{"scopeSpans": [{"spans": [
+                  {"traceId": "5b8efff798038103d269b633813fc60c", "spanId": "eee19b7ec3c1b174", "name": "ok"},
+                  {"traceId": "5b8efff798038103d269b633813fc6", "spanId": "eee19b7ec3c1b174", "name": "short id"}
+                ]}]}]}
+                """;
+
+        HttpResponse<byte[]> response = http.post(JSON, twoSpans.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("{\"partialSuccess\":{\"rejectedSpans\":\"1\",\"errorMessage\":"
+                + "\"Rejected 1 of 2 spans with invalid ids; the first: trace_id must be 16 bytes, got 15\"}}");
+        assertThat(sink.sent().get(0).batches().get(0).spanCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswer415ForAnUnknownMediaType() {
+
+        HttpResponse<byte[]> response = http.post("text/plain", new byte[] {1});
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(text(response)).isEqualTo(
+                "Unsupported Content-Type 'text/plain': OTLP/HTTP takes application/x-protobuf or application/json");
+    }
+
+    @Test
+    void shouldAnswer415ForAnUnknownContentEncoding() throws Exception {
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, new byte[] {1}, "Content-Encoding", "br");
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(status(response).getMessage())
+                .isEqualTo("Unsupported Content-Encoding 'br': only gzip is accepted");
+    }
+
+    @Test
+    void shouldAnswer413ForAGzipBombMeasuredAfterDecompression() throws Exception {
+        use(strict);
+        byte[] bomb = OtlpFixtures.gzip(new byte[32 * 1024 * 1024]);
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, bomb, "Content-Encoding", "gzip");
+
+        assertThat(bomb.length).isLessThan(1024 * 1024);
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(status(response).getMessage())
+                .isEqualTo("Request body exceeds the limit of 1048576 bytes after gzip decompression");
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer413ForABodyOverTheLimit() {
+        use(strict);
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, new byte[2 * 1024 * 1024]);
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhenKafkaFailsAndStoreValidDataAfterwards() throws Exception {
+        use(strict);
+        sink.fail(new TimeoutException("Expiring 3 record(s)"));
+
+        HttpResponse<byte[]> failed = http.post(PROTOBUF, OtlpFixtures.request(3, 1).toByteArray());
+
+        assertThat(failed.statusCode()).isEqualTo(503);
+        assertThat(failed.headers().firstValue("retry-after")).hasValue("7");
+        assertThat(status(failed).getCode()).isEqualTo(Code.UNAVAILABLE_VALUE);
+        assertThat(status(failed).getMessage())
+                .isEqualTo("Kafka did not store the spans (TimeoutException: Expiring 3 record(s)); retry later");
+        sink.succeed();
+        assertThat(http.post(PROTOBUF, OtlpFixtures.request(3, 1).toByteArray()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer503WhenKafkaDoesNotAnswerWithinTheSendTimeout() throws Exception {
+        use(strict);
+        sink.hang();
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, OtlpFixtures.request(1, 1).toByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("retry-after")).hasValue("7");
+        assertThat(status(response).getMessage())
+                .isEqualTo("Kafka did not acknowledge the spans within 200 ms; retry later");
+    }
+
+    @Test
+    void shouldAnswer429WhileTheBytesOfATimedOutRequestStillWaitForKafka() throws Exception {
+        use(strict);
+        sink.hang();
+        HttpResponse<byte[]> timedOut = http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+
+        HttpResponse<byte[]> refused = http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+
+        assertThat(timedOut.statusCode()).isEqualTo(503);
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("retry-after")).hasValue("7");
+        assertThat(status(refused).getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED_VALUE);
+        assertThat(status(refused).getMessage())
+                .isEqualTo("Too much data waiting for Kafka (limit 100 bytes); retry later");
+        sink.sent().get(0).future().complete(null);
+        sink.succeed();
+        assertThat(http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer401WithoutAValidApiKeyAndTagTheTenantOfAValidOne() throws Exception {
+        use(secured);
+        byte[] body = OtlpFixtures.request(1, 1).toByteArray();
+
+        HttpResponse<byte[]> missing = http.post(PROTOBUF, body);
+        HttpResponse<byte[]> wrong = http.post(PROTOBUF, body, "Authorization", "Bearer k-gamma");
+        HttpResponse<byte[]> right = http.post(PROTOBUF, body, "Authorization", "Bearer k-beta");
+
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("www-authenticate")).hasValue("Bearer");
+        assertThat(status(missing).getMessage())
+                .isEqualTo("Missing or unknown API key: send 'Authorization: Bearer <key>'");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(sink.sent()).singleElement().satisfies(s -> assertThat(s.tenant()).isEqualTo("beta"));
+    }
+
+    @Test
+    void shouldServeHealthAndReadiness() {
+        assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+        assertThat(server.isReady()).isTrue();
+
+        ready.set(false);
+
+        HttpResponse<String> notReady = http.get("/readyz");
+        assertThat(notReady.statusCode()).isEqualTo(503);
+        assertThat(notReady.body()).isEqualTo("not ready: the test says so");
+        assertThat(server.isReady()).isFalse();
+        assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldCountRequestsSpansAndBytesByOutcomeInPrometheusText() {
+        String accepted = "{outcome=\"accepted\",protocol=\"http\",reason=\"none\"}";
+        String malformed = "{outcome=\"rejected\",protocol=\"http\",reason=\"malformed\"}";
+        Map<String, Double> before = metrics();
+
+        http.post(PROTOBUF, "garbage!".getBytes(StandardCharsets.UTF_8));
+        http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+
+        Map<String, Double> after = metrics();
+        assertThat(after.get("ingest_requests_total" + accepted) - before.getOrDefault("ingest_requests_total"
+                + accepted, 0.0)).isEqualTo(1);
+        assertThat(after.get("ingest_spans_total" + accepted) - before.getOrDefault("ingest_spans_total"
+                + accepted, 0.0)).isEqualTo(4);
+        assertThat(after.get("ingest_requests_total" + malformed) - before.getOrDefault("ingest_requests_total"
+                + malformed, 0.0)).isEqualTo(1);
+        assertThat(after.get("ingest_bytes_total" + malformed) - before.getOrDefault("ingest_bytes_total"
+                + malformed, 0.0)).isEqualTo(8);
+        assertThat(after).containsKeys("ingest_kafka_send_seconds_count{outcome=\"success\"}",
+                "ingest_inflight_bytes", "ingest_kafka_ready");
+    }
+
+    /** The samples of /metrics by name and labels. */
+    private Map<String, Double> metrics() {
+        HttpResponse<String> response = http.get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
+                v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : response.body().split("\n")) {
+            int space = line.lastIndexOf(' ');
+            if (!line.startsWith("#") && space > 0) {
+                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return samples;
+    }
+
+    @Test
+    void shouldFinishInFlightRequestsWhenClosingAndThenRefuseConnections() throws Exception {
+        Instance closing = new Instance();
+        closing.sink.hang();
+        CompletableFuture<HttpResponse<byte[]>> inFlight = closing.http.postAsync(PROTOBUF,
+                OtlpFixtures.request(1, 1).toByteArray());
+        await().until(() -> closing.sink.sent().size() == 1);
+
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(closing.server::close);
+
+        assertThat(closed).isNotDone();
+        closing.sink.sent().get(0).future().complete(null);
+        assertThat(inFlight.get().statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(closed::isDone);
+        assertThat(closing.http.postAsync(PROTOBUF, new byte[0])).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().withCauseInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void shouldKeepCorsOffByDefault() {
+
+        HttpResponse<String> preflight = http.send(preflight("https://app.example"));
+
+        assertThat(preflight.headers().firstValue("access-control-allow-origin")).isEmpty();
+    }
+
+    @Test
+    void shouldAllowConfiguredBrowserOrigins() {
+        use(browser);
+
+        HttpResponse<String> allowed = http.send(preflight("https://app.example"));
+        HttpResponse<String> other = http.send(preflight("https://evil.example"));
+
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
+        assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+    }
+
+    private HttpRequest preflight(String origin) {
+        return HttpRequest.newBuilder(URI.create(http.base() + "/v1/traces"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .build();
+    }
+
+    private TraceServiceGrpc.TraceServiceBlockingStub grpc(String... headers) {
+        var builder = GrpcClients.builder("http://127.0.0.1:" + server.grpcPort())
+                .responseTimeout(Duration.ofSeconds(20));
+        for (int i = 0; i < headers.length; i += 2) {
+            builder.addHeader(headers[i], headers[i + 1]);
+        }
+        return builder.build(TraceServiceGrpc.TraceServiceBlockingStub.class);
+    }
+
+    private static StatusRuntimeException grpcError(Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            return e;
+        }
+        throw new AssertionError("expected a gRPC error");
+    }
+
+    @Test
+    void shouldExportOverGrpc() {
+
+        ExportTraceServiceResponse response = grpc().export(OtlpFixtures.request(3, 2));
+
+        assertThat(response).isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
+        assertThat(sink.sent().get(0).batches()).hasSize(3);
+    }
+
+    @Test
+    void shouldAnswerUnavailableWithRetryInfoOverGrpcWhenKafkaFails() throws Exception {
+        sink.fail(new TimeoutException("Expiring 1 record(s)"));
+
+        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+        Status status = StatusProto.fromThrowable(error);
+        assertThat(status.getMessage())
+                .isEqualTo("Kafka did not store the spans (TimeoutException: Expiring 1 record(s)); retry later");
+        assertThat(status.getDetails(0).unpack(RetryInfo.class).getRetryDelay().getSeconds())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void shouldAnswerResourceExhaustedWithRetryInfoOverGrpcWhenTooManyBytesWaitForKafka() throws Exception {
+        use(strict);
+        sink.hang();
+        http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+
+        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        Status status = StatusProto.fromThrowable(error);
+        assertThat(status.getMessage()).isEqualTo("Too much data waiting for Kafka (limit 100 bytes); retry later");
+        assertThat(status.getDetails(0).unpack(RetryInfo.class).getRetryDelay().getSeconds())
+                .isEqualTo(7);
+    }
+
+    @Test
+    void shouldAnswerUnauthenticatedOverGrpcWithoutAValidKey() {
+        use(secured);
+
+        StatusRuntimeException missing = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
+        ExportTraceServiceResponse ok = grpc("authorization", "Bearer k-alpha").export(OtlpFixtures.request(1, 1));
+
+        assertThat(missing.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+        assertThat(ok).isNotNull();
+        assertThat(sink.sent()).singleElement().satisfies(s -> assertThat(s.tenant()).isEqualTo("alpha"));
+    }
+
+    @Test
+    void shouldAnswerResourceExhaustedOverGrpcForAGzipMessageOverTheLimit() {
+        use(strict);
+        ExportTraceServiceRequest big = OtlpFixtures.request(200, 10);
+        assertThat(big.getSerializedSize()).isGreaterThan(64 * 1024);
+
+        StatusRuntimeException error = grpcError(() -> grpc().withCompression("gzip").export(big));
+
+        assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerInvalidArgumentOverGrpcForMalformedProtobuf() {
+        byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
+        byte[] frame = new byte[5 + garbage.length];
+        frame[4] = (byte) garbage.length;
+        System.arraycopy(garbage, 0, frame, 5, garbage.length);
+
+        AggregatedHttpResponse response = WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
+                .execute(RequestHeaders.builder(HttpMethod.POST,
+                                "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+                        .contentType(MediaType.parse("application/grpc+proto")).add("te", "trailers").build(), frame);
+
+        String grpcStatus = response.trailers().get("grpc-status", response.headers().get("grpc-status"));
+        assertThat(grpcStatus).isEqualTo("3");
+        assertThat(sink.sent()).isEmpty();
+    }
+}

@@ -1,0 +1,87 @@
+package io.sessionizer.ingest.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.sessionizer.ingest.OtlpFixtures;
+import io.sessionizer.ingest.otlp.TraceBatch;
+import io.sessionizer.ingest.otlp.TraceSplitter;
+import io.sessionizer.ingest.pipeline.IngestException;
+import io.sessionizer.ingest.pipeline.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+class TraceProducerTest {
+    // Not auto-completing: the test decides when and how the broker answers each record.
+    private final MockProducer<byte[], byte[]> mock =
+            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    private final TraceProducer producer = new TraceProducer(mock, "spans");
+    private final List<TraceBatch> batches = TraceSplitter.split(OtlpFixtures.request(3, 2)).batches();
+
+    @Test
+    void shouldWriteOneKeyedRecordPerTraceWithTheTenantHeader() throws Exception {
+        CompletableFuture<Void> sent = producer.send(batches, "acme");
+
+        assertThat(sent).isNotDone();
+        assertThat(mock.history()).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            ProducerRecord<byte[], byte[]> record = mock.history().get(i);
+            assertThat(record.topic()).isEqualTo("spans");
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(batches.get(i).traceId());
+            assertThat(ExportTraceServiceRequest.parseFrom(record.value())).isEqualTo(batches.get(i).request());
+            assertThat(new String(record.headers().lastHeader(TraceProducer.TENANT_HEADER).value(),
+                    StandardCharsets.UTF_8)).isEqualTo("acme");
+        }
+    }
+
+    @Test
+    void shouldCompleteOnlyWhenEveryRecordIsAcknowledged() {
+        CompletableFuture<Void> sent = producer.send(batches, "default");
+
+        mock.completeNext();
+        mock.completeNext();
+        assertThat(sent).isNotDone();
+        mock.completeNext();
+        assertThat(sent).isCompleted();
+    }
+
+    @Test
+    void shouldFailWithTheFirstErrorOnlyAfterEveryRecordWasAnswered() {
+        CompletableFuture<Void> sent = producer.send(batches, "default");
+
+        mock.errorNext(new NotEnoughReplicasException("isr too small"));
+        assertThat(sent).isNotDone();
+        mock.completeNext();
+        mock.errorNext(new NotEnoughReplicasException("second"));
+
+        assertThatThrownBy(sent::get).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(NotEnoughReplicasException.class).cause().hasMessage("isr too small");
+    }
+
+    @Test
+    void shouldReportATraceTooLargeForKafkaAsTooLarge() {
+        CompletableFuture<Void> sent = producer.send(batches.subList(0, 1), "default");
+
+        mock.errorNext(new RecordTooLargeException("The message is 2000000 bytes"));
+
+        assertThatThrownBy(sent::get).cause().isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.TOO_LARGE))
+                .hasMessage("A trace is larger than Kafka accepts for one record: The message is 2000000 bytes");
+    }
+
+    @Test
+    void shouldFailAtOnceWhenTheProducerIsClosed() {
+        mock.close();
+
+        assertThat(producer.send(batches, "default")).isCompletedExceptionally();
+    }
+}

@@ -1,0 +1,121 @@
+package io.sessionizer.ingest.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.sessionizer.ingest.FakeSink;
+import io.sessionizer.ingest.OtlpFixtures;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class IngestPipelineTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final FakeSink sink = new FakeSink();
+    private final IngestPipeline pipeline =
+            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300));
+    private final ExportTraceServiceRequest request = OtlpFixtures.request(3, 2);
+
+    private double counter(String name, String outcome, String reason) {
+        var counter = registry.find(name).tag("outcome", outcome).tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void shouldSucceedOnlyAfterTheSinkAcknowledgedEveryRecord() {
+        sink.hang();
+
+        CompletableFuture<ExportResult> result = pipeline.export(request, 100, "acme", IngestMetrics.HTTP);
+
+        assertThat(result).isNotDone();
+        assertThat(sink.sent()).singleElement().satisfies(s -> {
+            assertThat(s.batches()).hasSize(3);
+            assertThat(s.tenant()).isEqualTo("acme");
+        });
+        sink.sent().get(0).future().complete(null);
+        assertThat(result).isCompletedWithValue(new ExportResult(6, 0, null));
+        assertThat(counter("ingest.spans", "accepted", "none")).isEqualTo(6);
+        assertThat(counter("ingest.bytes", "accepted", "none")).isEqualTo(100);
+        assertThat(pipeline.inFlightBytes()).isZero();
+    }
+
+    @Test
+    void shouldFailRetryablyWhenKafkaFails() {
+        sink.fail(new IllegalStateException("broker gone"));
+
+        CompletableFuture<ExportResult> result = pipeline.export(request, 100, "default", IngestMetrics.HTTP);
+
+        assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(IngestException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RejectReason.KAFKA_UNAVAILABLE))
+                .hasMessage("Kafka did not store the spans (IllegalStateException: broker gone); retry later");
+        assertThat(counter("ingest.requests", "rejected", "kafka_unavailable")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFailRetryablyWithinTheSendTimeoutButKeepTheBytesUntilKafkaAnswers() {
+        sink.hang();
+
+        CompletableFuture<ExportResult> result = pipeline.export(request, 100, "default", IngestMetrics.HTTP);
+
+        await().atMost(Duration.ofSeconds(5)).until(result::isDone);
+        assertThatThrownBy(result::get).cause().isInstanceOf(IngestException.class)
+                .hasMessage("Kafka did not acknowledge the spans within 300 ms; retry later");
+        assertThat(pipeline.inFlightBytes()).isEqualTo(100);
+        sink.sent().get(0).future().completeExceptionally(new IllegalStateException("expired"));
+        assertThat(pipeline.inFlightBytes()).isZero();
+    }
+
+    @Test
+    void shouldRefuseRequestsBeyondTheInFlightLimitUntilKafkaCatchesUp() {
+        sink.hang();
+        CompletableFuture<ExportResult> first = pipeline.export(request, 600, "default", IngestMetrics.GRPC);
+
+        CompletableFuture<ExportResult> second = pipeline.export(request, 600, "default", IngestMetrics.GRPC);
+
+        assertThatThrownBy(second::get).cause().isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.OVERLOADED))
+                .hasMessage("Too much data waiting for Kafka (limit 1000 bytes); retry later");
+        assertThat(sink.sent()).hasSize(1);
+        sink.sent().get(0).future().complete(null);
+        assertThat(first).isCompleted();
+        sink.succeed();
+        assertThat(pipeline.export(request, 600, "default", IngestMetrics.GRPC)).isCompleted();
+    }
+
+    @Test
+    void shouldLetOneOversizedRequestThroughWhenNothingElseIsInFlight() {
+        assertThat(pipeline.export(request, 5000, "default", IngestMetrics.HTTP))
+                .isCompletedWithValue(new ExportResult(6, 0, null));
+    }
+
+    @Test
+    void shouldStoreValidSpansAndReportTheInvalidOnesAsPartialSuccess() {
+        ExportTraceServiceRequest mixed = request.toBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder()
+                        .addSpans(OtlpFixtures.span(OtlpFixtures.randomId(15), "bad"))))
+                .build();
+
+        ExportResult result = pipeline.export(mixed, 100, "default", IngestMetrics.HTTP).join();
+
+        assertThat(result.toResponse().getPartialSuccess().getRejectedSpans()).isEqualTo(1);
+        assertThat(result.toResponse().getPartialSuccess().getErrorMessage())
+                .isEqualTo("Rejected 1 of 7 spans with invalid ids; the first: trace_id must be 16 bytes, got 15");
+        assertThat(counter("ingest.spans", "rejected", "invalid_id")).isEqualTo(1);
+        assertThat(sink.sent().get(0).batches()).hasSize(3);
+    }
+
+    @Test
+    void shouldAnswerAnEmptyRequestWithoutTouchingKafka() {
+        assertThat(pipeline.export(ExportTraceServiceRequest.getDefaultInstance(), 0, "default", IngestMetrics.HTTP))
+                .isCompletedWithValue(new ExportResult(0, 0, null));
+        assertThat(sink.sent()).isEmpty();
+        assertThat(new ExportResult(0, 0, null).toResponse().hasPartialSuccess()).isFalse();
+    }
+}
