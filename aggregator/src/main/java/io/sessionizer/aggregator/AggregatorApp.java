@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -82,6 +83,7 @@ public final class AggregatorApp implements AutoCloseable {
     /** The Streams properties of an instance; tests use the very same. */
     public static Properties streamsProperties(Config config, int httpPort) {
         Properties props = new Properties();
+        // The local stack's broker, unless kafka.bootstrap.servers / KAFKA_BOOTSTRAP_SERVERS say otherwise.
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.get(AggregatorSettings.APPLICATION_ID));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.get(AggregatorSettings.PROCESSING_GUARANTEE));
@@ -119,7 +121,9 @@ public final class AggregatorApp implements AutoCloseable {
     @Override
     public void close() {
         server.stop().join();
-        streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT));
+        // Leaving the group hands this instance's partitions to the others now, not after the session timeout.
+        streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         streamsMetrics.close();
         registry.close();
     }
