@@ -1,0 +1,120 @@
+package io.sessionizer.deploy;
+
+import io.sessionizer.deploy.local.LocalStack;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code sessionizer local}: the whole stack on this machine until Ctrl-C. */
+@Command(name = "local", sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Runs the whole stack on this machine: a real Apache Kafka broker in KRaft mode (a child JVM),"
+                    + " a Schema Registry, the OTLP ingest and the aggregator with its REST API.",
+            "Ctrl-C stops everything cleanly; running it again keeps all data and sessions."})
+final class LocalCommand implements Callable<Integer> {
+    /** Exit status of a process ended by SIGINT, as shells report it. */
+    private static final int INTERRUPTED = 130;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:sessionizer.data-dir:-data}",
+            description = "Directory of the broker's data and log and the aggregator's state stores; kept across"
+                    + " restarts. Default: ${DEFAULT-VALUE}")
+    private Path dataDir;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "9092",
+            description = "Kafka listener on localhost; the KRaft controller takes the next port. Default:"
+                    + " ${DEFAULT-VALUE}")
+    private int kafkaPort;
+
+    @Option(names = "--schema-registry-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Schema Registry (Confluent REST API) of the published Avro topics, its schemas kept in"
+                    + " Kafka; 0 picks a free port. Default: ${DEFAULT-VALUE}")
+    private int schemaRegistryPort;
+
+    @Option(names = "--otlp-http-port", paramLabel = "PORT", defaultValue = "4318",
+            description = "OTLP/HTTP receiver (POST /v1/traces); 0 picks a free port. Default: ${DEFAULT-VALUE}")
+    private int otlpHttpPort;
+
+    @Option(names = "--otlp-grpc-port", paramLabel = "PORT", defaultValue = "4317",
+            description = "OTLP/gRPC receiver; 0 picks a free port. Default: ${DEFAULT-VALUE}")
+    private int otlpGrpcPort;
+
+    @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "REST API of the aggregator; 0 picks a free port. Default: ${DEFAULT-VALUE}")
+    private int apiPort;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        requirePort("--kafka-port", kafkaPort, 1, 65534);
+        requirePort("--schema-registry-port", schemaRegistryPort, 0, 65535);
+        requirePort("--otlp-http-port", otlpHttpPort, 0, 65535);
+        requirePort("--otlp-grpc-port", otlpGrpcPort, 0, 65535);
+        requirePort("--api-port", apiPort, 0, 65535);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        LocalStack stack = new LocalStack(new LocalStack.Options(
+                dataDir, kafkaPort, schemaRegistryPort, otlpHttpPort, otlpGrpcPort, apiPort),
+                System.getProperty("java.class.path"));
+        AtomicBoolean stopping = new AtomicBoolean();
+        // Also runs on a failed start (System.exit), so that no broker is left behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
+            boolean running = stack.hasStarted();
+            Instant stopStart = Instant.now();
+            if (running) {
+                out.println("Stopping the aggregator, the ingest, the registry and Kafka...");
+                out.flush();
+            }
+            stack.close();
+            if (running) {
+                out.println("Stopped in " + seconds(Duration.between(stopStart, Instant.now())) + ".");
+                out.flush();
+            }
+        }, "sessionizer-stop"));
+
+        try {
+            stack.start();
+        } catch (Exception e) {
+            if (stopping.get()) {
+                return INTERRUPTED;
+            }
+            throw e;
+        }
+        // ./sessionizer execs this JVM, so the process started when the user's command did.
+        Instant commandStart = ProcessHandle.current().info().startInstant().orElseThrow();
+        out.println("Sessionizer is ready in " + seconds(Duration.between(commandStart, Instant.now())) + ":");
+        out.println(stack.describe());
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+
+        String failure = stack.failure().join();
+        if (stopping.get()) {
+            return INTERRUPTED;
+        }
+        err.println(spec.commandLine().getColorScheme().errorText("Error: " + failure + "; stopping."));
+        return 1;
+    }
+
+    private void requirePort(String flag, int port, int min, int max) {
+        if (port < min || port > max) {
+            throw new ParameterException(spec.commandLine(),
+                    flag + " must be between " + min + " and " + max + ", not " + port);
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+    }
+}

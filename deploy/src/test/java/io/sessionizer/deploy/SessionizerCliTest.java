@@ -1,0 +1,45 @@
+package io.sessionizer.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class SessionizerCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final CommandLine cli = SessionizerCli.commandLine()
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err));
+
+    @Test
+    void shouldDescribeEveryFlagOfTheLocalStack() {
+        assertThat(cli.execute("local", "--help")).isZero();
+
+        assertThat(out.toString()).contains("--data-dir", "--kafka-port", "--otlp-http-port", "--otlp-grpc-port",
+                "--api-port", "--schema-registry-port", "Default: 9092", "Default: 8081", "Default: 4318", "Default: 4317", "Default: 8080");
+    }
+
+    @Test
+    void shouldListTheLocalCommandInTheTopLevelHelp() {
+        assertThat(cli.execute("--help")).isZero();
+
+        assertThat(out.toString()).contains("local", "Runs the whole stack");
+    }
+
+    @Test
+    void shouldRefuseAnOutOfRangePortBeforeStartingAnything() {
+        assertThat(cli.execute("local", "--kafka-port", "70000")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("--kafka-port must be between 1 and 65534, not 70000");
+    }
+
+    @Test
+    void shouldAskForACommandWhenGivenNone() {
+        assertThat(cli.execute()).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("Missing command");
+    }
+}
