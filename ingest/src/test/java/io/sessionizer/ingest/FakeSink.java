@@ -1,6 +1,6 @@
 package io.sessionizer.ingest;
 
-import io.sessionizer.ingest.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,6 @@
 package io.sessionizer.ingest.kafka;
 
-import io.sessionizer.ingest.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import io.sessionizer.ingest.pipeline.TraceSink;

@@ -2,8 +2,8 @@ package io.sessionizer.ingest.pipeline;
 
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.ingest.otlp.SplitResult;
-import io.sessionizer.ingest.otlp.TraceSplitter;
+import io.sessionizer.schemas.otlp.SplitResult;
+import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -1,6 +1,6 @@
 package io.sessionizer.ingest.pipeline;
 
-import io.sessionizer.ingest.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceBatch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.ingest.OtlpFixtures;
-import io.sessionizer.ingest.otlp.TraceBatch;
-import io.sessionizer.ingest.otlp.TraceSplitter;
+import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.sessionizer.ingest.otlp;
+package io.sessionizer.schemas.otlp;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -69,7 +69,7 @@ public final class TraceSplitter {
     }
 
     /** Why the span cannot be stored, or null when its ids are valid. */
-    static String problem(Span span) {
+    public static String problem(Span span) {
         ByteString traceId = span.getTraceId();
         if (traceId.size() != TRACE_ID_BYTES) {
             return "trace_id must be " + TRACE_ID_BYTES + " bytes, got " + traceId.size();

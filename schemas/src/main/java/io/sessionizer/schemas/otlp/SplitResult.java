@@ -1,4 +1,4 @@
-package io.sessionizer.ingest.otlp;
+package io.sessionizer.schemas.otlp;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.sessionizer.ingest.otlp;
+package io.sessionizer.schemas.otlp;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.nio.charset.StandardCharsets;
