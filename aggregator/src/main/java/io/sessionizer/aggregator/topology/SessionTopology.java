@@ -15,13 +15,16 @@ import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.AvroBinarySerde;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
@@ -30,7 +33,9 @@ import org.apache.kafka.streams.state.Stores;
  * Builds the aggregator's topology; production and tests call the same factory with the same configuration.
  *
  * <pre>
- * otlp_spans ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
+ * otlp_spans ─┬─────────────────────────────────────────────── keyed by hex trace id (ingest, Collector)
+ *            └─► split-per-trace ─► spans-by-trace repartition ─ any other key: split and re-keyed
+ *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
  *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
  *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines)
  *                 ├─► sessions        (compacted; tombstone on expiry)
@@ -47,7 +52,14 @@ public final class SessionTopology {
     public static final String SESSION_DEADLINES_STORE = "session-deadlines";
     /** The repartition topic is {@code <application.id>-turns-by-session-repartition}. */
     public static final String TURNS_BY_SESSION = "turns-by-session";
+    /** The repartition topic is {@code <application.id>-spans-by-trace-repartition}. */
+    public static final String SPANS_BY_TRACE = "spans-by-trace";
     static final String SOURCE = "otlp-spans-source";
+    static final String ROUTE_BY_KEY = "otlp-spans-";
+    static final String KEYED_BY_TRACE = "keyed-by-trace";
+    static final String TO_REKEY = "to-rekey";
+    static final String SPLIT_PER_TRACE = "split-per-trace";
+    static final String MERGE_BY_TRACE = "merge-spans-by-trace";
     static final String ASSEMBLE_TURNS = "assemble-turns";
     static final String AGGREGATE_SESSIONS = "aggregate-sessions";
     static final String SESSIONS_SINK = "sessions-sink";
@@ -89,8 +101,15 @@ public final class SessionTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
 
-        builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
+        Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
+                .split(Named.as(ROUTE_BY_KEY))
+                .branch((key, value) -> SpansByTrace.isTraceKey(key), Branched.as(KEYED_BY_TRACE))
+                .defaultBranch(Branched.as(TO_REKEY));
+        KStream<String, byte[]> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
+                .flatMap((key, value) -> SpansByTrace.split(value), Named.as(SPLIT_PER_TRACE))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(SPANS_BY_TRACE));
+        routes.get(ROUTE_BY_KEY + KEYED_BY_TRACE).merge(rekeyed, Named.as(MERGE_BY_TRACE))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * forwards what changed as one delta keyed by session. One record in gives at most one delta out per trace, however
  * many spans it holds.
  *
+ * <p>Records arrive keyed by trace ({@link SpansByTrace}); one holding other traces than its key says is trusted to
+ * be whole for each of them, as the ingest and the Collector never write such records.
+ *
  * <p>A trace without a session key is buffered for {@code trace.pending-timeout} and up to
  * {@code trace.pending-max-spans} spans; then its spans are dropped, counted, and logged once per check. A trace with
  * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once.

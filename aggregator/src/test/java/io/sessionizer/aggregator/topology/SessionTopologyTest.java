@@ -11,42 +11,45 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.Otlp;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
-import io.sessionizer.schemas.SessionSummary;
-import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.internal.SessionState;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.internal.SessionState;
 import io.sessionizer.schemas.registry.RegistrySettings;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.test.TestRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The production topology, built by the production factory with the production properties. */
 class SessionTopologyTest {
@@ -213,6 +216,66 @@ class SessionTopologyTest {
         assertThat(transcript("s")).extracting(Turn::getTraceId).containsExactly(Otlp.traceHex(2), Otlp.traceHex(3));
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "session.id                                  | s-oi",
+        "gen_ai.conversation.id                      | s-genai",
+        "langfuse.session.id                         | s-langfuse",
+        "metadata                                    | {\"thread_id\": \"s-langchain\"}",
+        "langsmith.metadata.thread_id                | s-langsmith",
+        "traceloop.association.properties.session_id | s-traceloop"})
+    void shouldFindTheSessionOfEveryConvention(String attribute, String value) {
+        Span.Builder root = span(1, 100, 0, 0, 1_000);
+        attr(root, attribute, value);
+        send(1, root);
+        String session = value.startsWith("{") ? "s-langchain" : value;
+        assertThat(session(session).getTraceCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldFindTheSessionKeyWhenOnlyAChildSpanCarriesIt() {
+        send(1, span(1, 100, 0, 0, 1_000), attr(span(1, 101, 100, 10, 20), "session.id", "child-key"),
+                span(1, 102, 100, 30, 40));
+        assertThat(session("child-key").getSpanCount()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldCountTokensOfNestedSpansOnceAndPriceThem() {
+        Span.Builder chain = span(1, 101, 100, 10, 900);
+        attr(chain, "openinference.span.kind", "CHAIN");
+        attr(chain, "llm.token_count.total", 3_000L);
+        Span.Builder priced = span(1, 102, 101, 20, 400);
+        attr(priced, "openinference.span.kind", "LLM");
+        attr(priced, "llm.model_name", "gpt-4o-mini");
+        attr(priced, "llm.token_count.prompt", 1_000L);
+        attr(priced, "llm.token_count.completion", 500L);
+        Span.Builder costed = span(1, 103, 101, 400, 800);
+        attr(costed, "openinference.span.kind", "LLM");
+        attr(costed, "llm.model_name", "gpt-4o-mini");
+        attr(costed, "llm.token_count.prompt", 1_000L);
+        attr(costed, "llm.token_count.completion", 500L);
+        attr(costed, "llm.cost.total", 0.5);
+        send(1, root(1, "s", 0, 1_000, "in", "out"), chain, priced);
+        send(1, costed);
+
+        SessionSummary s = session("s");
+        assertThat(s.getTokenCount().getTotal()).isEqualTo(3_000);
+        assertThat(s.getLlmCallCount()).isEqualTo(2);
+        // gpt-4o-mini: 0.15 and 0.60 USD per million tokens; the second call says its own cost.
+        assertThat(s.getCost().getTotal()).isCloseTo(0.00015 + 0.0003 + 0.5, Offset.offset(1e-12));
+        assertThat(s.getModels()).containsExactly("gpt-4o-mini");
+    }
+
+    @Test
+    void shouldRekeyAnUnkeyedRecordSoThatItsSpansJoinTheirTrace() {
+        spans.pipeInput((String) null, Otlp.request(span(1, 101, 100, 10, 20), span(2, 201, 200, 10, 20))
+                .toByteArray());
+        send(1, root(1, "x", 0, 1_000, "in", "out"));
+        send(2, root(2, "y", 0, 1_000, "in", "out"));
+        assertThat(session("x").getSpanCount()).isEqualTo(2);
+        assertThat(session("y").getSpanCount()).isEqualTo(2);
+    }
+
     @Test
     void shouldSplitARecordHoldingSeveralTraces() {
         ExportTraceServiceRequest both = Otlp.request(root(1, "x", 0, 10, "x1", "X1"), root(2, "y", 0, 10, "y1", "Y1"));
@@ -339,6 +402,7 @@ class SessionTopologyTest {
         String description = SessionTopology.build(config).describe().toString();
         assertThat(description).doesNotContain("KSTREAM-", "KTABLE-")
                 .contains(SessionTopology.TURNS_BY_SESSION + "-repartition")
+                .contains(SessionTopology.SPANS_BY_TRACE + "-repartition")
                 .contains(SessionTopology.TRACE_STATE_STORE, SessionTopology.TRACE_EXPIRY_STORE,
                         SessionTopology.SESSIONS_STORE, SessionTopology.TRANSCRIPTS_STORE,
                         SessionTopology.TURN_INDEX_STORE, SessionTopology.SESSION_DEADLINES_STORE,
