@@ -27,8 +27,9 @@ public final class SessionAggregator {
      * @param latency the session's turn durations, updated in place
      * @param before the turn's previous version, or null for a new turn
      * @param after the turn's new version
-     * @param first the session's first turn by start time, after the change
-     * @param last the session's last turn by start time, after the change
+     * @param first the session's first turn by start time after the change, or null when that is not this turn and
+     *     did not change
+     * @param last the session's last turn by start time after the change, or null likewise
      */
     public static SessionSummary apply(SessionSummary previous, LatencySketch latency, Turn before, Turn after,
             Turn first, Turn last, Instant now) {
@@ -63,8 +64,12 @@ public final class SessionAggregator {
         }
         latency.add(durationMs(after));
         s.setLatencyMs(new LatencyMs(latency.quantile(0.5), latency.quantile(0.99)));
-        s.setFirstInput(copy(first.getInput()));
-        s.setLastOutput(copy(last.getOutput()));
+        if (first != null) {
+            s.setFirstInput(copy(first.getInput()));
+        }
+        if (last != null) {
+            s.setLastOutput(copy(last.getOutput()));
+        }
         s.setStatus(SessionStatus.ACTIVE);
         s.setUpdatedAt(now);
         return s;

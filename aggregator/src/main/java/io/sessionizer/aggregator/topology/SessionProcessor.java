@@ -86,10 +86,23 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
 
         SessionState state = sessions.get(sessionKey);
         boolean resumed = state != null && state.getSummary().getStatus() == SessionStatus.IDLE;
+        // The first and last turn change only when this turn becomes one of them, so the transcript is scanned
+        // only in the rare case of the last turn moving earlier (its root span came late).
+        Turn first = state == null || compare(start, turn.getTraceId(), state.getFirstTurnStartMicros(),
+                state.getFirstTurnTraceId()) <= 0 ? turn : null;
+        Turn last;
+        if (state == null || compare(start, turn.getTraceId(), state.getLastTurnStartMicros(),
+                state.getLastTurnTraceId()) >= 0) {
+            last = turn;
+        } else if (turn.getTraceId().equals(state.getLastTurnTraceId())) {
+            last = lastTurn(sessionKey);
+        } else {
+            last = null;
+        }
         LatencySketch latency = state == null ? new LatencySketch()
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
-                previous, turn, edge(sessionKey, false), edge(sessionKey, true), now);
+                previous, turn, first, last, now);
         if (state != null) {
             deadlines.delete(StoreKeys.deadline(state.getDeadlineMs(), sessionKey));
         }
@@ -101,6 +114,10 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 .setLatencyBins(latency.indexes())
                 .setLatencyCounts(latency.counts())
                 .setLatencyZeroCount(latency.zeroCount())
+                .setFirstTurnStartMicros(first != null ? start : state.getFirstTurnStartMicros())
+                .setFirstTurnTraceId(first != null ? turn.getTraceId() : state.getFirstTurnTraceId())
+                .setLastTurnStartMicros(last != null ? micros(last.getStartTime()) : state.getLastTurnStartMicros())
+                .setLastTurnTraceId(last != null ? last.getTraceId() : state.getLastTurnTraceId())
                 .setDeadlineMs(deadline)
                 .build());
 
@@ -111,12 +128,16 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         }
     }
 
-    /** The first (or last) turn of a session by start time: one seek in the ordered store. */
-    private Turn edge(String sessionKey, boolean last) {
-        Bytes from = StoreKeys.transcriptFrom(sessionKey);
-        Bytes to = StoreKeys.transcriptTo(sessionKey);
-        try (KeyValueIterator<Bytes, Turn> it = last ? transcripts.reverseRange(from, to)
-                : transcripts.range(from, to)) {
+    /** Transcript order: start time, then trace id (lowercase hex sorts as the bytes do). */
+    private static int compare(long start, String traceId, long otherStart, String otherTraceId) {
+        int byStart = Long.compare(start, otherStart);
+        return byStart != 0 ? byStart : traceId.compareTo(otherTraceId);
+    }
+
+    /** The last turn of a session by start time: one seek in the ordered store. */
+    private Turn lastTurn(String sessionKey) {
+        try (KeyValueIterator<Bytes, Turn> it = transcripts.reverseRange(StoreKeys.transcriptFrom(sessionKey),
+                StoreKeys.transcriptTo(sessionKey))) {
             return it.next().value;
         }
     }
