@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator;
 
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.file.HttpFile;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -24,6 +25,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class AggregatorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** The API's OpenAPI 3 document, written by hand beside the code and checked against it by AggregatorIT. */
+    private static final String OPENAPI = "/openapi.json";
 
     private final Server server;
     private final KafkaStreams streams;
@@ -60,11 +64,12 @@ public final class AggregatorApp implements AutoCloseable {
                 .http(config.get(AggregatorSettings.HTTP_PORT))
                 .annotatedService(new SessionsApi(queries))
                 .annotatedService(new OpsApi(queries, registry))
+                .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .build();
         server.start().join();
 
-        KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas),
-                streamsProperties(config, server.activeLocalPort()));
+        Properties props = streamsProperties(config, server.activeLocalPort());
+        KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas), props);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         AggregatorApp app = new AggregatorApp(server, streams, registry, streamsMetrics);
@@ -74,7 +79,8 @@ public final class AggregatorApp implements AutoCloseable {
                 app.failed.complete(null);
             }
         });
-        queries.attach(streams);
+        queries.attach(streams,
+                HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
         streams.start();
         LOG.info("Aggregator API listening on port {}", server.activeLocalPort());
         return app;

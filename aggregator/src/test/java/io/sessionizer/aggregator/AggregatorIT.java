@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -92,6 +93,89 @@ class AggregatorIT {
         assertThat(session.get("first_input").get("value").asText()).isEqualTo("hello");
         assertThat(session.get("last_output").get("value").asText()).isEqualTo("goodbye");
         assertThat(session.get("status").asText()).isEqualTo("active");
+    }
+
+    private void conversation() throws Exception {
+        Span.Builder first = attr(attr(attr(attr(span(1, 100, 0, 0, 2_000), "session.id", "it-1"), "input.value",
+                "Where is the Louvre?"), "output.value", "In Paris"), "user.id", "ann");
+        produce(1, first, span(1, 101, 100, 10, 1_500));
+        produce(2, attr(attr(attr(span(2, 200, 0, 5_000, 6_000), "session.id", "it-1"), "input.value", "bye"),
+                "output.value", "goodbye"));
+        produce(3, attr(attr(attr(span(3, 300, 0, 1_000, 3_000), "session.id", "it-2"), "input.value",
+                "Weather in Lyon?"), "output.value", "Rain"));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode stats = JSON.readTree(get("/api/v1/stats").body());
+            assertThat(stats.path("traces").asLong()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void shouldPageTurnsListSearchAndCountSessions() throws Exception {
+        conversation();
+        JsonNode turns = JSON.readTree(get("/api/v1/sessions/it-1/turns?limit=1").body());
+        assertThat(turns.get("turns")).hasSize(1);
+        assertThat(turns.get("turns").get(0).get("input").get("value").asText()).isEqualTo("Where is the Louvre?");
+        assertThat(turns.get("turns").get(0).get("span_count").asInt()).isEqualTo(2);
+        assertThat(turns.get("turns").get(0).get("status").asText()).isEqualTo("ok");
+        String cursor = turns.get("next_cursor").asText();
+        JsonNode rest = JSON.readTree(get("/api/v1/sessions/it-1/turns?limit=1&cursor=" + cursor).body());
+        assertThat(rest.get("turns").get(0).get("output").get("value").asText()).isEqualTo("goodbye");
+        assertThat(rest.get("next_cursor").isNull()).isTrue();
+
+        JsonNode all = JSON.readTree(get("/api/v1/sessions").body());
+        assertThat(all.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1", "it-2");
+        assertThat(all.get("next_cursor").isNull()).isTrue();
+        JsonNode page = JSON.readTree(get("/api/v1/sessions?limit=1").body());
+        JsonNode next = JSON.readTree(get("/api/v1/sessions?limit=1&cursor=" + page.get("next_cursor").asText())
+                .body());
+        assertThat(next.get("sessions").get(0).get("session_id").asText()).isEqualTo("it-2");
+        JsonNode found = JSON.readTree(get("/api/v1/sessions?q=paris").body());
+        assertThat(found.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1");
+        JsonNode byUser = JSON.readTree(get("/api/v1/sessions?user_id=ann").body());
+        assertThat(byUser.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1");
+
+        JsonNode stats = JSON.readTree(get("/api/v1/stats?project=chat-app").body());
+        assertThat(stats.get("sessions").asLong()).isEqualTo(2);
+        assertThat(stats.get("active_sessions").asLong()).isEqualTo(2);
+        assertThat(stats.get("project").asText()).isEqualTo("chat-app");
+    }
+
+    @Test
+    void shouldAnswer400ForABadLimitOrCursorAnd404ForTheTurnsOfAnUnknownSession() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        for (String path : new String[] {"/api/v1/sessions?limit=0", "/api/v1/sessions?limit=501",
+                "/api/v1/sessions?limit=ten", "/api/v1/sessions?cursor=!!", "/api/v1/sessions?cursor=AAE",
+                "/api/v1/sessions/x/turns?limit=-1", "/api/v1/sessions/x/turns?cursor=AAAA"}) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
+        }
+        assertThat(get("/api/v1/sessions/nope/turns").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswerEveryPathOfTheOpenApiDocumentAsItDeclares() throws Exception {
+        conversation();
+        HttpResponse<String> doc = get("/openapi.json");
+        assertThat(doc.statusCode()).isEqualTo(200);
+        JsonNode document = JSON.readTree(doc.body());
+        OpenApiSchema schema = new OpenApiSchema(document);
+        for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
+            String path = paths.next();
+            HttpResponse<String> response = get(path.replace("{session_id}", "it-1"));
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            String mediaType = response.headers().firstValue("content-type").orElseThrow().split(";")[0];
+            JsonNode declared = schema.response(path, 200, mediaType);
+            if (mediaType.equals("application/json")) {
+                schema.check(JSON.readTree(response.body()), declared, path);
+            }
+        }
+        schema.check(JSON.readTree(get("/api/v1/sessions?q=lyon&project=chat-app&user_id=nobody").body()),
+                schema.response("/api/v1/sessions", 200, "application/json"), "filtered sessions");
+        schema.check(JSON.readTree(get("/api/v1/sessions/nope").body()),
+                schema.response("/api/v1/sessions/{session_id}", 404, "application/problem+json"), "404");
+        schema.check(JSON.readTree(get("/api/v1/sessions?limit=0").body()),
+                schema.response("/api/v1/sessions", 400, "application/problem+json"), "400");
     }
 
     @Test

@@ -3,11 +3,13 @@ package io.sessionizer.aggregator.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LatencyMs;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turn;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,6 +45,52 @@ public final class SessionJson {
         node.set("models", strings(s.getModels()));
         node.put("status", s.getStatus().name().toLowerCase(Locale.ROOT));
         node.put("updated_at", time(s.getUpdatedAt()));
+        return node;
+    }
+
+    /** A turn of a transcript: the fields DESIGN.md names, nothing internal. */
+    public static ObjectNode turn(Turn t) {
+        ObjectNode node = NODES.objectNode();
+        node.put("trace_id", t.getTraceId());
+        node.put("start_time", time(t.getStartTime()));
+        node.put("end_time", time(t.getEndTime()));
+        node.set("input", io(t.getInput()));
+        node.set("output", io(t.getOutput()));
+        node.put("status", t.getStatus().name().toLowerCase(Locale.ROOT));
+        node.put("span_count", t.getSpanCount());
+        node.set("token_count", tokens(t.getTokenCount()));
+        node.set("cost", cost(t.getCost()));
+        node.set("models", strings(t.getModels()));
+        return node;
+    }
+
+    /** {@code {"turns": [...], "next_cursor": ...}}. */
+    public static ObjectNode turns(List<Turn> turns, String nextCursor) {
+        ObjectNode node = NODES.objectNode();
+        ArrayNode items = node.putArray("turns");
+        turns.forEach(t -> items.add(turn(t)));
+        node.put("next_cursor", nextCursor);
+        return node;
+    }
+
+    /** {@code {"sessions": [...], "next_cursor": ...}}. */
+    public static ObjectNode sessions(List<SessionSummary> sessions, String nextCursor) {
+        ObjectNode node = NODES.objectNode();
+        ArrayNode items = node.putArray("sessions");
+        sessions.forEach(s -> items.add(summary(s)));
+        node.put("next_cursor", nextCursor);
+        return node;
+    }
+
+    /** The totals of {@code /api/v1/stats}; {@code project} is null for all projects. */
+    public static ObjectNode stats(String project, SessionTotals t) {
+        ObjectNode node = NODES.objectNode();
+        node.put("project", project);
+        node.put("sessions", t.sessions());
+        node.put("active_sessions", t.activeSessions());
+        node.put("traces", t.traces());
+        node.set("token_count", tokens(new TokenCount(t.promptTokens(), t.completionTokens(), t.totalTokens())));
+        node.set("cost", cost(new Cost(t.promptCost(), t.completionCost(), t.totalCost())));
         return node;
     }
 

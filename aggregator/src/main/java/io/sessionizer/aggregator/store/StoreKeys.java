@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.apache.kafka.common.utils.Bytes;
@@ -15,6 +16,9 @@ import org.apache.kafka.common.utils.Bytes;
  * transcript key: [u16 length][session key][start micros, 8 bytes][trace id, 16 bytes]
  * turn index key: [u16 length][session key][trace id, 16 bytes]
  * deadline key:   [time ms, 8 bytes][key]   (what is due first comes first)
+ * by-end-time key: [end micros inverted, 8 bytes][session key]   (newest first)
+ * token key:      [token UTF-8][0x00][u16 length][session key][trace id, 16 bytes]
+ * stats key:      {tenant}/{project}, and {tenant}/ for all projects
  * </pre>
  */
 public final class StoreKeys {
@@ -75,6 +79,82 @@ public final class StoreKeys {
     public static String deadlineKey(Bytes deadlineKey) {
         byte[] bytes = deadlineKey.get();
         return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
+    }
+
+    /** The key of a session in the by-end-time index; the bytes of the end time are inverted, newest first. */
+    public static Bytes byEndTime(long endMicros, String sessionKey) {
+        byte[] bytes = sessionKey.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + bytes.length).putLong(~(endMicros ^ Long.MIN_VALUE))
+                .put(bytes).array());
+    }
+
+    /** The session key of a by-end-time key. */
+    public static String byEndTimeSession(Bytes key) {
+        byte[] bytes = key.get();
+        return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
+    }
+
+    /** True when {@code key} can be a by-end-time key (a cursor a client sent back). */
+    public static boolean isByEndTimeKey(Bytes key) {
+        return key.get().length > Long.BYTES;
+    }
+
+    /** True when {@code key} is a transcript key of the session (a cursor a client sent back). */
+    public static boolean isTranscriptKeyOf(Bytes key, String sessionKey) {
+        byte[] from = transcriptFrom(sessionKey).get();
+        byte[] bytes = key.get();
+        return bytes.length == from.length
+                && Arrays.equals(bytes, 0, from.length - Long.BYTES - TRACE_ID_BYTES, from, 0,
+                        from.length - Long.BYTES - TRACE_ID_BYTES);
+    }
+
+    /** The key under which a session's turn is found by one of its search tokens. */
+    public static Bytes token(String token, String sessionKey, String traceId) {
+        byte[] word = token.getBytes(StandardCharsets.UTF_8);
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buffer = ByteBuffer.allocate(word.length + 1 + 2 + session.length + TRACE_ID_BYTES);
+        buffer.put(word).put((byte) 0);
+        return Bytes.wrap(buffer.putShort((short) session.length).put(session).put(traceIdBytes(traceId)).array());
+    }
+
+    /**
+     * The prefix of every token key of {@code word}: with {@code wholeWord} the word exactly, else every token that
+     * starts with it. Tokens hold no 0x00 byte (UTF-8 of letters and digits), so 0x00 ends a token.
+     */
+    public static Bytes tokenPrefix(String word, boolean wholeWord) {
+        byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(wholeWord ? Arrays.copyOf(bytes, bytes.length + 1) : bytes);
+    }
+
+    /**
+     * The inclusive upper bound of the keys that start with a token prefix: 0xFF never occurs in UTF-8, so every key
+     * with the prefix sorts below it and every other key above the prefix sorts above it.
+     */
+    public static Bytes tokenPrefixEnd(Bytes prefix) {
+        byte[] bytes = Arrays.copyOf(prefix.get(), prefix.get().length + 1);
+        bytes[bytes.length - 1] = (byte) 0xFF;
+        return Bytes.wrap(bytes);
+    }
+
+    /** The session key of a token key. */
+    public static String tokenSession(Bytes key) {
+        byte[] bytes = key.get();
+        int i = 0;
+        while (bytes[i] != 0) {
+            i++;
+        }
+        int length = ((bytes[i + 1] & 0xFF) << 8) | (bytes[i + 2] & 0xFF);
+        return new String(bytes, i + 3, length, StandardCharsets.UTF_8);
+    }
+
+    /** The stats key of a tenant's project; an empty project means all of the tenant's sessions. */
+    public static String stats(String tenant, String project) {
+        return tenant + "/" + project;
+    }
+
+    /** Microseconds since the epoch, the resolution of span times. */
+    public static long micros(Instant time) {
+        return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000L), time.getNano() / 1000L);
     }
 
     private static ByteBuffer prefix(byte[] session, int suffixBytes) {

@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.topology;
 import io.sessionizer.aggregator.domain.LatencySketch;
 import io.sessionizer.aggregator.domain.SessionAggregator;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.store.SessionIndexes;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
@@ -35,6 +36,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * ({@code ENDED}); a later span makes it active ({@code RESUMED}); after {@code session.retention} without activity its
  * state is deleted from every store, with a tombstone on {@code sessions} and an {@code EXPIRED} event. Each session
  * has one entry in the deadlines store, filed under the time of its next change.
+ *
+ * <p>The query indexes (newest-first list, search tokens, running totals) follow every change of a turn or summary,
+ * the idle transition and the expiry, through {@link SessionIndexes}.
  */
 final class SessionProcessor implements Processor<String, TraceState, String, SpecificRecord> {
     private final Settings settings;
@@ -43,6 +47,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
     private KeyValueStore<Bytes, Turn> transcripts;
     private KeyValueStore<Bytes, Long> turnIndex;
     private KeyValueStore<Bytes, byte[]> deadlines;
+    private SessionIndexes indexes;
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
     }
@@ -58,6 +63,9 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         this.transcripts = context.getStateStore(SessionTopology.TRANSCRIPTS_STORE);
         this.turnIndex = context.getStateStore(SessionTopology.TURN_INDEX_STORE);
         this.deadlines = context.getStateStore(SessionTopology.SESSION_DEADLINES_STORE);
+        this.indexes = new SessionIndexes(context.getStateStore(SessionTopology.SESSIONS_BY_END_TIME_STORE),
+                context.getStateStore(SessionTopology.SEARCH_TOKENS_STORE),
+                context.getStateStore(SessionTopology.SESSION_STATS_STORE));
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
@@ -75,7 +83,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             previous = transcripts.get(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
         }
         Turn turn = TurnAssembler.merge(previous, delta, now);
-        long start = micros(turn.getStartTime());
+        long start = StoreKeys.micros(turn.getStartTime());
         if (previousStart == null || previousStart != start) {
             if (previousStart != null) {
                 transcripts.delete(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
@@ -83,8 +91,11 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             turnIndex.put(indexKey, start);
         }
         transcripts.put(StoreKeys.transcript(sessionKey, start, turn.getTraceId()), turn);
+        indexes.turnChanged(sessionKey, previous, turn);
 
         SessionState state = sessions.get(sessionKey);
+        // Taken before SessionAggregator.apply changes the summary in place.
+        SessionIndexes.Snapshot before = state == null ? null : SessionIndexes.Snapshot.of(state.getSummary());
         boolean resumed = state != null && state.getSummary().getStatus() == SessionStatus.IDLE;
         // The first and last turn change only when this turn becomes one of them, so the transcript is scanned
         // only in the rare case of the last turn moving earlier (its root span came late).
@@ -103,6 +114,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
                 previous, turn, first, last, now);
+        indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
         if (state != null) {
             deadlines.delete(StoreKeys.deadline(state.getDeadlineMs(), sessionKey));
         }
@@ -116,7 +128,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 .setLatencyZeroCount(latency.zeroCount())
                 .setFirstTurnStartMicros(first != null ? start : state.getFirstTurnStartMicros())
                 .setFirstTurnTraceId(first != null ? turn.getTraceId() : state.getFirstTurnTraceId())
-                .setLastTurnStartMicros(last != null ? micros(last.getStartTime()) : state.getLastTurnStartMicros())
+                .setLastTurnStartMicros(last != null ? StoreKeys.micros(last.getStartTime())
+                        : state.getLastTurnStartMicros())
                 .setLastTurnTraceId(last != null ? last.getTraceId() : state.getLastTurnTraceId())
                 .setDeadlineMs(deadline)
                 .build());
@@ -152,8 +165,10 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             }
             SessionSummary summary = state.getSummary();
             long expiry = state.getLastActivityMs() + settings.retention().toMillis();
+            SessionIndexes.Snapshot before = SessionIndexes.Snapshot.of(summary);
             if (summary.getStatus() == SessionStatus.ACTIVE) {
                 summary.setStatus(SessionStatus.IDLE);
+                indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
                 summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
                 context.forward(new Record<>(sessionKey, summary, nowMs), SessionTopology.SESSIONS_SINK);
                 emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
@@ -165,6 +180,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 }
             }
             deleteTranscript(sessionKey);
+            indexes.sessionChanged(sessionKey, SessionIndexes.Snapshot.of(summary), null);
             sessions.delete(sessionKey);
             context.forward(new Record<String, SpecificRecord>(sessionKey, null, nowMs),
                     SessionTopology.SESSIONS_SINK);
@@ -181,6 +197,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         for (KeyValue<Bytes, Turn> turn : turns) {
             transcripts.delete(turn.key);
             turnIndex.delete(StoreKeys.turnIndex(sessionKey, turn.value.getTraceId()));
+            indexes.turnChanged(sessionKey, turn.value, null);
         }
     }
 
@@ -188,9 +205,5 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         SessionEvent event = new SessionEvent(summary.getTenant(), summary.getSessionId(), type,
                 Instant.ofEpochMilli(nowMs), summary.getTraceCount());
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
-    }
-
-    private static long micros(Instant time) {
-        return Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000L), time.getNano() / 1000L);
     }
 }

@@ -37,7 +37,8 @@ import org.apache.kafka.streams.state.Stores;
  *            └─► split-per-trace ─► spans-by-trace repartition ─ any other key: split and re-keyed
  *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
  *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
- *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines)
+ *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines,
+ *                                   and the query indexes sessions-by-end-time, search-tokens, session-stats)
  *                 ├─► sessions        (compacted; tombstone on expiry)
  *                 ├─► session-turns
  *                 └─► session-events
@@ -50,6 +51,12 @@ public final class SessionTopology {
     public static final String TRANSCRIPTS_STORE = "transcripts";
     public static final String TURN_INDEX_STORE = "turn-index";
     public static final String SESSION_DEADLINES_STORE = "session-deadlines";
+    /** Lists page through sessions newest first: [inverted end time][session key]. */
+    public static final String SESSIONS_BY_END_TIME_STORE = "sessions-by-end-time";
+    /** Search: [token][session key][trace id] for each word of each turn's input and output. */
+    public static final String SEARCH_TOKENS_STORE = "search-tokens";
+    /** Running totals per tenant and project, for stats. */
+    public static final String SESSION_STATS_STORE = "session-stats";
     /** The repartition topic is {@code <application.id>-turns-by-session-repartition}. */
     public static final String TURNS_BY_SESSION = "turns-by-session";
     /** The repartition topic is {@code <application.id>-spans-by-trace-repartition}. */
@@ -100,6 +107,12 @@ public final class SessionTopology {
                 Serdes.Bytes(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_BY_END_TIME_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEARCH_TOKENS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STATS_STORE),
+                Serdes.String(), Serdes.ByteArray()));
 
         Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
@@ -114,7 +127,8 @@ public final class SessionTopology {
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))
                 .process(() -> new SessionProcessor(sessionSettings), Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE,
-                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE);
+                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, SESSIONS_BY_END_TIME_STORE,
+                        SEARCH_TOKENS_STORE, SESSION_STATS_STORE);
 
         // The session processor writes three record types to three topics, which the DSL's single-typed streams
         // cannot express; the processor forwards each to its sink by name.

@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionizer.aggregator.Otlp;
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 class StoreKeysTest {
@@ -27,5 +28,37 @@ class StoreKeysTest {
                 .isLessThanOrEqualTo(StoreKeys.transcriptTo(session));
         assertThat(StoreKeys.transcript(longer, 0, Otlp.traceHex(1)))
                 .isGreaterThan(StoreKeys.transcriptTo(session));
+    }
+
+    @Test
+    void shouldOrderByEndTimeKeysNewestFirstAndReadTheSessionBack() {
+        Bytes newer = StoreKeys.byEndTime(2_000, "default/a");
+        assertThat(newer).isLessThan(StoreKeys.byEndTime(1_000, "default/a"));
+        assertThat(StoreKeys.byEndTime(-5, "default/z")).isGreaterThan(StoreKeys.byEndTime(0, "default/z"));
+        assertThat(StoreKeys.byEndTimeSession(newer)).isEqualTo("default/a");
+        assertThat(StoreKeys.isByEndTimeKey(newer)).isTrue();
+        assertThat(StoreKeys.isByEndTimeKey(Bytes.wrap(new byte[3]))).isFalse();
+    }
+
+    @Test
+    void shouldFindTokenKeysByWordOrPrefixOnly() {
+        Bytes key = StoreKeys.token("crêpes", "default/s", Otlp.traceHex(1));
+        assertThat(StoreKeys.tokenSession(key)).isEqualTo("default/s");
+        Bytes exact = StoreKeys.tokenPrefix("crêpes", true);
+        Bytes prefix = StoreKeys.tokenPrefix("crê", false);
+        assertThat(key).isGreaterThanOrEqualTo(exact).isLessThanOrEqualTo(StoreKeys.tokenPrefixEnd(exact));
+        assertThat(key).isGreaterThanOrEqualTo(prefix).isLessThanOrEqualTo(StoreKeys.tokenPrefixEnd(prefix));
+        Bytes longerWord = StoreKeys.token("crêpesx", "default/s", Otlp.traceHex(1));
+        assertThat(longerWord).isGreaterThan(StoreKeys.tokenPrefixEnd(exact));
+        assertThat(StoreKeys.token("crú", "default/s", Otlp.traceHex(1)))
+                .isGreaterThan(StoreKeys.tokenPrefixEnd(prefix));
+    }
+
+    @Test
+    void shouldRecogniseOnlyTheTranscriptKeysOfTheSameSession() {
+        Bytes key = StoreKeys.transcript("default/s", 5, Otlp.traceHex(1));
+        assertThat(StoreKeys.isTranscriptKeyOf(key, "default/s")).isTrue();
+        assertThat(StoreKeys.isTranscriptKeyOf(key, "default/t")).isFalse();
+        assertThat(StoreKeys.isTranscriptKeyOf(Bytes.wrap(new byte[3]), "default/s")).isFalse();
     }
 }

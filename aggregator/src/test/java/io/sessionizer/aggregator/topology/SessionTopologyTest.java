@@ -364,6 +364,12 @@ class SessionTopologyTest {
         assertThat(transcript("s")).isEmpty();
         KeyValueStore<Bytes, Long> index = driver.getKeyValueStore(SessionTopology.TURN_INDEX_STORE);
         assertThat(index.approximateNumEntries()).isZero();
+        for (String store : List.of(SessionTopology.SESSIONS_BY_END_TIME_STORE, SessionTopology.SEARCH_TOKENS_STORE,
+                SessionTopology.SESSION_STATS_STORE)) {
+            try (KeyValueIterator<Object, Object> it = driver.getKeyValueStore(store).all()) {
+                assertThat(it.hasNext()).as("entries left in %s", store).isFalse();
+            }
+        }
 
         assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType).containsExactly(
                 SessionEventType.STARTED, SessionEventType.ENDED, SessionEventType.RESUMED, SessionEventType.ENDED,
@@ -406,6 +412,8 @@ class SessionTopologyTest {
                 .contains(SessionTopology.TRACE_STATE_STORE, SessionTopology.TRACE_EXPIRY_STORE,
                         SessionTopology.SESSIONS_STORE, SessionTopology.TRANSCRIPTS_STORE,
                         SessionTopology.TURN_INDEX_STORE, SessionTopology.SESSION_DEADLINES_STORE,
+                        SessionTopology.SESSIONS_BY_END_TIME_STORE, SessionTopology.SEARCH_TOKENS_STORE,
+                        SessionTopology.SESSION_STATS_STORE,
                         SessionTopology.SESSIONS_SINK, SessionTopology.TURNS_SINK, SessionTopology.EVENTS_SINK);
     }
 }
