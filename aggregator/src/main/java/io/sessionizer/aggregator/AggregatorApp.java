@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.aggregator.http.OpsApi;
 import io.sessionizer.aggregator.http.SessionsApi;
+import io.sessionizer.aggregator.http.WebUi;
 import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
@@ -65,6 +66,7 @@ public final class AggregatorApp implements AutoCloseable {
                 .annotatedService(new SessionsApi(queries))
                 .annotatedService(new OpsApi(queries, registry))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
+                .service(WebUi.service())
                 .build();
         server.start().join();
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "local", sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Runs the whole stack on this machine: a real Apache Kafka broker in KRaft mode (a child JVM),"
-                    + " a Schema Registry, the OTLP ingest and the aggregator with its REST API.",
+                    + " a Schema Registry, the OTLP ingest and the aggregator with its REST API and web UI.",
             "Ctrl-C stops everything cleanly; running it again keeps all data and sessions."})
 final class LocalCommand implements Callable<Integer> {
     /** Exit status of a process ended by SIGINT, as shells report it. */
@@ -48,7 +48,7 @@ final class LocalCommand implements Callable<Integer> {
     private int otlpGrpcPort;
 
     @Option(names = "--api-port", paramLabel = "PORT", defaultValue = "8080",
-            description = "REST API of the aggregator; 0 picks a free port. Default: ${DEFAULT-VALUE}")
+            description = "REST API and web UI of the aggregator; 0 picks a free port. Default: ${DEFAULT-VALUE}")
     private int apiPort;
 
     @Spec

@@ -75,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
                 new Ports.Use("the Schema Registry", options.schemaRegistryPort(), "--schema-registry-port"),
                 new Ports.Use("OTLP/HTTP", options.otlpHttpPort(), "--otlp-http-port"),
                 new Ports.Use("OTLP/gRPC", options.otlpGrpcPort(), "--otlp-grpc-port"),
-                new Ports.Use("the aggregator API", options.apiPort(), "--api-port")));
+                new Ports.Use("the aggregator API and UI", options.apiPort(), "--api-port")));
         String bootstrapServers = "localhost:" + options.kafkaPort();
         // Loaded before anything starts, so that a bad SESSIONIZER_* variable fails fast.
         Config ingestConfig = Config.load(IngestSettings.all(), Map.of(
@@ -179,7 +179,8 @@ public final class LocalStack implements AutoCloseable {
                 "  Registry    http://localhost:" + registry.port() + "    Confluent Schema Registry API",
                 "  OTLP/HTTP   http://localhost:" + ingest.httpPort() + "/v1/traces",
                 "  OTLP/gRPC   localhost:" + ingest.grpcPort(),
-                "  API         http://localhost:" + aggregator.httpPort() + "/api/v1/sessions/{session_id}");
+                "  API         http://localhost:" + aggregator.httpPort() + "/api/v1/sessions",
+                "  UI          http://localhost:" + aggregator.httpPort() + "/");
     }
 
     /** Whether any part was launched, so that there is something to stop. */
