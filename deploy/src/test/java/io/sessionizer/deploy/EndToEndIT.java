@@ -16,10 +16,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.config.Config;
 import io.sessionizer.ingest.IngestServer;
-import io.sessionizer.ingest.IngestSettings;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +29,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,28 +64,9 @@ class EndToEndIT {
 
     @BeforeEach
     void startServices() throws Exception {
-        String spansTopic = KafkaTestCluster.uniqueName("spans");
-        String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
-        String turnsTopic = KafkaTestCluster.uniqueName("turns");
-        String eventsTopic = KafkaTestCluster.uniqueName("events");
-        String dlqTopic = KafkaTestCluster.uniqueName("dlq");
-        kafka.createTopics(3, spansTopic, sessionsTopic, turnsTopic, eventsTopic, dlqTopic);
-        ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), Map.of(
-                "http.port", "0",
-                "grpc.port", "0",
-                "topic.spans", spansTopic,
-                "kafka.bootstrap.servers", kafka.bootstrapServers())));
-        aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.ofEntries(
-                Map.entry("http.port", "0"),
-                Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
-                Map.entry("state.dir", stateDir.toString()),
-                Map.entry("topic.spans", spansTopic),
-                Map.entry("topic.sessions", sessionsTopic),
-                Map.entry("topic.turns", turnsTopic),
-                Map.entry("topic.events", eventsTopic),
-                Map.entry("topic.dlq", dlqTopic),
-                Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
-                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()))));
+        TestStack stack = TestStack.start(kafka, stateDir);
+        ingest = stack.ingest();
+        aggregator = stack.aggregator();
         tracing = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(
                         Attributes.of(AttributeKey.stringKey("service.name"), "end-to-end-chat"))))

@@ -1,0 +1,40 @@
+package io.sessionizer.deploy;
+
+import io.sessionizer.aggregator.AggregatorApp;
+import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.config.Config;
+import io.sessionizer.ingest.IngestServer;
+import io.sessionizer.ingest.IngestSettings;
+import io.sessionizer.testing.KafkaTestCluster;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Ingest and aggregator in this JVM on free ports, with topics and a registry of their own on the shared broker. */
+public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
+
+    public static TestStack start(KafkaTestCluster kafka, Path stateDir) {
+        String spansTopic = KafkaTestCluster.uniqueName("spans");
+        String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
+        String turnsTopic = KafkaTestCluster.uniqueName("turns");
+        String eventsTopic = KafkaTestCluster.uniqueName("events");
+        String dlqTopic = KafkaTestCluster.uniqueName("dlq");
+        kafka.createTopics(3, spansTopic, sessionsTopic, turnsTopic, eventsTopic, dlqTopic);
+        IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), Map.of(
+                "http.port", "0",
+                "grpc.port", "0",
+                "topic.spans", spansTopic,
+                "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        AggregatorApp aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.ofEntries(
+                Map.entry("http.port", "0"),
+                Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
+                Map.entry("state.dir", stateDir.toString()),
+                Map.entry("topic.spans", spansTopic),
+                Map.entry("topic.sessions", sessionsTopic),
+                Map.entry("topic.turns", turnsTopic),
+                Map.entry("topic.events", eventsTopic),
+                Map.entry("topic.dlq", dlqTopic),
+                Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
+                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()))));
+        return new TestStack(ingest, aggregator);
+    }
+}
