@@ -185,6 +185,7 @@ class WebUiIT {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
+                .withLogFile(SCREENSHOTS.resolve("chromedriver.log").toFile())
                 .build();
         browser = new ChromeDriver(service, options);
         browser.manage().window().setSize(new Dimension(1360, 900));
