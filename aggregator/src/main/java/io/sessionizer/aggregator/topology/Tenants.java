@@ -29,4 +29,9 @@ public final class Tenants {
     public static String sessionKey(String tenant, String sessionId) {
         return tenant + "/" + sessionId;
     }
+
+    /** The key of a trace in stage 1's store: {@code {tenant}/{trace id}}, so tenants never share a trace's state. */
+    static String traceKey(String tenant, String traceId) {
+        return tenant + "/" + traceId;
+    }
 }

@@ -134,7 +134,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
 
     private Batch load(String tenant, ByteString traceId, long now) {
         String hex = HEX.formatHex(traceId.toByteArray());
-        String storeKey = tenant + "/" + hex;
+        String storeKey = Tenants.traceKey(tenant, hex);
         TraceState state = traces.get(storeKey);
         if (state == null) {
             state = TurnAssembler.newTrace(tenant, hex, now);
