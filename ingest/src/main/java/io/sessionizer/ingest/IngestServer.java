@@ -15,10 +15,10 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
-import io.sessionizer.ingest.auth.ApiKeys;
 import io.sessionizer.ingest.grpc.GrpcRejections;
 import io.sessionizer.ingest.grpc.OtlpGrpcService;
 import io.sessionizer.ingest.http.OpsServices;
@@ -119,8 +119,7 @@ public final class IngestServer implements AutoCloseable {
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
                     config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout);
-            ApiKeys apiKeys = ApiKeys.of(config.get(IngestSettings.API_KEYS), IngestSettings.API_KEYS.name(),
-                    config.get(IngestSettings.API_KEYS_FILE));
+            ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
                     .quietPeriod(Duration.ofMillis(100))

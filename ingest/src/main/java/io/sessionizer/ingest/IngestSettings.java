@@ -1,7 +1,9 @@
 package io.sessionizer.ingest;
 
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Setting;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,11 +30,6 @@ public final class IngestSettings {
                     + "answered 429 / RESOURCE_EXHAUSTED with a retry delay.");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration("retry-after", "5s",
             "Delay suggested to clients in Retry-After (HTTP) and RetryInfo (gRPC) on retryable errors.");
-    public static final Setting<List<String>> API_KEYS = Setting.list("auth.api-keys", "",
-            "API keys as comma-separated key=tenant pairs. With any key configured (here or in the file), every "
-                    + "request needs 'Authorization: Bearer <key>' and the key fixes the tenant.");
-    public static final Setting<String> API_KEYS_FILE = Setting.string("auth.api-keys-file", "",
-            "A properties file of key=tenant lines, read at start; empty for none.");
     public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = Setting.list("http.cors.allowed-origins", "",
             "Origins allowed to call POST /v1/traces from a browser, comma-separated, or * for any; empty turns "
                     + "CORS off.");
@@ -47,8 +44,10 @@ public final class IngestSettings {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(HTTP_PORT, GRPC_PORT, SPANS_TOPIC, MAX_REQUEST_SIZE, GRPC_MAX_MESSAGE_SIZE, SEND_TIMEOUT,
-                MAX_IN_FLIGHT_BYTES, RETRY_AFTER, API_KEYS, API_KEYS_FILE, CORS_ALLOWED_ORIGINS, READINESS_INTERVAL,
-                READINESS_TIMEOUT, SHUTDOWN_TIMEOUT);
+        List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, GRPC_PORT, SPANS_TOPIC, MAX_REQUEST_SIZE,
+                GRPC_MAX_MESSAGE_SIZE, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER, CORS_ALLOWED_ORIGINS,
+                READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
+        all.addAll(ApiKeys.settings());
+        return List.copyOf(all);
     }
 }

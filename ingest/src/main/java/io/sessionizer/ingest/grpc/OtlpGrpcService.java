@@ -11,7 +11,7 @@ import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.sessionizer.ingest.auth.ApiKeys;
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;

@@ -11,7 +11,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.ingest.auth.ApiKeys;
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.ingest.otlp.OtlpFormatException;

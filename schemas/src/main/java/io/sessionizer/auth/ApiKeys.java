@@ -1,6 +1,8 @@
-package io.sessionizer.ingest.auth;
+package io.sessionizer.auth;
 
+import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,12 @@ import java.util.regex.Pattern;
  */
 public final class ApiKeys {
     public static final String DEFAULT_TENANT = "default";
+    /** The same keys for every service, so that a key that may send spans may also read its sessions. */
+    public static final Setting<List<String>> KEYS = Setting.list("auth.api-keys", "",
+            "API keys as comma-separated key=tenant pairs. With any key configured (here or in the file), every "
+                    + "request needs 'Authorization: Bearer <key>' and the key fixes the tenant.");
+    public static final Setting<String> KEYS_FILE = Setting.string("auth.api-keys-file", "",
+            "A properties file of key=tenant lines, read at start; empty for none.");
     private static final Pattern TENANT = Pattern.compile("[a-z0-9_-]{1,64}");
     private static final String BEARER = "bearer ";
 
@@ -37,6 +45,15 @@ public final class ApiKeys {
 
     private ApiKeys(List<Entry> entries) {
         this.entries = entries;
+    }
+
+    public static List<Setting<?>> settings() {
+        return List.of(KEYS, KEYS_FILE);
+    }
+
+    /** The keys {@link #KEYS} and {@link #KEYS_FILE} configure. */
+    public static ApiKeys fromConfig(Config config) {
+        return of(config.get(KEYS), KEYS.name(), config.get(KEYS_FILE));
     }
 
     /** No keys: authentication is off. */

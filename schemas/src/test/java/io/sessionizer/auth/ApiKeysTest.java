@@ -1,4 +1,4 @@
-package io.sessionizer.ingest.auth;
+package io.sessionizer.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

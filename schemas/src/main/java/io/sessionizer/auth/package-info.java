@@ -1,0 +1,2 @@
+/** API keys that authenticate clients and fix their tenant, shared by the ingest and the aggregator. */
+package io.sessionizer.auth;
