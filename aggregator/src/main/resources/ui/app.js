@@ -38,18 +38,43 @@ function append(node, children) {
   return node;
 }
 
-/** GET a JSON resource; never throws: {ok, status, data, detail}. */
+const KEY_STORAGE = 'sessionizer.api-key';
+
+/** GET a JSON resource; never throws: {ok, status, data, detail}. A 401 asks for an API key instead. */
 async function api(path) {
   try {
-    const response = await fetch(path, { headers: { Accept: 'application/json' } });
+    const headers = { Accept: 'application/json' };
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    if (key) headers.Authorization = 'Bearer ' + key;
+    const response = await fetch(path, { headers });
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
     const detail = data && typeof data.detail === 'string' ? data.detail : (response.ok ? '' : response.statusText);
+    if (response.status === 401) askForKey(key ? 'That API key is not valid here.' : detail);
     return { ok: response.ok, status: response.status, data, detail };
   } catch (error) {
     return { ok: false, status: 0, data: null, detail: 'The server cannot be reached (' + error.message + ')' };
   }
+}
+
+/**
+ * The API wants a key (the ingest's keys: each key sees its tenant's sessions). The key is kept in this tab's
+ * sessionStorage only, and sent as a bearer token.
+ */
+function askForKey(message) {
+  if (document.getElementById('api-key-form')) return;
+  stopView();
+  stopView = () => {};
+  const input = el('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off',
+    placeholder: 'API key', 'aria-label': 'API key', required: true });
+  const form = el('form', { id: 'api-key-form', class: 'key-form', onsubmit: (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_STORAGE, input.value.trim());
+    route();
+  } }, input, el('button', { type: 'submit' }, 'Open'));
+  view.replaceChildren(el('h1', {}, 'API key needed'), notice('warn', message), form);
+  input.focus();
 }
 
 /** 404 and 501 on a collection mean this server does not offer the endpoint (yet). */

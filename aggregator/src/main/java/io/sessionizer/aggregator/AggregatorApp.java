@@ -8,12 +8,14 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sessionizer.aggregator.http.Authentication;
 import io.sessionizer.aggregator.http.OpsApi;
 import io.sessionizer.aggregator.http.SessionsApi;
 import io.sessionizer.aggregator.http.WebUi;
 import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.registry.RegistrySettings;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
@@ -53,6 +55,7 @@ public final class AggregatorApp implements AutoCloseable {
 
     /** Starts the HTTP server, then Kafka Streams; returns once both are started (state may still be restoring). */
     public static AggregatorApp start(Config config) {
+        ApiKeys apiKeys = ApiKeys.fromConfig(config);
         SchemaRegistryClient schemas = RegistrySettings.fromConfig(config);
         SessionTopology.registerSchemas(config, schemas);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -64,6 +67,9 @@ public final class AggregatorApp implements AutoCloseable {
         Server server = Server.builder()
                 .http(config.get(AggregatorSettings.HTTP_PORT))
                 .annotatedService(new SessionsApi(queries))
+                // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
+                // document and the UI's static files need none (the UI asks for a key when the API wants one).
+                .decoratorUnder("/api/", new Authentication(apiKeys))
                 .annotatedService(new OpsApi(queries, registry))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service())

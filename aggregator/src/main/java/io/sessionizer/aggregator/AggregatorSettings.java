@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator;
 
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
+import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Setting;
 import io.sessionizer.schemas.registry.RegistrySettings;
 import java.nio.file.Path;
@@ -62,8 +63,9 @@ public final class AggregatorSettings {
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
                 SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
-                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, PRICE_TABLE, IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT,
-                PENDING_MAX_SPANS, TRACE_RETENTION, PUNCTUATE_INTERVAL));
+                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, PRICE_TABLE, IDLE_TIMEOUT, RETENTION,
+                PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, PUNCTUATE_INTERVAL));
+        all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);
     }

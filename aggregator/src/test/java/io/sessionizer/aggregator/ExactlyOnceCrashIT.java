@@ -11,7 +11,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,27 +53,22 @@ class ExactlyOnceCrashIT {
         kafka.createTopics(3, spansTopic);
         produceBacklog(spansTopic);
 
-        int port = freePort();
-        Process victim = new ProcessBuilder(javaCommand(List.of(
-                "--set", "http.port=" + port,
-                "--set", "application.id=" + applicationId,
-                "--set", "state.dir=" + stateDir,
-                "--set", "topic.spans=" + spansTopic,
-                "--set", "schema.registry.url=mem://crash",
-                "--set", "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+        AggregatorProcess victim = AggregatorProcess.start(Map.of(
+                "application.id", applicationId,
+                "state.dir", stateDir.toString(),
+                "topic.spans", spansTopic,
+                "schema.registry.url", "mem://crash",
+                "kafka.bootstrap.servers", kafka.bootstrapServers(),
                 // The broker's minimum: the survivor gets the dead member's partitions after 6 s, not 45 s.
-                "--set", "kafka.session.timeout.ms=6000")))
-                .redirectErrorStream(true)
-                .redirectOutput(stateDir.resolve("victim.log").toFile())
-                .start();
+                "kafka.session.timeout.ms", "6000"), stateDir.resolve("victim.log"));
         long total = (long) SESSIONS * TRACES_PER_SESSION;
         long atCrash;
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> processedTraces(port) > 0);
-            atCrash = processedTraces(port);
+                    .until(() -> processedTraces(victim.port()) > 0);
+            atCrash = processedTraces(victim.port());
         } finally {
-            victim.destroyForcibly().waitFor();
+            victim.kill();
         }
         assertThat(atCrash).as("traces counted when the victim was killed").isBetween(1L, total - 1);
 
@@ -146,19 +140,5 @@ class ExactlyOnceCrashIT {
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), AggregatorMain.class.getName()));
-        command.addAll(args);
-        return command;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.net.URI;
@@ -16,8 +17,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,102 +32,201 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two aggregator instances of one application against a real broker: any instance answers for every session, and the
- * survivor answers for all once the other left.
+ * Three aggregator instances of one application, with a standby copy of every store, against a real broker: every
+ * instance answers for every session, lists and totals gather all three. Then one instance is killed: until the group
+ * notices, the others answer for its sessions from their standby copies (flagged), and once they took over its
+ * partitions, they answer for all sessions again.
  */
 class MultiInstanceIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int SESSIONS = 6;
+    private static final int SESSIONS = 12;
+    private static final String REPLICA_HEADER = "x-sessionizer-replica";
+    /** How long the killed instance stays in the group: the window in which standbys answer for it. */
+    private static final String VICTIM_SESSION_TIMEOUT_MS = "20000";
+
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<AggregatorApp> apps = new ArrayList<>();
+    private AggregatorProcess victim;
 
     @TempDir
     Path stateDir;
 
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
         apps.forEach(AggregatorApp::close);
-    }
-
-    private JsonNode get(AggregatorApp app, String path, boolean localOnly) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path));
-        if (localOnly) {
-            request.header("x-sessionizer-local", "1");
+        if (victim != null) {
+            victim.close();
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(path).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 
     @Test
-    void shouldAnswerForEverySessionFromEveryInstanceAndGatherListsAndTotals() throws Exception {
+    void shouldAnswerForEverySessionFromEveryInstanceAndFromStandbysWhenOneDies() throws Exception {
         String spansTopic = KafkaTestCluster.uniqueName("multi-spans");
-        String applicationId = KafkaTestCluster.uniqueName("multi-aggregator");
-        kafka.createTopics(3, spansTopic);
+        Map<String, String> settings = Map.of(
+                "application.id", KafkaTestCluster.uniqueName("multi-aggregator"),
+                "topic.spans", spansTopic,
+                "standby.replicas", "1",
+                "schema.registry.url", "mem://multi-instance-it",
+                "kafka.bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopics(6, spansTopic);
         for (int i = 0; i < 2; i++) {
-            apps.add(AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                    "http.port", "0",
-                    "application.id", applicationId,
-                    "state.dir", stateDir.resolve("instance-" + i).toString(),
-                    "topic.spans", spansTopic,
-                    "schema.registry.url", "mem://multi-instance-it",
-                    "kafka.bootstrap.servers", kafka.bootstrapServers()))));
+            Map<String, String> instance = new HashMap<>(settings);
+            instance.putAll(Map.of("http.port", "0", "state.dir", stateDir.resolve("instance-" + i).toString()));
+            apps.add(AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), instance)));
         }
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
-                new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 1; i <= SESSIONS; i++) {
-                producer.send(new ProducerRecord<>(spansTopic, Otlp.traceHex(i), Otlp.request(
-                        attr(attr(span(i, i * 100L, 0, i * 1_000L, i * 1_000L + 500), "session.id", "m-" + i),
-                                "input.value", "question " + i)).toByteArray())).get();
-            }
-        }
+        Map<String, String> third = new HashMap<>(settings);
+        third.putAll(Map.of("state.dir", stateDir.resolve("instance-2").toString(),
+                "kafka.session.timeout.ms", VICTIM_SESSION_TIMEOUT_MS));
+        victim = AggregatorProcess.start(third, stateDir.resolve("instance-2.log"));
+        produceSessions(spansTopic);
+        List<Integer> ports = List.of(apps.get(0).httpPort(), apps.get(1).httpPort(), victim.port());
 
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            for (AggregatorApp app : apps) {
-                assertThat(get(app, "/api/v1/stats", false).get("traces").asLong()).isEqualTo(SESSIONS);
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .untilAsserted(() -> {
+            for (int port : ports) {
+                assertThat(get(port, "/api/v1/stats", false).statusCode()).isEqualTo(200);
+                assertThat(json(port, "/api/v1/stats", false).get("traces").asLong()).isEqualTo(2L * SESSIONS);
             }
         });
-        long onFirst = get(apps.get(0), "/api/v1/stats", true).get("sessions").asLong();
-        long onSecond = get(apps.get(1), "/api/v1/stats", true).get("sessions").asLong();
-        assertThat(onFirst + onSecond).isEqualTo(SESSIONS);
-        assertThat(onFirst).as("each instance owns some sessions, so some lookups are forwarded").isPositive();
-        assertThat(onSecond).isPositive();
+        Set<String> victimSessions = new HashSet<>();
+        long owned = 0;
+        for (int port : ports) {
+            JsonNode local = json(port, "/api/v1/sessions?limit=500", true);
+            local.get("sessions").forEach(s -> {
+                if (port == victim.port()) {
+                    victimSessions.add(s.get("session_id").asText());
+                }
+            });
+            owned += local.get("sessions").size();
+            assertThat(local.get("sessions").size()).as("each instance owns some sessions").isPositive();
+        }
+        assertThat(owned).isEqualTo(SESSIONS);
 
-        for (AggregatorApp app : apps) {
+        for (int port : ports) {
             for (int i = 1; i <= SESSIONS; i++) {
-                assertThat(get(app, "/api/v1/sessions/m-" + i, false).get("trace_count").asLong()).isEqualTo(1);
-                assertThat(get(app, "/api/v1/sessions/m-" + i + "/turns", false).at("/turns/0/input/value")
-                        .asText()).isEqualTo("question " + i);
+                assertSession(port, i, false);
             }
             List<String> listed = new ArrayList<>();
             String cursor = null;
             do {
-                JsonNode page = get(app, "/api/v1/sessions?limit=4" + (cursor == null ? "" : "&cursor=" + cursor),
+                JsonNode page = json(port, "/api/v1/sessions?limit=5" + (cursor == null ? "" : "&cursor=" + cursor),
                         false);
                 page.get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
                 cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
             } while (cursor != null);
-            assertThat(listed).containsExactly("m-6", "m-5", "m-4", "m-3", "m-2", "m-1");
-            assertThat(get(app, "/api/v1/sessions?q=question", false).get("sessions")).hasSize(SESSIONS);
+            List<String> newestFirst = new ArrayList<>();
+            for (int i = SESSIONS; i >= 1; i--) {
+                newestFirst.add("m-" + i);
+            }
+            assertThat(listed).as("the list through port %d", port).isEqualTo(newestFirst);
+            assertThat(json(port, "/api/v1/sessions?q=question", false).get("sessions")).hasSize(SESSIONS);
+            assertThat(json(port, "/api/v1/sessions?q=seventh", false).get("sessions")).hasSize(1);
+            JsonNode stats = json(port, "/api/v1/stats", false);
+            assertThat(stats.get("sessions").asLong()).isEqualTo(SESSIONS);
+            assertThat(stats.at("/token_count/total").asLong()).isEqualTo(expectedTokens());
         }
 
-        // Once the second instance left, the first takes over its partitions; meanwhile it answers 200 or 503.
-        apps.remove(1).close();
-        AggregatorApp survivor = apps.get(0);
-        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
-            for (int i = 1; i <= SESSIONS; i++) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
-                        "http://localhost:" + survivor.httpPort() + "/api/v1/sessions/m-" + i)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as("never a 500").isIn(200, 503);
-                if (response.statusCode() == 503) {
-                    assertThat(response.headers().firstValue("retry-after")).isPresent();
-                }
-                assertThat(response.statusCode()).isEqualTo(200);
+        // Killed: until its session timeout the group still names it the owner of its partitions, and the others
+        // answer for its sessions from their standby copies, flagged.
+        victim.kill();
+        for (AggregatorApp app : apps) {
+            for (String sessionId : victimSessions) {
+                HttpResponse<String> response = get(app.httpPort(), "/api/v1/sessions/" + sessionId, false);
+                assertThat(response.statusCode()).as("%s during the fail-over", sessionId).isEqualTo(200);
+                assertThat(response.headers().firstValue(REPLICA_HEADER)).contains("standby");
+                assertSession(app.httpPort(), Integer.parseInt(sessionId.substring(2)), true);
             }
-            assertThat(get(survivor, "/api/v1/stats", true).get("sessions").asLong()).isEqualTo(SESSIONS);
+        }
+        // Once the group noticed, the survivors own every partition and answer for every session from active stores.
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .untilAsserted(() -> {
+            for (AggregatorApp app : apps) {
+                for (int i = 1; i <= SESSIONS; i++) {
+                    HttpResponse<String> response = get(app.httpPort(), "/api/v1/sessions/m-" + i, false);
+                    assertThat(response.statusCode()).as("never a 500").isIn(200, 503);
+                    if (response.statusCode() == 503) {
+                        assertThat(response.headers().firstValue("retry-after")).isPresent();
+                    }
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    assertThat(response.headers().firstValue(REPLICA_HEADER)).isEmpty();
+                }
+                assertThat(json(app.httpPort(), "/api/v1/stats", false).get("sessions").asLong()).isEqualTo(SESSIONS);
+            }
         });
+        for (AggregatorApp app : apps) {
+            for (int i = 1; i <= SESSIONS; i++) {
+                assertSession(app.httpPort(), i, false);
+            }
+        }
+    }
+
+    /** Session m-i: two traces, the first with i child spans, LLM token counts i*10 prompt and i completion. */
+    private void produceSessions(String topic) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 1; i <= SESSIONS; i++) {
+                int first = i * 2;
+                List<Span.Builder> spans = new ArrayList<>();
+                spans.add(attr(attr(span(first, 100, 0, i * 1_000L, i * 1_000L + 500), "session.id", "m-" + i),
+                        "input.value", "question " + ordinal(i)));
+                for (int c = 1; c <= i; c++) {
+                    spans.add(span(first, 100 + c, 100, i * 1_000L + c, i * 1_000L + c + 10));
+                }
+                spans.add(llm(first, 200, i));
+                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first),
+                        Otlp.request(spans.toArray(Span.Builder[]::new)).toByteArray())).get();
+                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first + 1), Otlp.request(
+                        attr(attr(span(first + 1, 300, 0, i * 1_000L + 600, i * 1_000L + 900), "session.id", "m-" + i),
+                                "output.value", "answer " + i)).toByteArray())).get();
+            }
+        }
+    }
+
+    private static Span.Builder llm(int trace, long spanId, int i) {
+        return attr(attr(attr(span(trace, spanId, 100, i * 1_000L + 20, i * 1_000L + 400),
+                "openinference.span.kind", "LLM"), "llm.token_count.prompt", i * 10L),
+                "llm.token_count.completion", (long) i);
+    }
+
+    private static String ordinal(int i) {
+        return i == 7 ? "seventh" : "number-" + i;
+    }
+
+    private static long expectedTokens() {
+        return (long) SESSIONS * (SESSIONS + 1) / 2 * 11;
+    }
+
+    private void assertSession(int port, int i, boolean mayBeStandby) throws Exception {
+        HttpResponse<String> response = get(port, "/api/v1/sessions/m-" + i, false);
+        assertThat(response.statusCode()).as("m-%d through port %d", i, port).isEqualTo(200);
+        if (!mayBeStandby) {
+            assertThat(response.headers().firstValue(REPLICA_HEADER)).isEmpty();
+        }
+        JsonNode session = JSON.readTree(response.body());
+        assertThat(session.get("trace_count").asLong()).isEqualTo(2);
+        assertThat(session.get("span_count").asLong()).isEqualTo(i + 3L);
+        assertThat(session.at("/token_count/total").asLong()).isEqualTo(i * 11L);
+        assertThat(session.at("/first_input/value").asText()).isEqualTo("question " + ordinal(i));
+        assertThat(session.at("/last_output/value").asText()).isEqualTo("answer " + i);
+        JsonNode turns = json(port, "/api/v1/sessions/m-" + i + "/turns", false).get("turns");
+        assertThat(turns).hasSize(2);
+        assertThat(turns.get(0).at("/input/value").asText()).isEqualTo("question " + ordinal(i));
+    }
+
+    private JsonNode json(int port, String path, boolean localOnly) throws Exception {
+        HttpResponse<String> response = get(port, path, localOnly);
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> get(int port, String path, boolean localOnly) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30));
+        if (localOnly) {
+            request.header("x-sessionizer-local", "1");
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -7,24 +7,33 @@ import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.ingest.IngestSettings;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Ingest and aggregator in this JVM on free ports, with topics and a registry of their own on the shared broker. */
 public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
 
     public static TestStack start(KafkaTestCluster kafka, Path stateDir) {
+        return start(kafka, stateDir, Map.of());
+    }
+
+    /** With {@code shared} settings given to both services, e.g. the API keys. */
+    public static TestStack start(KafkaTestCluster kafka, Path stateDir, Map<String, String> shared) {
         String spansTopic = KafkaTestCluster.uniqueName("spans");
         String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
         String turnsTopic = KafkaTestCluster.uniqueName("turns");
         String eventsTopic = KafkaTestCluster.uniqueName("events");
         String dlqTopic = KafkaTestCluster.uniqueName("dlq");
         kafka.createTopics(3, spansTopic, sessionsTopic, turnsTopic, eventsTopic, dlqTopic);
-        IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), Map.of(
+        Map<String, String> ingestSettings = new HashMap<>(shared);
+        ingestSettings.putAll(Map.of(
                 "http.port", "0",
                 "grpc.port", "0",
                 "topic.spans", spansTopic,
-                "kafka.bootstrap.servers", kafka.bootstrapServers())));
-        AggregatorApp aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.ofEntries(
+                "kafka.bootstrap.servers", kafka.bootstrapServers()));
+        IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), ingestSettings));
+        Map<String, String> aggregatorSettings = new HashMap<>(shared);
+        aggregatorSettings.putAll(Map.ofEntries(
                 Map.entry("http.port", "0"),
                 Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
                 Map.entry("state.dir", stateDir.toString()),
@@ -34,7 +43,9 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
                 Map.entry("topic.events", eventsTopic),
                 Map.entry("topic.dlq", dlqTopic),
                 Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
-                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()))));
+                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers())));
+        AggregatorApp aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(),
+                aggregatorSettings));
         return new TestStack(ingest, aggregator);
     }
 }

@@ -4,66 +4,129 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Asks the other instances of the application ({@code application.server}): a request for a session another instance
- * owns is forwarded to it, and lists and totals gather every instance's part. A request that carries
- * {@value #LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never travels further.
+ * keeps is forwarded to it, and lists and totals gather every instance's part, asked in parallel. A request that
+ * carries {@value #LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never travels
+ * further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the session's
+ * partition. The caller's {@code Authorization} goes along: every instance checks the key itself.
  */
 final class Peers {
     static final String LOCAL_HEADER = "x-sessionizer-local";
+    static final String STANDBY = "standby";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<HostInfo, WebClient> clients = new ConcurrentHashMap<>();
 
-    static boolean isLocalOnly(ServiceRequestContext ctx) {
-        return ctx.request().headers().contains(LOCAL_HEADER);
+    /** How a request is to be answered. */
+    enum Scope {
+        /** From wherever the data is: this instance, the others, or their standbys. */
+        ANY,
+        /** From this instance's active tasks only. */
+        LOCAL,
+        /** From this instance's standby copy of the session's partition. */
+        LOCAL_STANDBY
     }
 
-    /** The owner's answer to the same request, as it is (its 404 included). */
-    HttpResponse forward(HostInfo owner, ServiceRequestContext ctx) {
-        return get(owner, ctx).toHttpResponse();
+    static Scope scope(ServiceRequestContext ctx) {
+        String local = ctx.request().headers().get(LOCAL_HEADER);
+        return local == null ? Scope.ANY : STANDBY.equals(local) ? Scope.LOCAL_STANDBY : Scope.LOCAL;
     }
 
-    /** Another instance's part of a list or of the totals, for the same request. */
-    JsonNode part(HostInfo peer, ServiceRequestContext ctx) {
-        AggregatedHttpResponse response = get(peer, ctx);
-        if (response.status().equals(HttpStatus.SERVICE_UNAVAILABLE)) {
-            throw new StateUnavailableException("Instance " + peer + " is not queryable right now", null);
-        }
-        if (!response.status().equals(HttpStatus.OK)) {
-            throw new IllegalStateException("Instance " + peer + " answered " + response.status());
-        }
+    /**
+     * The answer of the instance that keeps a session to the same request, as it is (its 404 included).
+     *
+     * @param standby ask for its standby copy
+     * @throws StateUnavailableException when it cannot be reached or cannot answer right now (503)
+     */
+    HttpResponse forward(HostInfo host, ServiceRequestContext ctx, boolean standby) {
         try {
-            return JSON.readTree(response.contentUtf8());
-        } catch (IOException e) {
-            throw new IllegalStateException("Instance " + peer + " answered invalid JSON", e);
-        }
-    }
-
-    /** Blocks: callers run on the blocking executor. An instance that cannot be reached is treated as rebalancing. */
-    private AggregatedHttpResponse get(HostInfo peer, ServiceRequestContext ctx) {
-        WebClient client = clients.computeIfAbsent(peer,
-                p -> WebClient.of("http://" + p.host() + ":" + p.port()));
-        String query = ctx.query();
-        RequestHeaders headers = RequestHeaders.builder(HttpMethod.GET, ctx.path() + (query == null ? "" : "?" + query))
-                .add(LOCAL_HEADER, "1")
-                .build();
-        try {
-            return client.execute(headers).aggregate().join();
+            return checked(host, ask(host, ctx, standby ? STANDBY : "1").join()).toHttpResponse();
         } catch (CompletionException e) {
-            throw new StateUnavailableException("Instance " + peer + " cannot be reached: " + e.getCause(), e);
+            throw unreachable(host, e);
         }
+    }
+
+    /** Asks every given instance for its part of a list or of the totals, for the same request, in parallel. */
+    Pending ask(List<HostInfo> hosts, ServiceRequestContext ctx) {
+        List<CompletableFuture<AggregatedHttpResponse>> pending = new ArrayList<>();
+        hosts.forEach(host -> pending.add(ask(host, ctx, "1")));
+        return new Pending(hosts, pending);
+    }
+
+    /** The parts being asked for. */
+    record Pending(List<HostInfo> hosts, List<CompletableFuture<AggregatedHttpResponse>> responses) {
+        /**
+         * Waits for every part.
+         *
+         * @throws StateUnavailableException when an instance cannot be reached or cannot answer right now
+         */
+        List<JsonNode> join() {
+            List<JsonNode> parts = new ArrayList<>();
+            for (int i = 0; i < hosts.size(); i++) {
+                HostInfo host = hosts.get(i);
+                AggregatedHttpResponse response;
+                try {
+                    response = checked(host, responses.get(i).join());
+                } catch (CompletionException e) {
+                    throw unreachable(host, e);
+                }
+                if (!response.status().equals(HttpStatus.OK)) {
+                    throw new IllegalStateException("Instance " + host + " answered " + response.status());
+                }
+                try {
+                    parts.add(JSON.readTree(response.contentUtf8()));
+                } catch (IOException e) {
+                    throw new IllegalStateException("Instance " + host + " answered invalid JSON", e);
+                }
+            }
+            return parts;
+        }
+    }
+
+    private CompletableFuture<AggregatedHttpResponse> ask(HostInfo host, ServiceRequestContext ctx, String scope) {
+        WebClient client = clients.computeIfAbsent(host,
+                h -> WebClient.of("http://" + h.host() + ":" + h.port()));
+        String query = ctx.query();
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET,
+                        ctx.path() + (query == null ? "" : "?" + query))
+                .add(LOCAL_HEADER, scope);
+        String authorization = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null) {
+            headers.add(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
+        return client.execute(headers.build()).aggregate();
+    }
+
+    private static AggregatedHttpResponse checked(HostInfo host, AggregatedHttpResponse response) {
+        if (response.status().equals(HttpStatus.SERVICE_UNAVAILABLE)) {
+            throw new StateUnavailableException("Instance " + host + " is not queryable right now", null);
+        }
+        return response;
+    }
+
+    /** An instance that cannot be reached is treated like one that is rebalancing: ask again shortly. */
+    private static StateUnavailableException unreachable(HostInfo host, CompletionException e) {
+        if (e.getCause() instanceof StateUnavailableException unavailable) {
+            return unavailable;
+        }
+        return new StateUnavailableException("Instance " + host + " cannot be reached: " + e.getCause(), e);
     }
 }

@@ -28,8 +28,16 @@ public final class Problems {
                         .contentType(PROBLEM_JSON)
                         .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
                         .build(),
-                HttpData.ofUtf8(
-                        body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
+                HttpData.ofUtf8(body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
+    }
+
+    /** 401 with the {@code WWW-Authenticate} challenge of RFC 6750. */
+    public static HttpResponse unauthorized(String detail) {
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
+                        .contentType(PROBLEM_JSON)
+                        .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sessionizer\"")
+                        .build(),
+                HttpData.ofUtf8(body(HttpStatus.UNAUTHORIZED, detail).toString()));
     }
 
     private static ObjectNode body(HttpStatus status, String detail) {

@@ -1,21 +1,20 @@
 package io.sessionizer.aggregator.query;
 
 import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.aggregator.topology.Tenants;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import io.sessionizer.aggregator.topology.Tenants;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.StreamsMetadata;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -36,21 +35,50 @@ public final class SessionQueryService {
     }
 
     /**
-     * The instance that owns a session when it is another one; empty when this instance does (or would, for a
-     * session that does not exist).
+     * Where a session's partition is kept: its active instance and its standbys (instances keeping a warm copy).
      *
-     * @throws StateUnavailableException while ownership is unknown (rebalancing) or the owner is down
+     * @throws StateUnavailableException while the placement is unknown (starting, or no instance holds the partition)
      */
-    public Optional<HostInfo> remoteOwner(String tenant, String sessionId) {
-        KafkaStreams current = running();
+    public Placement locate(String tenant, String sessionId) {
+        KafkaStreams current = streams;
+        if (current == null || !(current.state() == KafkaStreams.State.RUNNING
+                || current.state() == KafkaStreams.State.REBALANCING)) {
+            throw new StateUnavailableException("Sessions are not queryable yet: the aggregator is "
+                    + (current == null ? "starting" : current.state().name().toLowerCase(Locale.ROOT)), null);
+        }
         KeyQueryMetadata metadata = current.queryMetadataForKey(SessionTopology.SESSIONS_STORE,
                 Tenants.sessionKey(tenant, sessionId), new StringSerializer());
-        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)
-                || HostInfo.unavailable().equals(metadata.activeHost())) {
-            throw new StateUnavailableException("The owner of session '" + sessionId + "' is not known right now"
-                    + " (rebalancing)", null);
+        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
+            throw new StateUnavailableException("The instance that keeps session '" + sessionId
+                    + "' is not known right now (rebalancing)", null);
         }
-        return metadata.activeHost().equals(self) ? Optional.empty() : Optional.of(metadata.activeHost());
+        HostInfo active = HostInfo.unavailable().equals(metadata.activeHost()) ? null : metadata.activeHost();
+        List<HostInfo> standbys = metadata.standbyHosts().stream()
+                .sorted(Comparator.comparing(HostInfo::host).thenComparing(HostInfo::port))
+                .toList();
+        if (active == null && standbys.isEmpty()) {
+            throw new StateUnavailableException("No instance keeps session '" + sessionId + "' right now", null);
+        }
+        return new Placement(metadata.partition(), active, standbys, self);
+    }
+
+    /**
+     * Where a session's partition is kept.
+     *
+     * @param active the instance that processes the partition, or null while none does
+     * @param standbys instances that keep a copy of its stores, which may lag behind the active's
+     * @param self this instance
+     */
+    public record Placement(int partition, HostInfo active, List<HostInfo> standbys, HostInfo self) {
+        /** The instances to ask, the active first. */
+        public List<HostInfo> hosts() {
+            List<HostInfo> hosts = new ArrayList<>();
+            if (active != null) {
+                hosts.add(active);
+            }
+            hosts.addAll(standbys);
+            return hosts;
+        }
     }
 
     /** The other instances of this application, whose stores lists and totals gather too. */
@@ -71,15 +99,6 @@ public final class SessionQueryService {
     }
 
     /**
-     * The summary of one session.
-     *
-     * @throws StateUnavailableException while the store is restoring, rebalancing or not started
-     */
-    public Optional<SessionSummary> find(String tenant, String sessionId) {
-        return reader().find(tenant, sessionId);
-    }
-
-    /**
      * A reader over this instance's stores.
      *
      * @throws StateUnavailableException while the stores are restoring, rebalancing or not started
@@ -89,16 +108,30 @@ public final class SessionQueryService {
         try {
             List<SessionReader.Partition> partitions = new ArrayList<>();
             for (int partition : localPartitions(current)) {
-                partitions.add(new SessionReader.Partition(
-                        store(current, SessionTopology.SESSIONS_STORE, partition),
-                        store(current, SessionTopology.TRANSCRIPTS_STORE, partition),
-                        store(current, SessionTopology.SESSIONS_BY_END_TIME_STORE, partition),
-                        store(current, SessionTopology.SEARCH_TOKENS_STORE, partition),
-                        store(current, SessionTopology.SESSION_STATS_STORE, partition)));
+                partitions.add(partition(current, partition, false));
             }
             return new SessionReader(partitions);
         } catch (InvalidStateStoreException e) {
             throw new StateUnavailableException("Sessions are not queryable right now: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A reader over one partition's stores on this instance: those of its active task, or with {@code standby} its
+     * standby copy (or an active task still restoring), which may lag behind.
+     *
+     * @throws StateUnavailableException when this instance does not hold the partition that way right now
+     */
+    public SessionReader partitionReader(int partition, boolean standby) {
+        KafkaStreams current = streams;
+        if (current == null) {
+            throw new StateUnavailableException("Sessions are not queryable yet: the aggregator is starting", null);
+        }
+        try {
+            return new SessionReader(List.of(partition(current, partition, standby)));
+        } catch (InvalidStateStoreException e) {
+            throw new StateUnavailableException("Partition " + partition + " is not queryable here right now: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -131,8 +164,20 @@ public final class SessionQueryService {
         return partitions;
     }
 
-    private static <K, V> ReadOnlyKeyValueStore<K, V> store(KafkaStreams streams, String name, int partition) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
-                .withPartition(partition));
+    private static SessionReader.Partition partition(KafkaStreams streams, int partition, boolean stale) {
+        return new SessionReader.Partition(
+                store(streams, SessionTopology.SESSIONS_STORE, partition, stale),
+                store(streams, SessionTopology.TRANSCRIPTS_STORE, partition, stale),
+                store(streams, SessionTopology.SESSIONS_BY_END_TIME_STORE, partition, stale),
+                store(streams, SessionTopology.SEARCH_TOKENS_STORE, partition, stale),
+                store(streams, SessionTopology.SESSION_STATS_STORE, partition, stale));
+    }
+
+    private static <K, V> ReadOnlyKeyValueStore<K, V> store(KafkaStreams streams, String name, int partition,
+            boolean stale) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
+                .fromNameAndType(name, QueryableStoreTypes.<K, V>keyValueStore())
+                .withPartition(partition);
+        return streams.store(stale ? parameters.enableStaleStores() : parameters);
     }
 }
