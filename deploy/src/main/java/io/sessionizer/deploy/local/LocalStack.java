@@ -2,10 +2,12 @@ package io.sessionizer.deploy.local;
 
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.config.Config;
 import io.sessionizer.deploy.registry.LocalSchemaRegistry;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.ingest.IngestSettings;
+import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
 import io.sessionizer.schemas.registry.RegistrySettings;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -82,13 +84,16 @@ public final class LocalStack implements AutoCloseable {
                 "http.port", Integer.toString(options.otlpHttpPort()),
                 "grpc.port", Integer.toString(options.otlpGrpcPort()),
                 "kafka.bootstrap.servers", bootstrapServers));
-        Map<String, String> aggregatorOverrides = Map.of(
+        Map<String, String> aggregatorOverrides = new HashMap<>(Map.of(
                 "http.port", Integer.toString(options.apiPort()),
                 "state.dir", dataDir.resolve("aggregator").toString(),
-                "kafka.bootstrap.servers", bootstrapServers,
-                // Static membership: the stack has exactly one aggregator, so a restart takes its old place in the
-                // group at once; a dynamic member would wait out its predecessor's session (about 40 s more).
-                "kafka.main.consumer.group.instance.id", STATIC_MEMBER_ID);
+                "kafka.bootstrap.servers", bootstrapServers));
+        // Static membership: the stack has exactly one aggregator, so a restart takes its old place in the group at
+        // once; a dynamic member would wait out its predecessor's session (about 40 s more). A static member that
+        // rejoins is handed its previous assignment without a rebalance, which a changed topology (a new version)
+        // cannot use: the id carries the topology's fingerprint, so that a new topology joins as a new member.
+        aggregatorOverrides.put("kafka.main.consumer.group.instance.id", STATIC_MEMBER_ID + "-"
+                + topologyFingerprint(Config.load(AggregatorSettings.all(), aggregatorOverrides)));
         Config aggregatorConfig = Config.load(AggregatorSettings.all(), aggregatorOverrides);
 
         synchronized (this) {
@@ -217,5 +222,12 @@ public final class LocalStack implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Cannot stop the {} cleanly", part, e);
         }
+    }
+
+    /** A short hash of the topology's description: its sub-topologies, processors, stores and topics. */
+    private static String topologyFingerprint(Config aggregatorConfig) {
+        String description = SessionTopology.build(aggregatorConfig, InMemorySchemaRegistry.named("fingerprint"))
+                .describe().toString();
+        return String.format("%08x", description.hashCode());
     }
 }

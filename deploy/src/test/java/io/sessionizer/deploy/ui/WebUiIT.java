@@ -33,6 +33,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -63,6 +64,9 @@ import org.openqa.selenium.support.ui.Select;
  * <p>Which endpoint each test needs besides {@code GET /} and {@code GET /api/v1/sessions/{id}}: the transcript tests
  * need {@code /api/v1/sessions/{id}/turns}; the list test needs {@code /api/v1/sessions} with {@code project} and
  * {@code q}, then {@code /turns}; the totals test needs {@code /api/v1/stats}.
+ *
+ * <p>The stack runs with an API key, as a shared deployment would: the exporter sends it, and the browser has it in
+ * the tab's sessionStorage, where the UI's key form puts it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebUiIT {
@@ -70,6 +74,8 @@ class WebUiIT {
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String API_KEY = "ui-test-key";
+    private static final String KEY_STORAGE = "sessionizer.api-key";
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Selenium warns at each start that it has no DevTools (CDP) binding for this Chromium version; the test uses
@@ -149,7 +155,7 @@ class WebUiIT {
                 .as("WebUiIT needs Debian's Chromium and ChromeDriver at %s and %s: "
                         + "apt-get install chromium chromium-driver (.ci/run does it)", CHROMIUM, CHROMEDRIVER)
                 .isTrue();
-        TestStack stack = TestStack.start(kafka, stateDir);
+        TestStack stack = TestStack.start(kafka, stateDir, Map.of("auth.api-keys", API_KEY + "=ui"));
         ingest = stack.ingest();
         aggregator = stack.aggregator();
         // Two applications, so two projects (service.name) to filter by.
@@ -337,6 +343,20 @@ class WebUiIT {
         });
     }
 
+    /** A tab without the key gets the key form; a wrong key is refused, the right one opens the list. */
+    @Test
+    void shouldAskForTheApiKeyAndThenShowTheSessions() {
+        openWithoutKey("/");
+        waitFor(By.id("api-key")).sendKeys("not-the-key");
+        browser.findElement(By.cssSelector("#api-key-form button")).click();
+        eventually(() -> assertThat(browser.findElement(By.cssSelector(".notice.warn")).getText())
+                .contains("not valid"));
+
+        waitFor(By.id("api-key")).sendKeys(API_KEY);
+        browser.findElement(By.cssSelector("#api-key-form button")).click();
+        eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
+    }
+
     /** Needs {@code GET /api/v1/stats}. */
     @Test
     void shouldShowProjectTotals() {
@@ -385,6 +405,7 @@ class WebUiIT {
                         Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
                 .addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
                         .setEndpoint("http://localhost:" + ingest.httpPort() + "/v1/traces")
+                        .addHeader("Authorization", "Bearer " + API_KEY)
                         .build()).build())
                 .build();
     }
@@ -396,8 +417,18 @@ class WebUiIT {
         }
     }
 
+    /** Opens a page of the UI in a tab that already has the API key. */
     private void open(String path) {
+        openWithoutKey("/healthz");
+        browser.executeScript("sessionStorage.setItem(arguments[0], arguments[1])", KEY_STORAGE, API_KEY);
+        openWithoutKey(path);
+    }
+
+    private void openWithoutKey(String path) {
         browser.get("http://localhost:" + aggregator.httpPort() + path);
+        if (path.startsWith("/healthz")) {
+            return;
+        }
         assertThat(browser.getTitle()).as("the web UI at / (is WebUi wired into AggregatorApp?)")
                 .contains("Sessionizer");
     }
@@ -450,6 +481,7 @@ class WebUiIT {
 
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + aggregator.httpPort() + path))
+                .header("Authorization", "Bearer " + API_KEY)
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 }
