@@ -49,19 +49,16 @@ public final class SessionIndexes {
         if (after != null && (before == null || before.endMicros() != after.endMicros())) {
             byEndTime.put(StoreKeys.byEndTime(after.endMicros(), sessionKey), new byte[0]);
         }
-        Set<String> keys = new LinkedHashSet<>();
-        if (before != null) {
-            keys.addAll(statsKeys(before));
-        }
-        if (after != null) {
-            keys.addAll(statsKeys(after));
-        }
+        Set<String> beforeKeys = before != null ? statsKeys(before) : Set.of();
+        Set<String> afterKeys = after != null ? statsKeys(after) : Set.of();
+        Set<String> keys = new LinkedHashSet<>(beforeKeys);
+        keys.addAll(afterKeys);
         for (String key : keys) {
             SessionTotals totals = SessionTotals.fromBytes(stats.get(key));
-            if (before != null && statsKeys(before).contains(key)) {
+            if (beforeKeys.contains(key)) {
                 totals = totals.minus(before.totals());
             }
-            if (after != null && statsKeys(after).contains(key)) {
+            if (afterKeys.contains(key)) {
                 totals = totals.plus(after.totals());
             }
             if (totals.sessions() == 0) {
