@@ -14,7 +14,9 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 /**
  * JMH's command line ({@code -f}, {@code -wi}, {@code -i}, a benchmark regex, {@code -h} ...), then a Markdown table
  * of every score next to the {@code baseline} method of its class with the same parameters, and their ratio: how many
- * times the baseline's time the measured code takes.
+ * times the baseline's time the measured code takes. The table gives the median of the measurement iterations and
+ * their range rather than JMH's mean: on a machine shared with other work, an iteration that lost the CPU to it is
+ * an outlier that the median ignores and the mean does not.
  */
 public final class BenchmarksMain {
     private static final String BASELINE = "baseline";
@@ -40,7 +42,7 @@ public final class BenchmarksMain {
             }
         }
         System.out.println();
-        System.out.println("| benchmark | parameters | score ± error | baseline | ratio to baseline |");
+        System.out.println("| benchmark | parameters | median (min – max) | baseline median (min – max) | ratio |");
         System.out.println("| --- | --- | ---: | ---: | ---: |");
         for (RunResult run : results) {
             BenchmarkParams params = run.getParams();
@@ -51,14 +53,17 @@ public final class BenchmarksMain {
             Result<?> baseline = baselines.get(pairKey(params));
             System.out.printf(Locale.ROOT, "| %s.%s | %s | %s | %s | %s |%n", simpleClass(params), method(params),
                     parameters(params), format(score), baseline == null ? "-" : format(baseline),
-                    baseline == null ? "-" : String.format(Locale.ROOT, "%.2f", score.getScore()
-                            / baseline.getScore()));
+                    baseline == null ? "-" : String.format(Locale.ROOT, "%.2f", median(score) / median(baseline)));
         }
     }
 
     private static String format(Result<?> result) {
-        return String.format(Locale.ROOT, "%.3f ± %.3f %s", result.getScore(), result.getScoreError(),
-                result.getScoreUnit());
+        return String.format(Locale.ROOT, "%.3f (%.3f – %.3f) %s", median(result), result.getStatistics().getMin(),
+                result.getStatistics().getMax(), result.getScoreUnit());
+    }
+
+    private static double median(Result<?> result) {
+        return result.getStatistics().getPercentile(50);
     }
 
     /** The class and the parameter values: a measured method and its baseline share it. */

@@ -12,13 +12,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The run settings every benchmark here shares, which JMH reads from the superclass: time per operation, one fork,
- * short iterations (about 20 s per benchmark and parameter set); the command line overrides them.
+ * many short iterations (about 20 s per benchmark and parameter set, so that {@link BenchmarksMain}'s median has
+ * enough of them); the command line overrides them.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(1)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 15, time = 1)
 public abstract class HotPathBenchmark {
 }
