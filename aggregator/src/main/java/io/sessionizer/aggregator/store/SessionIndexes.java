@@ -4,10 +4,12 @@ import io.sessionizer.aggregator.domain.SearchTokens;
 import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -16,6 +18,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * turn's) previous and new version, so nothing is ever rebuilt by a scan.
  */
 public final class SessionIndexes {
+    private static final byte[] EMPTY = new byte[0];
+
     private final KeyValueStore<Bytes, byte[]> byEndTime;
     private final KeyValueStore<Bytes, byte[]> tokens;
     private final KeyValueStore<String, byte[]> stats;
@@ -45,19 +49,16 @@ public final class SessionIndexes {
         if (after != null && (before == null || before.endMicros() != after.endMicros())) {
             byEndTime.put(StoreKeys.byEndTime(after.endMicros(), sessionKey), new byte[0]);
         }
-        Set<String> keys = new LinkedHashSet<>();
-        if (before != null) {
-            keys.addAll(statsKeys(before));
-        }
-        if (after != null) {
-            keys.addAll(statsKeys(after));
-        }
+        Set<String> beforeKeys = before != null ? statsKeys(before) : Set.of();
+        Set<String> afterKeys = after != null ? statsKeys(after) : Set.of();
+        Set<String> keys = new LinkedHashSet<>(beforeKeys);
+        keys.addAll(afterKeys);
         for (String key : keys) {
             SessionTotals totals = SessionTotals.fromBytes(stats.get(key));
-            if (before != null && statsKeys(before).contains(key)) {
+            if (beforeKeys.contains(key)) {
                 totals = totals.minus(before.totals());
             }
-            if (after != null && statsKeys(after).contains(key)) {
+            if (afterKeys.contains(key)) {
                 totals = totals.plus(after.totals());
             }
             if (totals.sessions() == 0) {
@@ -72,16 +73,21 @@ public final class SessionIndexes {
     public void turnChanged(String sessionKey, Turn before, Turn after) {
         Set<String> old = SearchTokens.of(before);
         Set<String> now = SearchTokens.of(after);
-        String traceId = after != null ? after.getTraceId() : before.getTraceId();
+        byte[] suffix = StoreKeys.tokenSuffix(sessionKey, after != null ? after.getTraceId() : before.getTraceId());
+        List<KeyValue<Bytes, byte[]>> changes = new ArrayList<>();
         for (String token : old) {
             if (!now.contains(token)) {
-                tokens.delete(StoreKeys.token(token, sessionKey, traceId));
+                changes.add(KeyValue.pair(StoreKeys.token(token, suffix), null));
             }
         }
         for (String token : now) {
             if (!old.contains(token)) {
-                tokens.put(StoreKeys.token(token, sessionKey, traceId), new byte[0]);
+                changes.add(KeyValue.pair(StoreKeys.token(token, suffix), EMPTY));
             }
+        }
+        // A new turn has dozens of tokens: one RocksDB write batch for all (null deletes) rather than one write each.
+        if (!changes.isEmpty()) {
+            tokens.putAll(changes);
         }
     }
 

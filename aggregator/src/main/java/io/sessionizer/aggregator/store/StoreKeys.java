@@ -110,11 +110,20 @@ public final class StoreKeys {
 
     /** The key under which a session's turn is found by one of its search tokens. */
     public static Bytes token(String token, String sessionKey, String traceId) {
+        return token(token, tokenSuffix(sessionKey, traceId));
+    }
+
+    /** The same key, from the part that all tokens of one turn share: built once per turn, not once per token. */
+    public static Bytes token(String token, byte[] tokenSuffix) {
         byte[] word = token.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(word.length + tokenSuffix.length).put(word).put(tokenSuffix).array());
+    }
+
+    /** What follows the token in the token keys of a turn: {@code [0x00][u16 length][session key][trace id]}. */
+    public static byte[] tokenSuffix(String sessionKey, String traceId) {
         byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buffer = ByteBuffer.allocate(word.length + 1 + 2 + session.length + TRACE_ID_BYTES);
-        buffer.put(word).put((byte) 0);
-        return Bytes.wrap(buffer.putShort((short) session.length).put(session).put(traceIdBytes(traceId)).array());
+        return ByteBuffer.allocate(1 + 2 + session.length + TRACE_ID_BYTES).put((byte) 0)
+                .putShort((short) session.length).put(session).put(traceIdBytes(traceId)).array();
     }
 
     /**

@@ -35,7 +35,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Lifecycle, on wall-clock time: a session without new spans for {@code session.idle-timeout} becomes idle
  * ({@code ENDED}); a later span makes it active ({@code RESUMED}); after {@code session.retention} without activity its
  * state is deleted from every store, with a tombstone on {@code sessions} and an {@code EXPIRED} event. Each session
- * has one entry in the deadlines store, filed under the time of its next change.
+ * has one entry in the deadlines store, filed under the time of its next change or, for an active session, earlier:
+ * the check at an entry that came too early files it again.
  *
  * <p>The query indexes (newest-first list, search tokens, running totals) follow every change of a turn or summary,
  * the idle transition and the expiry, through {@link SessionIndexes}.
@@ -115,11 +116,17 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
                 previous, turn, first, last, now);
         indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
-        if (state != null) {
-            deadlines.delete(StoreKeys.deadline(state.getDeadlineMs(), sessionKey));
+        // An active session keeps its deadline entry when a turn pushes its idle time later: the check at that entry
+        // files it again under lastActivityMs + idle timeout. So a busy session costs no deadline writes per turn.
+        long deadline = state != null ? state.getDeadlineMs() : 0;
+        long idleAt = nowMs + settings.idleTimeout().toMillis();
+        if (state == null || deadline > idleAt) {
+            if (state != null) {
+                deadlines.delete(StoreKeys.deadline(deadline, sessionKey));
+            }
+            deadline = idleAt;
+            deadlines.put(StoreKeys.deadline(deadline, sessionKey), new byte[0]);
         }
-        long deadline = nowMs + settings.idleTimeout().toMillis();
-        deadlines.put(StoreKeys.deadline(deadline, sessionKey), new byte[0]);
         sessions.put(sessionKey, SessionState.newBuilder()
                 .setSummary(summary)
                 .setLastActivityMs(nowMs)
@@ -164,6 +171,11 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 continue;
             }
             SessionSummary summary = state.getSummary();
+            long idleAt = state.getLastActivityMs() + settings.idleTimeout().toMillis();
+            if (summary.getStatus() == SessionStatus.ACTIVE && idleAt > nowMs) {
+                refile(sessionKey, state, idleAt);
+                continue;
+            }
             long expiry = state.getLastActivityMs() + settings.retention().toMillis();
             SessionIndexes.Snapshot before = SessionIndexes.Snapshot.of(summary);
             if (summary.getStatus() == SessionStatus.ACTIVE) {
@@ -173,9 +185,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 context.forward(new Record<>(sessionKey, summary, nowMs), SessionTopology.SESSIONS_SINK);
                 emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
                 if (expiry > nowMs) {
-                    deadlines.put(StoreKeys.deadline(expiry, sessionKey), new byte[0]);
-                    state.setDeadlineMs(expiry);
-                    sessions.put(sessionKey, state);
+                    refile(sessionKey, state, expiry);
                     continue;
                 }
             }
@@ -186,6 +196,13 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                     SessionTopology.SESSIONS_SINK);
             emitEvent(sessionKey, summary, SessionEventType.EXPIRED, nowMs);
         }
+    }
+
+    /** Files a session's deadline entry (whose old one the caller deleted) under {@code deadlineMs}. */
+    private void refile(String sessionKey, SessionState state, long deadlineMs) {
+        deadlines.put(StoreKeys.deadline(deadlineMs, sessionKey), new byte[0]);
+        state.setDeadlineMs(deadlineMs);
+        sessions.put(sessionKey, state);
     }
 
     private void deleteTranscript(String sessionKey) {

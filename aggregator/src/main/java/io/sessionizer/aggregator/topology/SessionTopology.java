@@ -99,8 +99,10 @@ public final class SessionTopology {
                 Serdes.String(), deltaSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_EXPIRY_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
+        // Cached: a session and its project's totals change with every turn, so within a commit interval the cache
+        // takes the repeated reads and writes, and RocksDB and the changelog get each key's last version once.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_STORE),
-                Serdes.String(), AvroBinarySerde.of(SessionState.class)));
+                Serdes.String(), AvroBinarySerde.of(SessionState.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSCRIPTS_STORE),
                 Serdes.Bytes(), AvroBinarySerde.of(Turn.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURN_INDEX_STORE),
@@ -112,7 +114,7 @@ public final class SessionTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEARCH_TOKENS_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STATS_STORE),
-                Serdes.String(), Serdes.ByteArray()));
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
 
         Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))

@@ -380,6 +380,22 @@ class SessionTopologyTest {
     }
 
     @Test
+    void shouldEndASessionAnIdleTimeoutAfterItsLastTurnNotItsFirst() {
+        send(1, root(1, "s", 0, 1_000, "in", "out"));
+        driver.advanceWallClockTime(Duration.ofMinutes(20));
+        send(2, root(2, "s", 2_000, 3_000, "more", "answer"));
+        driver.advanceWallClockTime(Duration.ofMinutes(11));
+        assertThat(session("s").getStatus()).as("31 min after the first turn").isEqualTo(SessionStatus.ACTIVE);
+
+        driver.advanceWallClockTime(Duration.ofMinutes(18));
+        assertThat(session("s").getStatus()).as("29 min after the last turn").isEqualTo(SessionStatus.ACTIVE);
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(session("s").getStatus()).as("31 min after the last turn").isEqualTo(SessionStatus.IDLE);
+        assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType)
+                .containsExactly(SessionEventType.STARTED, SessionEventType.ENDED);
+    }
+
+    @Test
     void shouldDropBufferedSpansOfATraceThatGotNoSessionKeyInTime() {
         send(1, span(1, 101, 100, 10, 20), span(1, 102, 100, 30, 40));
         driver.advanceWallClockTime(Duration.ofMinutes(6));
