@@ -74,6 +74,12 @@ while IFS= read -r -d '' elf; do
   fi
 done < <(find "$runtime" -type f \( -name '*.so' -o -path '*/bin/*' \) \
   -not -regex '.*/lib\(awt.*\|jawt\|fontmanager\|splashscreen\|jsound\|lcms\|javajpeg\|mlib_image\)\.so' -print0)
+# Native code that Java libraries unpack at run time (RocksDB, Netty's epoll and BoringSSL, Snappy, Brotli) links
+# glibc's compatibility libraries as well, which the JDK does not: the ones beside libc.so.6.
+libc_dir="$(dirname "$(grep -m 1 '/libc\.so\.6$' "$libs")")"
+for compat in libpthread.so.0 librt.so.1 libdl.so.2 libutil.so.1 libresolv.so.2 libanl.so.1; do
+  [ -e "$libc_dir/$compat" ] && echo "$libc_dir/$compat" >>"$libs"
+done
 for lib in $(sort -u "$libs"); do
   case "$lib" in "$runtime"/*) continue ;; esac
   mkdir -p "$root$(dirname "$lib")"
