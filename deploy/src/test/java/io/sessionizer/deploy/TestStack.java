@@ -12,6 +12,7 @@ import java.util.Map;
 
 /** Ingest and aggregator in this JVM on free ports, with topics and a registry of their own on the shared broker. */
 public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
+    private static final int PARTITIONS = 3;
 
     public static TestStack start(KafkaTestCluster kafka, Path stateDir) {
         return start(kafka, stateDir, Map.of());
@@ -20,11 +21,7 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
     /** With {@code shared} settings given to both services, e.g. the API keys. */
     public static TestStack start(KafkaTestCluster kafka, Path stateDir, Map<String, String> shared) {
         String spansTopic = KafkaTestCluster.uniqueName("spans");
-        String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
-        String turnsTopic = KafkaTestCluster.uniqueName("turns");
-        String eventsTopic = KafkaTestCluster.uniqueName("events");
-        String dlqTopic = KafkaTestCluster.uniqueName("dlq");
-        kafka.createTopics(3, spansTopic, sessionsTopic, turnsTopic, eventsTopic, dlqTopic);
+        kafka.createTopics(PARTITIONS, spansTopic);
         Map<String, String> ingestSettings = new HashMap<>(shared);
         ingestSettings.putAll(Map.of(
                 "http.port", "0",
@@ -33,7 +30,22 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
                 "kafka.bootstrap.servers", kafka.bootstrapServers()));
         IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), ingestSettings));
         Map<String, String> aggregatorSettings = new HashMap<>(shared);
-        aggregatorSettings.putAll(Map.ofEntries(
+        aggregatorSettings.putAll(aggregatorSettings(kafka, stateDir, spansTopic));
+        return new TestStack(ingest, startAggregator(aggregatorSettings));
+    }
+
+    /**
+     * The settings of an aggregator on a free port that reads {@code spansTopic} and writes output topics (created
+     * here), an application id and a registry of its own; a second instance of the same deployment uses the same
+     * settings with another {@code state.dir}.
+     */
+    public static Map<String, String> aggregatorSettings(KafkaTestCluster kafka, Path stateDir, String spansTopic) {
+        String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
+        String turnsTopic = KafkaTestCluster.uniqueName("turns");
+        String eventsTopic = KafkaTestCluster.uniqueName("events");
+        String dlqTopic = KafkaTestCluster.uniqueName("dlq");
+        kafka.createTopics(PARTITIONS, sessionsTopic, turnsTopic, eventsTopic, dlqTopic);
+        return Map.ofEntries(
                 Map.entry("http.port", "0"),
                 Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
                 Map.entry("state.dir", stateDir.toString()),
@@ -43,9 +55,10 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
                 Map.entry("topic.events", eventsTopic),
                 Map.entry("topic.dlq", dlqTopic),
                 Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
-                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers())));
-        AggregatorApp aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(),
-                aggregatorSettings));
-        return new TestStack(ingest, aggregator);
+                Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()));
+    }
+
+    public static AggregatorApp startAggregator(Map<String, String> settings) {
+        return AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), settings));
     }
 }
