@@ -30,10 +30,10 @@ class SessionizerCliTest {
     }
 
     @Test
-    void shouldListTheLoadGeneratorInTheTopLevelHelp() {
+    void shouldListTheLoadGeneratorAndTheBenchmarkInTheTopLevelHelp() {
         assertThat(cli.execute("--help")).isZero();
 
-        assertThat(out.toString()).contains("loadgen", "bench-backlog");
+        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog");
     }
 
     @Test
@@ -48,6 +48,13 @@ class SessionizerCliTest {
         assertThat(cli.execute("loadgen", "--duration", "forever")).isEqualTo(CommandLine.ExitCode.USAGE);
 
         assertThat(err.toString()).contains("'forever' is not a duration such as 500ms, 30s or 5m");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownBenchmarkSectionBeforeStartingAnything() {
+        assertThat(cli.execute("bench", "--sections", "ingest,speed")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("Unknown section 'speed'; choose from ingest,aggregator,freshness,queries");
     }
 
     @Test
