@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -66,8 +68,7 @@ public final class Backlog {
         Files.createDirectories(options.workDir());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 options.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, options.partitions(), (short) 1))).all()
-                    .get(30, TimeUnit.SECONDS);
+            createTopics(admin, List.of(new NewTopic(topic, options.partitions(), (short) 1)));
             long traces = options.spans() / options.spansPerTrace();
             double produceSeconds = produce(topic, traces, run);
             long spans = traces * options.spansPerTrace();
@@ -103,12 +104,40 @@ public final class Backlog {
     }
 
     /**
+     * Creates topics and returns once every partition takes writes. A new partition's leader is known to the
+     * controller before its broker serves it, and an idempotent producer that writes in between can be refused for
+     * good (OutOfOrderSequenceException): so wait until each leader answers a ListOffsets request.
+     */
+    public static void createTopics(Admin admin, List<NewTopic> topics) throws Exception {
+        admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (NewTopic topic : topics) {
+            for (int p = 0; p < topic.numPartitions(); p++) {
+                partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        }
+    }
+
+    /**
      * Writes traces 0 to {@code traces - 1} of {@code traffic} straight to {@code topic}, one record per trace as
      * ingest writes them, one millisecond apart; returns the seconds it took.
      */
     public static double produce(String bootstrapServers, String topic, Traffic traffic, long traces) {
         long start = System.nanoTime();
         long startNanos = System.currentTimeMillis() * 1_000_000L;
+        AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -117,9 +146,16 @@ public final class Backlog {
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
             for (long t = 0; t < traces; t++) {
                 producer.send(new ProducerRecord<>(topic, traffic.traceHex(t),
-                        traffic.trace(t, startNanos + t * 1_000_000L).toByteArray()));
+                        traffic.trace(t, startNanos + t * 1_000_000L).toByteArray()), (metadata, error) -> {
+                            if (error != null) {
+                                failure.compareAndSet(null, error);
+                            }
+                        });
             }
             producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("Cannot write the backlog to " + topic, failure.get());
         }
         return (System.nanoTime() - start) / 1e9;
     }

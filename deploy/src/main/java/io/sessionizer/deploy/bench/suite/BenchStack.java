@@ -2,6 +2,7 @@ package io.sessionizer.deploy.bench.suite;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import io.sessionizer.aggregator.AggregatorMain;
+import io.sessionizer.deploy.bench.Backlog;
 import io.sessionizer.deploy.bench.ChildJvm;
 import io.sessionizer.deploy.local.KafkaBroker;
 import io.sessionizer.deploy.registry.LocalSchemaRegistry;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -90,7 +90,7 @@ final class BenchStack implements AutoCloseable {
 
     void createTopics(List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+            Backlog.createTopics(admin, topics);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot create the benchmark's topics", e);
         }
