@@ -3,6 +3,7 @@ package io.sessionizer.deploy.bench.suite;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import io.sessionizer.deploy.bench.Latencies;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,9 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
- * Query latency as a client sees it: the queries asked in turn, one at a time, one every {@code pace}, each timed from
- * sending to the whole answer. A query answered other than 200 counts as an error, not as a sample.
+ * Query latency as a client sees it: each kind of query asked by a thread of its own, one request at a time, one every
+ * {@code pace}, each timed from sending to the whole answer, so that a slow kind (a search) does not starve the
+ * others of samples. A query answered other than 200 counts as an error, not as a sample.
  */
 final class QueryProbe {
     /** One kind of query: its name in the report, the instance asked, and the path of each request. */
@@ -24,8 +26,8 @@ final class QueryProbe {
     private final Duration pace;
     private final Map<String, Latencies> latencies = new LinkedHashMap<>();
     private final AtomicLong errors = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
-    private Thread thread;
 
     QueryProbe(List<Query> queries, Duration pace) {
         this.queries = List.copyOf(queries);
@@ -34,15 +36,20 @@ final class QueryProbe {
     }
 
     void start() {
-        thread = new Thread(this::ask, "query-probe");
-        thread.setDaemon(true);
-        thread.start();
+        for (Query query : queries) {
+            Thread thread = new Thread(() -> ask(query), "query-probe-" + query.name());
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
     }
 
     /** Stops asking; returns the latencies by query name. */
     Map<String, Latencies> stop() throws InterruptedException {
         stopped = true;
-        thread.join();
+        for (Thread thread : threads) {
+            thread.join();
+        }
         return latencies;
     }
 
@@ -50,15 +57,15 @@ final class QueryProbe {
         return errors.get();
     }
 
-    private void ask() {
+    private void ask(Query query) {
+        Latencies recorded = latencies.get(query.name());
         long next = System.nanoTime();
-        for (int i = 0; !stopped; i++) {
-            Query query = queries.get(i % queries.size());
+        while (!stopped) {
             long start = System.nanoTime();
             try {
                 AggregatedHttpResponse response = query.api().getNow(query.path().get(), false);
                 if (response.status().code() == 200) {
-                    latencies.get(query.name()).record(System.nanoTime() - start);
+                    recorded.record(System.nanoTime() - start);
                 } else {
                     errors.incrementAndGet();
                 }

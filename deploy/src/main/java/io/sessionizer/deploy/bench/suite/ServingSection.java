@@ -14,6 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * The stack serving while it ingests over OTLP/HTTP at {@value #RATE} spans/s, with many sessions stored. First with
@@ -32,8 +35,8 @@ final class ServingSection {
     static final Duration PROBE_INTERVAL = Duration.ofMillis(50);
     static final Duration PROBE_POLL = Duration.ofMillis(10);
     private static final Duration PROBE_GIVE_UP = Duration.ofSeconds(30);
-    private static final Duration ONE_INSTANCE_PACE = Duration.ofMillis(20);
-    private static final Duration TWO_INSTANCES_PACE = Duration.ofMillis(10);
+    /** Each kind of query is asked 25 times a second at most. */
+    private static final Duration QUERY_PACE = Duration.ofMillis(40);
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration UNTIL_STOPPED = Duration.ofDays(1);
@@ -72,7 +75,8 @@ final class ServingSection {
                 + " aggregator...", size.storedSessions(), topics.spans(), seconds));
         awaitSessions(api, size.storedSessions());
 
-        List<Figure> figures = new ArrayList<>(oneInstance(ingest, api, run, freshness, queries));
+        List<Figure> figures = new ArrayList<>(oneInstance(ingest, api, run, freshness, queries,
+                () -> lag(applicationId, topics.spans())));
         if (queries) {
             BenchStack.Service second = stack.startAggregator("aggregator 2", applicationId, topics);
             figures.addAll(twoInstances(ingest, api, new ApiClient(second.port()), second, run));
@@ -82,13 +86,14 @@ final class ServingSection {
     }
 
     private List<Figure> oneInstance(BenchStack.Service ingest, ApiClient api, String run, boolean freshness,
-            boolean queries) throws InterruptedException {
+            boolean queries, LongSupplier lag) throws InterruptedException {
         out.accept(String.format(Locale.ROOT, "One aggregator, OTLP/HTTP at %s spans/s: %d s warm-up, %d s"
                 + " measured", rate(), size.freshnessWarmup().toSeconds(), size.freshnessDuration().toSeconds()));
         FreshnessProbe.Result fresh = null;
         Map<String, Latencies> latencies = Map.of();
         long queryErrors = 0;
         LoadResult sent;
+        long behind;
         try (BenchLoad load = new BenchLoad(Protocol.HTTP, ingest.port(), new Traffic(11, BenchLoad.SHAPE,
                 "load-" + run), RATE, size.freshnessWarmup(), UNTIL_STOPPED);
                 OtlpSender probeSender = OtlpSender.connect(Protocol.HTTP, "http://localhost:" + ingest.port(),
@@ -100,7 +105,7 @@ final class ServingSection {
                     PROBE_POLL, PROBE_GIVE_UP);
             QueryProbe query = !queries ? null : new QueryProbe(List.of(
                     new QueryProbe.Query("session lookup", api, this::storedSession),
-                    new QueryProbe.Query("list page (limit 50)", api, () -> LIST)), ONE_INSTANCE_PACE);
+                    new QueryProbe.Query("list page (limit 50)", api, () -> LIST)), QUERY_PACE);
             if (probe != null) {
                 probe.start();
             }
@@ -108,6 +113,7 @@ final class ServingSection {
                 query.start();
             }
             Thread.sleep(size.freshnessDuration().toMillis());
+            behind = lag.getAsLong();
             if (query != null) {
                 latencies = query.stop();
                 queryErrors = query.errors();
@@ -130,6 +136,8 @@ final class ServingSection {
             figures.add(Figure.of(FRESHNESS, name + "p99" + at, f.p99(), "ms").withSamples(f.count())
                     .withTargets(Target.below(FRESHNESS_TARGET_MS)));
             figures.add(Figure.of(FRESHNESS, name + "p99.9" + at, f.p999(), "ms").withSamples(f.count()));
+            figures.add(Figure.of(FRESHNESS, "aggregator behind on the spans topic when the measurement ended",
+                    behind, "traces"));
             figures.add(Figure.of(FRESHNESS, "probes not acknowledged or not visible within "
                     + PROBE_GIVE_UP.toSeconds() + " s", fresh.missed() + fresh.failedSends(), "probes"));
         }
@@ -167,7 +175,7 @@ final class ServingSection {
                 new QueryProbe.Query("local lookup", first, () -> pick(ownedByFirst)),
                 new QueryProbe.Query("forwarded lookup", first, () -> pick(ownedBySecond)),
                 new QueryProbe.Query(search, first, () -> "/api/v1/sessions?q=" + searchWord()),
-                new QueryProbe.Query("list page (limit 50)", first, () -> LIST)), TWO_INSTANCES_PACE);
+                new QueryProbe.Query("list page (limit 50)", first, () -> LIST)), QUERY_PACE);
         Map<String, Latencies> latencies;
         try (BenchLoad load = new BenchLoad(Protocol.HTTP, ingest.port(), new Traffic(17, BenchLoad.SHAPE,
                 "load2-" + run), RATE, size.queriesWarmup(), UNTIL_STOPPED)) {
@@ -206,6 +214,16 @@ final class ServingSection {
 
     private static String rate() {
         return String.format(Locale.ROOT, "%,.0f", RATE);
+    }
+
+    /** Records of the spans topic the aggregator has not committed yet; -1 when Kafka cannot tell. */
+    private long lag(String applicationId, String spansTopic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.bootstrapServers()))) {
+            return Backlog.lag(admin, applicationId, spansTopic);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     /** Waits until the API counts at least {@code expected} sessions. */
