@@ -37,9 +37,13 @@ public final class Backlog {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final String HEAP = "1g";
 
-    /** The backlog and where the runs keep their state and logs. */
+    /**
+     * The backlog, and where the runs keep their state stores and their logs.
+     *
+     * @param sessionsInFlight sessions whose turns interleave in the backlog; 0 for all of them at once
+     */
     public record Options(String bootstrapServers, long spans, int spansPerTrace, int tracesPerSession,
-            int partitions, Path workDir, Duration timeout) {
+            int sessionsInFlight, int partitions, Path stateDir, Path logDir, Duration timeout) {
     }
 
     /** One application's catch-up. */
@@ -65,7 +69,7 @@ public final class Backlog {
     public Result run() throws Exception {
         String run = Long.toString(System.currentTimeMillis(), 36);
         String topic = "bench-spans-" + run;
-        Files.createDirectories(options.workDir());
+        Files.createDirectories(options.stateDir());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 options.bootstrapServers()))) {
             createTopics(admin, List.of(new NewTopic(topic, options.partitions(), (short) 1)));
@@ -79,7 +83,7 @@ public final class Backlog {
             Run baseline = measure(admin, "repartition-only baseline", topic, traces, baselineId,
                     Set.of(baselineId + "-baseline-repartition"), RepartitionOnlyApp.class.getName(),
                     List.of(options.bootstrapServers(), topic, baselineId,
-                            options.workDir().resolve(baselineId).toString()));
+                            options.stateDir().resolve(baselineId).toString()));
             String aggregatorId = "bench-aggregator-" + run;
             Run aggregator = measure(admin, "aggregator", topic, traces, aggregatorId,
                     Set.of(aggregatorId + "-turns-by-session-repartition"), AggregatorMain.class.getName(), List.of(
@@ -88,7 +92,7 @@ public final class Backlog {
                             "--set", "topic.sessions=bench-sessions-" + run,
                             "--set", "topic.turns=bench-turns-" + run,
                             "--set", "topic.events=bench-events-" + run,
-                            "--set", "state.dir=" + options.workDir().resolve(aggregatorId),
+                            "--set", "state.dir=" + options.stateDir().resolve(aggregatorId),
                             "--set", "http.port=0",
                             "--set", "schema.registry.url=mem://bench",
                             "--set", "kafka.bootstrap.servers=" + options.bootstrapServers()));
@@ -97,7 +101,8 @@ public final class Backlog {
     }
 
     private double produce(String topic, long traces, String run) {
-        long sessions = (traces + options.tracesPerSession() - 1) / options.tracesPerSession();
+        long sessions = options.sessionsInFlight() > 0 ? options.sessionsInFlight()
+                : (traces + options.tracesPerSession() - 1) / options.tracesPerSession();
         Traffic traffic = new Traffic(42, new Traffic.Shape((int) Math.max(1, sessions), options.tracesPerSession(),
                 options.spansPerTrace()), "backlog-" + run);
         return produce(options.bootstrapServers(), topic, traffic, traces);
@@ -163,7 +168,7 @@ public final class Backlog {
     private Run measure(Admin admin, String name, String topic, long records, String groupId,
             Set<String> internalTopics, String mainClass, List<String> args) throws Exception {
         progress.accept("Running " + name + "...");
-        try (ChildJvm child = ChildJvm.start(name, HEAP, options.workDir().resolve(groupId + ".log"), mainClass,
+        try (ChildJvm child = ChildJvm.start(name, HEAP, options.logDir().resolve(groupId + ".log"), mainClass,
                 args)) {
             long deadline = System.nanoTime() + options.timeout().toNanos();
             long firstCommitted = -1;
@@ -190,6 +195,16 @@ public final class Backlog {
             throw new IllegalStateException(name + " did not catch up within " + options.timeout() + "; see "
                     + child.log());
         }
+    }
+
+    /** Records of {@code topic} that the consumer group {@code groupId} has not committed yet. */
+    public static long lag(Admin admin, String groupId, String topic) throws Exception {
+        Map<TopicPartition, Long> committed = committed(admin, groupId);
+        Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(30, TimeUnit.SECONDS).get(topic).partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                .mapToLong(e -> e.getValue().offset() - committed.getOrDefault(e.getKey(), 0L)).sum();
     }
 
     private static Map<TopicPartition, Long> committed(Admin admin, String groupId) throws Exception {

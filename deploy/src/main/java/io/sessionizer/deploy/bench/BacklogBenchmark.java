@@ -27,6 +27,9 @@ public final class BacklogBenchmark implements Callable<Integer> {
     @Option(names = "--traces-per-session", defaultValue = "10", description = "Turns per session (default: ${DEFAULT-VALUE}).")
     int tracesPerSession;
 
+    @Option(names = "--sessions-in-flight", defaultValue = "0", description = "Sessions whose turns interleave in the backlog; 0 for all at once, 1 for one session after the other (default: ${DEFAULT-VALUE}).")
+    int sessionsInFlight;
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the backlog topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -39,7 +42,7 @@ public final class BacklogBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Backlog.Result result = new Backlog(new Backlog.Options(bootstrapServers, spans, spansPerTrace,
-                tracesPerSession, partitions, workDir, timeout), System.out::println).run();
+                tracesPerSession, sessionsInFlight, partitions, workDir, workDir, timeout), System.out::println).run();
         System.out.println();
         System.out.println("| application (exactly_once_v2) | spans/s | catch-up s | peak RSS MiB | ratio to baseline |");
         System.out.println("| --- | ---: | ---: | ---: | ---: |");

@@ -149,8 +149,8 @@ public final class BenchCommand implements Callable<Integer> {
     private static Figure aggregator(BenchStack stack, BenchSize size, Path runDir, Consumer<String> say)
             throws Exception {
         Backlog.Result result = new Backlog(new Backlog.Options(stack.bootstrapServers(), size.backlogSpans(),
-                BenchLoad.SHAPE.spansPerTurn(), BenchLoad.SHAPE.turnsPerSession(), 6, runDir.resolve("backlog"),
-                Duration.ofMinutes(20)), say).run();
+                BenchLoad.SHAPE.spansPerTurn(), BenchLoad.SHAPE.turnsPerSession(), 0, 6, runDir.resolve("state"),
+                runDir.resolve("logs"), Duration.ofMinutes(20)), say).run();
         stack.recordPeakRss("aggregator (backlog catch-up)", result.aggregator().peakRssBytes());
         stack.recordPeakRss("repartition-only Streams app", result.baseline().peakRssBytes());
         return Figure.of(AGGREGATOR, String.format(Locale.ROOT, "catch-up on %,d spans, exactly_once_v2",
@@ -221,26 +221,16 @@ public final class BenchCommand implements Callable<Integer> {
         return settings;
     }
 
-    /** Deletes the run's broker data and state stores, which can be gigabytes, and keeps every log. */
+    /** Deletes the run's broker data and state stores, which can be gigabytes; the logs stay. */
     private static void deleteData(Path runDir) throws IOException {
-        if (!Files.isDirectory(runDir)) {
-            return;
-        }
-        List<Path> doomed;
-        try (Stream<Path> all = Files.walk(runDir)) {
-            doomed = all.filter(p -> !p.equals(runDir) && !p.toString().endsWith(".log")
-                    && !p.startsWith(runDir.resolve("logs"))).sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : doomed) {
-            if (!Files.isDirectory(p) || isEmpty(p)) {
-                Files.deleteIfExists(p);
+        for (Path data : List.of(runDir.resolve("kafka"), runDir.resolve("state"))) {
+            if (Files.isDirectory(data)) {
+                try (Stream<Path> all = Files.walk(data)) {
+                    for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
             }
-        }
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
         }
     }
 }

@@ -120,7 +120,7 @@ final class BenchStack implements AutoCloseable {
                 AggregatorMain.class.getName(), List.of(
                         "--set", "http.port=" + port,
                         "--set", "application.id=" + applicationId,
-                        "--set", "state.dir=" + dir.resolve("state").resolve(name.replace(' ', '-')),
+                        "--set", "state.dir=" + dir.resolve("state").resolve(fileName(name)),
                         "--set", "topic.spans=" + topics.spans(),
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
@@ -140,7 +140,12 @@ final class BenchStack implements AutoCloseable {
     }
 
     private Path log(String name) {
-        return dir.resolve("logs").resolve(name.replace(' ', '-') + ".log");
+        return dir.resolve("logs").resolve(fileName(name) + ".log");
+    }
+
+    /** A service's name as a file name: "ingest (10,000 spans/s)" becomes "ingest-10-000-spans-s". */
+    static String fileName(String name) {
+        return name.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "");
     }
 
     /** Waits until the service answers {@code GET /readyz} with 200; fails early when its JVM exits. */
