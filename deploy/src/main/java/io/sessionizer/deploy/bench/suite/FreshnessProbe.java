@@ -20,12 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * End-to-end freshness: at a fixed interval, sends one turn of a new session over OTLP, and from the moment ingest
  * acknowledges it polls {@code GET /api/v1/sessions/{id}} until the session shows all the turn's spans. The time from
- * acknowledgement to the answer that shows them is one sample; the poll interval bounds its resolution. Each poll
- * asks about the oldest probes not yet seen, at most {@value #MAX_POLLS} of them, so that a slow stack is not also
- * flooded with polls.
+ * acknowledgement to the answer that shows them is one sample; the poll interval bounds its resolution. A probe not
+ * seen within the give-up time counts as a sample of that time, so that the percentiles of a stack that falls behind
+ * are lower bounds rather than the percentiles of the few probes that made it. Each poll asks about the oldest probes
+ * not yet seen, at most {@value #MAX_POLLS} of them, so that a stack that falls behind is not also flooded with polls.
  */
 final class FreshnessProbe {
-    static final int MAX_POLLS = 16;
+    static final int MAX_POLLS = 4;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(10);
 
     private final OtlpSender sender;
@@ -47,7 +48,10 @@ final class FreshnessProbe {
     private volatile boolean stopped;
     private long next;
 
-    /** What the probes saw: acknowledgement-to-visible times, and probes never seen or never acknowledged. */
+    /**
+     * What the probes saw: acknowledgement-to-visible times (a probe never seen counts as the give-up time), the
+     * probes never seen, and those never acknowledged.
+     */
     record Result(Latencies.Summary latency, long missed, long failedSends) {
     }
 
@@ -82,7 +86,13 @@ final class FreshnessProbe {
             Thread.sleep(poll.toMillis());
         }
         scheduler.shutdownNow();
-        return new Result(latencies.summary(), missed.get() + pending.get(), failedSends.get());
+        for (Probe probe : acknowledged) {
+            if (done(probe)) {
+                latencies.record(giveUp.toNanos());
+                missed.incrementAndGet();
+            }
+        }
+        return new Result(latencies.summary(), missed.get(), failedSends.get());
     }
 
     private void send() {
@@ -118,6 +128,7 @@ final class FreshnessProbe {
                         latencies.record(now - probe.ackedAt());
                     }
                 } else if (now - probe.ackedAt() > giveUp.toNanos() && done(probe)) {
+                    latencies.record(giveUp.toNanos());
                     missed.incrementAndGet();
                 }
                 return null;
