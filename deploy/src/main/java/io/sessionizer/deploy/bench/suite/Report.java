@@ -40,7 +40,7 @@ public record Report(Instant startedAt, Duration elapsed, Machine machine, doubl
                     .append(" | ").append(Figure.format(f.value(), f.unit())).append(' ').append(f.unit())
                     .append(" | ").append(f.baseline() == null ? "" : Figure.format(f.baseline().value(), f.unit())
                             + " " + f.unit() + ", " + f.baseline().name())
-                    .append(" | ").append(Double.isNaN(f.ratio()) ? "" : String.format(Locale.ROOT, "%.2f", f.ratio()))
+                    .append(" | ").append(Double.isNaN(f.ratio()) ? "" : ratio(f.ratio()))
                     .append(" | ").append(f.targets().stream().map(t -> t.describe(f.unit()))
                             .collect(Collectors.joining("; ")))
                     .append(" | ").append(f.targets().isEmpty() ? "" : f.targets().stream()
@@ -98,6 +98,11 @@ public record Report(Instant startedAt, Duration elapsed, Machine machine, doubl
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the report as JSON", e);
         }
+    }
+
+    /** Rounded down to three decimals: rounded to nearest, 0.5998 would read as meeting a target of 0.60. */
+    static String ratio(double ratio) {
+        return String.format(Locale.ROOT, "%.3f", Math.floor(ratio * 1000) / 1000);
     }
 
     /** JSON has no NaN: a figure that was not measured is null. */

@@ -45,11 +45,19 @@ class ReportTest {
         assertThat(markdown).contains("2 cores, 8.0 GiB, Test CPU; Test OS; Test JVM",
                 "Load average 1.50 at the start, 2.50 at the end", "Versions: kafka 4.3.1",
                 "| section | figure | value | baseline | ratio | target | result |",
-                "| aggregator | catch-up | 26,375 spans/s | 47,960 spans/s, repartition-only | 0.55"
+                "| aggregator | catch-up | 26,375 spans/s | 47,960 spans/s, repartition-only | 0.549"
                         + " | ≥ 50,000 spans/s; ≥ 0.50 × baseline | **missed**; met |",
                 "| freshness | p99 (1,200 samples) | 123.5 ms |  |  | < 500 ms | met |",
                 "| queries | local lookup p50 | 1.23 ms |  |  |  |  |",
                 "| memory | peak RSS, broker | 410 MiB |  |  |  |  |");
+    }
+
+    @Test
+    void shouldShowARatioJustBelowItsTargetAsBelowIt() {
+        String markdown = report(Figure.of("ingest", "spans", 59_980, "spans/s").withBaseline("producer", 100_000)
+                .withTargets(Target.ratioAtLeast(0.6))).markdown();
+
+        assertThat(markdown).contains("| 0.599 | ≥ 0.60 × baseline | **missed** |");
     }
 
     @Test
