@@ -30,6 +30,34 @@ class SessionizerCliTest {
     }
 
     @Test
+    void shouldListTheLoadGeneratorAndTheBenchmarkInTheTopLevelHelp() {
+        assertThat(cli.execute("--help")).isZero();
+
+        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownProtocolOfTheLoadGenerator() {
+        assertThat(cli.execute("loadgen", "--protocol", "udp")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("'udp' is not a protocol: use http or grpc");
+    }
+
+    @Test
+    void shouldRefuseALoadDurationThatIsNotOne() {
+        assertThat(cli.execute("loadgen", "--duration", "forever")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("'forever' is not a duration such as 500ms, 30s or 5m");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownBenchmarkSectionBeforeStartingAnything() {
+        assertThat(cli.execute("bench", "--sections", "ingest,speed")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("Unknown section 'speed'; choose from ingest,aggregator,freshness,queries");
+    }
+
+    @Test
     void shouldRefuseAnOutOfRangePortBeforeStartingAnything() {
         assertThat(cli.execute("local", "--kafka-port", "70000")).isEqualTo(CommandLine.ExitCode.USAGE);
 
