@@ -36,7 +36,8 @@ final class BenchmarkData {
     }
 
     static Traffic traffic() {
-        return new Traffic(42, SPANS_PER_TRACE, TRACES_PER_SESSION);
+        // One session in flight: a session's traces are consecutive, as a single conversation sends them.
+        return new Traffic(42, new Traffic.Shape(1, TRACES_PER_SESSION, SPANS_PER_TRACE), "bench-session");
     }
 
     static TurnAssembler assembler() {
