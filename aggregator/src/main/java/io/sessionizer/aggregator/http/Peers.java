@@ -89,12 +89,12 @@ final class Peers {
                     throw unreachable(host, e);
                 }
                 if (!response.status().equals(HttpStatus.OK)) {
-                    throw new IllegalStateException("Instance " + host + " answered " + response.status());
+                    throw new PeerException("Instance " + host + " answered " + response.status(), null);
                 }
                 try {
                     parts.add(JSON.readTree(response.contentUtf8()));
                 } catch (IOException e) {
-                    throw new IllegalStateException("Instance " + host + " answered invalid JSON", e);
+                    throw new PeerException("Instance " + host + " answered invalid JSON", e);
                 }
             }
             return parts;
@@ -128,5 +128,12 @@ final class Peers {
             return unavailable;
         }
         return new StateUnavailableException("Instance " + host + " cannot be reached: " + e.getCause(), e);
+    }
+
+    /** Another instance answered something this one cannot use: a 502 for the caller, not a 500. */
+    static final class PeerException extends RuntimeException {
+        PeerException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** The JSON of DESIGN.md's REST API: snake_case fields, times as ISO-8601 UTC with microseconds. */
 public final class SessionJson {
@@ -66,18 +67,18 @@ public final class SessionJson {
 
     /** {@code {"turns": [...], "next_cursor": ...}}. */
     public static ObjectNode turns(List<Turn> turns, String nextCursor) {
-        ObjectNode node = NODES.objectNode();
-        ArrayNode items = node.putArray("turns");
-        turns.forEach(t -> items.add(turn(t)));
-        node.put("next_cursor", nextCursor);
-        return node;
+        return page("turns", turns, SessionJson::turn, nextCursor);
     }
 
     /** {@code {"sessions": [...], "next_cursor": ...}}. */
     public static ObjectNode sessions(List<SessionSummary> sessions, String nextCursor) {
+        return page("sessions", sessions, SessionJson::summary, nextCursor);
+    }
+
+    private static <T> ObjectNode page(String field, List<T> items, Function<T, ObjectNode> json, String nextCursor) {
         ObjectNode node = NODES.objectNode();
-        ArrayNode items = node.putArray("sessions");
-        sessions.forEach(s -> items.add(summary(s)));
+        ArrayNode array = node.putArray(field);
+        items.forEach(item -> array.add(json.apply(item)));
         node.put("next_cursor", nextCursor);
         return node;
     }

@@ -160,7 +160,7 @@ public final class SessionsApi {
             return Problems.unavailable(e.getMessage());
         } catch (InvalidStateStoreException e) {
             return Problems.unavailable("Sessions are not queryable right now: " + e.getMessage());
-        } catch (IllegalStateException e) {
+        } catch (Peers.PeerException e) {
             return Problems.of(HttpStatus.BAD_GATEWAY, e.getMessage());
         }
     }

@@ -18,8 +18,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * turn's) previous and new version, so nothing is ever rebuilt by a scan.
  */
 public final class SessionIndexes {
-    private static final byte[] EMPTY = new byte[0];
-
     private final KeyValueStore<Bytes, byte[]> byEndTime;
     private final KeyValueStore<Bytes, byte[]> tokens;
     private final KeyValueStore<String, byte[]> stats;
@@ -47,7 +45,7 @@ public final class SessionIndexes {
             byEndTime.delete(StoreKeys.byEndTime(before.endMicros(), sessionKey));
         }
         if (after != null && (before == null || before.endMicros() != after.endMicros())) {
-            byEndTime.put(StoreKeys.byEndTime(after.endMicros(), sessionKey), new byte[0]);
+            byEndTime.put(StoreKeys.byEndTime(after.endMicros(), sessionKey), StoreKeys.NO_VALUE);
         }
         Set<String> beforeKeys = before != null ? statsKeys(before) : Set.of();
         Set<String> afterKeys = after != null ? statsKeys(after) : Set.of();
@@ -82,7 +80,7 @@ public final class SessionIndexes {
         }
         for (String token : now) {
             if (!old.contains(token)) {
-                changes.add(KeyValue.pair(StoreKeys.token(token, suffix), EMPTY));
+                changes.add(KeyValue.pair(StoreKeys.token(token, suffix), StoreKeys.NO_VALUE));
             }
         }
         // A new turn has dozens of tokens: one RocksDB write batch for all (null deletes) rather than one write each.

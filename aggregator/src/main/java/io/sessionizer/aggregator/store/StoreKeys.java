@@ -22,6 +22,8 @@ import org.apache.kafka.common.utils.Bytes;
  * </pre>
  */
 public final class StoreKeys {
+    /** The value of entries whose key says everything (indexes, deadlines): one shared empty array. */
+    public static final byte[] NO_VALUE = new byte[0];
     private static final int TRACE_ID_BYTES = 16;
     private static final HexFormat HEX = HexFormat.of();
 

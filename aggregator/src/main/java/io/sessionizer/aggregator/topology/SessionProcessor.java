@@ -125,7 +125,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 deadlines.delete(StoreKeys.deadline(deadline, sessionKey));
             }
             deadline = idleAt;
-            deadlines.put(StoreKeys.deadline(deadline, sessionKey), new byte[0]);
+            deadlines.put(StoreKeys.deadline(deadline, sessionKey), StoreKeys.NO_VALUE);
         }
         sessions.put(sessionKey, SessionState.newBuilder()
                 .setSummary(summary)
@@ -200,7 +200,7 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
 
     /** Files a session's deadline entry (whose old one the caller deleted) under {@code deadlineMs}. */
     private void refile(String sessionKey, SessionState state, long deadlineMs) {
-        deadlines.put(StoreKeys.deadline(deadlineMs, sessionKey), new byte[0]);
+        deadlines.put(StoreKeys.deadline(deadlineMs, sessionKey), StoreKeys.NO_VALUE);
         state.setDeadlineMs(deadlineMs);
         sessions.put(sessionKey, state);
     }

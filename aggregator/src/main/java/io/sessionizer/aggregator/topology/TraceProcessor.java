@@ -125,7 +125,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
                 if (state.getExpiresAtMs() != 0) {
                     expiry.delete(StoreKeys.deadline(state.getExpiresAtMs(), batch.storeKey));
                 }
-                expiry.put(StoreKeys.deadline(expiresAt, batch.storeKey), new byte[0]);
+                expiry.put(StoreKeys.deadline(expiresAt, batch.storeKey), StoreKeys.NO_VALUE);
                 state.setExpiresAtMs(expiresAt);
             }
             traces.put(batch.storeKey, state);
