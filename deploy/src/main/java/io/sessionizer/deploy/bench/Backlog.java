@@ -1,6 +1,7 @@
 package io.sessionizer.deploy.bench;
 
 import io.sessionizer.aggregator.AggregatorMain;
+import io.sessionizer.deploy.local.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,15 +1,17 @@
-package io.sessionizer.deploy.bench;
+package io.sessionizer.deploy.local;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A service of a benchmark in a JVM of its own, so that its memory is its own: started from this JVM's classpath,
- * its output in a log file, stopped with SIGTERM (its shutdown hooks run), and its peak resident memory read from
+ * A service in a JVM of its own (the local stack's broker, a benchmark's services), so that its memory is its own and
+ * it never outlives this JVM ({@link ChildMain}): its output in a log file, stopped with SIGTERM (its shutdown hooks
+ * run), and its peak resident memory read from
  * /proc before it goes.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -26,19 +28,27 @@ public final class ChildJvm implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts {@code mainClass} with a heap of {@code maxHeap} (e.g. {@code 1g}), its output appended to {@code log}. */
+    /** Starts {@code mainClass} from this JVM's classpath with a heap of {@code maxHeap} (e.g. {@code 1g}). */
     public static ChildJvm start(String name, String maxHeap, Path log, String mainClass, List<String> args)
             throws IOException {
+        return start(name, List.of("-Xmx" + maxHeap), System.getProperty("java.class.path"), log, mainClass, args);
+    }
+
+    /** Starts {@code mainClass} with these JVM options and classpath, its output appended to {@code log}. */
+    public static ChildJvm start(String name, List<String> jvmOptions, String classpath, Path log, String mainClass,
+            List<String> args) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, ChildMain.class.getName(), mainClass));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add(ChildMain.class.getName());
+        command.add(mainClass);
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // Through the environment rather than -cp: the classpath is long and would bury the command line in ps.
-        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("CLASSPATH", classpath);
         return new ChildJvm(name, builder.start(), log);
     }
 
@@ -52,6 +62,11 @@ public final class ChildJvm implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** Completes when the process ends, for whatever reason. */
+    public CompletableFuture<Process> onExit() {
+        return process.onExit();
     }
 
     /** Fails, naming the log, when the process is gone. */

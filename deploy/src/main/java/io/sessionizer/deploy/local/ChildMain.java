@@ -1,4 +1,4 @@
-package io.sessionizer.deploy.bench;
+package io.sessionizer.deploy.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,8 +7,8 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 
 /**
- * Entry point of a benchmark's child JVM: runs another main class, and exits (through its shutdown hooks) when the
- * benchmark's JVM goes away, however it ended, so that no service outlives a run.
+ * Entry point of a child JVM ({@link ChildJvm}): runs another main class, and exits (through its shutdown hooks) when
+ * the parent JVM goes away, however it ended, so that no service outlives the stack or the benchmark that started it.
  *
  * <p>Arguments: the main class, then its arguments.
  */

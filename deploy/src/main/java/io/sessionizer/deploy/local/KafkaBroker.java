@@ -5,13 +5,11 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -26,13 +24,12 @@ public final class KafkaBroker implements AutoCloseable {
     /** Fits the local stack's few topics; Kafka's scripts default to 1 GiB. */
     private static final String HEAP = "-Xmx512m";
     private static final String LOG4J_CONFIG = "kafka-broker-log4j2.xml";
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Process process;
+    private final ChildJvm process;
     private final String bootstrapServers;
     private final Path logFile;
 
-    private KafkaBroker(Process process, String bootstrapServers, Path logFile) {
+    private KafkaBroker(ChildJvm process, String bootstrapServers, Path logFile) {
         this.process = process;
         this.bootstrapServers = bootstrapServers;
         this.logFile = logFile;
@@ -77,31 +74,22 @@ public final class KafkaBroker implements AutoCloseable {
         }
 
         if (!Files.exists(kafkaDir.resolve("meta.properties"))) {
-            Process format = javaProcess(classpath, logFile, "kafka.tools.StorageTool", "format", "--standalone",
-                    "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString()).start();
-            if (format.waitFor() != 0) {
+            ChildJvm format = javaProcess(classpath, logFile, "kafka.tools.StorageTool", "format", "--standalone",
+                    "-t", Uuid.randomUuid().toString(), "-c", propertiesFile.toString());
+            int exitCode = format.onExit().join().exitValue();
+            if (exitCode != 0) {
                 throw new LocalStackException("Formatting the Kafka storage in " + kafkaDir + " failed (exit code "
-                        + format.exitValue() + "); see " + logFile);
+                        + exitCode + "); see " + logFile);
             }
         }
-        Process process = javaProcess(classpath, logFile, BrokerMain.class.getName(), propertiesFile.toString())
-                .start();
+        ChildJvm process = javaProcess(classpath, logFile, BrokerMain.class.getName(), propertiesFile.toString());
         return new KafkaBroker(process, "localhost:" + port, logFile);
     }
 
-    private static ProcessBuilder javaProcess(String classpath, Path logFile, String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP,
-                "-Dlog4j2.configurationFile=" + LOG4J_CONFIG,
-                mainClass));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // Through the environment rather than -cp: the classpath is long and would bury the command line in ps.
-        builder.environment().put("CLASSPATH", classpath);
-        return builder;
+    private static ChildJvm javaProcess(String classpath, Path logFile, String mainClass, String... args)
+            throws IOException {
+        return ChildJvm.start("kafka", List.of(HEAP, "-Dlog4j2.configurationFile=" + LOG4J_CONFIG), classpath, logFile,
+                mainClass, List.of(args));
     }
 
     /** Waits until the broker answers a metadata request; fails early when the process exits meanwhile. */
@@ -115,9 +103,9 @@ public final class KafkaBroker implements AutoCloseable {
             throw new LocalStackException("The Kafka broker at " + bootstrapServers + " did not answer within "
                     + timeout.toSeconds() + " s (" + e.getCause().getMessage() + "); see " + logFile);
         }
-        if (!process.isAlive()) {
-            throw new LocalStackException("The Kafka broker exited while starting (exit code " + process.exitValue()
-                    + "); see " + logFile);
+        if (process.onExit().isDone()) {
+            throw new LocalStackException("The Kafka broker exited while starting (exit code "
+                    + process.onExit().join().exitValue() + "); see " + logFile);
         }
     }
 
@@ -141,14 +129,6 @@ public final class KafkaBroker implements AutoCloseable {
     /** SIGTERM, which runs Kafka's controlled shutdown; SIGKILL only if that takes longer than a timeout. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 }

@@ -419,18 +419,20 @@ class WebUiIT {
 
     /** Opens a page of the UI in a tab that already has the API key. */
     private void open(String path) {
-        openWithoutKey("/healthz");
+        // sessionStorage belongs to the origin: set it on a page of the aggregator first.
+        browser.get(url("/healthz"));
         browser.executeScript("sessionStorage.setItem(arguments[0], arguments[1])", KEY_STORAGE, API_KEY);
         openWithoutKey(path);
     }
 
     private void openWithoutKey(String path) {
-        browser.get("http://localhost:" + aggregator.httpPort() + path);
-        if (path.startsWith("/healthz")) {
-            return;
-        }
+        browser.get(url(path));
         assertThat(browser.getTitle()).as("the web UI at / (is WebUi wired into AggregatorApp?)")
                 .contains("Sessionizer");
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + aggregator.httpPort() + path;
     }
 
     private WebElement waitFor(By locator) {
@@ -480,7 +482,7 @@ class WebUiIT {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + aggregator.httpPort() + path))
+        return http.send(HttpRequest.newBuilder(URI.create(url(path)))
                 .header("Authorization", "Bearer " + API_KEY)
                 .build(), HttpResponse.BodyHandlers.ofString());
     }

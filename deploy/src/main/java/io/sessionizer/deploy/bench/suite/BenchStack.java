@@ -3,7 +3,7 @@ package io.sessionizer.deploy.bench.suite;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import io.sessionizer.aggregator.AggregatorMain;
 import io.sessionizer.deploy.bench.Backlog;
-import io.sessionizer.deploy.bench.ChildJvm;
+import io.sessionizer.deploy.local.ChildJvm;
 import io.sessionizer.deploy.local.KafkaBroker;
 import io.sessionizer.deploy.registry.LocalSchemaRegistry;
 import io.sessionizer.ingest.IngestMain;
