@@ -152,6 +152,16 @@ function ioText(io) {
   return value;
 }
 
+function utf8Length(text) {
+  return new TextEncoder().encode(String(text ?? '')).length;
+}
+
+function fmtBytes(n) {
+  if (n === null || n === undefined) return '?';
+  if (n < 1024) return n + ' B';
+  return n < 1024 * 1024 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1024 / 1024).toFixed(1) + ' MiB';
+}
+
 function oneLine(io, max = 120) {
   const text = ioText(io).replace(/\s+/g, ' ').trim();
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
@@ -440,7 +450,9 @@ function turnView(turn, index, expanded) {
     return el('div', { class: 'bubble ' + role + (text ? '' : ' empty') },
       el('div', { class: 'role' }, role === 'user' ? 'User' : 'Assistant'),
       text ? foldable(text, expanded, turn.trace_id + ':' + role, pre)
-        : el('div', { class: 'text none' }, role === 'user' ? '(no input recorded)' : '(no output recorded)'));
+        : el('div', { class: 'text none' }, role === 'user' ? '(no input recorded)' : '(no output recorded)'),
+      io && io.truncated ? el('div', { class: 'cut-note' },
+        'Cut: the first ' + fmtBytes(utf8Length(io.value)) + ' of ' + fmtBytes(io.original_size) + ' are kept') : null);
   };
   return el('article', { class: 'turn' + (error ? ' error' : ''), 'data-trace-id': turn.trace_id || '' },
     meta, bubble('user', turn.input), bubble('assistant', turn.output));

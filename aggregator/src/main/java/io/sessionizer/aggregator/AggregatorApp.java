@@ -8,6 +8,12 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sessionizer.aggregator.errors.DeadLetterDeserializationHandler;
+import io.sessionizer.aggregator.errors.DeadLetterProcessingHandler;
+import io.sessionizer.aggregator.errors.DeadLetterProductionHandler;
+import io.sessionizer.aggregator.errors.DeadLetters;
+import io.sessionizer.aggregator.errors.RecordLimits;
+import io.sessionizer.aggregator.errors.StreamThreadFailures;
 import io.sessionizer.aggregator.http.Authentication;
 import io.sessionizer.aggregator.http.OpsApi;
 import io.sessionizer.aggregator.http.SessionsApi;
@@ -20,14 +26,16 @@ import io.sessionizer.config.Config;
 import io.sessionizer.schemas.registry.RegistrySettings;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +51,8 @@ public final class AggregatorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry;
     private final KafkaStreamsMetrics streamsMetrics;
-    private final CompletableFuture<Void> failed = new CompletableFuture<>();
+    private final CompletableFuture<String> failed = new CompletableFuture<>();
+    private volatile String failureCause = "Kafka Streams stopped (state ERROR)";
 
     private AggregatorApp(Server server, KafkaStreams streams, PrometheusMeterRegistry registry,
             KafkaStreamsMetrics streamsMetrics) {
@@ -58,6 +67,7 @@ public final class AggregatorApp implements AutoCloseable {
         ApiKeys apiKeys = ApiKeys.fromConfig(config);
         SchemaRegistryClient schemas = RegistrySettings.fromConfig(config);
         SessionTopology.registerSchemas(config, schemas);
+        checkTopics(config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -81,10 +91,11 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         AggregatorApp app = new AggregatorApp(server, streams, registry, streamsMetrics);
+        streams.setUncaughtExceptionHandler(new StreamThreadFailures(cause -> app.failureCause = cause));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR) {
-                app.failed.complete(null);
+                app.failed.complete(app.failureCause);
             }
         });
         queries.attach(streams,
@@ -92,6 +103,17 @@ public final class AggregatorApp implements AutoCloseable {
         streams.start();
         LOG.info("Aggregator API listening on port {}", server.activeLocalPort());
         return app;
+    }
+
+    /** Fails the start, naming the settings, when a topic the aggregator writes accepts smaller records. */
+    private static void checkTopics(Config config) {
+        Properties props = streamsProperties(config, 0);
+        String dlq = config.get(AggregatorSettings.DLQ_TOPIC);
+        try (Admin admin = Admin.create(new StreamsConfig(props).getAdminConfigs("sessionizer-limits-check"))) {
+            RecordLimits.fromConfig(config).checkTopics(admin, List.of(config.get(AggregatorSettings.SESSIONS_TOPIC),
+                    config.get(AggregatorSettings.TURNS_TOPIC), config.get(AggregatorSettings.EVENTS_TOPIC), dlq),
+                    config.get(AggregatorSettings.APPLICATION_ID) + "-", dlq);
+        }
     }
 
     /** The Streams properties of an instance; tests use the very same. */
@@ -106,11 +128,21 @@ public final class AggregatorApp implements AutoCloseable {
         props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.get(AggregatorSettings.STANDBY_REPLICAS));
         // Poison records go to the dead-letter topic as received, with the error in headers (KIP-1034), and
         // processing carries on: one bad record must not stop every session.
+        // Our handlers bound each dead letter so that it always fits (DeadLetters), which Kafka's own do not.
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.get(AggregatorSettings.DLQ_TOPIC));
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
+                DeadLetterDeserializationHandler.class.getName());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
+        RecordLimits limits = RecordLimits.fromConfig(config);
+        props.put(DeadLetters.MAX_RECORD_BYTES_CONFIG, Integer.toString(limits.maxRecordBytes()));
+        // One record size everywhere (record.max-bytes): what the producer sends, and what the internal topics it
+        // creates accept; RecordLimits checks the topics that exist already.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), limits.maxRecordBytes());
+        props.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), limits.maxRecordBytes());
+        // Turn texts and summaries are mostly text, repeated across changelog, repartition and output records: lz4
+        // cuts the bytes written (and the disk the broker needs) several times for little CPU.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         // Opt in now to the handler scope that becomes the default in Kafka 5.0. Streams still logs a warning about it
         // once at start: the StreamsBuilder's own default TopologyConfig does not carry this property.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
@@ -128,8 +160,11 @@ public final class AggregatorApp implements AutoCloseable {
         return server.activeLocalPort();
     }
 
-    /** Completes when Kafka Streams failed for good (state ERROR); the process should then exit and be restarted. */
-    public CompletableFuture<Void> failed() {
+    /**
+     * Completes with the cause, in one line, when Kafka Streams failed for good (state ERROR); the process should then
+     * exit and be restarted.
+     */
+    public CompletableFuture<String> failed() {
         return failed;
     }
 

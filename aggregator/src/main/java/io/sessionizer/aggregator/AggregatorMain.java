@@ -29,17 +29,16 @@ public final class AggregatorMain implements Callable<Integer> {
         if (configFile != null) {
             overrides.put(Config.CONFIG_FILE_KEY, configFile);
         }
-        Config config;
+        AggregatorApp app;
         try {
-            config = Config.load(AggregatorSettings.all(), overrides);
+            app = AggregatorApp.start(Config.load(AggregatorSettings.all(), overrides));
         } catch (ConfigException e) {
             System.err.println("Configuration error: " + e.getMessage());
             return 2;
         }
-        AggregatorApp app = AggregatorApp.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "aggregator-shutdown"));
-        app.failed().join();
-        System.err.println("Kafka Streams failed; exiting so that the instance is restarted");
+        String cause = app.failed().join();
+        System.err.println(cause + "; exiting so that the instance is restarted");
         return 1;
     }
 }

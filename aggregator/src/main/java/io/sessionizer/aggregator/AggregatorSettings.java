@@ -54,6 +54,15 @@ public final class AggregatorSettings {
             Integer.MAX_VALUE, "Spans buffered at most per trace without a session key; more are dropped.");
     public static final Setting<Duration> TRACE_RETENTION = Setting.duration("trace.retention", "1h",
             "How long a trace's span ids are kept after its last span, so that a client retry is counted once.");
+    public static final Setting<Integer> TRACE_MAX_SPANS = Setting.integer("trace.max-spans", 10_000, 1, 1_000_000,
+            "Spans counted at most per trace (its span ids are kept to count retries once); more are dropped and"
+                    + " counted in trace-spans-dropped-total.");
+    public static final Setting<Long> TURN_MAX_TEXT_BYTES = Setting.bytes("turn.max-text-bytes", "64KiB",
+            "UTF-8 bytes kept of a turn's input and of its output; a longer text keeps its beginning, is marked"
+                    + " truncated with its original_size, and is counted in texts-cut-total.");
+    public static final Setting<Long> RECORD_MAX_BYTES = Setting.bytes("record.max-bytes", "1MiB",
+            "Largest record the aggregator writes: its producer's max.request.size and the max.message.bytes of the"
+                    + " internal topics it creates. Checked at start against the topics, which must accept it.");
     public static final Setting<Duration> PUNCTUATE_INTERVAL = Setting.duration("punctuate.interval", "10s",
             "Wall-clock interval of the expiry and lifecycle checks.");
 
@@ -64,7 +73,8 @@ public final class AggregatorSettings {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
                 SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
                 ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, PRICE_TABLE, IDLE_TIMEOUT, RETENTION,
-                PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, PUNCTUATE_INTERVAL));
+                PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS, TURN_MAX_TEXT_BYTES,
+                RECORD_MAX_BYTES, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

@@ -10,6 +10,7 @@ import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionAggregator;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.deploy.bench.Traffic;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -82,7 +83,7 @@ final class BenchmarkData {
         TraceState state = TurnAssembler.newTrace("default", HEX.formatHex(spans.get(0).getTraceId().toByteArray()), 0);
         Set<Long> seen = TurnAssembler.seenSpans(state);
         for (Span span : spans) {
-            assembler.add(state, seen, resource, span);
+            assembler.add(state, seen, resource, span, new TurnLimits.Cuts());
         }
         return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), NOW);
     }

@@ -48,14 +48,15 @@ public final class SessionAggregator {
         if (after.getEndTime().isAfter(s.getEndTime())) {
             s.setEndTime(after.getEndTime());
         }
-        if (after.getProject() != null && !s.getProjects().contains(after.getProject())) {
+        if (after.getProject() != null && !s.getProjects().contains(after.getProject())
+                && s.getProjects().size() < TurnLimits.MAX_NAMES) {
             s.getProjects().add(after.getProject());
         }
         if (s.getUserId() == null) {
             s.setUserId(after.getUserId());
         }
         for (String model : after.getModels()) {
-            if (!s.getModels().contains(model)) {
+            if (!s.getModels().contains(model) && s.getModels().size() < TurnLimits.MAX_NAMES) {
                 s.getModels().add(model);
             }
         }
@@ -116,6 +117,6 @@ public final class SessionAggregator {
     }
 
     private static IoValue copy(IoValue value) {
-        return value == null ? null : new IoValue(value.getValue(), value.getMimeType());
+        return value == null ? null : IoValue.newBuilder(value).build();
     }
 }

@@ -30,10 +30,20 @@ public final class TurnAssembler {
 
     private final SessionKeyResolver keys;
     private final PriceTable prices;
+    private final TurnLimits limits;
 
     public TurnAssembler(SessionKeyResolver keys, PriceTable prices) {
+        this(keys, prices, TurnLimits.DEFAULTS);
+    }
+
+    public TurnAssembler(SessionKeyResolver keys, PriceTable prices, TurnLimits limits) {
         this.keys = keys;
         this.prices = prices;
+        this.limits = limits;
+    }
+
+    public TurnLimits limits() {
+        return limits;
     }
 
     /** A new, empty trace; its times are set by the first span. */
@@ -57,9 +67,10 @@ public final class TurnAssembler {
     /**
      * Adds one span to the trace.
      *
+     * @param cuts where the texts, names and session ids cut to the {@link TurnLimits} are counted
      * @return false when the span was seen before, or has no valid 8-byte id, and so changed nothing
      */
-    public boolean add(TraceState state, Set<Long> seen, Resource resource, Span span) {
+    public boolean add(TraceState state, Set<Long> seen, Resource resource, Span span, TurnLimits.Cuts cuts) {
         if (span.getSpanId().size() != 8) {
             return false;
         }
@@ -78,12 +89,12 @@ public final class TurnAssembler {
             state.setError(true);
         }
         if (state.getProject() == null) {
-            state.setProject(project(resource));
+            state.setProject(limits.name(project(resource), cuts));
         }
         if (state.getSessionId() == null) {
-            state.setSessionId(keys.resolve(span.getAttributesList()));
+            state.setSessionId(limits.sessionId(keys.resolve(span.getAttributesList()), cuts));
         }
-        applyAttributes(state, span.getAttributesList(), span.getParentSpanId().isEmpty());
+        applyAttributes(state, span.getAttributesList(), span.getParentSpanId().isEmpty(), cuts);
         return true;
     }
 
@@ -97,7 +108,7 @@ public final class TurnAssembler {
      * the root span; until it gives them, from the messages of LLM spans: the last user message in, the assistant
      * message out (OpenInference {@code llm.*_messages.N.message.*} or GenAI {@code gen_ai.*.messages} JSON).
      */
-    private void applyAttributes(TraceState state, List<KeyValue> attributes, boolean root) {
+    private void applyAttributes(TraceState state, List<KeyValue> attributes, boolean root, TurnLimits.Cuts cuts) {
         String inputValue = null;
         String inputMime = null;
         String outputValue = null;
@@ -146,7 +157,7 @@ public final class TurnAssembler {
                         outputMessages = Messages.parseGenAi(Attributes.asString(kv.getValue()));
                 case "user.id" -> {
                     if (state.getUserId() == null) {
-                        state.setUserId(Attributes.asString(kv.getValue()));
+                        state.setUserId(limits.name(Attributes.asString(kv.getValue()), cuts));
                     }
                 }
                 default -> {
@@ -154,23 +165,23 @@ public final class TurnAssembler {
             }
         }
         if (root && inputValue != null) {
-            state.setInput(new IoValue(inputValue, inputMime));
+            state.setInput(limits.io(inputValue, inputMime, cuts));
             state.setInputFromRoot(true);
         }
         if (root && outputValue != null) {
-            state.setOutput(new IoValue(outputValue, outputMime));
+            state.setOutput(limits.io(outputValue, outputMime, cuts));
             state.setOutputFromRoot(true);
         }
         if (inputMessages != null && !state.getInputFromRoot() && state.getInput() == null) {
             String text = inputMessages.last("user");
             if (text != null) {
-                state.setInput(new IoValue(text, "text/plain"));
+                state.setInput(limits.io(text, "text/plain", cuts));
             }
         }
         if (outputMessages != null && !state.getOutputFromRoot() && state.getOutput() == null) {
             String text = outputMessages.last("assistant");
             if (text != null) {
-                state.setOutput(new IoValue(text, "text/plain"));
+                state.setOutput(limits.io(text, "text/plain", cuts));
             }
         }
         boolean llm = kind != null ? kind.equalsIgnoreCase("LLM") : isGenAiInference(genAiOperation);
@@ -183,7 +194,7 @@ public final class TurnAssembler {
         state.setPromptTokens(state.getPromptTokens() + prompt);
         state.setCompletionTokens(state.getCompletionTokens() + completion);
         state.setTotalTokens(state.getTotalTokens() + (totalTokens != null ? totalTokens : prompt + completion));
-        String usedModel = model != null ? model : requestModel;
+        String usedModel = limits.name(model != null ? model : requestModel, cuts);
         PriceTable.Price price = promptCost == null && completionCost == null && totalCost == null
                 ? prices.find(usedModel) : null;
         double promptUsd = price != null ? price.prompt(prompt) : promptCost == null ? 0 : promptCost;
@@ -192,7 +203,8 @@ public final class TurnAssembler {
         state.setPromptCost(state.getPromptCost() + promptUsd);
         state.setCompletionCost(state.getCompletionCost() + completionUsd);
         state.setTotalCost(state.getTotalCost() + (totalCost != null ? totalCost : promptUsd + completionUsd));
-        if (usedModel != null && !state.getModels().contains(usedModel)) {
+        if (usedModel != null && !state.getModels().contains(usedModel)
+                && state.getModels().size() < TurnLimits.MAX_NAMES) {
             state.getModels().add(usedModel);
         }
     }
@@ -285,7 +297,7 @@ public final class TurnAssembler {
                 cost.getCompletion() + delta.getCompletionCost(), cost.getTotal() + delta.getTotalCost()));
         List<String> models = new ArrayList<>(turn.getModels());
         for (String model : delta.getModels()) {
-            if (!models.contains(model)) {
+            if (!models.contains(model) && models.size() < TurnLimits.MAX_NAMES) {
                 models.add(model);
             }
         }

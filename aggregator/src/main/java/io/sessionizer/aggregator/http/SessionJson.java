@@ -106,6 +106,8 @@ public final class SessionJson {
         ObjectNode node = NODES.objectNode();
         node.put("value", value.getValue());
         node.put("mime_type", value.getMimeType());
+        node.put("truncated", value.getTruncated());
+        node.put("original_size", value.getOriginalSize());
         return node;
     }
 

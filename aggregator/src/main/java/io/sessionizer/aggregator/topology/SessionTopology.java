@@ -4,6 +4,8 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.errors.RecordLimits;
+import io.sessionizer.aggregator.errors.RecordSizeGuard;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionSummary;
@@ -17,6 +19,7 @@ import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -83,16 +86,21 @@ public final class SessionTopology {
 
     public static Topology build(Config config, SchemaRegistryClient registry) {
         Path priceFile = config.get(AggregatorSettings.PRICE_TABLE);
+        RecordLimits limits = RecordLimits.fromConfig(config);
+        int maxValue = limits.maxValueBytes();
         TurnAssembler assembler = new TurnAssembler(
                 new SessionKeyResolver(config.get(AggregatorSettings.SESSION_KEYS)),
-                priceFile.toString().isEmpty() ? PriceTable.builtIn() : PriceTable.fromFile(priceFile));
+                priceFile.toString().isEmpty() ? PriceTable.builtIn() : PriceTable.fromFile(priceFile),
+                limits.turnLimits());
         TraceProcessor.Settings traceSettings = new TraceProcessor.Settings(
                 config.get(AggregatorSettings.PENDING_TIMEOUT), config.get(AggregatorSettings.PENDING_MAX_SPANS),
-                config.get(AggregatorSettings.TRACE_RETENTION), config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
+                config.get(AggregatorSettings.TRACE_MAX_SPANS), config.get(AggregatorSettings.TRACE_RETENTION),
+                config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
         SessionProcessor.Settings sessionSettings = new SessionProcessor.Settings(
                 config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
                 config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
-        AvroBinarySerde<TraceState> deltaSerde = AvroBinarySerde.of(TraceState.class);
+        // Every value written, to a topic or a store's changelog, passes a size check first (RecordSizeGuard).
+        Serde<TraceState> deltaSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_STATE_STORE),
@@ -102,9 +110,10 @@ public final class SessionTopology {
         // Cached: a session and its project's totals change with every turn, so within a commit interval the cache
         // takes the repeated reads and writes, and RocksDB and the changelog get each key's last version once.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_STORE),
-                Serdes.String(), AvroBinarySerde.of(SessionState.class)).withCachingEnabled());
+                Serdes.String(), RecordSizeGuard.of(AvroBinarySerde.of(SessionState.class), maxValue))
+                .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSCRIPTS_STORE),
-                Serdes.Bytes(), AvroBinarySerde.of(Turn.class)));
+                Serdes.Bytes(), RecordSizeGuard.of(AvroBinarySerde.of(Turn.class), maxValue)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURN_INDEX_STORE),
                 Serdes.Bytes(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
@@ -123,7 +132,8 @@ public final class SessionTopology {
                 .defaultBranch(Branched.as(TO_REKEY));
         KStream<String, byte[]> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
                 .flatMap((key, value) -> SpansByTrace.split(value), Named.as(SPLIT_PER_TRACE))
-                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(SPANS_BY_TRACE));
+                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(Serdes.ByteArray(), maxValue))
+                        .withName(SPANS_BY_TRACE));
         routes.get(ROUTE_BY_KEY + KEYED_BY_TRACE).merge(rekeyed, Named.as(MERGE_BY_TRACE))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
@@ -137,11 +147,11 @@ public final class SessionTopology {
         Topology topology = builder.build();
         StringSerializer keys = new StringSerializer();
         topology.addSink(SESSIONS_SINK, config.get(AggregatorSettings.SESSIONS_TOPIC), keys,
-                published(registry, SessionSummary.class), AGGREGATE_SESSIONS);
+                published(registry, SessionSummary.class, maxValue), AGGREGATE_SESSIONS);
         topology.addSink(TURNS_SINK, config.get(AggregatorSettings.TURNS_TOPIC), keys,
-                published(registry, Turn.class), AGGREGATE_SESSIONS);
+                published(registry, Turn.class, maxValue), AGGREGATE_SESSIONS);
         topology.addSink(EVENTS_SINK, config.get(AggregatorSettings.EVENTS_TOPIC), keys,
-                published(registry, SessionEvent.class), AGGREGATE_SESSIONS);
+                published(registry, SessionEvent.class, maxValue), AGGREGATE_SESSIONS);
         return topology;
     }
 
@@ -157,7 +167,8 @@ public final class SessionTopology {
 
     @SuppressWarnings("unchecked")
     private static <T extends SpecificRecord> Serializer<SpecificRecord> published(SchemaRegistryClient registry,
-            Class<T> type) {
-        return (Serializer<SpecificRecord>) (Serializer<?>) ConfluentAvroSerde.forValue(registry, type).serializer();
+            Class<T> type, int maxValueBytes) {
+        return (Serializer<SpecificRecord>) (Serializer<?>) RecordSizeGuard.of(
+                ConfluentAvroSerde.forValue(registry, type).serializer(), maxValueBytes);
     }
 }

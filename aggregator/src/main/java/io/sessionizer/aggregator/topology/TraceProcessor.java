@@ -7,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.internal.TraceState;
 import java.time.Duration;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A trace without a session key is buffered for {@code trace.pending-timeout} and up to
  * {@code trace.pending-max-spans} spans; then its spans are dropped, counted, and logged once per check. A trace with
- * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once.
+ * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once, and
+ * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
+ * Texts and names cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
  */
 final class TraceProcessor implements Processor<String, byte[], String, TraceState> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
@@ -47,9 +50,13 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     private ProcessorContext<String, TraceState> context;
     private KeyValueStore<String, TraceState> traces;
     private KeyValueStore<Bytes, byte[]> expiry;
+    private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
     private Sensor droppedSpans;
+    private Sensor oversizedTraceSpans;
+    private Sensor textsCut;
+    private Sensor sessionIdsCut;
 
-    record Settings(Duration pendingTimeout, int pendingMaxSpans, Duration traceRetention,
+    record Settings(Duration pendingTimeout, int pendingMaxSpans, int maxSpans, Duration traceRetention,
             Duration punctuateInterval) {
     }
 
@@ -63,12 +70,23 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         this.context = context;
         this.traces = context.getStateStore(SessionTopology.TRACE_STATE_STORE);
         this.expiry = context.getStateStore(SessionTopology.TRACE_EXPIRY_STORE);
-        this.droppedSpans = context.metrics().addSensor("sessionizer-pending-spans-dropped-" + context.taskId(),
-                Sensor.RecordingLevel.INFO);
-        droppedSpans.add(new MetricName("pending-spans-dropped-total", "sessionizer",
-                "Spans dropped because their trace had no session key in time or had too many spans",
-                Map.of("task-id", context.taskId().toString())), new CumulativeSum());
+        this.droppedSpans = counter("pending-spans-dropped-total",
+                "Spans dropped because their trace had no session key in time or had too many spans");
+        this.oversizedTraceSpans = counter("trace-spans-dropped-total",
+                "Spans dropped because their trace already had trace.max-spans spans");
+        this.textsCut = counter("texts-cut-total",
+                "Inputs, outputs and names cut to turn.max-text-bytes or the name limit");
+        this.sessionIdsCut = counter("session-ids-cut-total",
+                "Session ids longer than the limit, cut to a prefix and a hash of the whole id");
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
+    }
+
+    private Sensor counter(String name, String description) {
+        Sensor sensor = context.metrics().addSensor("sessionizer-" + name + "-" + context.taskId(),
+                Sensor.RecordingLevel.INFO);
+        sensor.add(new MetricName(name, "sessionizer", description, Map.of("task-id", context.taskId().toString())),
+                new CumulativeSum());
+        return sensor;
     }
 
     @Override
@@ -88,6 +106,8 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         long now = context.currentSystemTimeMs();
         Map<ByteString, Batch> batches = new LinkedHashMap<>(4);
         long overflow = 0;
+        long oversized = 0;
+        cuts.reset();
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
@@ -100,13 +120,18 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
                         overflow++;
                         continue;
                     }
-                    batch.changed |= assembler.add(state, batch.seen, resourceSpans.getResource(), span);
+                    if (state.getSpanIds().size() >= settings.maxSpans() && !batch.seen.contains(spanId(span))) {
+                        oversized++;
+                        continue;
+                    }
+                    batch.changed |= assembler.add(state, batch.seen, resourceSpans.getResource(), span, cuts);
                 }
             }
         }
-        if (overflow > 0) {
-            droppedSpans.record(overflow);
-        }
+        record(droppedSpans, overflow);
+        record(oversizedTraceSpans, oversized);
+        record(textsCut, cuts.texts());
+        record(sessionIdsCut, cuts.sessionIds());
 
         for (Batch batch : batches.values()) {
             if (!batch.changed) {
@@ -130,6 +155,16 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
             }
             traces.put(batch.storeKey, state);
         }
+    }
+
+    private static void record(Sensor sensor, long count) {
+        if (count > 0) {
+            sensor.record(count);
+        }
+    }
+
+    private static long spanId(Span span) {
+        return span.getSpanId().size() == 8 ? span.getSpanId().asReadOnlyByteBuffer().getLong() : 0;
     }
 
     private Batch load(String tenant, ByteString traceId, long now) {
@@ -165,7 +200,9 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
 
     @Override
     public void close() {
-        context.metrics().removeSensor(droppedSpans);
+        for (Sensor sensor : new Sensor[] {droppedSpans, oversizedTraceSpans, textsCut, sessionIdsCut}) {
+            context.metrics().removeSensor(sensor);
+        }
     }
 
     private static final class Batch {

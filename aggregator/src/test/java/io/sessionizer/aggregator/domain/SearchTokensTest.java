@@ -21,8 +21,8 @@ class SearchTokensTest {
     void shouldLowercaseTheWordsOfInputAndOutputOnce() {
         Turn turn = Turn.newBuilder().setTenant("t").setSessionId("s").setTraceId("0".repeat(32))
                 .setStartTime(Instant.EPOCH).setEndTime(Instant.EPOCH).setUpdatedAt(Instant.EPOCH)
-                .setInput(new IoValue("{\"q\": \"Hello, Wörld!\"}", "application/json"))
-                .setOutput(new IoValue("hello again 42", "text/plain"))
+                .setInput(new IoValue("{\"q\": \"Hello, Wörld!\"}", "application/json", false, null))
+                .setOutput(new IoValue("hello again 42", "text/plain", false, null))
                 .setStatus(TurnStatus.OK).setSpanCount(1).setTokenCount(new TokenCount(0L, 0L, 0L))
                 .setCost(new Cost(0.0, 0.0, 0.0)).setModels(List.of()).build();
         assertThat(SearchTokens.of(turn)).containsExactly("q", "hello", "wörld", "again", "42");

@@ -25,7 +25,7 @@ class TurnAssemblerTest {
         TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
         Set<Long> seen = TurnAssembler.seenSpans(state);
         for (Span.Builder span : spans) {
-            assembler.add(state, seen, RESOURCE, span.build());
+            assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
         }
         return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
     }
@@ -36,7 +36,7 @@ class TurnAssemblerTest {
         Turn turn = null;
         for (Span.Builder span : spans) {
             Set<Long> seen = TurnAssembler.seenSpans(state);
-            boolean changed = assembler.add(state, seen, RESOURCE, span.build());
+            boolean changed = assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
             if (changed && state.getSessionId() != null) {
                 turn = TurnAssembler.merge(turn, TurnAssembler.takeDelta(state), Instant.EPOCH);
             }
@@ -67,11 +67,29 @@ class TurnAssemblerTest {
     @Test
     void shouldTakeInputAndOutputFromTheRootSpanWithTheirMimeTypes() {
         Turn turn = assemble(llm(2, 1, 10, 5), root());
-        assertThat(turn.getInput()).isEqualTo(new IoValue("What is Kafka?", "text/plain"));
-        assertThat(turn.getOutput()).isEqualTo(new IoValue("{\"answer\": \"a log\"}", "application/json"));
+        assertThat(turn.getInput()).isEqualTo(new IoValue("What is Kafka?", "text/plain", false, null));
+        assertThat(turn.getOutput())
+                .isEqualTo(new IoValue("{\"answer\": \"a log\"}", "application/json", false, null));
         assertThat(turn.getSessionId()).isEqualTo("s-1");
         assertThat(turn.getTraceId()).isEqualTo(Otlp.traceHex(1));
         assertThat(turn.getProject()).isEqualTo("chat-app");
+    }
+
+    @Test
+    void shouldCutAMegabyteInputToTheTextLimitAndMarkIt() {
+        TurnAssembler small = new TurnAssembler(new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS),
+                PriceTable.builtIn(), new TurnLimits(1024));
+        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        Span.Builder root = span(1, 1, 0, 0, 900);
+        attr(root, "session.id", "s-1");
+        attr(root, "input.value", "a".repeat(1_100_000));
+        attr(root, "output.value", "b".repeat(650_000));
+        TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+        small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
+        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+        assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 1_100_000L));
+        assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(1024), null, true, 650_000L));
+        assertThat(cuts.texts()).isEqualTo(2);
     }
 
     @Test
@@ -172,8 +190,8 @@ class TurnAssemblerTest {
         attr(llm, "llm.output_messages.0.message.role", "assistant");
         attr(llm, "llm.output_messages.0.message.content", "A library.");
         Turn turn = assemble(root, llm);
-        assertThat(turn.getInput()).isEqualTo(new IoValue("And Kafka Streams?", "text/plain"));
-        assertThat(turn.getOutput()).isEqualTo(new IoValue("A library.", "text/plain"));
+        assertThat(turn.getInput()).isEqualTo(new IoValue("And Kafka Streams?", "text/plain", false, null));
+        assertThat(turn.getOutput()).isEqualTo(new IoValue("A library.", "text/plain", false, null));
     }
 
     @Test

@@ -109,8 +109,8 @@ class SessionQueryBenchmarkTest {
                     .array());
             Turn turn = Turn.newBuilder().setTenant(Tenants.DEFAULT).setSessionId(sessionId).setTraceId(traceId)
                     .setStartTime(start).setEndTime(end).setUpdatedAt(end)
-                    .setInput(new IoValue(text(random, 12), "text/plain"))
-                    .setOutput(new IoValue(text(random, 30), "text/plain"))
+                    .setInput(new IoValue(text(random, 12), "text/plain", false, null))
+                    .setOutput(new IoValue(text(random, 30), "text/plain", false, null))
                     .setStatus(TurnStatus.OK).setSpanCount(3).setTokenCount(new TokenCount(100L, 50L, 150L))
                     .setCost(new Cost(0.001, 0.002, 0.003)).setModels(List.of("gpt-4o-mini"))
                     .setProject(project).build();

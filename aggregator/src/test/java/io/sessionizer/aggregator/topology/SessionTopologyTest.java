@@ -9,6 +9,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.SessionEvent;
@@ -310,6 +311,54 @@ class SessionTopologyTest {
                 .collect(Collectors.joining("\n"));
         assertThat(headers).contains("not an OTLP ExportTraceServiceRequest", SPANS);
         assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldCutAMegabyteInputAndOutputAndWriteEveryRecordWellUnderTheLimit() {
+        TestOutputTopic<String, byte[]> rawTurns = driver.createOutputTopic("session-turns", new StringDeserializer(),
+                new ByteArrayDeserializer());
+        send(1, root(1, "rag", 0, 1_000, "d".repeat(1_100_000), "a".repeat(650_000)));
+        send(2, root(2, "rag", 2_000, 3_000, "next question", "next answer"));
+
+        Turn first = transcript("rag").get(0);
+        assertThat(first.getInput().getTruncated()).isTrue();
+        assertThat(first.getInput().getOriginalSize()).isEqualTo(1_100_000L);
+        assertThat(first.getInput().getValue()).hasSize(64 * 1024);
+        assertThat(first.getOutput().getOriginalSize()).isEqualTo(650_000L);
+        assertThat(session("rag").getTraceCount()).isEqualTo(2);
+        assertThat(session("rag").getFirstInput().getTruncated()).isTrue();
+        assertThat(rawTurns.readValuesToList()).allSatisfy(v -> assertThat(v.length).isLessThan(200 * 1024));
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSendATraceTooLargeToRepartitionToTheDeadLetterTopicAndCarryOn() {
+        Span.Builder huge = root(3, "big", 0, 10, "in", "out");
+        for (int i = 0; i < 20; i++) {
+            attr(huge, "padding." + i, "p".repeat(100_000));
+        }
+        byte[] value = Otlp.request(huge).toByteArray();
+        // Not keyed by its trace: stage 1 re-keys it through spans-by-trace, whose records must fit record.max-bytes.
+        spans.pipeInput((String) null, value);
+        send(1, root(1, "s", 0, 10, "in", "out"));
+
+        assertThat(session("s").getTraceCount()).isEqualTo(1);
+        TestRecord<byte[], byte[]> dead = dlq.readRecord();
+        assertThat(dead.value()).as("larger than a dead letter may be").isNull();
+        assertThat(new String(dead.headers().lastHeader(DeadLetters.VALUE_OMITTED_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo(Integer.toString(value.length));
+        assertThat(new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .contains("record.max-bytes");
+    }
+
+    @Test
+    void shouldCutAVeryLongSessionIdToAPrefixAndHash() {
+        String longId = "thread-" + "x".repeat(2_000);
+        send(1, root(1, longId, 0, 10, "in", "out"));
+        List<TestRecord<String, SessionSummary>> summaries = sessionsOut.readRecordsToList();
+        String id = summaries.get(0).value().getSessionId();
+        assertThat(id).hasSize(256).startsWith("thread-xxx").matches(".*~[0-9a-f]{16}");
+        assertThat(session(id).getTraceCount()).isEqualTo(1);
     }
 
     @Test

@@ -133,7 +133,7 @@ public final class LocalStack implements AutoCloseable {
             Path log = broker.logFile();
             broker.onExit().thenAccept(p -> failure.complete(
                     "The Kafka broker exited (code " + p.exitValue() + "); see " + log));
-            aggregator.failed().thenRun(() -> failure.complete("Kafka Streams failed in the aggregator"));
+            aggregator.failed().thenAccept(cause -> failure.complete("The aggregator stopped: " + cause));
         }
     }
 

@@ -22,7 +22,7 @@ class AvroBinarySerdeTest {
                 .setTenant("default").setSessionId("s").setTraceId("0af7651916cd43dd8448eb211c80319c")
                 .setStartTime(Instant.parse("2026-11-23T10:15:30.123456Z"))
                 .setEndTime(Instant.parse("2026-11-23T10:15:31.000001Z"))
-                .setInput(new IoValue("hi", "text/plain")).setOutput(null)
+                .setInput(new IoValue("hi", "text/plain", false, null)).setOutput(null)
                 .setStatus(TurnStatus.OK).setSpanCount(3)
                 .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
                 .setModels(List.of("gpt-4o")).setUpdatedAt(Instant.parse("2026-11-23T10:15:32Z"))

@@ -184,7 +184,7 @@ class ConfluentAvroSerdeTest {
         return Turn.newBuilder()
                 .setTenant("default").setSessionId("s").setTraceId("0af7651916cd43dd8448eb211c80319c")
                 .setStartTime(TIME).setEndTime(TIME.plusSeconds(1))
-                .setInput(new IoValue("hi", "text/plain")).setOutput(null)
+                .setInput(new IoValue("hi", "text/plain", false, null)).setOutput(null)
                 .setStatus(TurnStatus.OK).setSpanCount(3)
                 .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
                 .setModels(List.of("gpt-4o")).setUpdatedAt(TIME.plusSeconds(2))
