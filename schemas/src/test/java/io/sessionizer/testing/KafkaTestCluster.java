@@ -1,5 +1,7 @@
 package io.sessionizer.testing;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,20 +12,30 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * One real single-node KRaft broker per test JVM, started on first use and stopped when the JVM exits. Tests share
  * it and keep apart by giving each test its own topics ({@link #uniqueName}).
  *
  * <p>This wraps Kafka's internal test kit ({@code kafka-test-common-runtime}) so that no test depends on it directly.
+ *
+ * <p>The broker's data directory is ours, not the kit's: left to itself, the kit makes a temporary directory that a
+ * shutdown hook of its own deletes. JVM shutdown hooks run concurrently, so that hook deleted the log directories
+ * of a broker that was still running or closing; the broker took it for a disk failure and called
+ * {@code Exit.halt(1)} ({@code LogManager.handleLogDirFailure}), and Surefire reported the test JVM's exit code 1 as
+ * "Error occurred in starting fork" after every test had passed. Here one hook closes the broker, then deletes its
+ * directory.
  */
 public final class KafkaTestCluster {
     private static KafkaTestCluster shared;
 
     private final KafkaClusterTestKit kit;
+    private final Path dataDir;
 
-    private KafkaTestCluster(KafkaClusterTestKit kit) {
+    private KafkaTestCluster(KafkaClusterTestKit kit, Path dataDir) {
         this.kit = kit;
+        this.dataDir = dataDir;
     }
 
     /** The broker shared by every test of this JVM. */
@@ -39,7 +51,9 @@ public final class KafkaTestCluster {
     /** A broker of its own, for a test that stops it (the caller closes it). */
     public static KafkaTestCluster start() {
         try {
+            Path dataDir = Files.createTempDirectory("sessionizer-test-kafka-");
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(dataDir)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -53,7 +67,7 @@ public final class KafkaTestCluster {
             kit.format();
             kit.startup();
             kit.waitForReadyBrokers();
-            return new KafkaTestCluster(kit);
+            return new KafkaTestCluster(kit, dataDir);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot start the in-JVM Kafka cluster", e);
         }
@@ -105,9 +119,11 @@ public final class KafkaTestCluster {
         }
     }
 
+    /** Stops the broker, then deletes its data directory. */
     public void stop() {
         try {
             kit.close();
+            Utils.delete(dataDir.toFile());
         } catch (Exception e) {
             throw new IllegalStateException("Cannot stop the in-JVM Kafka cluster", e);
         }

@@ -94,8 +94,10 @@ public final class SessionAggregator {
                 .build();
     }
 
+    /** In doubles, not {@code toNanos()}: span times are any 64-bit nanos, and centuries apart overflow a long. */
     static double durationMs(Turn turn) {
-        return Duration.between(turn.getStartTime(), turn.getEndTime()).toNanos() / 1e6;
+        Duration duration = Duration.between(turn.getStartTime(), turn.getEndTime());
+        return duration.getSeconds() * 1e3 + duration.getNano() / 1e6;
     }
 
     private static int errors(Turn turn) {
