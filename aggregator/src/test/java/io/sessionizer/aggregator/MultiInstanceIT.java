@@ -67,6 +67,8 @@ class MultiInstanceIT {
                 "application.id", KafkaTestCluster.uniqueName("multi-aggregator"),
                 "topic.spans", spansTopic,
                 "standby.replicas", "1",
+                // Every instance signs and checks cursors with the same secret: lists gather the others' cursors.
+                "api.cursor-secret", "multi-instance-it-secret-of-32-characters",
                 "schema.registry.url", "mem://multi-instance-it",
                 "kafka.bootstrap.servers", kafka.bootstrapServers());
         kafka.createTopics(6, spansTopic);

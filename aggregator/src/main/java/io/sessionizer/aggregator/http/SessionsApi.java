@@ -40,10 +40,15 @@ public final class SessionsApi {
     static final String REPLICA_HEADER = "x-sessionizer-replica";
 
     private final SessionQueryService sessions;
+    private final Cursors cursors;
     private final Peers peers = new Peers();
 
-    public SessionsApi(SessionQueryService sessions) {
+    /**
+     * @param cursors signs and checks the pages' cursors; every instance of a deployment must use the same secret
+     */
+    public SessionsApi(SessionQueryService sessions, Cursors cursors) {
         this.sessions = sessions;
+        this.cursors = cursors;
     }
 
     @Blocking
@@ -54,9 +59,9 @@ public final class SessionsApi {
         return answer(() -> {
             String tenant = Authentication.tenant(ctx);
             int max = limit(limit);
-            Bytes after = Cursors.decode(cursor.orElse(null));
+            Bytes after = cursors.decode(Cursors.Kind.SESSIONS, tenant, cursor.orElse(null));
             if (after != null && !StoreKeys.isByEndTimeKey(after)) {
-                throw new IllegalArgumentException("Invalid cursor: pass a next_cursor as received");
+                throw new Cursors.InvalidCursorException();
             }
             SessionFilter filter = new SessionFilter(nonEmpty(project), nonEmpty(userId), nonEmpty(q));
             List<HostInfo> others = Peers.scope(ctx) == Peers.Scope.ANY ? sessions.peers() : List.of();
@@ -64,9 +69,9 @@ public final class SessionsApi {
             Peers.Pending remote = peers.ask(others, ctx);
             Page<SessionSummary> page = sessions.reader().list(tenant, filter, after, max);
             List<JsonNode> parts = new ArrayList<>(List.of(SessionJson.sessions(page.items(),
-                    Cursors.encode(page.next()))));
+                    cursors.encode(Cursors.Kind.SESSIONS, tenant, page.next()))));
             parts.addAll(remote.join());
-            return ok(others.isEmpty() ? (ObjectNode) parts.get(0) : Gather.sessions(parts, tenant, max));
+            return ok(others.isEmpty() ? (ObjectNode) parts.get(0) : Gather.sessions(parts, tenant, max, cursors));
         });
     }
 
@@ -86,12 +91,13 @@ public final class SessionsApi {
         String tenant = Authentication.tenant(ctx);
         return routed(ctx, tenant, sessionId, reader -> {
             int max = limit(limit);
-            Bytes after = Cursors.decode(cursor.orElse(null));
+            Bytes after = cursors.decode(Cursors.Kind.TURNS, tenant, cursor.orElse(null));
             if (after != null && !StoreKeys.isTranscriptKeyOf(after, Tenants.sessionKey(tenant, sessionId))) {
                 throw new IllegalArgumentException("Invalid cursor: not a cursor of session '" + sessionId + "'");
             }
             return reader.turns(tenant, sessionId, after, max)
-                    .map(page -> ok(SessionJson.turns(page.items(), Cursors.encode(page.next()))))
+                    .map(page -> ok(SessionJson.turns(page.items(),
+                            cursors.encode(Cursors.Kind.TURNS, tenant, page.next()))))
                     .orElseGet(() -> notFound(sessionId));
         });
     }
