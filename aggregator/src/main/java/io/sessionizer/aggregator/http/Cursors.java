@@ -18,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * Pagination cursors: the store key of the last entry of a page, signed. Opaque to clients, and stable: a key names a
  * position in an ordered store, so a page continues where the last one ended even while sessions change.
  *
- * <p>A cursor is base64url (no padding) of {@code version · kind · store key · HMAC-SHA256}, the HMAC taken under the
- * deployment's secret ({@code api.cursor-secret}) over the version, the kind (a list of sessions or a transcript), the
- * tenant and the store key. Only a cursor this deployment handed out, for the same kind of list and the same tenant,
- * decodes; anything else, forged, altered, cut or signed under another secret, is an {@link InvalidCursorException}
- * (a 400). Every instance of a deployment must share the secret: lists gather the cursors of the others.
+ * <p>A cursor is base64url (no padding) of {@code version · kind · store key · HMAC-SHA256}, the HMAC taken under
+ * the deployment's secret ({@code api.cursor-secret}) over the version, the kind (a list of sessions or a
+ * transcript), the tenant and the store key. Only a cursor this deployment handed out, for the same kind of list and
+ * the same tenant, decodes; anything else, forged, altered, cut or signed under another secret, is an
+ * {@link InvalidCursorException} (a 400). Every instance of a deployment must share the secret: lists gather the
+ * cursors of the others.
  */
 public final class Cursors {
     /** Characters a configured secret has at least, as {@code openssl rand -base64 32} gives 44. */

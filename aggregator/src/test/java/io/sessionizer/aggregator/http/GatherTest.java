@@ -24,8 +24,8 @@ class GatherTest {
     }
 
     private static String cursor(String id, String endTime) {
-        return CURSORS.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT, StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)),
-                Tenants.sessionKey(Tenants.DEFAULT, id)));
+        return CURSORS.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT,
+                StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)), Tenants.sessionKey(Tenants.DEFAULT, id)));
     }
 
     private static List<String> ids(JsonNode merged) {
@@ -49,8 +49,8 @@ class GatherTest {
                 page(cursor("b", "2026-01-01T00:00:02Z"))), Tenants.DEFAULT, 10, CURSORS);
         assertThat(ids(merged)).containsExactly("a");
         assertThat(merged.get("next_cursor").asText()).isEqualTo(cursor("b", "2026-01-01T00:00:02Z"));
-        assertThat(Gather.sessions(List.of(page(null), page(null)), Tenants.DEFAULT, 10, CURSORS).get("next_cursor").isNull())
-                .isTrue();
+        assertThat(Gather.sessions(List.of(page(null), page(null)), Tenants.DEFAULT, 10, CURSORS)
+                .get("next_cursor").isNull()).isTrue();
     }
 
     @Test
