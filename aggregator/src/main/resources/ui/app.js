@@ -167,6 +167,16 @@ function oneLine(io, max = 120) {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/**
+ * A session id as the API's query form takes any id: base64url of its UTF-8. A path segment cannot carry '..' or '/',
+ * and no URL carries a NUL or another control character; this carries them all.
+ */
+function base64url(text) {
+  let binary = '';
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 function sessionHref(id) {
   return '#/sessions/' + encodeURIComponent(id);
 }
@@ -497,8 +507,8 @@ function renderSession(id) {
   };
 
   const loadTurns = async (cursor) => {
-    const result = await api('/api/v1/sessions/' + encodeURIComponent(id) + '/turns'
-      + query({ limit: TURN_PAGE_SIZE, cursor }));
+    const result = await api('/api/v1/session/turns'
+      + query({ session_id_base64: base64url(id), limit: TURN_PAGE_SIZE, cursor }));
     if (!result.ok) {
       message.replaceChildren(missingEndpoint(result) && result.status !== 404
         ? notice('warn', 'This server does not serve transcripts yet (HTTP ' + result.status + ').')
@@ -517,7 +527,7 @@ function renderSession(id) {
 
   const refresh = async () => {
     const mine = ++generation;
-    const summary = await api('/api/v1/sessions/' + encodeURIComponent(id));
+    const summary = await api('/api/v1/session' + query({ session_id_base64: base64url(id) }));
     if (mine !== generation) return;
     markLive(summary.status !== 0);
     if (summary.ok) {
@@ -553,8 +563,12 @@ function route() {
   stopView();
   window.scrollTo(0, 0);
   const match = /^#\/sessions\/(.+)$/.exec(location.hash);
+  let id = null;
   if (match) {
-    const id = decodeURIComponent(match[1]);
+    // A hand-typed address may hold a '%' that is no escape: then the text after #/sessions/ is the id as it is.
+    try { id = decodeURIComponent(match[1]); } catch { id = match[1]; }
+  }
+  if (id !== null) {
     document.title = id + ' · Sessionizer';
     stopView = renderSession(id);
   } else {

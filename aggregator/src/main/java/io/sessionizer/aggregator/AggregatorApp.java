@@ -15,6 +15,7 @@ import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
 import io.sessionizer.aggregator.http.Authentication;
+import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.OpsApi;
 import io.sessionizer.aggregator.http.SessionsApi;
 import io.sessionizer.aggregator.http.WebUi;
@@ -76,7 +77,8 @@ public final class AggregatorApp implements AutoCloseable {
         SessionQueryService queries = new SessionQueryService();
         Server server = Server.builder()
                 .http(config.get(AggregatorSettings.HTTP_PORT))
-                .annotatedService(new SessionsApi(queries))
+                .annotatedService(new SessionsApi(queries, Cursors.of(config.get(AggregatorSettings.API_CURSOR_SECRET),
+                        AggregatorSettings.API_CURSOR_SECRET.name())))
                 // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
                 // document and the UI's static files need none (the UI asks for a key when the API wants one).
                 .decoratorUnder("/api/", new Authentication(apiKeys))

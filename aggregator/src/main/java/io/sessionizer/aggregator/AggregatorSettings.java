@@ -42,6 +42,11 @@ public final class AggregatorSettings {
             String.join(",", SessionKeyResolver.DEFAULT_KEYS),
             "Span attributes that name a session, in lookup order; 'attr#field' reads a field of a JSON attribute.");
 
+    public static final Setting<String> API_CURSOR_SECRET = Setting.string("api.cursor-secret", "",
+            "Secret (at least 32 characters, e.g. from 'openssl rand -base64 32') under which the API signs its page"
+                    + " cursors (HMAC-SHA256), so that a forged or altered cursor is a 400. Every instance of a deployment"
+                    + " must have the same; empty picks a random one per process, fine for a single instance only.");
+
     public static final Setting<Path> PRICE_TABLE = Setting.path("cost.price-table", "",
             "JSON model price table replacing the built-in one (model-prices.json); empty for the built-in table.");
     public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("session.idle-timeout", "30m",
@@ -72,9 +77,9 @@ public final class AggregatorSettings {
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
                 SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
-                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, PRICE_TABLE, IDLE_TIMEOUT, RETENTION,
-                PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS, TURN_MAX_TEXT_BYTES,
-                RECORD_MAX_BYTES, PUNCTUATE_INTERVAL));
+                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET, PRICE_TABLE,
+                IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
+                TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

@@ -162,7 +162,10 @@ class AggregatorIT {
         OpenApiSchema schema = new OpenApiSchema(document);
         for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
             String path = paths.next();
-            HttpResponse<String> response = get(path.replace("{session_id}", "it-1"));
+            // The query forms (/api/v1/session...) take the id as a parameter, the others in the path.
+            boolean queryForm = path.startsWith("/api/v1/session") && !path.startsWith("/api/v1/sessions");
+            HttpResponse<String> response = get(path.replace("{session_id}", "it-1")
+                    + (queryForm ? "?session_id=it-1" : ""));
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             String mediaType = response.headers().firstValue("content-type").orElseThrow().split(";")[0];
             JsonNode declared = schema.response(path, 200, mediaType);
@@ -176,6 +179,10 @@ class AggregatorIT {
                 schema.response("/api/v1/sessions/{session_id}", 404, "application/problem+json"), "404");
         schema.check(JSON.readTree(get("/api/v1/sessions?limit=0").body()),
                 schema.response("/api/v1/sessions", 400, "application/problem+json"), "400");
+        schema.check(JSON.readTree(get("/api/v1/session").body()),
+                schema.response("/api/v1/session", 400, "application/problem+json"), "400 without session_id");
+        schema.check(JSON.readTree(get("/api/v1/session/turns?session_id=nope").body()),
+                schema.response("/api/v1/session/turns", 404, "application/problem+json"), "404 by query");
     }
 
     @Test

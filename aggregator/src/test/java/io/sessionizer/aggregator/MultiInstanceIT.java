@@ -14,9 +14,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +69,8 @@ class MultiInstanceIT {
                 "application.id", KafkaTestCluster.uniqueName("multi-aggregator"),
                 "topic.spans", spansTopic,
                 "standby.replicas", "1",
+                // Every instance signs and checks cursors with the same secret: lists gather the others' cursors.
+                "api.cursor-secret", "multi-instance-it-secret-of-32-characters",
                 "schema.registry.url", "mem://multi-instance-it",
                 "kafka.bootstrap.servers", kafka.bootstrapServers());
         kafka.createTopics(6, spansTopic);
@@ -213,6 +217,14 @@ class MultiInstanceIT {
         JsonNode turns = json(port, "/api/v1/sessions/m-" + i + "/turns", false).get("turns");
         assertThat(turns).hasSize(2);
         assertThat(turns.get(0).at("/input/value").asText()).isEqualTo("question " + ordinal(i));
+        // The query forms are forwarded like the path forms, and a turn cursor signed by the owner continues there.
+        assertThat(json(port, "/api/v1/session?session_id_base64=" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("m-" + i).getBytes(StandardCharsets.UTF_8)), false).get("trace_count").asLong())
+                .isEqualTo(2);
+        JsonNode first = json(port, "/api/v1/session/turns?limit=1&session_id=m-" + i, false);
+        JsonNode second = json(port, "/api/v1/session/turns?limit=1&session_id=m-" + i + "&cursor="
+                + first.get("next_cursor").asText(), false);
+        assertThat(second.at("/turns/0/trace_id").asText()).isEqualTo(turns.get(1).get("trace_id").asText());
     }
 
     private JsonNode json(int port, String path, boolean localOnly) throws Exception {

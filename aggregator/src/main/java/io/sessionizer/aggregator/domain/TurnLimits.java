@@ -64,6 +64,17 @@ public record TurnLimits(int maxTextBytes) {
             return id;
         }
         cuts.sessionIds++;
+        return storedSessionId(id);
+    }
+
+    /**
+     * The id under which a session is stored: the id itself, or a longer one cut as {@code sessionId} cuts it. A cut
+     * id is short enough to be its own stored id, so the API finds a session by either.
+     */
+    public static String storedSessionId(String id) {
+        if (id == null || id.length() <= MAX_SESSION_ID_CHARS) {
+            return id;
+        }
         byte[] digest = sha256().digest(id.getBytes(StandardCharsets.UTF_8));
         return prefixOfChars(id, MAX_SESSION_ID_CHARS - HASH_SUFFIX_CHARS) + "~" + HEX.formatHex(digest, 0, 8);
     }

@@ -22,13 +22,20 @@ final class Gather {
      * One page from every instance's page of the same request. An instance that stopped early (its next_cursor) has
      * not looked past that point, so the merged page ends there at the latest: no session is skipped.
      */
-    static ObjectNode sessions(List<JsonNode> pages, String tenant, int limit) {
+    static ObjectNode sessions(List<JsonNode> pages, String tenant, int limit, Cursors cursors) {
         Bytes frontier = null;
         List<Entry> entries = new ArrayList<>();
         for (JsonNode page : pages) {
             JsonNode next = page.path("next_cursor");
             if (!next.isNull() && !next.isMissingNode()) {
-                Bytes key = Cursors.decode(next.asText());
+                Bytes key;
+                try {
+                    key = cursors.decode(Cursors.Kind.SESSIONS, tenant, next.asText());
+                } catch (Cursors.InvalidCursorException e) {
+                    // Not the caller's fault: the instances sign with different secrets.
+                    throw new Peers.PeerException("An instance answered a cursor this one cannot verify: set the same"
+                            + " api.cursor-secret on every instance", e);
+                }
                 frontier = frontier == null || key.compareTo(frontier) < 0 ? key : frontier;
             }
             for (JsonNode session : page.path("sessions")) {
@@ -50,7 +57,7 @@ final class Gather {
         }
         boolean more = sessions.size() < entries.size() || frontier != null;
         Bytes next = !more ? null : sessions.size() == limit ? last : frontier;
-        merged.put("next_cursor", Cursors.encode(next));
+        merged.put("next_cursor", cursors.encode(Cursors.Kind.SESSIONS, tenant, next));
         return merged;
     }
 

@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.query.Page;
 import io.sessionizer.aggregator.query.SessionFilter;
 import io.sessionizer.aggregator.query.SessionQueryService;
@@ -18,7 +19,12 @@ import io.sessionizer.aggregator.query.StateUnavailableException;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.schemas.SessionSummary;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -28,22 +34,32 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * {@code /api/v1/sessions} and {@code /api/v1/stats}: typed endpoints over the session stores (DESIGN.md, "REST
- * API"), for the tenant of the request's API key. A session another instance keeps is forwarded to it; lists and
- * totals gather every instance's part. RocksDB reads and the calls to other instances block, so every endpoint runs on
- * Armeria's blocking executor.
+ * {@code /api/v1/sessions}, {@code /api/v1/session} and {@code /api/v1/stats}: typed endpoints over the session stores
+ * (DESIGN.md, "REST API"), for the tenant of the request's API key. One session is asked for by path
+ * ({@code /api/v1/sessions/{id}}) or, for any id whatever its characters, by query
+ * ({@code /api/v1/session?session_id=}); an id longer than {@link TurnLimits#MAX_SESSION_ID_CHARS} is looked up as
+ * the topology stored it, cut. A session another instance keeps is forwarded to it; lists and totals gather every
+ * instance's part. RocksDB reads and the calls to other instances block, so every endpoint runs on Armeria's blocking
+ * executor.
  */
 public final class SessionsApi {
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
     /** Set to {@code standby} on an answer read from a standby copy, which may lag behind the active instance. */
     static final String REPLICA_HEADER = "x-sessionizer-replica";
+    static final String SESSION_ID = "session_id";
+    static final String SESSION_ID_BASE64 = "session_id_base64";
 
     private final SessionQueryService sessions;
+    private final Cursors cursors;
     private final Peers peers = new Peers();
 
-    public SessionsApi(SessionQueryService sessions) {
+    /**
+     * @param cursors signs and checks the pages' cursors; every instance of a deployment must use the same secret
+     */
+    public SessionsApi(SessionQueryService sessions, Cursors cursors) {
         this.sessions = sessions;
+        this.cursors = cursors;
     }
 
     @Blocking
@@ -54,9 +70,9 @@ public final class SessionsApi {
         return answer(() -> {
             String tenant = Authentication.tenant(ctx);
             int max = limit(limit);
-            Bytes after = Cursors.decode(cursor.orElse(null));
+            Bytes after = cursors.decode(Cursors.Kind.SESSIONS, tenant, cursor.orElse(null));
             if (after != null && !StoreKeys.isByEndTimeKey(after)) {
-                throw new IllegalArgumentException("Invalid cursor: pass a next_cursor as received");
+                throw new Cursors.InvalidCursorException();
             }
             SessionFilter filter = new SessionFilter(nonEmpty(project), nonEmpty(userId), nonEmpty(q));
             List<HostInfo> others = Peers.scope(ctx) == Peers.Scope.ANY ? sessions.peers() : List.of();
@@ -64,34 +80,68 @@ public final class SessionsApi {
             Peers.Pending remote = peers.ask(others, ctx);
             Page<SessionSummary> page = sessions.reader().list(tenant, filter, after, max);
             List<JsonNode> parts = new ArrayList<>(List.of(SessionJson.sessions(page.items(),
-                    Cursors.encode(page.next()))));
+                    cursors.encode(Cursors.Kind.SESSIONS, tenant, page.next()))));
             parts.addAll(remote.join());
-            return ok(others.isEmpty() ? (ObjectNode) parts.get(0) : Gather.sessions(parts, tenant, max));
+            return ok(others.isEmpty() ? (ObjectNode) parts.get(0) : Gather.sessions(parts, tenant, max, cursors));
         });
     }
 
     @Blocking
     @Get("/api/v1/sessions/{session_id}")
     public HttpResponse session(ServiceRequestContext ctx, @Param("session_id") String sessionId) {
-        String tenant = Authentication.tenant(ctx);
-        return routed(ctx, tenant, sessionId, reader -> reader.find(tenant, sessionId)
-                .map(s -> ok(SessionJson.summary(s)))
-                .orElseGet(() -> notFound(sessionId)));
+        return summary(ctx, sessionId);
+    }
+
+    /**
+     * The query form of {@link #session}, for any session id: {@code session_id} takes it verbatim, those a path
+     * segment cannot carry too ({@code ..}, {@code /}, {@code ?}, {@code %}, {@code facets}); {@code session_id_base64}
+     * takes it as base64url of its UTF-8, for the ids no URL carries (control characters such as NUL, which the HTTP
+     * server refuses anywhere in a request target). The UI uses only this form, with {@code session_id_base64}.
+     */
+    @Blocking
+    @Get("/api/v1/session")
+    public HttpResponse sessionByQuery(ServiceRequestContext ctx, @Param(SESSION_ID) Optional<String> sessionId,
+            @Param(SESSION_ID_BASE64) Optional<String> sessionIdBase64) {
+        return answer(() -> summary(ctx, sessionId(sessionId, sessionIdBase64)));
     }
 
     @Blocking
     @Get("/api/v1/sessions/{session_id}/turns")
     public HttpResponse turns(ServiceRequestContext ctx, @Param("session_id") String sessionId,
             @Param("limit") Optional<String> limit, @Param("cursor") Optional<String> cursor) {
+        return transcript(ctx, sessionId, limit, cursor);
+    }
+
+    /** The query form of {@link #turns}, for any session id. */
+    @Blocking
+    @Get("/api/v1/session/turns")
+    public HttpResponse turnsByQuery(ServiceRequestContext ctx, @Param(SESSION_ID) Optional<String> sessionId,
+            @Param(SESSION_ID_BASE64) Optional<String> sessionIdBase64, @Param("limit") Optional<String> limit,
+            @Param("cursor") Optional<String> cursor) {
+        return answer(() -> transcript(ctx, sessionId(sessionId, sessionIdBase64), limit, cursor));
+    }
+
+    private HttpResponse summary(ServiceRequestContext ctx, String requestedId) {
         String tenant = Authentication.tenant(ctx);
+        String sessionId = TurnLimits.storedSessionId(requestedId);
+        return routed(ctx, tenant, sessionId, reader -> reader.find(tenant, sessionId)
+                .map(s -> ok(SessionJson.summary(s)))
+                .orElseGet(() -> notFound(sessionId)));
+    }
+
+    private HttpResponse transcript(ServiceRequestContext ctx, String requestedId, Optional<String> limit,
+            Optional<String> cursor) {
+        String tenant = Authentication.tenant(ctx);
+        String sessionId = TurnLimits.storedSessionId(requestedId);
         return routed(ctx, tenant, sessionId, reader -> {
             int max = limit(limit);
-            Bytes after = Cursors.decode(cursor.orElse(null));
+            Bytes after = cursors.decode(Cursors.Kind.TURNS, tenant, cursor.orElse(null));
             if (after != null && !StoreKeys.isTranscriptKeyOf(after, Tenants.sessionKey(tenant, sessionId))) {
                 throw new IllegalArgumentException("Invalid cursor: not a cursor of session '" + sessionId + "'");
             }
             return reader.turns(tenant, sessionId, after, max)
-                    .map(page -> ok(SessionJson.turns(page.items(), Cursors.encode(page.next()))))
+                    .map(page -> ok(SessionJson.turns(page.items(),
+                            cursors.encode(Cursors.Kind.TURNS, tenant, page.next()))))
                     .orElseGet(() -> notFound(sessionId));
         });
     }
@@ -179,6 +229,28 @@ public final class SessionsApi {
         }
         throw new IllegalArgumentException("limit must be an integer from 1 to " + MAX_LIMIT + ", not '"
                 + limit.get() + "'");
+    }
+
+    /** The session id of a query form: {@code session_id} verbatim, or {@code session_id_base64} decoded. */
+    static String sessionId(Optional<String> plain, Optional<String> base64) {
+        boolean hasPlain = plain.isPresent() && !plain.get().isEmpty();
+        boolean hasBase64 = base64.isPresent() && !base64.get().isEmpty();
+        if (hasPlain == hasBase64) {
+            throw new IllegalArgumentException("Pass exactly one of " + SESSION_ID + " (the id, URL-encoded) and "
+                    + SESSION_ID_BASE64 + " (base64url of its UTF-8)");
+        }
+        if (hasPlain) {
+            return plain.get();
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Base64.getUrlDecoder().decode(base64.get())))
+                    .toString();
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw new IllegalArgumentException("Invalid " + SESSION_ID_BASE64 + ": not base64url of UTF-8 text");
+        }
     }
 
     private static String nonEmpty(Optional<String> value) {

@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class GatherTest {
+    private static final Cursors CURSORS = new Cursors("gather-test-secret-of-32-characters".getBytes());
+
     private static ObjectNode page(String nextCursor, String... idsAndEndTimes) {
         ObjectNode page = SessionJson.sessions(List.of(), nextCursor);
         for (int i = 0; i < idsAndEndTimes.length; i += 2) {
@@ -21,8 +24,8 @@ class GatherTest {
     }
 
     private static String cursor(String id, String endTime) {
-        return Cursors.encode(StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)),
-                Tenants.sessionKey(Tenants.DEFAULT, id)));
+        return CURSORS.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT,
+                StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)), Tenants.sessionKey(Tenants.DEFAULT, id)));
     }
 
     private static List<String> ids(JsonNode merged) {
@@ -33,7 +36,7 @@ class GatherTest {
     void shouldMergeNewestFirstAndCutAtTheLimit() {
         JsonNode merged = Gather.sessions(List.of(
                 page(null, "a", "2026-01-01T00:00:03Z", "c", "2026-01-01T00:00:01Z"),
-                page(null, "b", "2026-01-01T00:00:02Z")), Tenants.DEFAULT, 2);
+                page(null, "b", "2026-01-01T00:00:02Z")), Tenants.DEFAULT, 2, CURSORS);
         assertThat(ids(merged)).containsExactly("a", "b");
         assertThat(merged.get("next_cursor").asText()).isEqualTo(cursor("b", "2026-01-01T00:00:02Z"));
     }
@@ -43,10 +46,19 @@ class GatherTest {
         // The second instance examined only down to b: older sessions of its own may still come after b.
         JsonNode merged = Gather.sessions(List.of(
                 page(null, "a", "2026-01-01T00:00:03Z", "c", "2026-01-01T00:00:01Z"),
-                page(cursor("b", "2026-01-01T00:00:02Z"))), Tenants.DEFAULT, 10);
+                page(cursor("b", "2026-01-01T00:00:02Z"))), Tenants.DEFAULT, 10, CURSORS);
         assertThat(ids(merged)).containsExactly("a");
         assertThat(merged.get("next_cursor").asText()).isEqualTo(cursor("b", "2026-01-01T00:00:02Z"));
-        assertThat(Gather.sessions(List.of(page(null), page(null)), Tenants.DEFAULT, 10).get("next_cursor").isNull())
-                .isTrue();
+        assertThat(Gather.sessions(List.of(page(null), page(null)), Tenants.DEFAULT, 10, CURSORS)
+                .get("next_cursor").isNull()).isTrue();
+    }
+
+    @Test
+    void shouldAnswer502WhenAnotherInstanceSignsWithAnotherSecret() {
+        Cursors other = new Cursors("another-secret-of-at-least-32-characters".getBytes());
+        String foreign = other.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT, StoreKeys.byEndTime(1,
+                Tenants.sessionKey(Tenants.DEFAULT, "b")));
+        assertThatThrownBy(() -> Gather.sessions(List.of(page(foreign)), Tenants.DEFAULT, 10, CURSORS))
+                .isInstanceOf(Peers.PeerException.class).hasMessageContaining("api.cursor-secret");
     }
 }

@@ -22,9 +22,11 @@ import io.sessionizer.testing.KafkaTestCluster;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -130,6 +133,8 @@ class WebUiIT {
     private final HttpClient http = HttpClient.newHttpClient();
     private final String travel = KafkaTestCluster.uniqueName("travel");
     private final String cooking = KafkaTestCluster.uniqueName("cooking");
+    /** An id no path segment carries, and no URL at all (the NUL): the UI must still open it. */
+    private final String weird = "../" + KafkaTestCluster.uniqueName("weird") + "/a?b=%2F&c#d\u0000e";
 
     @TempDir
     static Path stateDir;
@@ -174,9 +179,12 @@ class WebUiIT {
             // The third cooking turn fails, to show the error badge.
             sendTurn(tracer, cooking, "bob", base.plusSeconds(200 + 30L * i), COOKING.get(i), i == 2);
         }
+        sendTurn(tracer, weird, "erin", base.plusSeconds(400), new Exchange("Is my odd id a problem?",
+                "No: the UI asks for it by query."), false);
         flush();
         await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() ->
-                traceCount(travel) == TRAVEL.size() && traceCount(cooking) == COOKING.size());
+                traceCount(travel) == TRAVEL.size() && traceCount(cooking) == COOKING.size()
+                        && traceCount(weird) == 1);
     }
 
     @BeforeEach
@@ -233,6 +241,26 @@ class WebUiIT {
         assertThat(summary.findElement(By.cssSelector(".trace-count .fact-value")).getText())
                 .isEqualTo(Integer.toString(COOKING.size()));
         assertThat(summary.getText()).contains("bob", COOKING_PROJECT, "gpt-4o-mini", "1 error");
+    }
+
+    /** Needs {@code /api/v1/session?session_id_base64=} and {@code /api/v1/session/turns}: any id opens. */
+    @Test
+    void shouldOpenASessionWhoseIdNoPathCarries() {
+        open("/#/sessions/" + URLEncoder.encode(weird, StandardCharsets.UTF_8).replace("+", "%20"));
+
+        waitFor(By.id("summary"));
+        eventually(() -> {
+            assertThat(texts("#session-id")).containsExactly(weird);
+            assertThat(texts(".bubble.user .text")).containsExactly("Is my odd id a problem?");
+            assertThat(texts(".bubble.assistant .text")).containsExactly("No: the UI asks for it by query.");
+        });
+        // From the list too: the link of its row opens it.
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(weird));
+        // No CSS selector quotes this id: the row is found by its data attribute in script.
+        browser.executeScript("Array.from(document.querySelectorAll('tr.session-row'))"
+                + ".find(row => row.dataset.sessionId === arguments[0]).querySelector('a.session-link').click();", weird);
+        eventually(() -> assertThat(texts("#session-id")).containsExactly(weird));
     }
 
     /** Needs {@code /api/v1/sessions/{id}/turns}. */
@@ -470,7 +498,8 @@ class WebUiIT {
     }
 
     private int traceCount(String sessionId) throws Exception {
-        HttpResponse<String> response = get("/api/v1/sessions/" + sessionId);
+        HttpResponse<String> response = get("/api/v1/session?session_id_base64="
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8)));
         if (response.statusCode() != 200) {
             return -1;
         }

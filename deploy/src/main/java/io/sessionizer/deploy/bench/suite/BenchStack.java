@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,8 @@ final class BenchStack implements AutoCloseable {
     private final LocalSchemaRegistry registry;
     private final Map<String, Long> peakRss = new LinkedHashMap<>();
     private final List<Service> running = new ArrayList<>();
+    /** One secret for every aggregator instance of the run: lists gather the cursors the others signed. */
+    private final String cursorSecret = randomSecret();
 
     private BenchStack(Path dir, KafkaBroker broker, LocalSchemaRegistry registry) {
         this.dir = dir;
@@ -127,11 +131,18 @@ final class BenchStack implements AutoCloseable {
                         "--set", "topic.events=" + topics.events(),
                         "--set", "topic.dlq=" + topics.dlq(),
                         "--set", "standby.replicas=0",
+                        "--set", "api.cursor-secret=" + cursorSecret,
                         "--set", "schema.registry.url=http://localhost:" + registry.port(),
                         "--set", "kafka.bootstrap.servers=" + bootstrapServers(),
                         // Every instance counts as caught up, so a joining one takes its share of the active tasks at
                         // once (restoring them first) instead of after the ten-minute probing rebalance.
                         "--set", "kafka.acceptable.recovery.lag=" + Long.MAX_VALUE)), port, 0));
+    }
+
+    private static String randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }
 
     private synchronized Service start(Service service) {
