@@ -11,7 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Ingest and aggregator in this JVM on free ports, with topics and a registry of their own on the shared broker. */
-public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
+public record TestStack(IngestServer ingest, AggregatorApp aggregator, Map<String, String> aggregatorSettings) {
     private static final int PARTITIONS = 3;
 
     public static TestStack start(KafkaTestCluster kafka, Path stateDir) {
@@ -31,7 +31,7 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator) {
         IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), ingestSettings));
         Map<String, String> aggregatorSettings = new HashMap<>(shared);
         aggregatorSettings.putAll(aggregatorSettings(kafka, stateDir, spansTopic));
-        return new TestStack(ingest, startAggregator(aggregatorSettings));
+        return new TestStack(ingest, startAggregator(aggregatorSettings), Map.copyOf(aggregatorSettings));
     }
 
     /**

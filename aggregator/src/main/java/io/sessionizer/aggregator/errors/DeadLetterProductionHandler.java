@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Output that cannot be written. A record that cannot be serialized, or that {@link RecordSizeGuard} finds too large,
  * has not reached the producer: its input goes to the dead-letter topic and processing carries on. A record the
  * producer or broker refused later is different under exactly-once: the transaction is already doomed and every send
- * in it fails, a dead letter included (Kafka 4.3 would even recurse on it, docs/adr/004-record-size-bounds.md), so
+ * in it fails, a dead letter included (and Kafka 4.3 can recurse on a failing dead letter,
+ * docs/adr/001-record-size-bounds.md), so
  * the thread fails, the transaction aborts, and {@link StreamThreadFailures} decides what follows. Transient errors
  * are retried.
  */

@@ -15,9 +15,9 @@ import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 /**
  * Builds the dead-letter record of a failed input record, as Kafka Streams' own handlers do (KIP-1034: the record as
  * received, its headers, and {@code __streams.errors.*} headers naming the exception, the source topic, partition and
- * offset), but bounded: a dead letter larger than the producer accepts would fail in its turn, and under exactly-once
- * that failure aborts the transaction and Kafka 4.3 retries the dead letter recursively until the stack overflows
- * (docs/adr/004-record-size-bounds.md). So a value too large to forward is left out, and header
+ * offset), but bounded: a dead letter larger than the producer accepts would fail in its turn, synchronously, and
+ * Kafka 4.3 then sends the next dead letter from inside that send's callback, recursively until the stack overflows
+ * (docs/adr/001-record-size-bounds.md, DeadLetterRecursionIT). So a value too large to forward is left out, and header
  * {@value #VALUE_OMITTED_HEADER} gives its size; the source coordinates still find it in the input topic.
  */
 public final class DeadLetters {
