@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Runs the whole stack on this machine: a real Apache Kafka broker in KRaft mode (a child JVM),"
                     + " a Schema Registry, the OTLP ingest and the aggregator with its REST API and web UI.",
+            "A broker or aggregator that fails is restarted with backoff (each restart logged with its cause); the"
+                    + " command stops only when one keeps failing.",
             "Ctrl-C stops everything cleanly; running it again keeps all data and sessions."})
 final class LocalCommand implements Callable<Integer> {
     /** Exit status of a process ended by SIGINT, as shells report it. */
