@@ -58,7 +58,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** Where the stack keeps its data and listens; port 0 picks a free port (not for Kafka). */
     public record Options(Path dataDir, int kafkaPort, int schemaRegistryPort, int otlpHttpPort,
-            int otlpGrpcPort, int apiPort) {
+            int otlpGrpcPort, int apiPort, Duration retention, long retentionBytes) {
+        /** With the default retention: {@link LocalTopics.Retention}. */
+        public Options(Path dataDir, int kafkaPort, int schemaRegistryPort, int otlpHttpPort, int otlpGrpcPort,
+                int apiPort) {
+            this(dataDir, kafkaPort, schemaRegistryPort, otlpHttpPort, otlpGrpcPort, apiPort,
+                    LocalTopics.Retention.DEFAULT_TIME, LocalTopics.Retention.DEFAULT_BYTES);
+        }
+
         /** The KRaft controller listener takes the port after the broker's, so one flag moves both. */
         public int controllerPort() {
             return kafkaPort + 1;
@@ -66,6 +73,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private final Options options;
+    private final LocalTopics.Retention retention;
     private final Path dataDir;
     private final String classpath;
     private final CompletableFuture<String> failure = new CompletableFuture<>();
@@ -87,6 +95,7 @@ public final class LocalStack implements AutoCloseable {
     /** @param classpath the classpath of the broker JVM: this one's, which holds the {@code kafka_2.13} artifact */
     public LocalStack(Options options, String classpath) {
         this.options = options;
+        this.retention = new LocalTopics.Retention(options.retention(), options.retentionBytes());
         this.dataDir = options.dataDir().toAbsolutePath().normalize();
         this.classpath = classpath;
     }
@@ -139,6 +148,10 @@ public final class LocalStack implements AutoCloseable {
             if (!created.isEmpty()) {
                 LOG.info("Created topics {}", created);
             }
+            List<String> retained = LocalTopics.retained(topicsConfig);
+            LocalTopics.applyRetention(admin, retained, retention);
+            LOG.info("Topics {} keep {} or {} MiB each, whichever comes first", retained, options.retention(),
+                    options.retentionBytes() / (1024 * 1024));
         }
         LocalSchemaRegistry startedRegistry = startPart("Schema Registry", () -> LocalSchemaRegistry.start(
                 bootstrapServers, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
