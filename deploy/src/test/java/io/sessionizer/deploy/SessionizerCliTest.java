@@ -48,7 +48,14 @@ class SessionizerCliTest {
     void shouldListTheLoadGeneratorAndTheBenchmarkInTheTopLevelHelp() {
         assertThat(cli.execute("--help")).isZero();
 
-        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog");
+        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog", "soak");
+    }
+
+    @Test
+    void shouldRefuseASoakOfNoMinutesBeforeStartingAnything() {
+        assertThat(cli.execute("soak", "--minutes", "0")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("--minutes and --rate must be positive");
     }
 
     @Test
