@@ -341,7 +341,7 @@ public final class LocalStack implements AutoCloseable {
      * Polls {@code GET /readyz}: the services' own definition of ready, the same one a Kubernetes probe uses. Fails at
      * once with the cause when {@code failed} completes meanwhile.
      */
-    private static void awaitReady(String service, int port, Instant deadline, CompletableFuture<String> failed)
+    static void awaitReady(String service, int port, Instant deadline, CompletableFuture<String> failed)
             throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/readyz"))
