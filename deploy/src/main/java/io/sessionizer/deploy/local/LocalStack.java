@@ -398,6 +398,11 @@ public final class LocalStack implements AutoCloseable {
         return broker != null;
     }
 
+    /** The running aggregator, for tests that make it fail; null while it is being replaced. */
+    synchronized AggregatorApp aggregator() {
+        return aggregator;
+    }
+
     /** The broker's process id, for tests that kill it; -1 while it is being restarted. */
     synchronized long brokerPid() {
         return broker == null ? -1 : broker.pid();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.deploy.bench.Traffic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The local stack's broker SIGKILLed under load, as a crash or the OOM killer would: the supervisor starts it again on
  * the same data and port, the ingest answers 503 meanwhile, and every span it acknowledged is counted exactly once.
+ * Then the aggregator fails for good and is replaced, still under load, and still nothing is lost or counted twice.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class BrokerChaosIT {
@@ -68,7 +70,7 @@ class BrokerChaosIT {
     }
 
     @Test
-    void shouldCountEveryAcknowledgedSpanOnceWhenTheBrokerIsKilledUnderLoad() throws Exception {
+    void shouldCountEveryAcknowledgedSpanOnceWhenTheBrokerIsKilledAndTheAggregatorReplacedUnderLoad() throws Exception {
         int kafkaPort = freePortPair();
         int otlpPort = freePort();
         int apiPort = freePort();
@@ -98,6 +100,14 @@ class BrokerChaosIT {
 
         long acknowledgedAtRecovery = acknowledgedRequests.get();
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledgedRequests.get() >= acknowledgedAtRecovery + 30);
+
+        // Kafka Streams failing for good (state ERROR) looks like this to the launcher: the aggregator is replaced.
+        AggregatorApp failed = stack.aggregator();
+        long failedAt = System.nanoTime();
+        failed.failed().complete("simulated by BrokerChaosIT");
+        await().atMost(Duration.ofSeconds(90)).until(() -> stack.aggregator() != null && stack.aggregator() != failed);
+        System.out.printf(Locale.ROOT, "aggregator failed → replaced and ready: %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - failedAt));
         sending.set(false);
         for (Thread sender : senders) {
             sender.join(60_000);
