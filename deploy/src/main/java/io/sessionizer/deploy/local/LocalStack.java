@@ -156,13 +156,13 @@ public final class LocalStack implements AutoCloseable {
         LocalSchemaRegistry startedRegistry = startPart("Schema Registry", () -> LocalSchemaRegistry.start(
                 bootstrapServers, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
         synchronized (this) {
+            stopIfClosed("Schema Registry", startedRegistry);
             registry = startedRegistry;
-            requireOpen();
         }
         IngestServer startedIngest = startPart("ingest", () -> IngestServer.start(ingestConfig));
         synchronized (this) {
+            stopIfClosed("ingest", startedIngest);
             ingest = startedIngest;
-            requireOpen();
         }
         // The registry's port is known only now when it was 0; the configuration was validated above.
         Map<String, String> withRegistry = new HashMap<>(aggregatorOverrides);
@@ -170,8 +170,8 @@ public final class LocalStack implements AutoCloseable {
         AggregatorApp startedAggregator = startPart("aggregator",
                 () -> AggregatorApp.start(Config.load(AggregatorSettings.all(), withRegistry)));
         synchronized (this) {
+            stopIfClosed("aggregator", startedAggregator);
             aggregator = startedAggregator;
-            requireOpen();
         }
         startedAggregator.failed().thenAccept(cause -> startFailure.complete(
                 "The aggregator failed while starting: " + cause));
@@ -329,6 +329,14 @@ public final class LocalStack implements AutoCloseable {
         }
         return cause instanceof LocalStackException ? cause.getMessage()
                 : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    /** A part that finished starting after {@link #close()} ran is stopped here, as close would have. */
+    private void stopIfClosed(String part, AutoCloseable started) {
+        if (closed) {
+            stop(part, started);
+            throw new LocalStackException("Stopped while starting");
+        }
     }
 
     private void requireOpen() {
