@@ -268,6 +268,10 @@ public final class LocalStack implements AutoCloseable {
     /** Starts the broker again on the same data directory and ports; fails, stopping it, when it does not get ready. */
     private void restartBroker() throws IOException, InterruptedException {
         KafkaBroker restarted = KafkaBroker.start(classpath, dataDir, options.kafkaPort(), options.controllerPort());
+        synchronized (this) {
+            stopIfClosed("Kafka broker", restarted);
+            broker = restarted;
+        }
         LOG.info("Kafka broker starting again (pid {})", restarted.pid());
         try {
             restarted.awaitReady(BROKER_READY_TIMEOUT);
@@ -276,12 +280,9 @@ public final class LocalStack implements AutoCloseable {
             throw e;
         }
         synchronized (this) {
-            if (closed) {
-                restarted.close();
-                return;
+            if (!closed) {
+                watch(restarted);
             }
-            broker = restarted;
-            watch(restarted);
         }
     }
 
@@ -411,7 +412,7 @@ public final class LocalStack implements AutoCloseable {
         return aggregator;
     }
 
-    /** The broker's process id, for tests that kill it; -1 while it is being restarted. */
+    /** The broker's process id, for tests that kill it; the new one's as soon as a restart launched it. */
     synchronized long brokerPid() {
         return broker == null ? -1 : broker.pid();
     }

@@ -96,7 +96,8 @@ class BrokerChaosIT {
         System.out.printf(Locale.ROOT, "broker SIGKILL → first acknowledged request: %d ms (%d refused answers"
                 + " meanwhile, the slowest in %d ms)%n", recoveryMillis, refusedAnswers.get(),
                 slowestRefusalMillis.get());
-        assertThat(stack.brokerPid()).as("a new broker process").isPositive().isNotEqualTo(pid);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(
+                () -> assertThat(stack.brokerPid()).as("a new broker process").isPositive().isNotEqualTo(pid));
 
         long acknowledgedAtRecovery = acknowledgedRequests.get();
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledgedRequests.get() >= acknowledgedAtRecovery + 30);
