@@ -1,24 +1,34 @@
 package io.sessionizer.deploy;
 
+import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.Setting;
+import io.sessionizer.deploy.bench.loadgen.LoadgenCommand;
 import io.sessionizer.deploy.local.LocalStack;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code sessionizer local}: the whole stack on this machine until Ctrl-C. */
 @Command(name = "local", sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Runs the whole stack on this machine: a real Apache Kafka broker in KRaft mode (a child JVM),"
                     + " a Schema Registry, the OTLP ingest and the aggregator with its REST API and web UI.",
+            "A broker or aggregator that fails is restarted with backoff (each restart logged with its cause); the"
+                    + " command stops only when one keeps failing.",
             "Ctrl-C stops everything cleanly; running it again keeps all data and sessions."})
 final class LocalCommand implements Callable<Integer> {
     /** Exit status of a process ended by SIGINT, as shells report it. */
@@ -51,6 +61,17 @@ final class LocalCommand implements Callable<Integer> {
             description = "REST API and web UI of the aggregator; 0 picks a free port. Default: ${DEFAULT-VALUE}")
     private int apiPort;
 
+    @Option(names = "--retention", paramLabel = "TIME", defaultValue = "24h", converter = LoadgenCommand.DurationConverter.class,
+            description = "How long the broker keeps spans, turns, events and dead letters (e.g. 6h, 7d); the"
+                    + " sessions' latest summaries are kept regardless. Applies to existing data too. Default:"
+                    + " ${DEFAULT-VALUE}")
+    private Duration retention;
+
+    @Option(names = "--retention-bytes", paramLabel = "SIZE", defaultValue = "1GiB", converter = SizeConverter.class,
+            description = "At most about this much of each of those four topics on disk (e.g. 512MiB, 10GiB),"
+                    + " whichever of the two limits comes first. Default: ${DEFAULT-VALUE}")
+    private long retentionBytes;
+
     @Spec
     private CommandSpec spec;
 
@@ -61,11 +82,16 @@ final class LocalCommand implements Callable<Integer> {
         requirePort("--otlp-http-port", otlpHttpPort, 0, 65535);
         requirePort("--otlp-grpc-port", otlpGrpcPort, 0, 65535);
         requirePort("--api-port", apiPort, 0, 65535);
+        if (retention.compareTo(Duration.ofMinutes(1)) < 0 || retentionBytes < 64L * 1024 * 1024) {
+            throw new ParameterException(spec.commandLine(), "--retention must be at least 1m and --retention-bytes"
+                    + " at least 64MiB");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
 
         LocalStack stack = new LocalStack(new LocalStack.Options(
-                dataDir, kafkaPort, schemaRegistryPort, otlpHttpPort, otlpGrpcPort, apiPort),
+                dataDir, kafkaPort, schemaRegistryPort, otlpHttpPort, otlpGrpcPort, apiPort, retention,
+                retentionBytes),
                 System.getProperty("java.class.path"));
         AtomicBoolean stopping = new AtomicBoolean();
         // Also runs on a failed start (System.exit), so that no broker is left behind.
@@ -111,6 +137,20 @@ final class LocalCommand implements Callable<Integer> {
         if (port < min || port > max) {
             throw new ParameterException(spec.commandLine(),
                     flag + " must be between " + min + " and " + max + ", not " + port);
+        }
+    }
+
+    /** Sizes written as in the services' settings: {@code 512MiB}, {@code 2GiB}, or bytes. */
+    static final class SizeConverter implements ITypeConverter<Long> {
+        private static final Setting<Long> SIZE = Setting.bytes("size", "0", "A size");
+
+        @Override
+        public Long convert(String value) {
+            try {
+                return Config.load(List.of(SIZE), Map.of(), Map.of(SIZE.name(), value)).get(SIZE);
+            } catch (ConfigException e) {
+                throw new TypeConversionException("'" + value + "' is not a size such as 512MiB or 2GiB");
+            }
         }
     }
 

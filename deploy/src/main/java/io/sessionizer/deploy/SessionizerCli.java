@@ -2,6 +2,7 @@ package io.sessionizer.deploy;
 
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.deploy.bench.BacklogBenchmark;
+import io.sessionizer.deploy.bench.SoakCommand;
 import io.sessionizer.deploy.bench.loadgen.LoadgenCommand;
 import io.sessionizer.deploy.bench.suite.BenchCommand;
 import io.sessionizer.deploy.local.LocalStackException;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 /** The {@code sessionizer} command; each way of running the project is a subcommand. */
 @Command(name = "sessionizer", sortOptions = false, usageHelpAutoWidth = true,
         description = "Sessionizer: OpenTelemetry traces of LLM apps turned into live sessions.",
-        subcommands = {LocalCommand.class, LoadgenCommand.class, BenchCommand.class, BacklogBenchmark.class})
+        subcommands = {LocalCommand.class, LoadgenCommand.class, BenchCommand.class, BacklogBenchmark.class,
+            SoakCommand.class})
 public final class SessionizerCli implements Runnable {
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
             description = "Show this help and exit.")

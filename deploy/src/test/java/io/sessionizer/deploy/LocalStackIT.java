@@ -20,8 +20,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +63,7 @@ class LocalStackIT {
     }
 
     @Test
-    void shouldStopCleanlyOnSigtermKeepSessionsAcrossARestartAndNotOrphanTheBrokerWhenKilled() throws Exception {
+    void shouldStopCleanlyOnSigtermKeepSessionsAndTakeANewRetentionAcrossARestartAndNotOrphanTheBroker() throws Exception {
         kafkaPort = freePortPair();
         registryPort = freePort();
         otlpHttpPort = freePort();
@@ -77,9 +85,12 @@ class LocalStackIT {
         assertThat(children).noneMatch(ProcessHandle::isAlive);
         assertThat(Files.readString(firstLog)).contains("Stopped in");
 
-        start("second.log");
+        start("second.log", "--retention", "12h", "--retention-bytes", "3GiB");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(
                 () -> assertThat(session(sessionId).path("trace_count").asInt()).isEqualTo(1));
+        assertThat(topicConfig("otlp_spans")).as("a new retention applied to the existing topic")
+                .containsEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(12).toMillis()))
+                .containsEntry(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString((3L << 30) / 6));
         List<ProcessHandle> secondChildren = launcher.descendants().toList();
 
         launcher.destroyForcibly();
@@ -88,9 +99,9 @@ class LocalStackIT {
     }
 
     /** Starts the launcher and waits for its ready line; fails at once if it exits instead. */
-    private Path start(String logName) throws IOException {
+    private Path start(String logName, String... moreArgs) throws IOException {
         Path log = dir.resolve(logName);
-        launcher = new ProcessBuilder(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 SessionizerCli.class.getName(), "local",
@@ -99,7 +110,9 @@ class LocalStackIT {
                 "--schema-registry-port", Integer.toString(registryPort),
                 "--otlp-http-port", Integer.toString(otlpHttpPort),
                 "--otlp-grpc-port", Integer.toString(otlpGrpcPort),
-                "--api-port", Integer.toString(apiPort))
+                "--api-port", Integer.toString(apiPort)));
+        command.addAll(List.of(moreArgs));
+        launcher = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -120,6 +133,14 @@ class LocalStackIT {
                 .setAttribute(AttributeKey.stringKey("output.value"), "hi")
                 .startSpan().end();
         assertThat(tracing.shutdown().join(10, TimeUnit.SECONDS).isSuccess()).as("export to the ingest").isTrue();
+    }
+
+    private Map<String, String> topicConfig(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + kafkaPort))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(resource)).all().get().get(resource).entries().stream()
+                    .collect(Collectors.toMap(ConfigEntry::name, e -> String.valueOf(e.value())));
+        }
     }
 
     private JsonNode session(String sessionId) throws Exception {

@@ -20,6 +20,21 @@ class SessionizerCliTest {
 
         assertThat(out.toString()).contains("--data-dir", "--kafka-port", "--otlp-http-port", "--otlp-grpc-port",
                 "--api-port", "--schema-registry-port", "Default: 9092", "Default: 8081", "Default: 4318", "Default: 4317", "Default: 8080");
+        assertThat(out.toString()).contains("--retention", "Default: 24h", "--retention-bytes", "Default: 1GiB");
+    }
+
+    @Test
+    void shouldRefuseARetentionSizeThatIsNotOne() {
+        assertThat(cli.execute("local", "--retention-bytes", "lots")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("'lots' is not a size such as 512MiB or 2GiB");
+    }
+
+    @Test
+    void shouldRefuseARetentionTooShortToKeepAnything() {
+        assertThat(cli.execute("local", "--retention", "10s")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("--retention must be at least 1m");
     }
 
     @Test
@@ -33,7 +48,14 @@ class SessionizerCliTest {
     void shouldListTheLoadGeneratorAndTheBenchmarkInTheTopLevelHelp() {
         assertThat(cli.execute("--help")).isZero();
 
-        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog");
+        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog", "soak");
+    }
+
+    @Test
+    void shouldRefuseASoakOfNoMinutesBeforeStartingAnything() {
+        assertThat(cli.execute("soak", "--minutes", "0")).isEqualTo(CommandLine.ExitCode.USAGE);
+
+        assertThat(err.toString()).contains("--minutes and --rate must be positive");
     }
 
     @Test

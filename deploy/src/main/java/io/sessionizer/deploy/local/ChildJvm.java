@@ -86,9 +86,18 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Peak resident set size (VmHWM) of a process, from /proc (Linux); -1 when it cannot be read. */
     public static long peakRss(long pid) {
+        return statusBytes(pid, "VmHWM:");
+    }
+
+    /** Resident memory now (VmRSS) of a process, from /proc (Linux); -1 when it cannot be read. */
+    public static long rss(long pid) {
+        return statusBytes(pid, "VmRSS:");
+    }
+
+    private static long statusBytes(long pid, String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
                 }
             }

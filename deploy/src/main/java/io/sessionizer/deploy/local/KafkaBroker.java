@@ -55,6 +55,11 @@ public final class KafkaBroker implements AutoCloseable {
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         // A single consumer group member gains nothing from waiting for others to join.
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // After a crash, the restarted broker may register only once the controller (the same process) let its old
+        // registration's session expire: 9 s by default, most of the time a restart takes. Broker and controller share
+        // a JVM here, so heartbeats cross no network; 3 s still rides out a long GC pause.
+        p.setProperty("broker.session.timeout.ms", "3000");
+        p.setProperty("broker.heartbeat.interval.ms", "500");
         return p;
     }
 

@@ -28,6 +28,12 @@ class KafkaBrokerTest {
     }
 
     @Test
+    void shouldLetARestartedBrokerRegisterSoonAfterACrash() {
+        assertThat(props).containsEntry("broker.session.timeout.ms", "3000")
+                .containsEntry("broker.heartbeat.interval.ms", "500");
+    }
+
+    @Test
     void shouldKeepDataInAnAbsoluteDirectoryWhateverTheWorkingDirectory() {
         assertThat(Path.of(props.getProperty("log.dirs"))).isAbsolute().endsWithRaw(Path.of("data", "kafka"));
     }

@@ -139,7 +139,7 @@ public final class LoadgenCommand implements Callable<Integer> {
     }
 
     /** Durations written as in the services' settings: {@code 500ms}, {@code 30s}, {@code 5m}, {@code PT30S}. */
-    static final class DurationConverter implements ITypeConverter<Duration> {
+    public static final class DurationConverter implements ITypeConverter<Duration> {
         private static final Setting<Duration> DURATION = Setting.duration("duration", "0s", "A duration");
 
         @Override
