@@ -29,6 +29,7 @@ import io.sessionizer.ingest.kafka.TraceProducer;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -75,8 +76,7 @@ public final class IngestServer implements AutoCloseable {
         Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
         Duration shutdownTimeout = config.get(IngestSettings.SHUTDOWN_TIMEOUT);
         Map<String, Object> producerProps = ProducerSettings.producer(config.kafkaProperties(), sendTimeout,
-                Math.max(config.get(IngestSettings.MAX_REQUEST_SIZE), config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE)),
-                config.get(IngestSettings.MAX_IN_FLIGHT_BYTES));
+                config.get(IngestSettings.RECORD_MAX_BYTES), config.get(IngestSettings.MAX_IN_FLIGHT_BYTES));
         KafkaProducer<byte[], byte[]> kafkaProducer;
         try {
             kafkaProducer = new KafkaProducer<>(producerProps);
@@ -118,7 +118,8 @@ public final class IngestServer implements AutoCloseable {
             Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
-                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout);
+                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
+                    config.get(IngestSettings.RECORD_MAX_BYTES).intValue());
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
@@ -179,6 +180,9 @@ public final class IngestServer implements AutoCloseable {
         atLeast(config, IngestSettings.MAX_REQUEST_SIZE, 1024);
         atLeast(config, IngestSettings.GRPC_MAX_MESSAGE_SIZE, 1024);
         atLeast(config, IngestSettings.MAX_IN_FLIGHT_BYTES, 1);
+        atLeast(config, IngestSettings.RECORD_MAX_BYTES, TraceFitter.MIN_BUDGET);
+        // One record must fit in the producer's buffer with room to spare; 1GiB is far past any broker default.
+        atMost(config, IngestSettings.RECORD_MAX_BYTES, 1L << 30);
         for (Setting<Duration> setting : List.of(IngestSettings.SEND_TIMEOUT, IngestSettings.READINESS_INTERVAL,
                 IngestSettings.READINESS_TIMEOUT)) {
             if (config.get(setting).toMillis() < 100) {
@@ -190,6 +194,13 @@ public final class IngestServer implements AutoCloseable {
     private static void atLeast(Config config, Setting<Long> setting, long min) {
         if (config.get(setting) < min) {
             throw new ConfigException(setting.name() + " must be at least " + min + " bytes, got "
+                    + config.get(setting));
+        }
+    }
+
+    private static void atMost(Config config, Setting<Long> setting, long max) {
+        if (config.get(setting) > max) {
+            throw new ConfigException(setting.name() + " must be at most " + max + " bytes, got "
                     + config.get(setting));
         }
     }

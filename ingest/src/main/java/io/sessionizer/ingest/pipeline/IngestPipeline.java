@@ -3,8 +3,12 @@ package io.sessionizer.ingest.pipeline;
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.schemas.otlp.SplitResult;
+import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -14,15 +18,21 @@ import java.util.concurrent.TimeoutException;
  * Stores one decoded export and says how it went. The returned future succeeds only after the sink acknowledged
  * every record; otherwise it fails with an {@link IngestException} within the send timeout, never later, so that a
  * client always gets a bounded, retryable answer (Jaeger v1 answered before the write and lost data).
+ *
+ * <p>Every record is at most {@code maxRecordBytes}: a larger trace is split over several records and a span too
+ * large for one is cut ({@link TraceFitter}), counted, never refused.
  */
 public final class IngestPipeline {
     private final TraceSink sink;
     private final IngestMetrics metrics;
     private final InFlightLimiter limiter;
     private final Duration sendTimeout;
+    private final int maxRecordBytes;
 
-    public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout) {
+    public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout,
+            int maxRecordBytes) {
         this.sink = sink;
+        this.maxRecordBytes = maxRecordBytes;
         this.metrics = metrics;
         this.limiter = new InFlightLimiter(maxInFlightBytes);
         this.sendTimeout = sendTimeout;
@@ -56,10 +66,11 @@ public final class IngestPipeline {
             return CompletableFuture.completedFuture(result);
         }
 
+        List<TraceBatch> records = fit(split.batches(), protocol);
         long start = System.nanoTime();
         CompletableFuture<Void> sent;
         try {
-            sent = sink.send(split.batches(), tenant);
+            sent = sink.send(records, tenant);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
@@ -78,6 +89,16 @@ public final class IngestPipeline {
             metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
             throw new CompletionException(failure);
         });
+    }
+
+    private List<TraceBatch> fit(List<TraceBatch> traces, String protocol) {
+        List<TraceBatch> records = new ArrayList<>(traces.size());
+        for (TraceBatch trace : traces) {
+            TraceFitter.Fitted fitted = TraceFitter.fit(trace, maxRecordBytes);
+            records.addAll(fitted.records());
+            metrics.fitted(protocol, fitted);
+        }
+        return records;
     }
 
     private IngestException toIngestException(Throwable error) {

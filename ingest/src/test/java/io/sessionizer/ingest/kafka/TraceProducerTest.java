@@ -75,7 +75,8 @@ class TraceProducerTest {
 
         assertThatThrownBy(sent::get).cause().isInstanceOfSatisfying(IngestException.class,
                 e -> assertThat(e.reason()).isEqualTo(RejectReason.TOO_LARGE))
-                .hasMessage("A trace is larger than Kafka accepts for one record: The message is 2000000 bytes");
+                .hasMessage("A record is larger than Kafka accepts (record.max-bytes is above the topic's "
+                        + "max.message.bytes): The message is 2000000 bytes");
     }
 
     @Test

@@ -19,7 +19,7 @@ class IngestPipelineTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeSink sink = new FakeSink();
     private final IngestPipeline pipeline =
-            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300));
+            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300), 960 << 10);
     private final ExportTraceServiceRequest request = OtlpFixtures.request(3, 2);
 
     private double counter(String name, String outcome, String reason) {
@@ -117,5 +117,31 @@ class IngestPipelineTest {
                 .isCompletedWithValue(new ExportResult(0, 0, null));
         assertThat(sink.sent()).isEmpty();
         assertThat(new ExportResult(0, 0, null).toResponse().hasPartialSuccess()).isFalse();
+    }
+
+    @Test
+    void shouldSplitATraceOverTheRecordBudgetAndCutWhatCannotBeSplitCountingBoth() {
+        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofSeconds(5),
+                16 * 1024);
+        ExportTraceServiceRequest one = OtlpFixtures.request(1, 8);
+        ScopeSpans.Builder scope = one.getResourceSpans(0).getScopeSpans(0).toBuilder();
+        for (int i = 0; i < scope.getSpansCount(); i++) {
+            scope.setSpans(i, scope.getSpans(i).toBuilder().addAttributes(OtlpFixtures.attribute("input.value",
+                    (i == 0 ? "y" : "x").repeat(i == 0 ? 100_000 : 5_000))));
+        }
+        ExportTraceServiceRequest large = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
+                .setScopeSpans(0, scope)).build();
+
+        assertThat(small.export(large, large.getSerializedSize(), "default", IngestMetrics.HTTP))
+                .isCompletedWithValue(new ExportResult(8, 0, null));
+
+        assertThat(sink.sent().get(0).batches()).hasSizeGreaterThan(2).allSatisfy(b -> {
+            assertThat(b.request().getSerializedSize()).isLessThanOrEqualTo(16 * 1024);
+            assertThat(b.traceId()).isEqualTo(OtlpFixtures.hex(scope.getSpans(0).getTraceId()));
+        });
+        assertThat(sink.sent().get(0).batches().stream().mapToInt(b -> b.spanCount()).sum()).isEqualTo(8);
+        assertThat(registry.get("ingest.traces.split").tag("protocol", "http").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ingest.spans.truncated").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ingest.values.truncated").counter().count()).isEqualTo(1);
     }
 }
