@@ -1,6 +1,7 @@
 package io.sessionizer.ingest;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.GracefulShutdown;
 import com.linecorp.armeria.server.HttpService;
@@ -44,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running ingest service: OTLP/HTTP with the operational endpoints on one port, OTLP/gRPC on another, and the
- * Kafka producer behind both. {@link #close()} stops accepting, lets in-flight requests finish (bounded by
- * {@code shutdown.timeout}), then flushes and closes the producer.
+ * Kafka producer behind both. {@link #close()} stops accepting, answers exports not yet handed to Kafka 503 with
+ * {@code Retry-After}, lets those waiting for Kafka finish (each within {@code producer.send-timeout}, the whole
+ * drain bounded by {@code shutdown.timeout}), then flushes and closes the producer (at most the send timeout).
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
@@ -59,10 +61,12 @@ public final class IngestServer implements AutoCloseable {
     private final BooleanSupplier ready;
     private final List<AutoCloseable> resources;
     private final PrometheusMeterRegistry registry;
+    private final IngestPipeline pipeline;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private IngestServer(Server httpServer, Server grpcServer, BooleanSupplier ready, List<AutoCloseable> resources,
-            PrometheusMeterRegistry registry) {
+            PrometheusMeterRegistry registry, IngestPipeline pipeline) {
+        this.pipeline = pipeline;
         this.httpServer = httpServer;
         this.grpcServer = grpcServer;
         this.ready = ready;
@@ -96,9 +100,11 @@ public final class IngestServer implements AutoCloseable {
         }
         LOG.info("Kafka: bootstrap servers {}, spans topic {}", producerProps.get("bootstrap.servers"),
                 config.get(IngestSettings.SPANS_TOPIC));
-        // Readiness first: its probe stops before the producer flushes.
+        // Readiness first: its probe stops before the producer flushes. Past the send timeout every record has been
+        // acknowledged or has expired (it is the delivery timeout), so waiting longer would only delay the exit.
+        Duration closeTimeout = shutdownTimeout.compareTo(sendTimeout) < 0 ? shutdownTimeout : sendTimeout;
         return start(config, producer, readiness::isReady, readiness::lastProblem,
-                List.of(readiness, () -> producer.close(shutdownTimeout)));
+                List.of(readiness, () -> producer.close(closeTimeout)));
     }
 
     /** Starts the servers in front of any sink; tests use it to make Kafka slow or absent at will. */
@@ -119,7 +125,7 @@ public final class IngestServer implements AutoCloseable {
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
                     config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
-                    config.get(IngestSettings.RECORD_MAX_BYTES).intValue());
+                    config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
@@ -159,7 +165,7 @@ public final class IngestServer implements AutoCloseable {
                             .useBlockingTaskExecutor(true)
                             .build())
                     .build();
-            server = new IngestServer(httpServer, grpcServer, ready, resources, registry);
+            server = new IngestServer(httpServer, grpcServer, ready, resources, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
             LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
                     server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
@@ -232,7 +238,10 @@ public final class IngestServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("Stopping: no new requests, finishing those in flight");
+        LOG.info("Stopping: new exports answered 503, those in flight answered within the send timeout");
+        // Requests already received but not yet handed to Kafka get a retryable answer at once instead of being
+        // taken on; those waiting for Kafka are answered by their own deadline.
+        pipeline.drain();
         CompletableFuture.allOf(httpServer.stop(), grpcServer.stop()).join();
         closeAll(resources);
         registry.close();

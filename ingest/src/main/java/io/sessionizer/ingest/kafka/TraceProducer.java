@@ -43,6 +43,14 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < batches.size(); i++) {
+            if (firstError.get() != null) {
+                // send() reports a metadata timeout through the callback after blocking for max.block.ms; sending
+                // the rest would block that long again for each record (three traces, three send timeouts).
+                if (pending.addAndGet(-(batches.size() - i)) == 0) {
+                    finish(all, firstError.get());
+                }
+                break;
+            }
             TraceBatch batch = batches.get(i);
             RecordHeaders headers = new RecordHeaders();
             headers.add(new RecordHeader(TENANT_HEADER, tenantBytes));

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,10 +30,16 @@ public final class IngestPipeline {
     private final InFlightLimiter limiter;
     private final Duration sendTimeout;
     private final int maxRecordBytes;
+    private final Executor handOver;
+    private volatile boolean draining;
 
+    /**
+     * @param handOver runs the hand-over to the sink, which may block; an executor for blocking tasks
+     */
     public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout,
-            int maxRecordBytes) {
+            int maxRecordBytes, Executor handOver) {
         this.sink = sink;
+        this.handOver = handOver;
         this.maxRecordBytes = maxRecordBytes;
         this.metrics = metrics;
         this.limiter = new InFlightLimiter(maxInFlightBytes);
@@ -43,13 +51,18 @@ public final class IngestPipeline {
     }
 
     /**
-     * Splits the request per trace and stores it. Call it off the event loop: the sink may block while Kafka
-     * metadata is missing.
+     * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
+     * timeout whatever the sink does.
      *
      * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
+        if (draining) {
+            metrics.rejected(protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
+            return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
+                    "The ingest is stopping; retry later"));
+        }
         if (!limiter.tryAcquire(bytes)) {
             metrics.rejected(protocol, RejectReason.OVERLOADED, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.OVERLOADED,
@@ -68,27 +81,58 @@ public final class IngestPipeline {
 
         List<TraceBatch> records = fit(split.batches(), protocol);
         long start = System.nanoTime();
-        CompletableFuture<Void> sent;
-        try {
-            sent = sink.send(records, tenant);
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
+        // The answer's deadline is armed before the hand-over, which may block (Kafka metadata, a full buffer) and so
+        // runs on its own executor: the client is answered when the deadline passes even while the sink still waits.
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        CompletableFuture<ExportResult> answer = sent.copy().orTimeout(sendTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((ignored, error) -> {
+                    if (error == null) {
+                        metrics.accepted(protocol, bytes, split.acceptedSpans());
+                        return result;
+                    }
+                    IngestException failure = toIngestException(error);
+                    metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
+                    throw new CompletionException(failure);
+                });
         // The bytes stay reserved until the sink is done with them, even if the client was answered earlier.
         sent.whenComplete((ignored, error) -> {
             limiter.release(bytes);
             metrics.sendLatency(System.nanoTime() - start, error == null);
         });
-        long remaining = Math.max(0, sendTimeout.toNanos() - (System.nanoTime() - start));
-        return sent.copy().orTimeout(remaining, TimeUnit.NANOSECONDS).handle((ignored, error) -> {
-            if (error == null) {
-                metrics.accepted(protocol, bytes, split.acceptedSpans());
-                return result;
-            }
-            IngestException failure = toIngestException(error);
-            metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
-            throw new CompletionException(failure);
-        });
+        try {
+            handOver.execute(() -> handOver(records, tenant, sent, answer));
+        } catch (RejectedExecutionException e) {
+            sent.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void handOver(List<TraceBatch> records, String tenant, CompletableFuture<Void> sent,
+            CompletableFuture<ExportResult> answer) {
+        if (answer.isDone()) {
+            // The client was already told to retry: storing the records now would only make duplicates.
+            sent.completeExceptionally(new TimeoutException("not handed to Kafka before the send timeout"));
+            return;
+        }
+        try {
+            sink.send(records, tenant).whenComplete((ignored, error) -> {
+                if (error == null) {
+                    sent.complete(null);
+                } else {
+                    sent.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * From now on every export is refused at once with a retryable 503 / UNAVAILABLE, so that a stopping instance
+     * answers what it is still sent within the send timeout instead of taking it on.
+     */
+    public void drain() {
+        draining = true;
     }
 
     private List<TraceBatch> fit(List<TraceBatch> traces, String protocol) {
