@@ -1,6 +1,7 @@
 package io.sessionizer.ingest;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.server.GracefulShutdown;
 import com.linecorp.armeria.server.HttpService;
@@ -29,6 +30,7 @@ import io.sessionizer.ingest.kafka.TraceProducer;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running ingest service: OTLP/HTTP with the operational endpoints on one port, OTLP/gRPC on another, and the
- * Kafka producer behind both. {@link #close()} stops accepting, lets in-flight requests finish (bounded by
- * {@code shutdown.timeout}), then flushes and closes the producer.
+ * Kafka producer behind both. {@link #close()} stops accepting, answers exports not yet handed to Kafka 503 with
+ * {@code Retry-After}, lets those waiting for Kafka finish (each within {@code producer.send-timeout}, the whole
+ * drain bounded by {@code shutdown.timeout}), then flushes and closes the producer (at most the send timeout).
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
@@ -58,10 +61,12 @@ public final class IngestServer implements AutoCloseable {
     private final BooleanSupplier ready;
     private final List<AutoCloseable> resources;
     private final PrometheusMeterRegistry registry;
+    private final IngestPipeline pipeline;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private IngestServer(Server httpServer, Server grpcServer, BooleanSupplier ready, List<AutoCloseable> resources,
-            PrometheusMeterRegistry registry) {
+            PrometheusMeterRegistry registry, IngestPipeline pipeline) {
+        this.pipeline = pipeline;
         this.httpServer = httpServer;
         this.grpcServer = grpcServer;
         this.ready = ready;
@@ -75,8 +80,7 @@ public final class IngestServer implements AutoCloseable {
         Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
         Duration shutdownTimeout = config.get(IngestSettings.SHUTDOWN_TIMEOUT);
         Map<String, Object> producerProps = ProducerSettings.producer(config.kafkaProperties(), sendTimeout,
-                Math.max(config.get(IngestSettings.MAX_REQUEST_SIZE), config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE)),
-                config.get(IngestSettings.MAX_IN_FLIGHT_BYTES));
+                config.get(IngestSettings.RECORD_MAX_BYTES), config.get(IngestSettings.MAX_IN_FLIGHT_BYTES));
         KafkaProducer<byte[], byte[]> kafkaProducer;
         try {
             kafkaProducer = new KafkaProducer<>(producerProps);
@@ -96,9 +100,11 @@ public final class IngestServer implements AutoCloseable {
         }
         LOG.info("Kafka: bootstrap servers {}, spans topic {}", producerProps.get("bootstrap.servers"),
                 config.get(IngestSettings.SPANS_TOPIC));
-        // Readiness first: its probe stops before the producer flushes.
+        // Readiness first: its probe stops before the producer flushes. Past the send timeout every record has been
+        // acknowledged or has expired (it is the delivery timeout), so waiting longer would only delay the exit.
+        Duration closeTimeout = shutdownTimeout.compareTo(sendTimeout) < 0 ? shutdownTimeout : sendTimeout;
         return start(config, producer, readiness::isReady, readiness::lastProblem,
-                List.of(readiness, () -> producer.close(shutdownTimeout)));
+                List.of(readiness, () -> producer.close(closeTimeout)));
     }
 
     /** Starts the servers in front of any sink; tests use it to make Kafka slow or absent at will. */
@@ -118,7 +124,8 @@ public final class IngestServer implements AutoCloseable {
             Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
-                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout);
+                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
+                    config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
@@ -158,7 +165,7 @@ public final class IngestServer implements AutoCloseable {
                             .useBlockingTaskExecutor(true)
                             .build())
                     .build();
-            server = new IngestServer(httpServer, grpcServer, ready, resources, registry);
+            server = new IngestServer(httpServer, grpcServer, ready, resources, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
             LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
                     server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
@@ -179,6 +186,9 @@ public final class IngestServer implements AutoCloseable {
         atLeast(config, IngestSettings.MAX_REQUEST_SIZE, 1024);
         atLeast(config, IngestSettings.GRPC_MAX_MESSAGE_SIZE, 1024);
         atLeast(config, IngestSettings.MAX_IN_FLIGHT_BYTES, 1);
+        atLeast(config, IngestSettings.RECORD_MAX_BYTES, TraceFitter.MIN_BUDGET);
+        // One record must fit in the producer's buffer with room to spare; 1GiB is far past any broker default.
+        atMost(config, IngestSettings.RECORD_MAX_BYTES, 1L << 30);
         for (Setting<Duration> setting : List.of(IngestSettings.SEND_TIMEOUT, IngestSettings.READINESS_INTERVAL,
                 IngestSettings.READINESS_TIMEOUT)) {
             if (config.get(setting).toMillis() < 100) {
@@ -190,6 +200,13 @@ public final class IngestServer implements AutoCloseable {
     private static void atLeast(Config config, Setting<Long> setting, long min) {
         if (config.get(setting) < min) {
             throw new ConfigException(setting.name() + " must be at least " + min + " bytes, got "
+                    + config.get(setting));
+        }
+    }
+
+    private static void atMost(Config config, Setting<Long> setting, long max) {
+        if (config.get(setting) > max) {
+            throw new ConfigException(setting.name() + " must be at most " + max + " bytes, got "
                     + config.get(setting));
         }
     }
@@ -221,7 +238,10 @@ public final class IngestServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("Stopping: no new requests, finishing those in flight");
+        LOG.info("Stopping: new exports answered 503, those in flight answered within the send timeout");
+        // Requests already received but not yet handed to Kafka get a retryable answer at once instead of being
+        // taken on; those waiting for Kafka are answered by their own deadline.
+        pipeline.drain();
         CompletableFuture.allOf(httpServer.stop(), grpcServer.stop()).join();
         closeAll(resources);
         registry.close();

@@ -22,6 +22,12 @@ public final class IngestSettings {
             "Largest OTLP/HTTP body, measured after decompression; larger requests are answered 413.");
     public static final Setting<Long> GRPC_MAX_MESSAGE_SIZE = Setting.bytes("grpc.max-message-size", "16MiB",
             "Largest OTLP/gRPC message, measured after decompression; larger ones get RESOURCE_EXHAUSTED.");
+    public static final Setting<Long> RECORD_MAX_BYTES = Setting.bytes("record.max-bytes", "960KiB",
+            "Largest Kafka record value the ingest writes, below the topic's max.message.bytes (1MiB by default) "
+                    + "with room for key, headers and batch overhead. A larger trace is split into several records "
+                    + "with the same key; a span too large for one record has its longest texts cut (marked "
+                    + "sessionizer.truncated) and, if still too large, attributes, events or links dropped. At least "
+                    + "16KiB.");
     public static final Setting<Duration> SEND_TIMEOUT = Setting.duration("producer.send-timeout", "5s",
             "How long a request may wait for Kafka to acknowledge its records before it is answered 503 / "
                     + "UNAVAILABLE; also the producer's delivery timeout.");
@@ -45,8 +51,8 @@ public final class IngestSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, GRPC_PORT, SPANS_TOPIC, MAX_REQUEST_SIZE,
-                GRPC_MAX_MESSAGE_SIZE, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER, CORS_ALLOWED_ORIGINS,
-                READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
+                GRPC_MAX_MESSAGE_SIZE, RECORD_MAX_BYTES, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER,
+                CORS_ALLOWED_ORIGINS, READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
         all.addAll(ApiKeys.settings());
         return List.copyOf(all);
     }

@@ -29,6 +29,7 @@ import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.schemas.otlp.SplitResult;
 import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.io.ByteArrayOutputStream;
@@ -112,6 +113,98 @@ class IngestKafkaIT {
         assertThat(records).extracting(TopicReader::key).doesNotHaveDuplicates();
         assertThat(records).allSatisfy(r -> assertThat(TopicReader.header(r, TraceProducer.TENANT_HEADER))
                 .isEqualTo("default"));
+    }
+
+    /** Reads back the records of one trace, as many as the fitter makes of it, each within the default budget. */
+    private static List<io.opentelemetry.proto.trace.v1.Span> storedWithinOneMiB(ExportTraceServiceRequest sent)
+            throws IOException {
+        TraceBatch trace = TraceSplitter.split(sent).batches().get(0);
+        int expectedRecords = TraceFitter.fit(trace, 960 * 1024).records().size();
+        List<ConsumerRecord<byte[], byte[]>> records = TopicReader.recordsWithKeys(kafka.bootstrapServers(), topic,
+                Set.of(trace.traceId()), expectedRecords);
+        assertThat(records).hasSize(expectedRecords);
+        List<io.opentelemetry.proto.trace.v1.Span> spans = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            assertThat(record.serializedValueSize()).isLessThanOrEqualTo(960 * 1024);
+            ExportTraceServiceRequest.parseFrom(record.value()).getResourceSpansList().forEach(r -> r
+                    .getScopeSpansList().forEach(s -> spans.addAll(s.getSpansList())));
+        }
+        return spans;
+    }
+
+    private static Map<String, io.opentelemetry.proto.common.v1.AnyValue> attributes(
+            io.opentelemetry.proto.trace.v1.Span span) {
+        Map<String, io.opentelemetry.proto.common.v1.AnyValue> attributes = new HashMap<>();
+        span.getAttributesList().forEach(kv -> attributes.put(kv.getKey(), kv.getValue()));
+        return attributes;
+    }
+
+    @Test
+    void shouldCutA15MiBValueSoThatEveryRecordFitsTheBrokersLimitAndAnswer200() throws IOException {
+        // Random letters, so that lz4 cannot squeeze the record under the limit as it did before records were cut.
+        java.util.Random random = new java.util.Random(7);
+        char[] letters = new char[15 * 1000 * 1000];
+        for (int i = 0; i < letters.length; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        String document = new String(letters);
+        ExportTraceServiceRequest one = OtlpFixtures.request(1, 3);
+        io.opentelemetry.proto.trace.v1.Span first = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        ExportTraceServiceRequest request = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
+                .setScopeSpans(0, one.getResourceSpans(0).getScopeSpans(0).toBuilder().setSpans(0, first.toBuilder()
+                        .clearAttributes().addAttributes(OtlpFixtures.attribute("session.id", "s-15mib"))
+                        .addAttributes(OtlpFixtures.attribute("input.value", document))))).build();
+        assertThat(request.getSerializedSize()).isGreaterThan(14 << 20).isLessThan(16 << 20);
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, request.toByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<io.opentelemetry.proto.trace.v1.Span> spans = storedWithinOneMiB(request);
+        assertThat(spans).hasSize(3);
+        Map<String, io.opentelemetry.proto.common.v1.AnyValue> cut = attributes(spans.stream()
+                .filter(s -> s.getSpanId().equals(first.getSpanId())).findFirst().orElseThrow());
+        assertThat(cut.get("sessionizer.truncated").getBoolValue()).isTrue();
+        assertThat(cut.get("sessionizer.original_size.input.value").getIntValue()).isEqualTo(15_000_000);
+        assertThat(document).startsWith(cut.get("input.value").getStringValue());
+        assertThat(cut.get("input.value").getStringValue()).hasSizeGreaterThan(900_000);
+        assertThat(cut.get("session.id").getStringValue()).isEqualTo("s-15mib");
+        assertThat(metric("ingest_values_truncated_total")).isPositive();
+    }
+
+    @Test
+    void shouldKeepASpanOf100000AttributesWithinTheLimitCountingWhatItDropped() throws IOException {
+        ExportTraceServiceRequest one = OtlpFixtures.request(1, 1);
+        io.opentelemetry.proto.trace.v1.Span.Builder span = one.getResourceSpans(0).getScopeSpans(0).getSpans(0)
+                .toBuilder().clearAttributes();
+        for (int i = 0; i < 100_000; i++) {
+            span.addAttributes(OtlpFixtures.attribute("attribute." + i, "value number " + i));
+        }
+        span.addAttributes(OtlpFixtures.attribute("session.id", "s-many"));
+        ExportTraceServiceRequest request = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
+                .setScopeSpans(0, one.getResourceSpans(0).getScopeSpans(0).toBuilder().setSpans(0, span))).build();
+
+        HttpResponse<byte[]> response = http.post(PROTOBUF, request.toByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<io.opentelemetry.proto.trace.v1.Span> spans = storedWithinOneMiB(request);
+        assertThat(spans).singleElement().satisfies(stored -> {
+            assertThat(stored.getSpanId()).isEqualTo(span.getSpanId());
+            assertThat(stored.getDroppedAttributesCount()).isPositive();
+            assertThat(attributes(stored).get("sessionizer.truncated").getBoolValue()).isTrue();
+            assertThat(attributes(stored).get("session.id").getStringValue()).isEqualTo("s-many");
+        });
+        assertThat(metric("ingest_span_items_dropped_total")).isPositive();
+    }
+
+    /** The sum of a counter's samples in /metrics. */
+    private static double metric(String name) {
+        double sum = 0;
+        for (String line : http.get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     @Test

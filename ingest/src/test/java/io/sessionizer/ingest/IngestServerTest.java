@@ -154,6 +154,27 @@ class IngestServerTest {
     }
 
     @Test
+    void shouldAnswer400ForOtlpJsonWithInvalidUtf8OrAnUnpairedSurrogateAsForMalformedProtobuf() {
+        byte[] invalidUtf8 = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"name\": \"x\"}]}]}]}"
+                .getBytes(StandardCharsets.UTF_8);
+        invalidUtf8[56] = (byte) 0xFF;
+        String loneSurrogate = OtlpFixtures.SPEC_EXAMPLE_JSON.replace("I'm a server span", "\\ud800");
+
+        HttpResponse<byte[]> badBytes = http.post(JSON, invalidUtf8);
+        HttpResponse<byte[]> badEscape = http.post(JSON, loneSurrogate.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(badBytes.statusCode()).isEqualTo(400);
+        assertThat(text(badBytes)).isEqualTo(
+                "{\"code\":3,\"message\":\"Malformed OTLP/JSON: invalid UTF-8 at byte 56 (1 bad byte)\"}");
+        assertThat(badEscape.statusCode()).isEqualTo(400);
+        assertThat(badEscape.headers().firstValue("content-type")).hasValue(JSON);
+        assertThat(text(badEscape)).startsWith(
+                "{\"code\":3,\"message\":\"Malformed OTLP/JSON: unpaired surrogate \\\\ud800 in the string at "
+                        + "/resourceSpans/0/scopeSpans/0/spans/0/name");
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
     void shouldStoreGzippedOtlpJsonAndAnswerInJson() {
 
         HttpResponse<byte[]> response = http.post(JSON,

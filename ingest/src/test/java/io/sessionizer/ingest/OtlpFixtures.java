@@ -89,6 +89,10 @@ public final class OtlpFixtures {
                 .build();
     }
 
+    public static KeyValue attribute(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
     public static Resource resource(String serviceName) {
         return Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
                 .setValue(AnyValue.newBuilder().setStringValue(serviceName))).build();

@@ -11,19 +11,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ProducerSettings {
     static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
     static final int LINGER_MS = 5;
-    /** Room for the record envelope and headers around the largest request. */
-    private static final long RECORD_OVERHEAD_BYTES = 64 * 1024;
+    /** Room for the key, the tenant header and the record and batch envelopes around the largest value. */
+    static final long RECORD_OVERHEAD_BYTES = 64 * 1024;
 
     private ProducerSettings() {
     }
 
     /**
      * @param sendTimeout how long a client waits for its answer; the producer gives up on a record by then
-     * @param maxRequestBytes the largest decompressed request, hence the largest possible one-trace record
+     * @param maxRecordBytes the largest record value the pipeline writes ({@code record.max-bytes})
      * @param maxInFlightBytes the in-flight limit of the pipeline
      */
     public static Map<String, Object> producer(Map<String, String> userProperties, Duration sendTimeout,
-            long maxRequestBytes, long maxInFlightBytes) {
+            long maxRecordBytes, long maxInFlightBytes) {
         long timeoutMs = sendTimeout.toMillis();
         Map<String, Object> props = new HashMap<>();
         // The local stack's broker; any real deployment sets KAFKA_BOOTSTRAP_SERVERS.
@@ -40,17 +40,20 @@ public final class ProducerSettings {
         props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         // Bigger batches than the 16 KiB default carry a 512-span request in a few produce requests.
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        // One trace may be as large as a whole request (the 1 MiB default would refuse it in the client).
+        // The pipeline keeps every value within record.max-bytes; this admits exactly that plus the envelope, so the
+        // 960KiB default gives the 1MiB that brokers accept by default (a batch of small records may be as large).
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.min(Integer.MAX_VALUE,
-                Math.max(1024 * 1024, maxRequestBytes + RECORD_OVERHEAD_BYTES)));
+                Math.max(1024 * 1024, maxRecordBytes + RECORD_OVERHEAD_BYTES)));
         // The producer gives up on a record when the client is answered 503, not minutes later.
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeoutMs);
         // Must fit in the delivery timeout with the linger (Kafka checks delivery >= linger + request timeout).
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, timeoutMs - LINGER_MS));
         // send() blocks while metadata is missing; never longer than a client waits.
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
-        // Above the in-flight limit, so the pipeline answers 429 before send() could block on a full buffer.
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 2 * maxInFlightBytes));
+        // Above the in-flight limit, so the pipeline answers 429 before send() could block on a full buffer, and
+        // never below the largest record, which the producer would refuse.
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(Math.max(32L * 1024 * 1024, 2 * maxInFlightBytes),
+                2 * (maxRecordBytes + RECORD_OVERHEAD_BYTES)));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.putAll(userProperties);

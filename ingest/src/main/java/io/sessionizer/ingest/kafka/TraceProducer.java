@@ -17,8 +17,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Writes each trace as one record of the spans topic: key = lowercase hex trace id, value = the serialized
- * one-trace export request, header {@value #TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics").
+ * Writes each batch as one record of the spans topic: key = lowercase hex trace id, value = the serialized
+ * one-trace export request, header {@value #TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics"). A trace may come
+ * as several batches with the same key when it is larger than {@code record.max-bytes}.
  */
 public final class TraceProducer implements TraceSink, AutoCloseable {
     public static final String TENANT_HEADER = "sessionizer.tenant";
@@ -42,6 +43,14 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
         AtomicReference<Throwable> firstError = new AtomicReference<>();
         byte[] tenantBytes = tenant.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < batches.size(); i++) {
+            if (firstError.get() != null) {
+                // send() reports a metadata timeout through the callback after blocking for max.block.ms; sending
+                // the rest would block that long again for each record (three traces, three send timeouts).
+                if (pending.addAndGet(-(batches.size() - i)) == 0) {
+                    finish(all, firstError.get());
+                }
+                break;
+            }
             TraceBatch batch = batches.get(i);
             RecordHeaders headers = new RecordHeaders();
             headers.add(new RecordHeader(TENANT_HEADER, tenantBytes));
@@ -80,7 +89,8 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
     private static Throwable translate(Throwable error) {
         if (error instanceof RecordTooLargeException) {
             return new IngestException(RejectReason.TOO_LARGE,
-                    "A trace is larger than Kafka accepts for one record: " + error.getMessage(), error);
+                    "A record is larger than Kafka accepts (record.max-bytes is above the topic's max.message.bytes): "
+                            + error.getMessage(), error);
         }
         return error;
     }

@@ -10,11 +10,19 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Decodes export requests and encodes answers in either OTLP encoding.
@@ -22,6 +30,11 @@ import java.util.List;
  * <p>OTLP/JSON is the protobuf JSON mapping with one exception: trace and span ids are hex strings, not base64
  * (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). Ids are therefore rewritten to base64 in the
  * JSON tree before {@link JsonFormat} reads it. Unknown fields are ignored, as the specification asks of receivers.
+ *
+ * <p>Decoding is as strict about text as protobuf's is: JSON must be UTF-8 (RFC 8259 section 8.1), so a body with
+ * invalid UTF-8 is refused, and so is a string or name whose escapes leave a surrogate unpaired (RFC 8259 section
+ * 8.2), since protobuf would write it as {@code ?} and the stored text would differ from what the client sent.
+ * Neither Jackson nor {@link JsonFormat} checks either.
  */
 public final class OtlpCodec {
     // Decimals stay exact when the tree is written back for JsonFormat.
@@ -32,6 +45,8 @@ public final class OtlpCodec {
     private static final HexFormat HEX = HexFormat.of();
     private static final Base64.Encoder BASE64 = Base64.getEncoder();
     private static final int MAX_QUOTED = 64;
+    /** Chars decoded at a time while checking UTF-8; the text itself is not kept. */
+    private static final int UTF8_CHECK_CHUNK = 8192;
 
     private OtlpCodec() {
     }
@@ -59,6 +74,7 @@ public final class OtlpCodec {
     }
 
     private static ExportTraceServiceRequest decodeJson(byte[] body) {
+        checkUtf8(body);
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -72,6 +88,7 @@ public final class OtlpCodec {
         if (root == null || !root.isObject()) {
             throw new OtlpFormatException("Malformed OTLP/JSON: the body must be a JSON object");
         }
+        checkSurrogates(root, new ArrayDeque<>());
         for (ObjectNode resourceSpans : objects(root, "resourceSpans", "resource_spans")) {
             for (ObjectNode scopeSpans : objects(resourceSpans, "scopeSpans", "scope_spans")) {
                 for (ObjectNode span : objects(scopeSpans, "spans", "spans")) {
@@ -95,6 +112,74 @@ public final class OtlpCodec {
             throw new OtlpFormatException("Malformed OTLP/JSON ExportTraceServiceRequest: " + rootCauseMessage(e));
         }
         return builder.build();
+    }
+
+    /** Refuses a body that is not well-formed UTF-8, naming the offset of the first bad byte. */
+    private static void checkUtf8(byte[] body) {
+        // The JDK's decoder refuses what RFC 3629 forbids: stray and truncated sequences, overlong forms, surrogates.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(UTF8_CHECK_CHUNK);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isUnderflow()) {
+                result = decoder.flush(out);
+            }
+            if (result.isError()) {
+                throw new OtlpFormatException("Malformed OTLP/JSON: invalid UTF-8 at byte " + in.position()
+                        + " (" + result.length() + " bad byte" + (result.length() == 1 ? "" : "s") + ")");
+            }
+            if (result.isUnderflow()) {
+                return;
+            }
+            out.clear();
+        }
+    }
+
+    /**
+     * Refuses a string holding an unpaired surrogate, naming where it is as a JSON pointer. Field names need no
+     * check: Jackson already refuses an unpaired surrogate there ("Illegal surrogate character").
+     */
+    private static void checkSurrogates(JsonNode node, Deque<String> path) {
+        if (node.isTextual()) {
+            checkText(node.textValue(), path);
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                path.addLast(Integer.toString(i));
+                checkSurrogates(node.get(i), path);
+                path.removeLast();
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                path.addLast(field.getKey());
+                checkSurrogates(field.getValue(), path);
+                path.removeLast();
+            }
+        }
+    }
+
+    private static void checkText(String text, Deque<String> path) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new OtlpFormatException(String.format("Malformed OTLP/JSON: unpaired surrogate \\u%04x in the string at %s",
+                        (int) c, pointer(path)));
+            }
+        }
+    }
+
+    /** An RFC 6901 JSON pointer; long names are cut so that the message stays short. */
+    private static String pointer(Deque<String> path) {
+        StringBuilder pointer = new StringBuilder();
+        for (String segment : path) {
+            String safe = segment.length() > MAX_QUOTED ? segment.substring(0, MAX_QUOTED) + "..." : segment;
+            pointer.append('/').append(safe.replace("~", "~0").replace("/", "~1"));
+        }
+        return pointer.isEmpty() ? "/" : pointer.toString();
     }
 
     /** The objects of the array under either spelling of a field; anything else is left for JsonFormat to reject. */

@@ -3,13 +3,16 @@ package io.sessionizer.ingest.pipeline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The ingest meters, in Prometheus as {@code ingest_requests_total}, {@code ingest_spans_total},
  * {@code ingest_bytes_total} (each labelled {@code protocol}, {@code outcome} = accepted | rejected and
  * {@code reason}), {@code ingest_kafka_send_seconds} and {@code ingest_inflight_bytes}. Bytes are counted after
- * decompression.
+ * decompression. What was made to fit the record budget is counted in {@code ingest_traces_split_total} (traces
+ * written as more than one record), {@code ingest_spans_truncated_total}, {@code ingest_values_truncated_total}
+ * and {@code ingest_span_items_dropped_total} (attributes, events and links), each labelled {@code protocol}.
  */
 public final class IngestMetrics {
     public static final String HTTP = "http";
@@ -50,6 +53,30 @@ public final class IngestMetrics {
 
     void rejectedSpans(String protocol, int spans) {
         counter("ingest.spans", "Spans received", protocol, "rejected", INVALID_ID).increment(spans);
+    }
+
+    /** Counts what {@link TraceFitter} split, cut or dropped; nothing for a trace that fitted as it was. */
+    void fitted(String protocol, TraceFitter.Fitted fitted) {
+        if (fitted.records().size() > 1) {
+            counter("ingest.traces.split", "Traces written as several records to keep each within record.max-bytes",
+                    protocol).increment();
+        }
+        if (fitted.truncatedSpans() > 0) {
+            counter("ingest.spans.truncated", "Spans with a value cut or an attribute, event or link dropped to fit "
+                    + "record.max-bytes", protocol).increment(fitted.truncatedSpans());
+        }
+        if (fitted.truncatedValues() > 0) {
+            counter("ingest.values.truncated", "Attribute values and other texts cut to fit record.max-bytes",
+                    protocol).increment(fitted.truncatedValues());
+        }
+        if (fitted.droppedItems() > 0) {
+            counter("ingest.span.items.dropped", "Attributes, events and links dropped to fit record.max-bytes",
+                    protocol).increment(fitted.droppedItems());
+        }
+    }
+
+    private Counter counter(String name, String description, String protocol) {
+        return Counter.builder(name).description(description).tag("protocol", protocol).register(registry);
     }
 
     void sendLatency(long nanos, boolean success) {

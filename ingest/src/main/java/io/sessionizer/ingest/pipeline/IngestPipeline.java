@@ -3,10 +3,16 @@ package io.sessionizer.ingest.pipeline;
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.schemas.otlp.SplitResult;
+import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -14,15 +20,27 @@ import java.util.concurrent.TimeoutException;
  * Stores one decoded export and says how it went. The returned future succeeds only after the sink acknowledged
  * every record; otherwise it fails with an {@link IngestException} within the send timeout, never later, so that a
  * client always gets a bounded, retryable answer (Jaeger v1 answered before the write and lost data).
+ *
+ * <p>Every record is at most {@code maxRecordBytes}: a larger trace is split over several records and a span too
+ * large for one is cut ({@link TraceFitter}), counted, never refused.
  */
 public final class IngestPipeline {
     private final TraceSink sink;
     private final IngestMetrics metrics;
     private final InFlightLimiter limiter;
     private final Duration sendTimeout;
+    private final int maxRecordBytes;
+    private final Executor handOver;
+    private volatile boolean draining;
 
-    public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout) {
+    /**
+     * @param handOver runs the hand-over to the sink, which may block; an executor for blocking tasks
+     */
+    public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout,
+            int maxRecordBytes, Executor handOver) {
         this.sink = sink;
+        this.handOver = handOver;
+        this.maxRecordBytes = maxRecordBytes;
         this.metrics = metrics;
         this.limiter = new InFlightLimiter(maxInFlightBytes);
         this.sendTimeout = sendTimeout;
@@ -33,13 +51,18 @@ public final class IngestPipeline {
     }
 
     /**
-     * Splits the request per trace and stores it. Call it off the event loop: the sink may block while Kafka
-     * metadata is missing.
+     * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
+     * timeout whatever the sink does.
      *
      * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
+        if (draining) {
+            metrics.rejected(protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
+            return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
+                    "The ingest is stopping; retry later"));
+        }
         if (!limiter.tryAcquire(bytes)) {
             metrics.rejected(protocol, RejectReason.OVERLOADED, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.OVERLOADED,
@@ -56,28 +79,70 @@ public final class IngestPipeline {
             return CompletableFuture.completedFuture(result);
         }
 
+        List<TraceBatch> records = fit(split.batches(), protocol);
         long start = System.nanoTime();
-        CompletableFuture<Void> sent;
-        try {
-            sent = sink.send(split.batches(), tenant);
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
+        // The answer's deadline is armed before the hand-over, which may block (Kafka metadata, a full buffer) and so
+        // runs on its own executor: the client is answered when the deadline passes even while the sink still waits.
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        CompletableFuture<ExportResult> answer = sent.copy().orTimeout(sendTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .handle((ignored, error) -> {
+                    if (error == null) {
+                        metrics.accepted(protocol, bytes, split.acceptedSpans());
+                        return result;
+                    }
+                    IngestException failure = toIngestException(error);
+                    metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
+                    throw new CompletionException(failure);
+                });
         // The bytes stay reserved until the sink is done with them, even if the client was answered earlier.
         sent.whenComplete((ignored, error) -> {
             limiter.release(bytes);
             metrics.sendLatency(System.nanoTime() - start, error == null);
         });
-        long remaining = Math.max(0, sendTimeout.toNanos() - (System.nanoTime() - start));
-        return sent.copy().orTimeout(remaining, TimeUnit.NANOSECONDS).handle((ignored, error) -> {
-            if (error == null) {
-                metrics.accepted(protocol, bytes, split.acceptedSpans());
-                return result;
-            }
-            IngestException failure = toIngestException(error);
-            metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
-            throw new CompletionException(failure);
-        });
+        try {
+            handOver.execute(() -> handOver(records, tenant, sent, answer));
+        } catch (RejectedExecutionException e) {
+            sent.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    private void handOver(List<TraceBatch> records, String tenant, CompletableFuture<Void> sent,
+            CompletableFuture<ExportResult> answer) {
+        if (answer.isDone()) {
+            // The client was already told to retry: storing the records now would only make duplicates.
+            sent.completeExceptionally(new TimeoutException("not handed to Kafka before the send timeout"));
+            return;
+        }
+        try {
+            sink.send(records, tenant).whenComplete((ignored, error) -> {
+                if (error == null) {
+                    sent.complete(null);
+                } else {
+                    sent.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * From now on every export is refused at once with a retryable 503 / UNAVAILABLE, so that a stopping instance
+     * answers what it is still sent within the send timeout instead of taking it on.
+     */
+    public void drain() {
+        draining = true;
+    }
+
+    private List<TraceBatch> fit(List<TraceBatch> traces, String protocol) {
+        List<TraceBatch> records = new ArrayList<>(traces.size());
+        for (TraceBatch trace : traces) {
+            TraceFitter.Fitted fitted = TraceFitter.fit(trace, maxRecordBytes);
+            records.addAll(fitted.records());
+            metrics.fitted(protocol, fitted);
+        }
+        return records;
     }
 
     private IngestException toIngestException(Throwable error) {

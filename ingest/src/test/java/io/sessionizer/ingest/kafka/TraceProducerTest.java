@@ -9,10 +9,14 @@ import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -75,7 +79,8 @@ class TraceProducerTest {
 
         assertThatThrownBy(sent::get).cause().isInstanceOfSatisfying(IngestException.class,
                 e -> assertThat(e.reason()).isEqualTo(RejectReason.TOO_LARGE))
-                .hasMessage("A trace is larger than Kafka accepts for one record: The message is 2000000 bytes");
+                .hasMessage("A record is larger than Kafka accepts (record.max-bytes is above the topic's "
+                        + "max.message.bytes): The message is 2000000 bytes");
     }
 
     @Test
@@ -83,5 +88,25 @@ class TraceProducerTest {
         mock.close();
 
         assertThat(producer.send(batches, "default")).isCompletedExceptionally();
+    }
+
+    @Test
+    void shouldBlockOnMissingMetadataOnceAndNotOncePerTrace() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        Duration maxBlock = Duration.ofMillis(800);
+        try (KafkaProducer<byte[], byte[]> real = new KafkaProducer<>(ProducerSettings.producer(
+                Map.of("bootstrap.servers", "127.0.0.1:" + closedPort), maxBlock, 960 << 10, 1 << 20))) {
+            long start = System.nanoTime();
+
+            CompletableFuture<Void> sent = new TraceProducer(real, "spans").send(batches, "default");
+
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(sent).isCompletedExceptionally();
+            // Three traces used to block three times as long.
+            assertThat(took).isGreaterThanOrEqualTo(maxBlock.minusMillis(100)).isLessThan(maxBlock.multipliedBy(2));
+        }
     }
 }

@@ -13,6 +13,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import io.sessionizer.ingest.OtlpFixtures;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OtlpCodecTest {
@@ -85,6 +86,114 @@ class OtlpCodecTest {
                 .isInstanceOf(OtlpFormatException.class)
                 .hasMessageStartingWith("Malformed OTLP/JSON ExportTraceServiceRequest: ")
                 .hasMessageContaining("yesterday");
+    }
+
+    private static final String SPAN_WITH_NAME = """
+            {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "5b8efff798038103d269b633813fc60c",
+              "spanId": "eee19b7ec3c1b174", "name": "%s"}]}]}]}
+            """;
+
+    private static byte[] concat(String before, byte[] middle, String after) {
+        byte[] head = before.getBytes(StandardCharsets.UTF_8);
+        byte[] tail = after.getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[head.length + middle.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(middle, 0, all, head.length, middle.length);
+        System.arraycopy(tail, 0, all, head.length + middle.length, tail.length);
+        return all;
+    }
+
+    @Test
+    void shouldRejectInvalidUtf8NamingTheOffsetOfTheFirstBadByte() {
+        String before = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"name\": \"caf";
+        // A stray continuation byte, a truncated sequence, an overlong '/', a UTF-8-encoded surrogate (CESU-8).
+        for (byte[] bad : List.of(new byte[] {(byte) 0x80}, new byte[] {(byte) 0xC3}, new byte[] {(byte) 0xC0,
+                (byte) 0xAF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+            byte[] body = concat(before, bad, "\"}]}]}]}");
+
+            assertThatThrownBy(() -> OtlpCodec.decode(body, OtlpEncoding.JSON))
+                    .isInstanceOf(OtlpFormatException.class)
+                    .hasMessageStartingWith("Malformed OTLP/JSON: invalid UTF-8 at byte " + before.length() + " (");
+        }
+    }
+
+    @Test
+    void shouldRejectInvalidUtf8AfterTheFirstChunkAndAtTheVeryEnd() {
+        String padding = "x".repeat(100_000);
+        byte[] inTheMiddle = concat("{\"unknown\": \"" + padding, new byte[] {(byte) 0xFF}, "\"}");
+        byte[] atTheEnd = concat("{\"unknown\": \"" + padding + "\"}", new byte[] {(byte) 0xE2, (byte) 0x82}, "");
+
+        assertThatThrownBy(() -> OtlpCodec.decode(inTheMiddle, OtlpEncoding.JSON))
+                .hasMessage("Malformed OTLP/JSON: invalid UTF-8 at byte " + (13 + padding.length()) + " (1 bad byte)");
+        assertThatThrownBy(() -> OtlpCodec.decode(atTheEnd, OtlpEncoding.JSON))
+                .hasMessageStartingWith("Malformed OTLP/JSON: invalid UTF-8 at byte " + (15 + padding.length()));
+    }
+
+    @Test
+    void shouldRejectUnpairedSurrogateEscapesNamingWhereTheyAre() {
+        assertThatThrownBy(() -> json(SPAN_WITH_NAME.formatted("a\\ud800b")))
+                .isInstanceOf(OtlpFormatException.class)
+                .hasMessage("Malformed OTLP/JSON: unpaired surrogate \\ud800 in the string at "
+                        + "/resourceSpans/0/scopeSpans/0/spans/0/name");
+        assertThatThrownBy(() -> json(SPAN_WITH_NAME.formatted("\\udc00\\ud800")))
+                .hasMessageContaining("unpaired surrogate \\udc00");
+        assertThatThrownBy(() -> json(SPAN_WITH_NAME.formatted("ends high \\udbff")))
+                .hasMessageContaining("unpaired surrogate \\udbff");
+        assertThatThrownBy(() -> json("""
+                {"resourceSpans": [{"resource": {"attributes": [
+                  {"key": "ok", "value": {"stringValue": "fine"}},
+                  {"key": "k\\udfff", "value": {"stringValue": "v"}}]}}]}
+                """))
+                .hasMessage("Malformed OTLP/JSON: unpaired surrogate \\udfff in the string at "
+                        + "/resourceSpans/0/resource/attributes/1/key");
+        assertThatThrownBy(() -> json("{\"future\": {\"a/b~" + "x".repeat(100) + "\": \"\\ud800\"}}"))
+                .hasMessage("Malformed OTLP/JSON: unpaired surrogate \\ud800 in the string at /future/a~1b~0"
+                        + "x".repeat(60) + "...");
+        assertThatThrownBy(() -> json("{\"future\": {\"a\\ud800\": 1}}"))
+                .isInstanceOf(OtlpFormatException.class)
+                .hasMessageContaining("surrogate");
+    }
+
+    @Test
+    void shouldKeepPairedSurrogatesWhetherEscapedOrRaw() {
+        ExportTraceServiceRequest escaped = json(SPAN_WITH_NAME.formatted("smile \\ud83d\\ude00"));
+        ExportTraceServiceRequest raw = json(SPAN_WITH_NAME.formatted("smile \ud83d\ude00"));
+
+        assertThat(escaped.getResourceSpans(0).getScopeSpans(0).getSpans(0).getName()).isEqualTo("smile \uD83D\uDE00");
+        assertThat(raw).isEqualTo(escaped);
+    }
+
+    @Test
+    void shouldRejectProtobufStringsThatAreNotUtf8IncludingEncodedSurrogates() {
+        Span span = OtlpFixtures.request(1, 1).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        byte[] valid = OtlpFixtures.request(1, 1).toBuilder().clearResourceSpans().addResourceSpans(
+                io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder().addScopeSpans(
+                        io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder().addSpans(
+                                span.toBuilder().setName("ab\u00e9!")))).build().toByteArray();
+        // "é!" is C3 A9 21: put an encoded lone surrogate (ED A0 80) or an overlong "/" (C0 AF) in its place.
+        for (byte[] bad : List.of(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+                new byte[] {(byte) 0xC0, (byte) 0xAF, '!'})) {
+            byte[] body = valid.clone();
+            int at = indexOf(body, new byte[] {'a', 'b', (byte) 0xC3, (byte) 0xA9, '!'}) + 2;
+            System.arraycopy(bad, 0, body, at, bad.length);
+
+            assertThatThrownBy(() -> OtlpCodec.decode(body, OtlpEncoding.PROTOBUF))
+                    .isInstanceOf(OtlpFormatException.class)
+                    .hasMessageContaining("UTF-8");
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

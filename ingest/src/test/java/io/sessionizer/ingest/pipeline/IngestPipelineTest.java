@@ -12,6 +12,9 @@ import io.sessionizer.ingest.FakeSink;
 import io.sessionizer.ingest.OtlpFixtures;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +22,8 @@ class IngestPipelineTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeSink sink = new FakeSink();
     private final IngestPipeline pipeline =
-            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300));
+            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300), 960 << 10,
+                    Runnable::run);
     private final ExportTraceServiceRequest request = OtlpFixtures.request(3, 2);
 
     private double counter(String name, String outcome, String reason) {
@@ -117,5 +121,72 @@ class IngestPipelineTest {
                 .isCompletedWithValue(new ExportResult(0, 0, null));
         assertThat(sink.sent()).isEmpty();
         assertThat(new ExportResult(0, 0, null).toResponse().hasPartialSuccess()).isFalse();
+    }
+
+    @Test
+    void shouldSplitATraceOverTheRecordBudgetAndCutWhatCannotBeSplitCountingBoth() {
+        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofSeconds(5),
+                16 * 1024, Runnable::run);
+        ExportTraceServiceRequest one = OtlpFixtures.request(1, 8);
+        ScopeSpans.Builder scope = one.getResourceSpans(0).getScopeSpans(0).toBuilder();
+        for (int i = 0; i < scope.getSpansCount(); i++) {
+            scope.setSpans(i, scope.getSpans(i).toBuilder().addAttributes(OtlpFixtures.attribute("input.value",
+                    (i == 0 ? "y" : "x").repeat(i == 0 ? 100_000 : 5_000))));
+        }
+        ExportTraceServiceRequest large = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
+                .setScopeSpans(0, scope)).build();
+
+        assertThat(small.export(large, large.getSerializedSize(), "default", IngestMetrics.HTTP))
+                .isCompletedWithValue(new ExportResult(8, 0, null));
+
+        assertThat(sink.sent().get(0).batches()).hasSizeGreaterThan(2).allSatisfy(b -> {
+            assertThat(b.request().getSerializedSize()).isLessThanOrEqualTo(16 * 1024);
+            assertThat(b.traceId()).isEqualTo(OtlpFixtures.hex(scope.getSpans(0).getTraceId()));
+        });
+        assertThat(sink.sent().get(0).batches().stream().mapToInt(b -> b.spanCount()).sum()).isEqualTo(8);
+        assertThat(registry.get("ingest.traces.split").tag("protocol", "http").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ingest.spans.truncated").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ingest.values.truncated").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldAnswerWithinTheSendTimeoutEvenWhileTheSinkBlocksInTheHandOver() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        TraceSink blocking = (batches, tenant) -> {
+            // As KafkaProducer.send() does while metadata is missing: the calling thread waits.
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return CompletableFuture.failedFuture(new IllegalStateException("no metadata"));
+        };
+        ExecutorService handOver = Executors.newSingleThreadExecutor();
+        IngestPipeline slow = new IngestPipeline(blocking, new IngestMetrics(registry), 1 << 20,
+                Duration.ofMillis(300), 960 << 10, handOver);
+        long start = System.nanoTime();
+
+        CompletableFuture<ExportResult> answer = slow.export(request, 100, "default", IngestMetrics.HTTP);
+
+        assertThatThrownBy(answer::join).cause().isInstanceOf(IngestException.class)
+                .hasMessage("Kafka did not acknowledge the spans within 300 ms; retry later");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+        assertThat(slow.inFlightBytes()).isEqualTo(100);
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.inFlightBytes() == 0);
+        handOver.shutdown();
+    }
+
+    @Test
+    void shouldRefuseExportsAtOnceRetryablyWhileDraining() {
+        pipeline.drain();
+
+        CompletableFuture<ExportResult> result = pipeline.export(request, 100, "default", IngestMetrics.GRPC);
+
+        assertThatThrownBy(result::join).cause().isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.reason()).isEqualTo(RejectReason.KAFKA_UNAVAILABLE))
+                .hasMessage("The ingest is stopping; retry later");
+        assertThat(sink.sent()).isEmpty();
+        assertThat(counter("ingest.requests", "rejected", "kafka_unavailable")).isEqualTo(1);
     }
 }

@@ -1,5 +1,7 @@
 /**
  * The record format of {@code otlp_spans}: one OTLP {@code ExportTraceServiceRequest} per trace, keyed by its hex trace
- * id. The ingest writes it; the aggregator re-keys records that arrive in another shape.
+ * id (a trace larger than a record may be is split over several records with the same key, and a span too large
+ * alone is cut, see {@link io.sessionizer.schemas.otlp.TraceFitter}). The ingest writes it; the aggregator re-keys
+ * records that arrive in another shape.
  */
 package io.sessionizer.schemas.otlp;

@@ -12,8 +12,10 @@ import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -129,10 +131,45 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
                 }
                 throw e;
             }
-            reader = new SpecificDatumReader<>(writerSchema, schema, data);
+            reader = new BoundedReader<>(writerSchema, schema, data);
             readersById.put(id, reader);
         }
         return reader;
+    }
+
+    /**
+     * Avro sizes a new array or map by the item count the bytes claim, so a record of a hundred bytes claiming a
+     * billion items made the reader allocate gigabytes for 10 s before its EOF (found by
+     * {@code ConfluentAvroSerdeFuzzTest}; the input is kept as {@code summary-claiming-a-huge-map}). This reader
+     * starts small and grows as items are really read, so a false count ends in an EOF at once. It takes the resolving
+     * path, since Avro's fast reader sizes collections by the claim without asking {@link #newArray}.
+     */
+    private static final class BoundedReader<T> extends SpecificDatumReader<T> {
+        private static final int MAX_INITIAL_ITEMS = 1024;
+
+        BoundedReader(Schema writer, Schema reader, SpecificData data) {
+            super(writer, reader, data);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T read(T reuse, Decoder in) throws IOException {
+            ResolvingDecoder resolver = getResolver(getSchema(), getExpected());
+            resolver.configure(in);
+            T result = (T) read(reuse, getExpected(), resolver);
+            resolver.drain();
+            return result;
+        }
+
+        @Override
+        protected Object newArray(Object old, int size, Schema schema) {
+            return super.newArray(old, Math.min(size, MAX_INITIAL_ITEMS), schema);
+        }
+
+        @Override
+        protected Object newMap(Object old, int size) {
+            return super.newMap(old, Math.min(size, MAX_INITIAL_ITEMS));
+        }
     }
 
     @Override
