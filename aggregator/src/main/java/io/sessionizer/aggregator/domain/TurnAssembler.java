@@ -10,6 +10,7 @@ import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,6 +28,9 @@ import java.util.Set;
 public final class TurnAssembler {
     private static final String INPUT_MESSAGES = "llm.input_messages.";
     private static final String OUTPUT_MESSAGES = "llm.output_messages.";
+    /** The sizes of texts the ingest cut to fit a record, before that cut. */
+    private static final String INPUT_ORIGINAL_SIZE = TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "input.value";
+    private static final String OUTPUT_ORIGINAL_SIZE = TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "output.value";
 
     private final SessionKeyResolver keys;
     private final PriceTable prices;
@@ -125,6 +129,8 @@ public final class TurnAssembler {
         String requestModel = null;
         Messages inputMessages = null;
         Messages outputMessages = null;
+        Long inputOriginalSize = null;
+        Long outputOriginalSize = null;
         for (KeyValue kv : attributes) {
             String key = kv.getKey();
             if (key.startsWith(INPUT_MESSAGES)) {
@@ -136,6 +142,8 @@ public final class TurnAssembler {
                 continue;
             }
             switch (key) {
+                case INPUT_ORIGINAL_SIZE -> inputOriginalSize = Attributes.asLong(kv.getValue());
+                case OUTPUT_ORIGINAL_SIZE -> outputOriginalSize = Attributes.asLong(kv.getValue());
                 case "input.value" -> inputValue = Attributes.asString(kv.getValue());
                 case "input.mime_type" -> inputMime = Attributes.asString(kv.getValue());
                 case "output.value" -> outputValue = Attributes.asString(kv.getValue());
@@ -165,11 +173,11 @@ public final class TurnAssembler {
             }
         }
         if (root && inputValue != null) {
-            state.setInput(limits.io(inputValue, inputMime, cuts));
+            state.setInput(limits.io(inputValue, inputMime, inputOriginalSize, cuts));
             state.setInputFromRoot(true);
         }
         if (root && outputValue != null) {
-            state.setOutput(limits.io(outputValue, outputMime, cuts));
+            state.setOutput(limits.io(outputValue, outputMime, outputOriginalSize, cuts));
             state.setOutputFromRoot(true);
         }
         if (inputMessages != null && !state.getInputFromRoot() && state.getInput() == null) {

@@ -36,13 +36,26 @@ public record TurnLimits(int maxTextBytes) {
 
     /** A text as kept in a turn: whole, or its first {@code maxTextBytes} UTF-8 bytes, marked, counting the cut. */
     IoValue io(String text, String mimeType, Cuts cuts) {
+        return io(text, mimeType, null, cuts);
+    }
+
+    /**
+     * As {@link #io(String, String, Cuts)}, for a text that may have been cut before (by the ingest, which marks the
+     * span with {@code sessionizer.original_size.<key>}): {@code originalSize}, when larger than the text, is its size
+     * before that cut, and the turn says so.
+     */
+    IoValue io(String text, String mimeType, Long originalSize, Cuts cuts) {
         long size = utf8Length(text, maxTextBytes);
         if (size <= maxTextBytes) {
+            if (originalSize != null && originalSize > utf8Length(text, Long.MAX_VALUE)) {
+                return new IoValue(text, name(mimeType, cuts), true, originalSize);
+            }
             return new IoValue(text, name(mimeType, cuts), false, null);
         }
         cuts.texts++;
-        return new IoValue(prefixOfUtf8Bytes(text, maxTextBytes), name(mimeType, cuts), true, utf8Length(text,
-                Long.MAX_VALUE));
+        long full = utf8Length(text, Long.MAX_VALUE);
+        return new IoValue(prefixOfUtf8Bytes(text, maxTextBytes), name(mimeType, cuts), true,
+                originalSize != null && originalSize > full ? originalSize : full);
     }
 
     /** A name cut to {@value #MAX_NAME_CHARS} characters, never splitting a surrogate pair; null stays null. */

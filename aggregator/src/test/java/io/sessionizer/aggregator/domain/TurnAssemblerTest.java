@@ -11,6 +11,7 @@ import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,23 @@ class TurnAssemblerTest {
         assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 1_100_000L));
         assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(1024), null, true, 650_000L));
         assertThat(cuts.texts()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepTheSizeATextHadBeforeTheIngestCutIt() {
+        TurnAssembler small = new TurnAssembler(new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS),
+                PriceTable.builtIn(), new TurnLimits(1024));
+        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        Span.Builder root = span(1, 1, 0, 0, 900);
+        attr(root, "session.id", "s-1");
+        attr(root, "input.value", "a".repeat(2000));
+        attr(root, TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "input.value", 15_000_000L);
+        attr(root, "output.value", "b".repeat(500));
+        attr(root, TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "output.value", 900_000L);
+        small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), new TurnLimits.Cuts());
+        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+        assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 15_000_000L));
+        assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(500), null, true, 900_000L));
     }
 
     @Test

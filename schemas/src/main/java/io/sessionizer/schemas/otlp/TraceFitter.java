@@ -19,6 +19,10 @@ import java.util.List;
 public final class TraceFitter {
     /** The smallest budget that leaves room for a span's ids, times and cut texts next to cut shells. */
     public static final int MIN_BUDGET = 16 * 1024;
+    /** Attribute: true on a span (resource, scope) some of whose values were cut. */
+    public static final String TRUNCATED_ATTRIBUTE = SpanCutter.TRUNCATED;
+    /** Attribute prefix: {@code <prefix><key>} is the size in bytes the value of {@code <key>} had before its cut. */
+    public static final String ORIGINAL_SIZE_ATTRIBUTE_PREFIX = SpanCutter.ORIGINAL_SIZE_PREFIX;
     /** Headroom for the three length-delimited wrappers around one span (tag plus five-byte length each). */
     private static final int WRAPPERS_BYTES = 3 * 6;
 
