@@ -9,10 +9,9 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.sessionizer.deploy.local.FreePorts;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,11 +63,11 @@ class LocalStackIT {
 
     @Test
     void shouldStopCleanlyOnSigtermKeepSessionsAndTakeANewRetentionAcrossARestartAndNotOrphanTheBroker() throws Exception {
-        kafkaPort = freePortPair();
-        registryPort = freePort();
-        otlpHttpPort = freePort();
-        otlpGrpcPort = freePort();
-        apiPort = freePort();
+        kafkaPort = FreePorts.pair();
+        registryPort = FreePorts.one();
+        otlpHttpPort = FreePorts.one();
+        otlpGrpcPort = FreePorts.one();
+        apiPort = FreePorts.one();
         String sessionId = KafkaTestCluster.uniqueName("restart");
 
         Path firstLog = start("first.log");
@@ -154,22 +153,4 @@ class LocalStackIT {
         return response;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too: the broker's and its controller's. */
-    private static int freePortPair() throws IOException {
-        while (true) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket()) {
-                next.bind(new InetSocketAddress(port + 1));
-                return port;
-            } catch (IOException e) {
-                // Taken: try another pair.
-            }
-        }
-    }
 }

@@ -8,11 +8,10 @@ import io.sessionizer.deploy.bench.loadgen.OtlpSender;
 import io.sessionizer.deploy.bench.loadgen.Protocol;
 import io.sessionizer.deploy.local.ChildJvm;
 import io.sessionizer.deploy.local.ChildMain;
+import io.sessionizer.deploy.local.FreePorts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,8 +85,8 @@ public final class SoakCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         boolean temporary = dataDir == null;
         Path dir = temporary ? Files.createTempDirectory("sessionizer-soak-") : dataDir.toAbsolutePath();
-        int kafkaPort = freePortPair();
-        int otlpPort = freePort();
+        int kafkaPort = FreePorts.pair();
+        int otlpPort = FreePorts.one();
         Path log = dir.resolve("logs").resolve("launcher.log");
         List<String> jvmOptions = launcherJvmOptions(System.getenv("SESSIONIZER_JAVA_OPTS"));
         ChildJvm launcher = ChildJvm.start("launcher", jvmOptions, System.getProperty("java.class.path"), log,
@@ -310,22 +309,4 @@ public final class SoakCommand implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too: the broker's and its controller's. */
-    private static int freePortPair() throws IOException {
-        while (true) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket()) {
-                next.bind(new InetSocketAddress(port + 1));
-                return port;
-            } catch (IOException e) {
-                // Taken: try another pair.
-            }
-        }
-    }
 }

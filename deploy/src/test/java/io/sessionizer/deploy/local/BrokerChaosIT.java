@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.deploy.bench.Traffic;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -71,9 +69,9 @@ class BrokerChaosIT {
 
     @Test
     void shouldCountEveryAcknowledgedSpanOnceWhenTheBrokerIsKilledAndTheAggregatorReplacedUnderLoad() throws Exception {
-        int kafkaPort = freePortPair();
-        int otlpPort = freePort();
-        int apiPort = freePort();
+        int kafkaPort = FreePorts.pair();
+        int otlpPort = FreePorts.one();
+        int apiPort = FreePorts.one();
         stack = new LocalStack(new LocalStack.Options(dir.resolve("data"), kafkaPort, 0, otlpPort, 0, apiPort),
                 System.getProperty("java.class.path"));
         stack.start();
@@ -197,22 +195,4 @@ class BrokerChaosIT {
         return spans;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** A free port whose successor is free too: the broker's and its controller's. */
-    private static int freePortPair() throws IOException {
-        while (true) {
-            int port = freePort();
-            try (ServerSocket next = new ServerSocket()) {
-                next.bind(new InetSocketAddress(port + 1));
-                return port;
-            } catch (IOException e) {
-                // Taken: try another pair.
-            }
-        }
-    }
 }
