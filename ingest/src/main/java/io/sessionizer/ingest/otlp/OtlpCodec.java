@@ -16,10 +16,8 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +86,7 @@ public final class OtlpCodec {
         if (root == null || !root.isObject()) {
             throw new OtlpFormatException("Malformed OTLP/JSON: the body must be a JSON object");
         }
-        checkSurrogates(root, new ArrayDeque<>());
+        checkSurrogates(root);
         for (ObjectNode resourceSpans : objects(root, "resourceSpans", "resource_spans")) {
             for (ObjectNode scopeSpans : objects(resourceSpans, "scopeSpans", "scope_spans")) {
                 for (ObjectNode span : objects(scopeSpans, "spans", "spans")) {
@@ -140,46 +138,66 @@ public final class OtlpCodec {
 
     /**
      * Refuses a string holding an unpaired surrogate, naming where it is as a JSON pointer. Field names need no
-     * check: Jackson already refuses an unpaired surrogate there ("Illegal surrogate character").
+     * check: Jackson already refuses an unpaired surrogate there ("Illegal surrogate character"). The pointer is
+     * built only for a bad string, on the way back up, so a valid body costs one pass and no allocation per node.
      */
-    private static void checkSurrogates(JsonNode node, Deque<String> path) {
-        if (node.isTextual()) {
-            checkText(node.textValue(), path);
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                path.addLast(Integer.toString(i));
-                checkSurrogates(node.get(i), path);
-                path.removeLast();
-            }
-        } else if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                path.addLast(field.getKey());
-                checkSurrogates(field.getValue(), path);
-                path.removeLast();
-            }
+    private static void checkSurrogates(JsonNode root) {
+        Unpaired found = unpairedSurrogateAt(root);
+        if (found != null) {
+            throw new OtlpFormatException(String.format("Malformed OTLP/JSON: unpaired surrogate \\u%04x in the string"
+                    + " at %s", (int) found.surrogate(), found.pointer().isEmpty() ? "/" : found.pointer()));
         }
     }
 
-    private static void checkText(String text, Deque<String> path) {
+    /** An unpaired surrogate and the pointer to its string, built segment by segment on the way back up. */
+    private record Unpaired(char surrogate, StringBuilder pointer) {
+        Unpaired under(String segment) {
+            pointer.insert(0, segment);
+            return this;
+        }
+    }
+
+    /** The first string with an unpaired surrogate below {@code node}, or null. */
+    private static Unpaired unpairedSurrogateAt(JsonNode node) {
+        if (node.isTextual()) {
+            int surrogate = unpairedSurrogate(node.textValue());
+            return surrogate < 0 ? null : new Unpaired((char) surrogate, new StringBuilder());
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                Unpaired below = unpairedSurrogateAt(node.get(i));
+                if (below != null) {
+                    return below.under("/" + i);
+                }
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                Unpaired below = unpairedSurrogateAt(field.getValue());
+                if (below != null) {
+                    return below.under(pointerSegment(field.getKey()));
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The first unpaired surrogate of {@code text}, or -1. */
+    private static int unpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new OtlpFormatException(String.format("Malformed OTLP/JSON: unpaired surrogate \\u%04x in the string at %s",
-                        (int) c, pointer(path)));
+                return c;
             }
         }
+        return -1;
     }
 
-    /** An RFC 6901 JSON pointer; long names are cut so that the message stays short. */
-    private static String pointer(Deque<String> path) {
-        StringBuilder pointer = new StringBuilder();
-        for (String segment : path) {
-            String safe = segment.length() > MAX_QUOTED ? segment.substring(0, MAX_QUOTED) + "..." : segment;
-            pointer.append('/').append(safe.replace("~", "~0").replace("/", "~1"));
-        }
-        return pointer.isEmpty() ? "/" : pointer.toString();
+    /** One RFC 6901 segment; a long name is cut so that the message stays short. */
+    private static String pointerSegment(String name) {
+        String safe = name.length() > MAX_QUOTED ? name.substring(0, MAX_QUOTED) + "..." : name;
+        return "/" + safe.replace("~", "~0").replace("/", "~1");
     }
 
     /** The objects of the array under either spelling of a field; anything else is left for JsonFormat to reject. */
