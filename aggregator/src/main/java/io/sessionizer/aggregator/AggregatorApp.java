@@ -24,7 +24,7 @@ import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Config;
-import io.sessionizer.schemas.registry.RegistrySettings;
+import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.List;

@@ -13,6 +13,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.io.File;
 import java.io.IOException;
@@ -119,7 +120,7 @@ class ContainerImageIT {
         Path root = unpack("aggregator");
         String spans = KafkaTestCluster.uniqueName("spans");
         kafka.createTopics(3, spans);
-        Map<String, String> settings = TestStack.aggregatorSettings(kafka, work.resolve("unused"), spans);
+        Map<String, String> settings = AggregatorFixture.settings(kafka, work.resolve("unused"), spans);
         int http = freePort();
         run(root, "aggregator", Map.of(
                 "SESSIONIZER_HTTP_PORT", Integer.toString(http),

@@ -31,7 +31,9 @@ import io.sessionizer.schemas.otlp.SplitResult;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
+import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpFixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -111,7 +113,7 @@ class IngestKafkaIT {
         assertThat(response.statusCode()).isEqualTo(200);
         List<ConsumerRecord<byte[], byte[]>> records = assertStoredExactly(request, 1);
         assertThat(records).extracting(TopicReader::key).doesNotHaveDuplicates();
-        assertThat(records).allSatisfy(r -> assertThat(TopicReader.header(r, TraceProducer.TENANT_HEADER))
+        assertThat(records).allSatisfy(r -> assertThat(TopicReader.header(r, RecordContract.TENANT_HEADER))
                 .isEqualTo("default"));
     }
 
@@ -289,7 +291,7 @@ class IngestKafkaIT {
                     TopicReader.recordsWithKeys(kafka.bootstrapServers(), tenantTopic, Set.of(traceA, traceB), 2);
             assertThat(records).hasSize(2);
             Map<String, String> tenants = new HashMap<>();
-            records.forEach(r -> tenants.put(TopicReader.key(r), TopicReader.header(r, TraceProducer.TENANT_HEADER)));
+            records.forEach(r -> tenants.put(TopicReader.key(r), TopicReader.header(r, RecordContract.TENANT_HEADER)));
             assertThat(tenants).containsEntry(traceA, "tenant-a").containsEntry(traceB, "tenant-b");
         }
     }

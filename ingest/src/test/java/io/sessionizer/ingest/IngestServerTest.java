@@ -21,6 +21,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.config.Config;
+import io.sessionizer.testing.OtlpFixtures;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import io.sessionizer.config.Config;
+import io.sessionizer.testing.OtlpFixtures;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;

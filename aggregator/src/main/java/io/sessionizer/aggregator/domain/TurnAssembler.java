@@ -9,7 +9,7 @@ import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
-import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.aggregator.topology.Tenants;
+import io.sessionizer.schemas.records.RecordContract;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,7 +40,7 @@ final class Gather {
             }
             for (JsonNode session : page.path("sessions")) {
                 Bytes key = StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(session.get("end_time").asText())),
-                        Tenants.sessionKey(tenant, session.get("session_id").asText()));
+                        RecordContract.sessionKey(tenant, session.get("session_id").asText()));
                 entries.add(new Entry(key, session));
             }
         }

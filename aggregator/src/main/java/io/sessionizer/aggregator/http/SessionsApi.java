@@ -17,8 +17,8 @@ import io.sessionizer.aggregator.query.SessionQueryService.Placement;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.records.RecordContract;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -136,7 +136,7 @@ public final class SessionsApi {
         return routed(ctx, tenant, sessionId, reader -> {
             int max = limit(limit);
             Bytes after = cursors.decode(Cursors.Kind.TURNS, tenant, cursor.orElse(null));
-            if (after != null && !StoreKeys.isTranscriptKeyOf(after, Tenants.sessionKey(tenant, sessionId))) {
+            if (after != null && !StoreKeys.isTranscriptKeyOf(after, RecordContract.sessionKey(tenant, sessionId))) {
                 throw new IllegalArgumentException("Invalid cursor: not a cursor of session '" + sessionId + "'");
             }
             return reader.turns(tenant, sessionId, after, max)

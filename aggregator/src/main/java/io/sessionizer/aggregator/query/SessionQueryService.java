@@ -1,7 +1,7 @@
 package io.sessionizer.aggregator.query;
 
 import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.aggregator.topology.Tenants;
+import io.sessionizer.schemas.records.RecordContract;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class SessionQueryService {
                     + (current == null ? "starting" : current.state().name().toLowerCase(Locale.ROOT)), null);
         }
         KeyQueryMetadata metadata = current.queryMetadataForKey(SessionTopology.SESSIONS_STORE,
-                Tenants.sessionKey(tenant, sessionId), new StringSerializer());
+                RecordContract.sessionKey(tenant, sessionId), new StringSerializer());
         if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
             throw new StateUnavailableException("The instance that keeps session '" + sessionId
                     + "' is not known right now (rebalancing)", null);

@@ -3,10 +3,10 @@ package io.sessionizer.aggregator.query;
 import io.sessionizer.aggregator.domain.SearchTokens;
 import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.internal.SessionState;
+import io.sessionizer.aggregator.state.SessionState;
+import io.sessionizer.schemas.records.RecordContract;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -43,7 +43,7 @@ public final class SessionReader {
     }
 
     public Optional<SessionSummary> find(String tenant, String sessionId) {
-        String sessionKey = Tenants.sessionKey(tenant, sessionId);
+        String sessionKey = RecordContract.sessionKey(tenant, sessionId);
         for (Partition p : partitions) {
             SessionState state = p.sessions().get(sessionKey);
             if (state != null) {
@@ -58,7 +58,7 @@ public final class SessionReader {
      * empty when the session is unknown.
      */
     public Optional<Page<Turn>> turns(String tenant, String sessionId, Bytes after, int limit) {
-        String sessionKey = Tenants.sessionKey(tenant, sessionId);
+        String sessionKey = RecordContract.sessionKey(tenant, sessionId);
         Partition home = partitions.stream().filter(p -> p.sessions().get(sessionKey) != null).findFirst()
                 .orElse(null);
         if (home == null) {
@@ -117,7 +117,7 @@ public final class SessionReader {
      */
     private Page<SessionSummary> walk(String tenant, SessionFilter filter, Map<String, Partition> hits, Bytes after,
             int limit) {
-        String tenantPrefix = Tenants.sessionKey(tenant, "");
+        String tenantPrefix = RecordContract.sessionKey(tenant, "");
         List<SessionSummary> page = new ArrayList<>();
         Bytes last = null;
         int examined = 0;
@@ -188,7 +188,7 @@ public final class SessionReader {
 
     /** The tenant's sessions, with their partition, that hold every word in some turn, the last as a prefix. */
     private Map<String, Partition> search(String tenant, List<String> words) {
-        String tenantPrefix = Tenants.sessionKey(tenant, "");
+        String tenantPrefix = RecordContract.sessionKey(tenant, "");
         Map<String, Partition> hits = null;
         for (int i = 0; i < words.size(); i++) {
             Bytes prefix = StoreKeys.tokenPrefix(words.get(i), i < words.size() - 1);

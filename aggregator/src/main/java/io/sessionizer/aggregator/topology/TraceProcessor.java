@@ -9,7 +9,8 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -93,8 +94,9 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     public void process(Record<String, byte[]> record) {
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
-            throw new PoisonRecordException("invalid " + Tenants.HEADER + " header: the tenant must match "
-                    + Tenants.PATTERN);
+            throw new PoisonRecordException("invalid " + RecordContract.TENANT_HEADER
+                    + " header: the tenant must match "
+                    + RecordContract.TENANT_PATTERN);
         }
         ExportTraceServiceRequest request;
         try {
@@ -141,7 +143,8 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
             long expiresAt;
             if (state.getSessionId() != null) {
                 TraceState delta = TurnAssembler.takeDelta(state);
-                context.forward(record.withKey(Tenants.sessionKey(tenant, delta.getSessionId())).withValue(delta));
+                String sessionKey = RecordContract.sessionKey(tenant, delta.getSessionId());
+                context.forward(record.withKey(sessionKey).withValue(delta));
                 expiresAt = now + settings.traceRetention().toMillis();
             } else {
                 expiresAt = state.getFirstSeenMs() + settings.pendingTimeout().toMillis();

@@ -10,7 +10,7 @@ import io.sessionizer.aggregator.Otlp;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
-import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.Set;

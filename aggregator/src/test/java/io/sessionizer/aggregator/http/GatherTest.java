@@ -1,12 +1,13 @@
 package io.sessionizer.aggregator.http;
 
+import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
+import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.aggregator.topology.Tenants;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,8 +25,8 @@ class GatherTest {
     }
 
     private static String cursor(String id, String endTime) {
-        return CURSORS.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT,
-                StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)), Tenants.sessionKey(Tenants.DEFAULT, id)));
+        return CURSORS.encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT,
+                StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(endTime)), sessionKey(DEFAULT_TENANT, id)));
     }
 
     private static List<String> ids(JsonNode merged) {
@@ -36,7 +37,7 @@ class GatherTest {
     void shouldMergeNewestFirstAndCutAtTheLimit() {
         JsonNode merged = Gather.sessions(List.of(
                 page(null, "a", "2026-01-01T00:00:03Z", "c", "2026-01-01T00:00:01Z"),
-                page(null, "b", "2026-01-01T00:00:02Z")), Tenants.DEFAULT, 2, CURSORS);
+                page(null, "b", "2026-01-01T00:00:02Z")), DEFAULT_TENANT, 2, CURSORS);
         assertThat(ids(merged)).containsExactly("a", "b");
         assertThat(merged.get("next_cursor").asText()).isEqualTo(cursor("b", "2026-01-01T00:00:02Z"));
     }
@@ -46,19 +47,19 @@ class GatherTest {
         // The second instance examined only down to b: older sessions of its own may still come after b.
         JsonNode merged = Gather.sessions(List.of(
                 page(null, "a", "2026-01-01T00:00:03Z", "c", "2026-01-01T00:00:01Z"),
-                page(cursor("b", "2026-01-01T00:00:02Z"))), Tenants.DEFAULT, 10, CURSORS);
+                page(cursor("b", "2026-01-01T00:00:02Z"))), DEFAULT_TENANT, 10, CURSORS);
         assertThat(ids(merged)).containsExactly("a");
         assertThat(merged.get("next_cursor").asText()).isEqualTo(cursor("b", "2026-01-01T00:00:02Z"));
-        assertThat(Gather.sessions(List.of(page(null), page(null)), Tenants.DEFAULT, 10, CURSORS)
+        assertThat(Gather.sessions(List.of(page(null), page(null)), DEFAULT_TENANT, 10, CURSORS)
                 .get("next_cursor").isNull()).isTrue();
     }
 
     @Test
     void shouldAnswer502WhenAnotherInstanceSignsWithAnotherSecret() {
         Cursors other = new Cursors("another-secret-of-at-least-32-characters".getBytes());
-        String foreign = other.encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT, StoreKeys.byEndTime(1,
-                Tenants.sessionKey(Tenants.DEFAULT, "b")));
-        assertThatThrownBy(() -> Gather.sessions(List.of(page(foreign)), Tenants.DEFAULT, 10, CURSORS))
+        String foreign = other.encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, StoreKeys.byEndTime(1,
+                sessionKey(DEFAULT_TENANT, "b")));
+        assertThatThrownBy(() -> Gather.sessions(List.of(page(foreign)), DEFAULT_TENANT, 10, CURSORS))
                 .isInstanceOf(Peers.PeerException.class).hasMessageContaining("api.cursor-secret");
     }
 }

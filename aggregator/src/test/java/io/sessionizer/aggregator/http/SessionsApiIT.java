@@ -2,6 +2,8 @@ package io.sessionizer.aggregator.http;
 
 import static io.sessionizer.aggregator.Otlp.attr;
 import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
+import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,7 +14,6 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.Otlp;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.net.URI;
@@ -169,10 +170,10 @@ class SessionsApiIT {
         byte[] flipped = genuine.clone();
         flipped[genuine.length / 2] ^= 0x01;
         // A well-formed key of this tenant, base64url as cursors were before they were signed.
-        String forged = base64(StoreKeys.byEndTime(1, Tenants.sessionKey(Tenants.DEFAULT, "..")).get());
+        String forged = base64(StoreKeys.byEndTime(1, sessionKey(DEFAULT_TENANT, "..")).get());
         String foreign = new Cursors("another-deployment-secret-32-chars-long".getBytes(StandardCharsets.UTF_8))
-                .encode(Cursors.Kind.SESSIONS, Tenants.DEFAULT, StoreKeys.byEndTime(1,
-                        Tenants.sessionKey(Tenants.DEFAULT, "..")));
+                .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, StoreKeys.byEndTime(1,
+                        sessionKey(DEFAULT_TENANT, "..")));
         String turnsCursor = json("/api/v1/session/turns?limit=1&session_id=..").get("next_cursor").asText();
         for (String bad : List.of(forged, base64(flipped), foreign, cursor.substring(0, cursor.length() - 2),
                 cursor + "A", turnsCursor)) {
@@ -187,7 +188,7 @@ class SessionsApiIT {
         assertThat(rest.get("turns").get(0).at("/input/value").asText()).isEqualTo("question 0.1");
         assertThat(get("/api/v1/session/turns?session_id=..&cursor=" + cursor).statusCode()).isEqualTo(400);
         assertThat(get("/api/v1/session/turns?session_id=facets&cursor=" + turnsCursor).statusCode()).isEqualTo(400);
-        String forgedTurns = base64(StoreKeys.transcriptFrom(Tenants.sessionKey(Tenants.DEFAULT, "..")).get());
+        String forgedTurns = base64(StoreKeys.transcriptFrom(sessionKey(DEFAULT_TENANT, "..")).get());
         assertThat(get("/api/v1/session/turns?session_id=..&cursor=" + forgedTurns).statusCode()).isEqualTo(400);
     }
 

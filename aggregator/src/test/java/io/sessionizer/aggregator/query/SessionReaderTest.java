@@ -10,10 +10,10 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.Otlp;
 import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.RecordContract;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Queries over the stores and indexes that the production topology keeps. */
 class SessionReaderTest {
-    private static final String T = Tenants.DEFAULT;
+    private static final String T = RecordContract.DEFAULT_TENANT;
 
     @TempDir
     Path stateDir;

@@ -22,8 +22,9 @@ import io.sessionizer.aggregator.Otlp;
 import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.internal.SessionState;
-import io.sessionizer.schemas.internal.TraceState;
+import io.sessionizer.aggregator.state.SessionState;
+import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.schemas.serde.AvroBinarySerde;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,9 +115,9 @@ class ArbitraryInputFuzzTest {
         boolean wellFormed = true;
         RecordHeaders headers = new RecordHeaders();
         switch (data.consumeInt(0, 2)) {
-            case 1 -> headers.add(Tenants.HEADER, "acme".getBytes(StandardCharsets.UTF_8));
+            case 1 -> headers.add(RecordContract.TENANT_HEADER, "acme".getBytes(StandardCharsets.UTF_8));
             case 2 -> {
-                headers.add(Tenants.HEADER, data.consumeBytes(80));
+                headers.add(RecordContract.TENANT_HEADER, data.consumeBytes(80));
                 wellFormed = false;
             }
             default -> {

@@ -17,8 +17,9 @@ import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.internal.SessionState;
-import io.sessionizer.schemas.registry.RegistrySettings;
+import io.sessionizer.aggregator.state.SessionState;
+import io.sessionizer.config.RegistrySettings;
+import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.ByteBuffer;
@@ -113,14 +114,14 @@ class SessionTopologyTest {
 
     private SessionSummary session(String sessionId) {
         KeyValueStore<String, SessionState> store = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
-        SessionState state = store.get(Tenants.sessionKey(Tenants.DEFAULT, sessionId));
+        SessionState state = store.get(RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, sessionId));
         assertThat(state).as("session %s", sessionId).isNotNull();
         return state.getSummary();
     }
 
     private List<Turn> transcript(String sessionId) {
         KeyValueStore<Bytes, Turn> store = driver.getKeyValueStore(SessionTopology.TRANSCRIPTS_STORE);
-        String key = Tenants.sessionKey(Tenants.DEFAULT, sessionId);
+        String key = RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, sessionId);
         List<Turn> turns = new ArrayList<>();
         try (KeyValueIterator<Bytes, Turn> it = store.range(
                 StoreKeys.transcriptFrom(key), StoreKeys.transcriptTo(key))) {
@@ -288,7 +289,7 @@ class SessionTopologyTest {
     @Test
     void shouldKeepTenantsApart() {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Tenants.HEADER, "acme".getBytes(StandardCharsets.UTF_8));
+        headers.add(RecordContract.TENANT_HEADER, "acme".getBytes(StandardCharsets.UTF_8));
         spans.pipeInput(new TestRecord<>(Otlp.traceHex(1),
                 Otlp.request(root(1, "s", 0, 10, "in", "out")).toByteArray(), headers));
         KeyValueStore<String, SessionState> store = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
@@ -364,7 +365,7 @@ class SessionTopologyTest {
     @Test
     void shouldSendARecordWithAnInvalidTenantToTheDeadLetterTopic() {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(Tenants.HEADER, "Not A Tenant!".getBytes(StandardCharsets.UTF_8));
+        headers.add(RecordContract.TENANT_HEADER, "Not A Tenant!".getBytes(StandardCharsets.UTF_8));
         spans.pipeInput(new TestRecord<>(Otlp.traceHex(1), Otlp.request(root(1, "s", 0, 10, "in", "out"))
                 .toByteArray(), headers));
         assertThat(dlq.readRecord().headers().toString()).contains("tenant");

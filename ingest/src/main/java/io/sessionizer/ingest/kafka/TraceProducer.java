@@ -4,6 +4,7 @@ import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.records.RecordContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,12 +19,10 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes each batch as one record of the spans topic: key = lowercase hex trace id, value = the serialized
- * one-trace export request, header {@value #TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics"). A trace may come
- * as several batches with the same key when it is larger than {@code record.max-bytes}.
+ * one-trace export request, header {@value RecordContract#TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics").
+ * A trace may come as several batches with the same key when it is larger than {@code record.max-bytes}.
  */
 public final class TraceProducer implements TraceSink, AutoCloseable {
-    public static final String TENANT_HEADER = "sessionizer.tenant";
-
     private final Producer<byte[], byte[]> producer;
     private final String topic;
 
@@ -53,7 +52,7 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
             }
             TraceBatch batch = batches.get(i);
             RecordHeaders headers = new RecordHeaders();
-            headers.add(new RecordHeader(TENANT_HEADER, tenantBytes));
+            headers.add(new RecordHeader(RecordContract.TENANT_HEADER, tenantBytes));
             ProducerRecord<byte[], byte[]> record =
                     new ProducerRecord<>(topic, null, batch.key(), batch.request().toByteArray(), headers);
             try {

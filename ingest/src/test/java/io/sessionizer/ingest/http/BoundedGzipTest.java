@@ -3,7 +3,7 @@ package io.sessionizer.ingest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionizer.ingest.OtlpFixtures;
+import io.sessionizer.testing.OtlpFixtures;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.ingest.OtlpFixtures;
+import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpFixtures;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.ingest.pipeline.IngestException;
@@ -42,7 +43,7 @@ class TraceProducerTest {
             assertThat(record.topic()).isEqualTo("spans");
             assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(batches.get(i).traceId());
             assertThat(ExportTraceServiceRequest.parseFrom(record.value())).isEqualTo(batches.get(i).request());
-            assertThat(new String(record.headers().lastHeader(TraceProducer.TENANT_HEADER).value(),
+            assertThat(new String(record.headers().lastHeader(RecordContract.TENANT_HEADER).value(),
                     StandardCharsets.UTF_8)).isEqualTo("acme");
         }
     }

@@ -1,7 +1,7 @@
 package io.sessionizer.ingest.otlp;
 
-import static io.sessionizer.ingest.OtlpFixtures.SPEC_EXAMPLE_JSON;
-import static io.sessionizer.ingest.OtlpFixtures.hex;
+import static io.sessionizer.testing.OtlpFixtures.SPEC_EXAMPLE_JSON;
+import static io.sessionizer.testing.OtlpFixtures.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +11,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
-import io.sessionizer.ingest.OtlpFixtures;
+import io.sessionizer.testing.OtlpFixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

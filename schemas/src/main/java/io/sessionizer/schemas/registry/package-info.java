@@ -1,5 +1,6 @@
 /**
- * Schema Registry clients: the Confluent REST API client, an in-memory registry for tests, and their settings. Written
- * here because Confluent's own client ({@code io.confluent:*}) is not in the reachable Maven registry.
+ * Schema Registry clients: the Confluent REST API client and an in-memory registry for tests (their settings are the
+ * services', in {@code io.sessionizer.config.RegistrySettings}). Written here because Confluent's own client
+ * ({@code io.confluent:*}) is not in the reachable Maven registry.
  */
 package io.sessionizer.schemas.registry;

@@ -1,0 +1,72 @@
+package io.sessionizer.loadgen;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientBuilder;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * OTLP/HTTP with protobuf bodies (https://opentelemetry.io/docs/specs/otlp/#otlphttp), over HTTP/1.1 with a pool of
+ * connections, as the SDKs' HTTP exporters send.
+ */
+final class HttpOtlpSender implements OtlpSender {
+    static final String DEFAULT_PATH = "/v1/traces";
+
+    private final ClientFactory factory = ClientFactory.builder().build();
+    private final WebClient client;
+    private final String path;
+
+    HttpOtlpSender(String url, String authorization, Duration timeout) {
+        URI uri = URI.create(url);
+        this.path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")
+                ? DEFAULT_PATH : uri.getRawPath();
+        // h1c / h1: HTTP/1.1 without upgrade attempts, like the SDK exporters; https keeps TLS.
+        String base = ("https".equalsIgnoreCase(uri.getScheme()) ? "h1" : "h1c") + "://" + uri.getRawAuthority();
+        WebClientBuilder builder = WebClient.builder(base).factory(factory).responseTimeout(timeout);
+        if (authorization != null) {
+            builder.addHeader(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
+        this.client = builder.build();
+    }
+
+    @Override
+    public CompletableFuture<Long> send(ExportTraceServiceRequest request, long spans) {
+        RequestHeaders headers = RequestHeaders.builder(HttpMethod.POST, path)
+                .contentType(MediaType.X_PROTOBUF)
+                .build();
+        return client.execute(HttpRequest.of(headers, HttpData.wrap(request.toByteArray()))).aggregate()
+                .thenApply(response -> accepted(response, spans));
+    }
+
+    private static long accepted(AggregatedHttpResponse response, long spans) {
+        int status = response.status().code();
+        if (status < 200 || status > 299) {
+            throw new SendFailure("http " + status, response.contentUtf8());
+        }
+        if (response.content().isEmpty()) {
+            return spans;
+        }
+        try {
+            return OtlpSender.accepted(spans, ExportTraceServiceResponse.parseFrom(response.content().array()));
+        } catch (InvalidProtocolBufferException e) {
+            throw new SendFailure("invalid answer", "The answer is not an OTLP ExportTraceServiceResponse");
+        }
+    }
+
+    @Override
+    public void close() {
+        factory.close();
+    }
+}

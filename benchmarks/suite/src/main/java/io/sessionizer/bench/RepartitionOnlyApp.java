@@ -1,0 +1,42 @@
+package io.sessionizer.bench;
+
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * The baseline of the aggregator benchmark: a Kafka Streams application that only repartitions the same records, under
+ * the same processing guarantee, and does nothing else. Run as its own JVM so that its memory is measured alone.
+ *
+ * <p>Arguments: bootstrap servers, source topic, application id, state directory.
+ */
+public final class RepartitionOnlyApp {
+    private RepartitionOnlyApp() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, args[2]);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, args[3]);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream(args[1], Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source"))
+                .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("baseline"))
+                .foreach((key, value) -> { }, Named.as("discard"));
+        KafkaStreams streams = new KafkaStreams(builder.build(), props);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            streams.close();
+            stopped.countDown();
+        }));
+        streams.start();
+        stopped.await();
+    }
+}

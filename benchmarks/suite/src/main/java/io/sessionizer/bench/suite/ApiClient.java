@@ -1,0 +1,63 @@
+package io.sessionizer.bench.suite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** GET requests to one service on localhost: the aggregator's REST API, or a service's {@code /readyz}. */
+final class ApiClient {
+    /** Answered from the asked instance's own stores only: 404 when it does not own the session. */
+    static final String LOCAL_HEADER = "x-sessionizer-local";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final WebClient client;
+    private final int port;
+
+    ApiClient(int port) {
+        this.port = port;
+        this.client = WebClient.builder("http://localhost:" + port).responseTimeout(TIMEOUT).build();
+    }
+
+    int port() {
+        return port;
+    }
+
+    CompletableFuture<AggregatedHttpResponse> get(String path, boolean localOnly) {
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, path);
+        if (localOnly) {
+            headers.add(LOCAL_HEADER, "1");
+        }
+        return client.execute(headers.build()).aggregate();
+    }
+
+    AggregatedHttpResponse getNow(String path, boolean localOnly) {
+        return get(path, localOnly).join();
+    }
+
+    /** The JSON of a 200 answer; fails on any other. */
+    JsonNode json(String path, boolean localOnly) {
+        AggregatedHttpResponse response = getNow(path, localOnly);
+        if (response.status().code() != 200) {
+            throw new IllegalStateException("GET " + path + " on port " + port + " answered " + response.status()
+                    + ": " + response.contentUtf8());
+        }
+        return parse(response);
+    }
+
+    static JsonNode parse(AggregatedHttpResponse response) {
+        try {
+            return JSON.readTree(response.contentUtf8());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package io.sessionizer.bench.suite;
+
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import io.sessionizer.aggregator.AggregatorMain;
+import io.sessionizer.bench.Backlog;
+import io.sessionizer.launcher.local.ChildJvm;
+import io.sessionizer.launcher.local.KafkaBroker;
+import io.sessionizer.localregistry.LocalSchemaRegistry;
+import io.sessionizer.ingest.IngestMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * The local stack of a benchmark run, every part on free ports so that it runs beside a {@code sessionizer local}: the
+ * KRaft broker (child JVM, data under the run's directory), the Schema Registry (in this JVM), and ingest and
+ * aggregator instances started as child JVMs on demand, so that each one's peak memory is its own.
+ */
+final class BenchStack implements AutoCloseable {
+    static final String INGEST_HEAP = "512m";
+    static final String AGGREGATOR_HEAP = "1g";
+    private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    /** A started service: its JVM and ports (OTLP/HTTP or REST API, and OTLP/gRPC for ingest, else 0). */
+    record Service(String name, ChildJvm jvm, int port, int grpcPort) {
+    }
+
+    /** The topics of one aggregator application. */
+    record Topics(String spans, String sessions, String turns, String events, String dlq) {
+        static Topics named(String suffix) {
+            return new Topics("spans-" + suffix, "sessions-" + suffix, "turns-" + suffix, "events-" + suffix,
+                    "dlq-" + suffix);
+        }
+    }
+
+    private final Path dir;
+    private final KafkaBroker broker;
+    private final LocalSchemaRegistry registry;
+    private final Map<String, Long> peakRss = new LinkedHashMap<>();
+    private final List<Service> running = new ArrayList<>();
+    /** One secret for every aggregator instance of the run: lists gather the cursors the others signed. */
+    private final String cursorSecret = randomSecret();
+
+    private BenchStack(Path dir, KafkaBroker broker, LocalSchemaRegistry registry) {
+        this.dir = dir;
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    /** Starts the broker with its data in {@code dir}, and the registry. */
+    static BenchStack start(Path dir) throws IOException, InterruptedException {
+        KafkaBroker broker = KafkaBroker.start(System.getProperty("java.class.path"), dir, freePort(), freePort());
+        try {
+            broker.awaitReady(BROKER_READY_TIMEOUT);
+            return new BenchStack(dir, broker,
+                    LocalSchemaRegistry.start(broker.bootstrapServers(), 0, LocalSchemaRegistry.DEFAULT_TOPIC));
+        } catch (RuntimeException | InterruptedException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Creates topics of {@code partitions} partitions; {@code sessions} compacted, as the local stack has it. */
+    void createTopics(int partitions, Topics topics) {
+        createTopics(List.of(new NewTopic(topics.spans(), partitions, (short) 1),
+                new NewTopic(topics.sessions(), partitions, (short) 1).configs(Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(topics.turns(), partitions, (short) 1),
+                new NewTopic(topics.events(), partitions, (short) 1),
+                new NewTopic(topics.dlq(), partitions, (short) 1)));
+    }
+
+    void createTopics(List<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            Backlog.createTopics(admin, topics);
+        } catch (Exception e) {
+            throw new IllegalStateException("Cannot create the benchmark's topics", e);
+        }
+    }
+
+    /** An ingest writing to {@code topic}, ready when this returns. */
+    Service startIngest(String name, String topic) throws IOException, InterruptedException {
+        int http = freePort();
+        int grpc = freePort();
+        Service ingest = start(new Service(name, ChildJvm.start(name, INGEST_HEAP, log(name),
+                IngestMain.class.getName(), List.of(
+                        "--set", "http.port=" + http,
+                        "--set", "grpc.port=" + grpc,
+                        "--set", "topic.spans=" + topic,
+                        "--set", "kafka.bootstrap.servers=" + bootstrapServers())), http, grpc));
+        awaitReady(ingest, Duration.ofMinutes(1));
+        return ingest;
+    }
+
+    /**
+     * An instance of the aggregator application {@code applicationId}, with its state under the run's directory, not
+     * waited for (a second instance is ready only once the first rebalanced).
+     */
+    Service startAggregator(String name, String applicationId, Topics topics) throws IOException {
+        int port = freePort();
+        return start(new Service(name, ChildJvm.start(name, AGGREGATOR_HEAP, log(name),
+                AggregatorMain.class.getName(), List.of(
+                        "--set", "http.port=" + port,
+                        "--set", "application.id=" + applicationId,
+                        "--set", "state.dir=" + dir.resolve("state").resolve(fileName(name)),
+                        "--set", "topic.spans=" + topics.spans(),
+                        "--set", "topic.sessions=" + topics.sessions(),
+                        "--set", "topic.turns=" + topics.turns(),
+                        "--set", "topic.events=" + topics.events(),
+                        "--set", "topic.dlq=" + topics.dlq(),
+                        "--set", "standby.replicas=0",
+                        "--set", "api.cursor-secret=" + cursorSecret,
+                        "--set", "schema.registry.url=http://localhost:" + registry.port(),
+                        "--set", "kafka.bootstrap.servers=" + bootstrapServers(),
+                        // Every instance counts as caught up, so a joining one takes its share of the active tasks at
+                        // once (restoring them first) instead of after the ten-minute probing rebalance.
+                        "--set", "kafka.acceptable.recovery.lag=" + Long.MAX_VALUE)), port, 0));
+    }
+
+    private static String randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    private synchronized Service start(Service service) {
+        running.add(service);
+        return service;
+    }
+
+    private Path log(String name) {
+        return dir.resolve("logs").resolve(fileName(name) + ".log");
+    }
+
+    /** A service's name as a file name: "ingest (10,000 spans/s)" becomes "ingest-10-000-spans-s". */
+    static String fileName(String name) {
+        return name.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "");
+    }
+
+    /** Waits until the service answers {@code GET /readyz} with 200; fails early when its JVM exits. */
+    void awaitReady(Service service, Duration timeout) throws InterruptedException {
+        ApiClient client = new ApiClient(service.port());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            service.jvm().requireAlive();
+            try {
+                AggregatedHttpResponse response = client.getNow("/readyz", false);
+                if (response.status().code() == 200) {
+                    return;
+                }
+                last = response.status() + " " + response.contentUtf8();
+            } catch (CompletionException e) {
+                last = e.getCause().toString();
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        throw new IllegalStateException(service.name() + " is not ready after " + timeout.toSeconds()
+                + " s; last answer: " + last + "; see " + service.jvm().log());
+    }
+
+    /** Stops a service, keeping its peak memory for the report. */
+    synchronized void stop(Service service) {
+        service.jvm().close();
+        peakRss.merge(service.name(), service.jvm().peakRss(), Math::max);
+        running.remove(service);
+    }
+
+    /** Keeps the peak memory of a process this stack did not start, for the report. */
+    synchronized void recordPeakRss(String process, long bytes) {
+        peakRss.merge(process, bytes, Math::max);
+    }
+
+    /** Peak resident memory of every process so far: the services, the broker and this JVM. */
+    synchronized Map<String, Long> peakRss() {
+        running.forEach(s -> peakRss.merge(s.name(), s.jvm().peakRss(), Math::max));
+        Map<String, Long> all = new LinkedHashMap<>(peakRss);
+        all.put("broker", ChildJvm.peakRss(broker.pid()));
+        all.put("bench (load generator, probes, registry)", ChildJvm.peakRss(ProcessHandle.current().pid()));
+        return all;
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops every service still running, newest first. */
+    synchronized void stopAll() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            stop(running.get(i));
+        }
+    }
+
+    /** Services first, then the registry and the broker. Idempotent. */
+    @Override
+    public synchronized void close() {
+        stopAll();
+        registry.close();
+        broker.close();
+    }
+}

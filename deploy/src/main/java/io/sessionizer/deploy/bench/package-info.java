@@ -1,2 +1,0 @@
-/** Benchmarks and the synthetic LLM-application traffic they send. */
-package io.sessionizer.deploy.bench;

@@ -1,2 +1,0 @@
-/** Documentation generated from the code, so that it cannot drift: the configuration reference. */
-package io.sessionizer.deploy.docs;

@@ -1,0 +1,181 @@
+package io.sessionizer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.sessionizer.aggregator.AggregatorApp;
+import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.config.Config;
+import io.sessionizer.localregistry.LocalSchemaRegistry;
+import io.sessionizer.testing.KafkaTestCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a downstream consumer sees: the aggregator's three output topics, read with a plain KafkaConsumer of bytes,
+ * decoded by hand as the Confluent wire format says (magic byte 0, big-endian schema id, Avro binary), with each
+ * schema fetched by id from the local registry over its REST API.
+ */
+class PublishedTopicsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final KafkaTestCluster kafka = KafkaTestCluster.shared();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path stateDir;
+
+    private LocalSchemaRegistry registry;
+    private AggregatorApp aggregator;
+    private String spans;
+    private String sessions;
+    private String turns;
+    private String events;
+
+    @BeforeEach
+    void setUp() {
+        spans = KafkaTestCluster.uniqueName("spans");
+        sessions = KafkaTestCluster.uniqueName("sessions");
+        turns = KafkaTestCluster.uniqueName("turns");
+        events = KafkaTestCluster.uniqueName("events");
+        kafka.createTopics(2, spans, sessions, turns, events);
+        registry = LocalSchemaRegistry.start(kafka.bootstrapServers(), 0, KafkaTestCluster.uniqueName("_schemas"));
+        aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
+                "http.port", "0",
+                "application.id", KafkaTestCluster.uniqueName("published"),
+                "state.dir", stateDir.toString(),
+                "topic.spans", spans,
+                "topic.sessions", sessions,
+                "topic.turns", turns,
+                "topic.events", events,
+                "schema.registry.url", "http://localhost:" + registry.port(),
+                "kafka.bootstrap.servers", kafka.bootstrapServers())));
+    }
+
+    @AfterEach
+    void tearDown() {
+        aggregator.close();
+        registry.close();
+    }
+
+    @Test
+    void shouldPublishConfluentWireFormatAvroWhoseSchemaIdsResolveAtTheRegistry() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(spans, HexFormat.of().formatHex(traceId()), trace())).get();
+        }
+
+        GenericRecord summary = readOne(sessions);
+        assertThat(summary.get("session_id")).hasToString("published-1");
+        assertThat(summary.get("trace_count")).isEqualTo(1L);
+        assertThat(summary.get("span_count")).isEqualTo(2L);
+        assertThat(summary.get("status")).hasToString("ACTIVE");
+        assertThat(((GenericRecord) summary.get("first_input")).get("value")).hasToString("What is a session?");
+
+        GenericRecord turn = readOne(turns);
+        assertThat(turn.get("trace_id")).hasToString(HexFormat.of().formatHex(traceId()));
+        assertThat(turn.get("span_count")).isEqualTo(2);
+
+        GenericRecord event = readOne(events);
+        assertThat(event.get("type")).hasToString("STARTED");
+    }
+
+    /** Reads the first record of a topic and decodes it with the writer schema that its id names at the registry. */
+    private GenericRecord readOne(String topic) throws Exception {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, KafkaTestCluster.uniqueName("reader"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return !records.isEmpty();
+            });
+            ConsumerRecord<byte[], byte[]> record = records.get(0);
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("default/published-1");
+            byte[] value = record.value();
+            assertThat(value[0]).as("magic byte").isZero();
+            int schemaId = ByteBuffer.wrap(value, 1, 4).getInt();
+
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + registry.port() + "/schemas/ids/" + schemaId)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("schema %d at the registry", schemaId).isEqualTo(200);
+            Schema schema = new Schema.Parser().parse(JSON.readTree(response.body()).get("schema").asText());
+
+            HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + registry.port() + "/subjects")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(subjects.body()).contains(topic + "-value");
+
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
+            GenericRecord decoded = new GenericDatumReader<GenericRecord>(schema).read(null, decoder);
+            assertThat(decoder.isEnd()).as("every byte after the header is the Avro record").isTrue();
+            return decoded;
+        }
+    }
+
+    private static byte[] traceId() {
+        return ByteBuffer.allocate(16).putLong(0x1234_5678_9abc_def0L).putLong(42).array();
+    }
+
+    private static byte[] trace() {
+        ByteString traceId = ByteString.copyFrom(traceId());
+        Span root = Span.newBuilder().setTraceId(traceId)
+                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(1).array()))
+                .setName("agent").setStartTimeUnixNano(1_000_000_000L).setEndTimeUnixNano(3_000_000_000L)
+                .addAttributes(attr("session.id", "published-1"))
+                .addAttributes(attr("input.value", "What is a session?"))
+                .addAttributes(attr("output.value", "A conversation."))
+                .build();
+        Span child = root.toBuilder().clearAttributes()
+                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(2).array()))
+                .setParentSpanId(root.getSpanId()).setName("llm").build();
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(Arrays.asList(root, child)))).build().toByteArray();
+    }
+
+    private static KeyValue attr(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+}

@@ -1,0 +1,518 @@
+package io.sessionizer.it.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.sessionizer.aggregator.AggregatorApp;
+import io.sessionizer.it.TestStack;
+import io.sessionizer.ingest.IngestServer;
+import io.sessionizer.testing.KafkaTestCluster;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.awaitility.core.ThrowingRunnable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The web UI in a real headless Chromium: traces sent with the OpenTelemetry SDK to an in-process ingest and
+ * aggregator on the in-JVM broker, then the pages read as a user sees them. The browser only ever talks to the
+ * aggregator's HTTP port, as a user's browser would.
+ *
+ * <p>Which endpoint each test needs besides {@code GET /} and {@code GET /api/v1/sessions/{id}}: the transcript tests
+ * need {@code /api/v1/sessions/{id}/turns}; the list test needs {@code /api/v1/sessions} with {@code project} and
+ * {@code q}, then {@code /turns}; the totals test needs {@code /api/v1/stats}.
+ *
+ * <p>The stack runs with an API key, as a shared deployment would: the exporter sends it, and the browser has it in
+ * the tab's sessionStorage, where the UI's key form puts it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebUiIT {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String API_KEY = "ui-test-key";
+    private static final String KEY_STORAGE = "sessionizer.api-key";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Selenium warns at each start that it has no DevTools (CDP) binding for this Chromium version; the test uses
+     * WebDriver only. Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final Logger SELENIUM_LOG = Logger.getLogger("org.openqa.selenium");
+
+    private static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
+    private static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
+    private static final AttributeKey<String> INPUT = AttributeKey.stringKey("input.value");
+    private static final AttributeKey<String> OUTPUT = AttributeKey.stringKey("output.value");
+    private static final AttributeKey<String> MIME_TYPE_IN = AttributeKey.stringKey("input.mime_type");
+    private static final AttributeKey<String> MIME_TYPE_OUT = AttributeKey.stringKey("output.mime_type");
+    private static final AttributeKey<String> SPAN_KIND = AttributeKey.stringKey("openinference.span.kind");
+    private static final AttributeKey<String> MODEL = AttributeKey.stringKey("llm.model_name");
+    private static final AttributeKey<Long> PROMPT_TOKENS = AttributeKey.longKey("llm.token_count.prompt");
+    private static final AttributeKey<Long> COMPLETION_TOKENS = AttributeKey.longKey("llm.token_count.completion");
+    private static final AttributeKey<Long> TOTAL_TOKENS = AttributeKey.longKey("llm.token_count.total");
+
+    /** A chat about travel: the older session. Every input has words no other session uses. */
+    private static final List<Exchange> TRAVEL = List.of(
+            new Exchange("Which volcano can I hike near Naples?", "Mount Vesuvius: the crater trail takes an hour."),
+            new Exchange("Do I need a ticket for the crater trail?", "Yes, book a timed ticket online in advance."),
+            new Exchange("What should I pack for the hike?", "Water, sturdy shoes and a hat; there is little shade."));
+    /** A chat about cooking: the newer session; its second input holds the searched word "saffron". */
+    private static final List<Exchange> COOKING = List.of(
+            new Exchange("How long do I cook risotto rice?", "About 18 minutes, adding stock a ladle at a time."),
+            new Exchange("Can I add saffron threads to it?", "Yes: steep them in warm stock first for the colour."),
+            // Markup in data must show as text: the transcript check compares the text exactly.
+            new Exchange("Which cheese goes on top? <b>Not</b> blue, <img src=x onerror=alert(1)>",
+                    "Parmigiano Reggiano, grated at the end with butter."),
+            new Exchange("And a wine to serve with it?", String.join("\n",
+                    "A dry white suits it best:",
+                    "- Soave, crisp and almond-scented, from the Veneto;",
+                    "- Pinot Grigio, light and fresh;",
+                    "- Gavi, from Piedmont, with a mineral finish;",
+                    "- Vermentino, if you like a herbal note;",
+                    "- Verdicchio, a little richer, for a creamier risotto;",
+                    "- Franciacorta, a sparkling wine, for a festive dinner.",
+                    "Serve it at 8 to 10 °C.",
+                    "Avoid heavily oaked wines: they fight the saffron.",
+                    "A splash of the same wine in the risotto ties the two together.",
+                    "Enjoy your dinner!")));
+    private static final String SEARCHED_WORD = "saffron";
+    private static final String COOKING_PROJECT = "cooking-bot";
+    private static final String TRAVEL_PROJECT = "travel-bot";
+    /** The UI loads a transcript 20 turns at a time (app.js TURN_PAGE_SIZE). */
+    private static final int UI_TURN_PAGE = 20;
+    private static final int LONG_SESSION_TURNS = 23;
+
+    private final KafkaTestCluster kafka = KafkaTestCluster.shared();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String travel = KafkaTestCluster.uniqueName("travel");
+    private final String cooking = KafkaTestCluster.uniqueName("cooking");
+    /** An id no path segment carries, and no URL at all (the NUL): the UI must still open it. */
+    private final String weird = "../" + KafkaTestCluster.uniqueName("weird") + "/a?b=%2F&c#d\u0000e";
+
+    @TempDir
+    static Path stateDir;
+
+    private IngestServer ingest;
+    private AggregatorApp aggregator;
+    private SdkTracerProvider tracing;
+    private SdkTracerProvider travelTracing;
+    private Tracer tracer;
+    private Tracer travelTracer;
+    private ChromeDriver browser;
+    private Instant base;
+
+    private record Exchange(String input, String output) {
+    }
+
+    @BeforeAll
+    void startServicesAndSendSessions() throws Exception {
+        SELENIUM_LOG.setLevel(Level.SEVERE);
+        // CI installs Debian's chromium and chromium-driver (.ci/run ensure_chromium); without them this test fails
+        // rather than skips, so that a missing browser is never mistaken for a passing UI.
+        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
+                .as("WebUiIT needs Debian's Chromium and ChromeDriver at %s and %s: "
+                        + "apt-get install chromium chromium-driver (.ci/run does it)", CHROMIUM, CHROMEDRIVER)
+                .isTrue();
+        TestStack stack = TestStack.start(kafka, stateDir, Map.of("auth.api-keys", API_KEY + "=ui"));
+        ingest = stack.ingest();
+        aggregator = stack.aggregator();
+        // Two applications, so two projects (service.name) to filter by.
+        tracing = tracerProvider(COOKING_PROJECT);
+        travelTracing = tracerProvider(TRAVEL_PROJECT);
+        tracer = tracing.get("io.sessionizer.it.ui.WebUiIT");
+        travelTracer = travelTracing.get("io.sessionizer.it.ui.WebUiIT");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> status("/readyz") == 200);
+
+        // Travel is the older session, cooking the newer: the list shows cooking first.
+        base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
+        for (int i = 0; i < TRAVEL.size(); i++) {
+            sendTurn(travelTracer, travel, "alice", base.plusSeconds(20L * i), TRAVEL.get(i), false);
+        }
+        for (int i = 0; i < COOKING.size(); i++) {
+            // The third cooking turn fails, to show the error badge.
+            sendTurn(tracer, cooking, "bob", base.plusSeconds(200 + 30L * i), COOKING.get(i), i == 2);
+        }
+        sendTurn(tracer, weird, "erin", base.plusSeconds(400), new Exchange("Is my odd id a problem?",
+                "No: the UI asks for it by query."), false);
+        flush();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() ->
+                traceCount(travel) == TRAVEL.size() && traceCount(cooking) == COOKING.size()
+                        && traceCount(weird) == 1);
+    }
+
+    @BeforeEach
+    void openBrowser() throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions();
+        // The binary and driver are given explicitly so that Selenium Manager never tries to download a browser.
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory(stateDir, "chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(SCREENSHOTS.resolve("chromedriver.log").toFile())
+                .build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1360, 900));
+    }
+
+    @AfterEach
+    void screenshotAndCloseBrowser(TestInfo test) throws IOException {
+        try {
+            File shot = browser.getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png"),
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    @AfterAll
+    void stopServices() {
+        for (SdkTracerProvider provider : new SdkTracerProvider[] {tracing, travelTracing}) {
+            if (provider != null) {
+                provider.shutdown().join(10, TimeUnit.SECONDS);
+            }
+        }
+        if (aggregator != null) {
+            aggregator.close();
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+    }
+
+    /** Needs only {@code GET /} and {@code GET /api/v1/sessions/{id}}. */
+    @Test
+    void shouldShowTheSessionSummaryOnTheSessionPage() {
+        open("/#/sessions/" + cooking);
+
+        WebElement summary = waitFor(By.cssSelector("#summary[data-session-id='" + cooking + "']"));
+        assertThat(summary.findElement(By.id("session-id")).getText()).isEqualTo(cooking);
+        assertThat(summary.findElement(By.cssSelector(".trace-count .fact-value")).getText())
+                .isEqualTo(Integer.toString(COOKING.size()));
+        assertThat(summary.getText()).contains("bob", COOKING_PROJECT, "gpt-4o-mini", "1 error");
+    }
+
+    /** Needs {@code /api/v1/session?session_id_base64=} and {@code /api/v1/session/turns}: any id opens. */
+    @Test
+    void shouldOpenASessionWhoseIdNoPathCarries() {
+        open("/#/sessions/" + URLEncoder.encode(weird, StandardCharsets.UTF_8).replace("+", "%20"));
+
+        waitFor(By.id("summary"));
+        eventually(() -> {
+            assertThat(texts("#session-id")).containsExactly(weird);
+            assertThat(texts(".bubble.user .text")).containsExactly("Is my odd id a problem?");
+            assertThat(texts(".bubble.assistant .text")).containsExactly("No: the UI asks for it by query.");
+        });
+        // From the list too: the link of its row opens it.
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(weird));
+        // No CSS selector quotes this id: the row is found by its data attribute in script.
+        browser.executeScript("Array.from(document.querySelectorAll('tr.session-row'))"
+                + ".find(row => row.dataset.sessionId === arguments[0]).querySelector('a.session-link').click();", weird);
+        eventually(() -> assertThat(texts("#session-id")).containsExactly(weird));
+    }
+
+    /** Needs {@code /api/v1/sessions/{id}/turns}. */
+    @Test
+    void shouldShowTheTranscriptAsAChatInOrder() {
+        open("/#/sessions/" + cooking);
+
+        eventually(() -> {
+            List<WebElement> turns = turns();
+            assertThat(turns).hasSize(COOKING.size());
+            for (int i = 0; i < COOKING.size(); i++) {
+                WebElement turn = turns.get(i);
+                assertThat(text(turn.findElement(By.cssSelector(".bubble.user .text"))))
+                        .as("input of turn %d", i).isEqualTo(COOKING.get(i).input());
+                assertThat(text(turn.findElement(By.cssSelector(".bubble.assistant .text"))))
+                        .as("output of turn %d", i).isEqualTo(COOKING.get(i).output());
+                assertThat(turn.findElements(By.cssSelector(".turn-meta .badge.error")))
+                        .as("error badge of turn %d", i).hasSize(i == 2 ? 1 : 0);
+                assertThat(turn.findElement(By.className("turn-meta")).getText())
+                        .as("tokens, cost and latency of turn %d", i).contains("150 tokens", "$", "1.50 s");
+            }
+        });
+        WebElement longAnswer = turns().get(3).findElement(By.cssSelector(".bubble.assistant .foldable"));
+        assertThat(longAnswer.getDomAttribute("class")).as("a long answer is folded").contains("folded");
+        longAnswer.findElement(By.className("fold-toggle")).click();
+        assertThat(longAnswer.getDomAttribute("class")).doesNotContain("folded");
+        assertThat(longAnswer.findElement(By.className("text")).getText()).endsWith("Enjoy your dinner!");
+    }
+
+    /** Needs {@code /turns} with {@code next_cursor}: a long session is shown a page at a time. */
+    @Test
+    void shouldPageThroughALongSession() {
+        String longChat = KafkaTestCluster.uniqueName("long");
+        Instant start = Instant.now().minusSeconds(3_600);
+        List<String> inputs = new ArrayList<>();
+        for (int i = 0; i < LONG_SESSION_TURNS; i++) {
+            inputs.add("Question number " + i + "?");
+            sendTurn(tracer, longChat, "dave", start.plusSeconds(10L * i),
+                    new Exchange(inputs.get(i), "Answer " + i + "."), false);
+        }
+        flush();
+        open("/#/sessions/" + longChat);
+
+        eventually(() -> {
+            assertThat(texts(".bubble.user .text")).containsExactlyElementsOf(inputs.subList(0, UI_TURN_PAGE));
+            assertThat(browser.findElement(By.id("load-more-turns")).isDisplayed()).isTrue();
+        });
+        browser.findElement(By.id("load-more-turns")).click();
+        eventually(() -> assertThat(texts(".bubble.user .text")).containsExactlyElementsOf(inputs));
+        assertThat(browser.findElement(By.id("load-more-turns")).isDisplayed()).isFalse();
+    }
+
+    /** Needs {@code /api/v1/sessions/{id}/turns}: an open page shows a new session and its turns without a reload. */
+    @Test
+    void shouldAddTurnsToAnOpenSessionPageAsTheyArrive() {
+        String growing = KafkaTestCluster.uniqueName("growing");
+        open("/#/sessions/" + growing);
+        waitFor(By.cssSelector("#summary-wrap .notice"));
+
+        sendTurn(tracer, growing, "carol", Instant.now().minusSeconds(30),
+                new Exchange("First ping?", "First pong."), false);
+        flush();
+        eventually(() -> assertThat(texts(".bubble.user .text")).containsExactly("First ping?"));
+
+        sendTurn(tracer, growing, "carol", Instant.now().minusSeconds(10),
+                new Exchange("Second ping?", "Second pong."), false);
+        flush();
+        eventually(() -> assertThat(texts(".bubble.assistant .text")).containsExactly("First pong.", "Second pong."));
+    }
+
+    /**
+     * Needs {@code GET /api/v1/sessions} (newest first, with {@code project} and {@code q}), then {@code /turns} for
+     * the transcript.
+     */
+    @Test
+    void shouldFindASessionInTheListSearchForAWordAndOpenIt() {
+        open("/");
+
+        eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
+        eventually(() -> {
+            WebElement row = browser.findElement(By.cssSelector("tr.session-row[data-session-id='" + travel + "']"));
+            assertThat(row.findElement(By.className("first-input")).getText()).isEqualTo(TRAVEL.get(0).input());
+            assertThat(row.findElement(By.className("last-output")).getText()).isEqualTo(TRAVEL.get(2).output());
+        });
+
+        new Select(browser.findElement(By.id("project"))).selectByValue(TRAVEL_PROJECT);
+        eventually(() -> assertThat(listedSessions()).containsExactly(travel));
+        new Select(browser.findElement(By.id("project"))).selectByValue("");
+        eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
+
+        browser.findElement(By.id("search")).sendKeys(SEARCHED_WORD);
+        eventually(() -> assertThat(listedSessions()).containsExactly(cooking));
+
+        eventually(() -> browser.findElement(
+                By.cssSelector("tr.session-row[data-session-id='" + cooking + "'] a.session-link")).click());
+        waitFor(By.cssSelector("#summary[data-session-id='" + cooking + "']"));
+        eventually(() -> {
+            assertThat(texts(".bubble.user .text"))
+                    .containsExactlyElementsOf(COOKING.stream().map(Exchange::input).toList());
+            assertThat(texts(".bubble.assistant .text"))
+                    .containsExactlyElementsOf(COOKING.stream().map(Exchange::output).toList());
+        });
+
+        browser.navigate().back();
+        eventually(() -> {
+            assertThat(browser.findElement(By.id("search")).getDomProperty("value")).isEqualTo(SEARCHED_WORD);
+            assertThat(listedSessions()).containsExactly(cooking);
+        });
+    }
+
+    /** A tab without the key gets the key form; a wrong key is refused, the right one opens the list. */
+    @Test
+    void shouldAskForTheApiKeyAndThenShowTheSessions() {
+        openWithoutKey("/");
+        waitFor(By.id("api-key")).sendKeys("not-the-key");
+        browser.findElement(By.cssSelector("#api-key-form button")).click();
+        eventually(() -> assertThat(browser.findElement(By.cssSelector(".notice.warn")).getText())
+                .contains("not valid"));
+
+        waitFor(By.id("api-key")).sendKeys(API_KEY);
+        browser.findElement(By.cssSelector("#api-key-form button")).click();
+        eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
+    }
+
+    /** Needs {@code GET /api/v1/stats}. */
+    @Test
+    void shouldShowProjectTotals() {
+        open("/");
+
+        eventually(() -> assertThat(browser.findElements(By.cssSelector("#stats .stat"))).isNotEmpty());
+        assertThat(browser.findElement(By.id("stats")).getText()).containsIgnoringCase("sessions");
+    }
+
+    /**
+     * One turn as OpenInference instruments a chat app: a root CHAIN span with input and output, and an LLM child
+     * with the model and token counts that ends last; the turn lasts 1.5 s.
+     */
+    private static void sendTurn(Tracer tracer, String sessionId, String user, Instant start, Exchange exchange,
+            boolean failed) {
+        Instant end = start.plusMillis(1_500);
+        Span root = tracer.spanBuilder("chat turn")
+                .setSpanKind(SpanKind.SERVER)
+                .setStartTimestamp(start)
+                .setAttribute(SPAN_KIND, "CHAIN")
+                .setAttribute(SESSION_ID, sessionId)
+                .setAttribute(USER_ID, user)
+                .setAttribute(INPUT, exchange.input())
+                .setAttribute(MIME_TYPE_IN, "text/plain")
+                .setAttribute(OUTPUT, exchange.output())
+                .setAttribute(MIME_TYPE_OUT, "text/plain")
+                .startSpan();
+        Span llm = tracer.spanBuilder("llm").setParent(Context.root().with(root))
+                .setStartTimestamp(start.plusMillis(100))
+                .setAttribute(SPAN_KIND, "LLM")
+                .setAttribute(MODEL, "gpt-4o-mini")
+                .setAttribute(PROMPT_TOKENS, 120L)
+                .setAttribute(COMPLETION_TOKENS, 30L)
+                .setAttribute(TOTAL_TOKENS, 150L)
+                .startSpan();
+        if (failed) {
+            llm.setStatus(StatusCode.ERROR, "rate limited");
+        }
+        llm.end(end);
+        root.end(end);
+    }
+
+    private SdkTracerProvider tracerProvider(String serviceName) {
+        return SdkTracerProvider.builder()
+                .setResource(Resource.getDefault().merge(Resource.create(
+                        Attributes.of(AttributeKey.stringKey("service.name"), serviceName))))
+                .addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                        .setEndpoint("http://localhost:" + ingest.httpPort() + "/v1/traces")
+                        .addHeader("Authorization", "Bearer " + API_KEY)
+                        .build()).build())
+                .build();
+    }
+
+    private void flush() {
+        for (SdkTracerProvider provider : List.of(tracing, travelTracing)) {
+            assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).as("export to the ingest")
+                    .isTrue();
+        }
+    }
+
+    /** Opens a page of the UI in a tab that already has the API key. */
+    private void open(String path) {
+        // sessionStorage belongs to the origin: set it on a page of the aggregator first.
+        browser.get(url("/healthz"));
+        browser.executeScript("sessionStorage.setItem(arguments[0], arguments[1])", KEY_STORAGE, API_KEY);
+        openWithoutKey(path);
+    }
+
+    private void openWithoutKey(String path) {
+        browser.get(url(path));
+        assertThat(browser.getTitle()).as("the web UI at / (is WebUi wired into AggregatorApp?)")
+                .contains("Sessionizer");
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + aggregator.httpPort() + path;
+    }
+
+    private WebElement waitFor(By locator) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> browser.findElement(locator).isDisplayed());
+        return browser.findElement(locator);
+    }
+
+    private List<WebElement> turns() {
+        return browser.findElements(By.cssSelector("#transcript .turn"));
+    }
+
+    /** Retries while the page's polling may re-render the elements being read. */
+    private static void eventually(ThrowingRunnable assertion) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250))
+                .ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(assertion);
+    }
+
+    /** The texts of the matching elements, whole even when a long one is folded, read in one step. */
+    @SuppressWarnings("unchecked")
+    private List<String> texts(String css) {
+        return (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent);", css);
+    }
+
+    private static String text(WebElement element) {
+        return element.getDomProperty("textContent");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> listedSessions() {
+        return (List<String>) browser.executeScript("return Array.from(document.querySelectorAll('tr.session-row'),"
+                + " row => row.dataset.sessionId);");
+    }
+
+    private int traceCount(String sessionId) throws Exception {
+        HttpResponse<String> response = get("/api/v1/session?session_id_base64="
+                + Base64.getUrlEncoder().withoutPadding().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8)));
+        if (response.statusCode() != 200) {
+            return -1;
+        }
+        return JSON.readTree(response.body()).path("trace_count").asInt();
+    }
+
+    private int status(String path) throws Exception {
+        return get(path).statusCode();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + API_KEY)
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,144 @@
+package io.sessionizer.testing;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.GZIPOutputStream;
+
+/** Builds OTLP requests for tests: random, valid ids and recognisable names. */
+public final class OtlpFixtures {
+    /** OTLP/JSON after the specification's example (opentelemetry-proto examples/trace.json): hex ids, int enums. */
+    public static final String SPEC_EXAMPLE_JSON = """
+            {
+              "resourceSpans": [{
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "chat.service"}}]},
+                "schemaUrl": "https://opentelemetry.io/schemas/1.24.0",
+                "scopeSpans": [{
+                  "scope": {
+                    "name": "chat.library", "version": "1.0.0",
+                    "attributes": [{"key": "my.scope.attribute", "value": {"stringValue": "some scope attribute"}}]
+                  },
+                  "spans": [{
+                    "traceId": "5B8EFFF798038103D269B633813FC60C",
+                    "spanId": "EEE19B7EC3C1B174",
+                    "parentSpanId": "EEE19B7EC3C1B173",
+                    "name": "I'm a server span",
+                    "startTimeUnixNano": 1544712660000000000,
+                    "endTimeUnixNano": "1544712661000000000",
+                    "kind": 2,
+                    "status": {"code": 2, "message": "boom"},
+                    "attributes": [
+                      {"key": "session.id", "value": {"stringValue": "s-1"}},
+                      {"key": "llm.token_count.total", "value": {"intValue": "42"}}
+                    ],
+                    "links": [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331"}]
+                  }]
+                }]
+              }]
+            }
+            """;
+    public static final String SPEC_EXAMPLE_TRACE_ID = "5b8efff798038103d269b633813fc60c";
+
+    private OtlpFixtures() {
+    }
+
+    public static ByteString randomId(int bytes) {
+        byte[] id = new byte[bytes];
+        do {
+            ThreadLocalRandom.current().nextBytes(id);
+        } while (allZero(id));
+        return ByteString.copyFrom(id);
+    }
+
+    private static boolean allZero(byte[] id) {
+        for (byte b : id) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String hex(ByteString id) {
+        return HexFormat.of().formatHex(id.toByteArray());
+    }
+
+    public static Span span(ByteString traceId, String name) {
+        return Span.newBuilder()
+                .setTraceId(traceId)
+                .setSpanId(randomId(8))
+                .setName(name)
+                .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
+                .setStartTimeUnixNano(1_700_000_000_000_000_000L)
+                .setEndTimeUnixNano(1_700_000_001_000_000_000L)
+                .addAttributes(KeyValue.newBuilder().setKey("session.id")
+                        .setValue(AnyValue.newBuilder().setStringValue("session-" + name)))
+                .build();
+    }
+
+    public static KeyValue attribute(String key, String value) {
+        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
+
+    public static Resource resource(String serviceName) {
+        return Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+                .setValue(AnyValue.newBuilder().setStringValue(serviceName))).build();
+    }
+
+    public static InstrumentationScope scope(String name) {
+        return InstrumentationScope.newBuilder().setName(name).setVersion("1.0").build();
+    }
+
+    /** One resource and scope holding {@code spansPerTrace} spans of each of {@code traces} traces, interleaved. */
+    public static ExportTraceServiceRequest request(int traces, int spansPerTrace) {
+        List<ByteString> traceIds = new ArrayList<>();
+        for (int t = 0; t < traces; t++) {
+            traceIds.add(randomId(16));
+        }
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder().setScope(scope("test.scope"))
+                .setSchemaUrl("https://opentelemetry.io/schemas/1.24.0");
+        for (int s = 0; s < spansPerTrace; s++) {
+            for (int t = 0; t < traces; t++) {
+                scope.addSpans(span(traceIds.get(t), "span-" + t + "-" + s));
+            }
+        }
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder().setResource(resource("test.service"))
+                        .setSchemaUrl("https://opentelemetry.io/schemas/1.21.0").addScopeSpans(scope))
+                .build();
+    }
+
+    public static byte[] gzip(byte[] data) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** All spans of a request, in order. */
+    public static List<Span> spans(ExportTraceServiceRequest request) {
+        List<Span> spans = new ArrayList<>();
+        for (ResourceSpans rs : request.getResourceSpansList()) {
+            for (ScopeSpans ss : rs.getScopeSpansList()) {
+                spans.addAll(ss.getSpansList());
+            }
+        }
+        return spans;
+    }
+}
