@@ -1,5 +1,7 @@
 package io.sessionizer.bench;
 
+import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
+import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionizer.aggregator.AggregatorApp;
@@ -10,7 +12,6 @@ import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.store.SessionIndexes;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.aggregator.topology.Tenants;
 import io.sessionizer.config.Config;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.IoValue;
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Latency of search and list over 100,000 sessions in the production topology's RocksDB stores, filled through the
  * same index code the topology runs. Opt-in, as it takes a minute:
- * {@code ./mvnw -o test -pl benchmarks/suite -am -Dbenchmark=true -Dtest=SessionQueryBenchmarkTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code ./mvnw -o test -pl benchmarks/suite -am -Dbenchmark=true -Dtest=SessionQueryBenchmarkTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
@@ -76,7 +78,7 @@ class SessionQueryBenchmarkTest {
 
             SessionReader reader = new SessionReader(List.of(
                     new SessionReader.Partition(sessions, transcripts, byEndTime, tokens, stats)));
-            String t = Tenants.DEFAULT;
+            String t = DEFAULT_TENANT;
             Page<?> firstPage = reader.list(t, SessionFilter.NONE, null, 50);
             assertThat(firstPage.items()).hasSize(50);
             Bytes deep = firstPage.next();
@@ -107,20 +109,20 @@ class SessionQueryBenchmarkTest {
         Instant t0 = Instant.parse("2026-11-01T00:00:00Z");
         for (int i = 0; i < SESSIONS; i++) {
             String sessionId = "session-" + i;
-            String key = Tenants.sessionKey(Tenants.DEFAULT, sessionId);
+            String key = sessionKey(DEFAULT_TENANT, sessionId);
             Instant start = t0.plusSeconds(random.nextInt(30 * 24 * 3600));
             Instant end = start.plusSeconds(1 + random.nextInt(600));
             String project = i % 100 == 0 ? "rare-project" : "app-" + (i % 5);
             String traceId = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16).putLong(i).putLong(i)
                     .array());
-            Turn turn = Turn.newBuilder().setTenant(Tenants.DEFAULT).setSessionId(sessionId).setTraceId(traceId)
+            Turn turn = Turn.newBuilder().setTenant(DEFAULT_TENANT).setSessionId(sessionId).setTraceId(traceId)
                     .setStartTime(start).setEndTime(end).setUpdatedAt(end)
                     .setInput(new IoValue(text(random, 12), "text/plain", false, null))
                     .setOutput(new IoValue(text(random, 30), "text/plain", false, null))
                     .setStatus(TurnStatus.OK).setSpanCount(3).setTokenCount(new TokenCount(100L, 50L, 150L))
                     .setCost(new Cost(0.001, 0.002, 0.003)).setModels(List.of("gpt-4o-mini"))
                     .setProject(project).build();
-            SessionSummary summary = SessionSummary.newBuilder().setTenant(Tenants.DEFAULT).setSessionId(sessionId)
+            SessionSummary summary = SessionSummary.newBuilder().setTenant(DEFAULT_TENANT).setSessionId(sessionId)
                     .setProjects(new ArrayList<>(List.of(project))).setUserId("user-" + (i % 1000))
                     .setFirstInput(turn.getInput()).setLastOutput(turn.getOutput())
                     .setStartTime(start).setEndTime(end).setTraceCount(1).setSpanCount(3)
