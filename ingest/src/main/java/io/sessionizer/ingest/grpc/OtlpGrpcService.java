@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import com.google.rpc.Status;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
@@ -16,7 +17,6 @@ import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +47,7 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
                 observer.onCompleted();
                 return;
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
+            Throwable cause = Exceptions.peel(error);
             if (cause instanceof IngestException e) {
                 LOG.debug("Refused an OTLP/gRPC request ({}): {}", e.reason().tag(), e.getMessage());
                 observer.onError(StatusProto.toStatusRuntimeException(status(e.reason(), e.getMessage())));

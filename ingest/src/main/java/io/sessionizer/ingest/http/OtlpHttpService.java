@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +122,7 @@ public final class OtlpHttpService implements HttpService {
 
     /** Refused by the pipeline, which has already counted it, or by Armeria's body limit. */
     private HttpResponse failure(Throwable error, OtlpEncoding encoding) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Exceptions.peel(error);
         if (cause instanceof IngestException e) {
             LOG.debug("Refused an OTLP/HTTP request ({}): {}", e.reason().tag(), e.getMessage());
             return responses.reject(e.reason(), e.getMessage(), encoding);
