@@ -98,7 +98,7 @@ public final class OtlpHttpService implements HttpService {
             return CompletableFuture.completedFuture(reject(e.reason(), e.getMessage(), bytes, encoding));
         }
         return pipeline.export(request, bytes, tenant, IngestMetrics.HTTP).thenApply(result -> HttpResponse.of(
-                HttpStatus.OK, StatusResponses.mediaType(encoding),
+                HttpStatus.OK, encoding.mediaType(),
                 HttpData.wrap(OtlpCodec.encode(result.toResponse(), encoding))));
     }
 
