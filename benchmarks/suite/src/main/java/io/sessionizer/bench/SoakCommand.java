@@ -18,9 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,7 +119,7 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
             Runtime.getRuntime().removeShutdownHook(stopper);
             if (temporary) {
                 try {
-                    deleteRecursively(dir);
+                    Utils.delete(dir.toFile());
                 } catch (IOException | UncheckedIOException e) {
                     out.println("Could not delete " + dir + ": " + e);
                 }
@@ -299,15 +297,6 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
-            for (Path f : all) {
-                Files.deleteIfExists(f);
-            }
         }
     }
 
