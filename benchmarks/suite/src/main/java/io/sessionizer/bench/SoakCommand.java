@@ -1,5 +1,6 @@
 package io.sessionizer.bench;
 
+import io.sessionizer.cli.Poll;
 import io.sessionizer.cli.Subcommand;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.loadgen.LoadGenerator;
@@ -266,18 +267,19 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
     }
 
     private static void awaitReady(ChildJvm launcher, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+        boolean ready = Poll.until(READY_TIMEOUT, Duration.ofMillis(500), () -> {
             if (Files.exists(log) && Files.readString(log).contains("Sessionizer is ready")) {
-                return;
+                return true;
             }
             if (launcher.onExit().isDone()) {
                 throw new IllegalStateException("'sessionizer local' exited while starting; see " + log);
             }
-            Thread.sleep(500);
+            return false;
+        });
+        if (!ready) {
+            throw new IllegalStateException("'sessionizer local' not ready after " + READY_TIMEOUT.toMinutes()
+                    + " min; see " + log);
         }
-        throw new IllegalStateException("'sessionizer local' not ready after " + READY_TIMEOUT.toMinutes()
-                + " min; see " + log);
     }
 
     /**
@@ -299,5 +301,4 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
             return -1;
         }
     }
-
 }
