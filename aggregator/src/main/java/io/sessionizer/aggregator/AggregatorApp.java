@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator;
 
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.HttpFile;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,17 +15,18 @@ import io.sessionizer.aggregator.errors.DeadLetterProductionHandler;
 import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
-import io.sessionizer.aggregator.http.Authentication;
 import io.sessionizer.aggregator.http.Cursors;
-import io.sessionizer.aggregator.http.OpsApi;
+import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.aggregator.http.SessionsApi;
 import io.sessionizer.aggregator.http.WebUi;
 import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
+import io.sessionizer.health.OpsEndpoints;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.List;
@@ -75,17 +77,19 @@ public final class AggregatorApp implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
 
         SessionQueryService queries = new SessionQueryService();
-        Server server = Server.builder()
+        ServerBuilder builder = Server.builder()
                 .http(config.get(AggregatorSettings.HTTP_PORT))
                 .annotatedService(new SessionsApi(queries, Cursors.of(config.get(AggregatorSettings.API_CURSOR_SECRET),
                         AggregatorSettings.API_CURSOR_SECRET.name())))
                 // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
                 // document and the UI's static files need none (the UI asks for a key when the API wants one).
-                .decoratorUnder("/api/", new Authentication(apiKeys))
-                .annotatedService(new OpsApi(queries, registry))
+                .decoratorUnder("/api/", new TenantAuthentication(apiKeys, Problems::unauthorized))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
-                .service(WebUi.service())
-                .build();
+                .service(WebUi.service());
+        // Ready only when queries can be answered: not while restoring state or rebalancing.
+        Server server = OpsEndpoints.addTo(builder, registry,
+                () -> Problems.unavailable("State stores are not queryable yet (starting, restoring or rebalancing)"),
+                queries::isReady).build();
         server.start().join();
 
         Properties props = streamsProperties(config, server.activeLocalPort());

@@ -3,8 +3,10 @@ package io.sessionizer.ingest;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.CommonPools;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.GracefulShutdown;
-import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.cors.CorsService;
@@ -17,12 +19,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
+import io.sessionizer.health.OpsEndpoints;
 import io.sessionizer.ingest.grpc.GrpcRejections;
 import io.sessionizer.ingest.grpc.OtlpGrpcService;
-import io.sessionizer.ingest.http.OpsServices;
 import io.sessionizer.ingest.http.OtlpHttpService;
 import io.sessionizer.ingest.kafka.KafkaReadiness;
 import io.sessionizer.ingest.kafka.ProducerSettings;
@@ -134,7 +137,8 @@ public final class IngestServer implements AutoCloseable {
                     .build();
 
             long maxRequestSize = config.get(IngestSettings.MAX_REQUEST_SIZE);
-            HttpService otlpHttp = new OtlpHttpService(pipeline, apiKeys, metrics, maxRequestSize, retryAfter);
+            OtlpHttpService otlpHttp = new OtlpHttpService(pipeline, metrics, maxRequestSize, retryAfter);
+            TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, otlpHttp::unauthenticated);
             ServerBuilder http = Server.builder()
                     .http(config.get(IngestSettings.HTTP_PORT))
                     .maxRequestLength(maxRequestSize)
@@ -142,28 +146,33 @@ public final class IngestServer implements AutoCloseable {
                     .gracefulShutdown(shutdown);
             List<String> origins = config.get(IngestSettings.CORS_ALLOWED_ORIGINS);
             if (origins.isEmpty()) {
-                http.route().post("/v1/traces").build(otlpHttp);
+                http.route().post("/v1/traces").decorator(httpAuth).build(otlpHttp);
             } else {
-                http.route().post("/v1/traces").decorator(cors(origins).newDecorator()).build(otlpHttp);
+                // CORS outermost, so that a preflight request, which carries no key, is answered.
+                http.route().post("/v1/traces").decorator(httpAuth).decorator(cors(origins).newDecorator())
+                        .build(otlpHttp);
             }
-            http.route().get("/healthz").build(OpsServices.health());
-            http.route().get("/readyz").build(OpsServices.readiness(ready, notReadyReason));
-            http.route().get("/metrics").build(OpsServices.metrics(registry));
-            Server httpServer = http.build();
+            // Not ready while the probe does not reach Kafka, saying why, and while the server shuts down.
+            Server httpServer = OpsEndpoints.addTo(http, registry, () -> HttpResponse.of(
+                    HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
+                    "not ready: " + (ready.getAsBoolean() ? "shutting down" : notReadyReason.get())),
+                    ready::getAsBoolean).build();
 
             long maxMessageSize = config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE);
+            GrpcRejections grpcRejections = new GrpcRejections(metrics);
             Server grpcServer = Server.builder()
                     .http(config.get(IngestSettings.GRPC_PORT))
                     .maxRequestLength(maxMessageSize + GRPC_FRAMING_BYTES)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown)
                     .service(GrpcService.builder()
-                            .addService(new OtlpGrpcService(pipeline, apiKeys, metrics, retryAfter))
+                            .addService(new OtlpGrpcService(pipeline, retryAfter))
                             .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
-                            .exceptionHandler(new GrpcRejections(metrics))
+                            .exceptionHandler(grpcRejections)
                             // export() hands records to the producer, which may block on missing metadata.
                             .useBlockingTaskExecutor(true)
                             .build())
+                    .decorator(new TenantAuthentication(apiKeys, grpcRejections::unauthenticated))
                     .build();
             server = new IngestServer(httpServer, grpcServer, ready, resources, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();

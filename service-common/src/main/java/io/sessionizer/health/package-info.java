@@ -1,2 +1,5 @@
-/** The container health check: a tiny client of the services' own {@code /healthz} and {@code /readyz}. */
+/**
+ * The services' {@code /healthz}, {@code /readyz} and {@code /metrics}, and the container health check, a tiny
+ * client of the first two.
+ */
 package io.sessionizer.health;

@@ -10,7 +10,10 @@ import java.util.TreeMap;
  * list of durations it stays small (a few hundred buckets between 1 ms and a day), merges by adding counts, and, what
  * a session needs when a turn grows, a value can be removed exactly.
  *
- * <p>Hand-written because the DDSketch library's store cannot remove a value, and it is a few lines.
+ * <p>Hand-written because the DDSketch library's store cannot remove a value, and it is a few lines. Not HdrHistogram
+ * either, although it is on the classpath: its counts are a dense array of thousands of buckets per sketch, where
+ * this keeps only the buckets in use, stored as two Avro arrays of the session's state ({@code latency_bins},
+ * {@code latency_counts}).
  */
 public final class LatencySketch {
     static final double RELATIVE_ACCURACY = 0.01;

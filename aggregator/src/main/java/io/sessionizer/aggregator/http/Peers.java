@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import java.io.IOException;
@@ -124,10 +125,11 @@ final class Peers {
 
     /** An instance that cannot be reached is treated like one that is rebalancing: ask again shortly. */
     private static StateUnavailableException unreachable(HostInfo host, CompletionException e) {
-        if (e.getCause() instanceof StateUnavailableException unavailable) {
+        Throwable cause = Exceptions.peel(e);
+        if (cause instanceof StateUnavailableException unavailable) {
             return unavailable;
         }
-        return new StateUnavailableException("Instance " + host + " cannot be reached: " + e.getCause(), e);
+        return new StateUnavailableException("Instance " + host + " cannot be reached: " + cause, e);
     }
 
     /** Another instance answered something this one cannot use: a 502 for the caller, not a 500. */

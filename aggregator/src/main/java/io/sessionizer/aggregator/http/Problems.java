@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.sessionizer.auth.TenantAuthentication;
 
 /** Error answers as RFC 9457 problem details ({@code application/problem+json}). */
 public final class Problems {
@@ -31,8 +34,13 @@ public final class Problems {
                 HttpData.ofUtf8(body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
     }
 
-    /** 401 with the {@code WWW-Authenticate} challenge of RFC 6750. */
-    public static HttpResponse unauthorized(String detail) {
+    /**
+     * 401 with the {@code WWW-Authenticate} challenge of RFC 6750: the API's {@link TenantAuthentication.Rejection}.
+     */
+    public static HttpResponse unauthorized(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+        String detail = authorization == null
+                ? "This server needs an API key: send 'Authorization: Bearer <key>'"
+                : "Unknown API key";
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.UNAUTHORIZED)
                         .contentType(PROBLEM_JSON)
                         .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sessionizer\"")

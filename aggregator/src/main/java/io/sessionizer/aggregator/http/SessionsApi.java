@@ -17,6 +17,7 @@ import io.sessionizer.aggregator.query.SessionQueryService.Placement;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.ByteBuffer;
@@ -68,7 +69,7 @@ public final class SessionsApi {
             @Param("cursor") Optional<String> cursor, @Param("project") Optional<String> project,
             @Param("user_id") Optional<String> userId, @Param("q") Optional<String> q) {
         return answer(() -> {
-            String tenant = Authentication.tenant(ctx);
+            String tenant = TenantAuthentication.tenant(ctx);
             int max = limit(limit);
             Bytes after = cursors.decode(Cursors.Kind.SESSIONS, tenant, cursor.orElse(null));
             if (after != null && !StoreKeys.isByEndTimeKey(after)) {
@@ -122,7 +123,7 @@ public final class SessionsApi {
     }
 
     private HttpResponse summary(ServiceRequestContext ctx, String requestedId) {
-        String tenant = Authentication.tenant(ctx);
+        String tenant = TenantAuthentication.tenant(ctx);
         String sessionId = TurnLimits.storedSessionId(requestedId);
         return routed(ctx, tenant, sessionId, reader -> reader.find(tenant, sessionId)
                 .map(s -> ok(SessionJson.summary(s)))
@@ -131,7 +132,7 @@ public final class SessionsApi {
 
     private HttpResponse transcript(ServiceRequestContext ctx, String requestedId, Optional<String> limit,
             Optional<String> cursor) {
-        String tenant = Authentication.tenant(ctx);
+        String tenant = TenantAuthentication.tenant(ctx);
         String sessionId = TurnLimits.storedSessionId(requestedId);
         return routed(ctx, tenant, sessionId, reader -> {
             int max = limit(limit);
@@ -150,7 +151,7 @@ public final class SessionsApi {
     @Get("/api/v1/stats")
     public HttpResponse stats(ServiceRequestContext ctx, @Param("project") Optional<String> project) {
         return answer(() -> {
-            String tenant = Authentication.tenant(ctx);
+            String tenant = TenantAuthentication.tenant(ctx);
             List<HostInfo> others = Peers.scope(ctx) == Peers.Scope.ANY ? sessions.peers() : List.of();
             Peers.Pending remote = peers.ask(others, ctx);
             ObjectNode local = SessionJson.stats(nonEmpty(project), sessions.reader().stats(tenant, nonEmpty(project)));

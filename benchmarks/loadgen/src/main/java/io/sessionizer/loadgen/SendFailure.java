@@ -3,8 +3,8 @@ package io.sessionizer.loadgen;
 import com.linecorp.armeria.client.UnprocessedRequestException;
 import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.TimeoutException;
+import com.linecorp.armeria.common.util.Exceptions;
 import java.net.ConnectException;
-import java.util.concurrent.CompletionException;
 
 /** An export that was not accepted, with its kind for the error counts: {@code http 503}, {@code grpc UNAVAILABLE}. */
 public final class SendFailure extends RuntimeException {
@@ -23,9 +23,9 @@ public final class SendFailure extends RuntimeException {
 
     /** The kind of any failure of a send: its own kind, or a short name for a transport error. */
     public static String kindOf(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof UnprocessedRequestException) && e.getCause() != null) {
-            e = e.getCause();
+        Throwable e = Exceptions.peel(error);
+        if (e instanceof UnprocessedRequestException unprocessed) {
+            e = unprocessed.getCause();
         }
         if (e instanceof SendFailure failure) {
             return failure.kind();

@@ -1,6 +1,7 @@
 package io.sessionizer.bench;
 
 import io.sessionizer.aggregator.AggregatorMain;
+import io.sessionizer.cli.Poll;
 import io.sessionizer.launcher.local.ChildJvm;
 import io.sessionizer.loadgen.Traffic;
 import java.nio.file.Files;
@@ -10,9 +11,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -123,17 +126,18 @@ public final class Backlog {
                 partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
+        AtomicReference<ExecutionException> refused = new AtomicReference<>();
+        boolean served = Poll.until(Duration.ofSeconds(30), POLL, () -> {
             try {
                 admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
-                return;
+                return true;
             } catch (ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(POLL.toMillis());
+                refused.set(e);
+                return false;
             }
+        });
+        if (!served) {
+            throw refused.get();
         }
     }
 
@@ -172,30 +176,29 @@ public final class Backlog {
         progress.accept("Running " + name + "...");
         try (ChildJvm child = ChildJvm.start(name, HEAP, options.logDir().resolve(groupId + ".log"), mainClass,
                 args)) {
-            long deadline = System.nanoTime() + options.timeout().toNanos();
-            long firstCommitted = -1;
-            long firstAt = 0;
-            while (System.nanoTime() < deadline) {
+            AtomicLong firstCommitted = new AtomicLong(-1);
+            AtomicLong firstAt = new AtomicLong();
+            Optional<Run> run = Poll.forValue(options.timeout(), POLL, () -> {
                 child.requireAlive();
                 Map<TopicPartition, Long> committed = committed(admin, groupId);
                 long source = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
                         .mapToLong(Map.Entry::getValue).sum();
-                if (firstCommitted < 0 && source > 0) {
-                    firstCommitted = source;
-                    firstAt = System.nanoTime();
+                if (firstCommitted.get() < 0 && source > 0) {
+                    firstCommitted.set(source);
+                    firstAt.set(System.nanoTime());
                 }
-                if (source >= records && drained(admin, committed, internalTopics)) {
-                    double seconds = (System.nanoTime() - firstAt) / 1e9;
-                    double spansPerSecond = (records - firstCommitted) * options.spansPerTrace() / seconds;
-                    long rss = child.peakRss();
-                    progress.accept(String.format(Locale.ROOT, "  %s: %,.0f spans/s, peak RSS %d MiB", name,
-                            spansPerSecond, rss >> 20));
-                    return new Run(name, spansPerSecond, seconds, rss);
+                if (source < records || !drained(admin, committed, internalTopics)) {
+                    return Optional.empty();
                 }
-                Thread.sleep(POLL.toMillis());
-            }
-            throw new IllegalStateException(name + " did not catch up within " + options.timeout() + "; see "
-                    + child.log());
+                double seconds = (System.nanoTime() - firstAt.get()) / 1e9;
+                double spansPerSecond = (records - firstCommitted.get()) * options.spansPerTrace() / seconds;
+                long rss = child.peakRss();
+                progress.accept(String.format(Locale.ROOT, "  %s: %,.0f spans/s, peak RSS %d MiB", name,
+                        spansPerSecond, rss >> 20));
+                return Optional.of(new Run(name, spansPerSecond, seconds, rss));
+            });
+            return run.orElseThrow(() -> new IllegalStateException(name + " did not catch up within "
+                    + options.timeout() + "; see " + child.log()));
         }
     }
 

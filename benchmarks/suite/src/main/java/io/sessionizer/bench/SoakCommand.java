@@ -1,5 +1,6 @@
 package io.sessionizer.bench;
 
+import io.sessionizer.cli.Poll;
 import io.sessionizer.cli.Subcommand;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.loadgen.LoadGenerator;
@@ -18,9 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,7 +120,7 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
             Runtime.getRuntime().removeShutdownHook(stopper);
             if (temporary) {
                 try {
-                    deleteRecursively(dir);
+                    Utils.delete(dir.toFile());
                 } catch (IOException | UncheckedIOException e) {
                     out.println("Could not delete " + dir + ": " + e);
                 }
@@ -268,18 +267,19 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
     }
 
     private static void awaitReady(ChildJvm launcher, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+        boolean ready = Poll.until(READY_TIMEOUT, Duration.ofMillis(500), () -> {
             if (Files.exists(log) && Files.readString(log).contains("Sessionizer is ready")) {
-                return;
+                return true;
             }
             if (launcher.onExit().isDone()) {
                 throw new IllegalStateException("'sessionizer local' exited while starting; see " + log);
             }
-            Thread.sleep(500);
+            return false;
+        });
+        if (!ready) {
+            throw new IllegalStateException("'sessionizer local' not ready after " + READY_TIMEOUT.toMinutes()
+                    + " min; see " + log);
         }
-        throw new IllegalStateException("'sessionizer local' not ready after " + READY_TIMEOUT.toMinutes()
-                + " min; see " + log);
     }
 
     /**
@@ -301,14 +301,4 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
             return -1;
         }
     }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
-            for (Path f : all) {
-                Files.deleteIfExists(f);
-            }
-        }
-    }
-
 }

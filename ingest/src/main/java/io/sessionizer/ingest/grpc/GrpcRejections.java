@@ -1,18 +1,25 @@
 package io.sessionizer.ingest.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestContext;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.RejectReason;
 
 /**
- * Requests Armeria refuses before the service sees them: a message that is not protobuf, which grpc-java reports
- * as INTERNAL but OTLP wants as INVALID_ARGUMENT (a permanent error the client must not retry), and a message over
- * the size limit. Both are counted like the service's own rejections.
+ * Requests refused before the service sees them: a message that is not protobuf, which grpc-java reports as
+ * INTERNAL but OTLP wants as INVALID_ARGUMENT (a permanent error the client must not retry), a message over the
+ * size limit, and a call without a known API key. All are counted like the service's own rejections.
  */
 public final class GrpcRejections implements GrpcExceptionHandlerFunction {
     private final IngestMetrics metrics;
@@ -35,5 +42,19 @@ public final class GrpcRejections implements GrpcExceptionHandlerFunction {
             metrics.rejected(IngestMetrics.GRPC, RejectReason.TOO_LARGE, 0, 0);
         }
         return null;
+    }
+
+    /**
+     * UNAUTHENTICATED as a trailers-only gRPC answer (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md):
+     * the {@link TenantAuthentication.Rejection} of OTLP/gRPC.
+     */
+    public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+        metrics.rejected(IngestMetrics.GRPC, RejectReason.UNAUTHENTICATED, 0, 0);
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
+                .contentType(GrpcSerializationFormats.PROTO.mediaType())
+                .add("grpc-status", Integer.toString(Status.Code.UNAUTHENTICATED.value()))
+                .add("grpc-message",
+                        "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'")
+                .build());
     }
 }

@@ -8,10 +8,11 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.ingest.otlp.OtlpFormatException;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,15 +39,12 @@ public final class OtlpHttpService implements HttpService {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpService.class);
 
     private final IngestPipeline pipeline;
-    private final ApiKeys apiKeys;
     private final IngestMetrics metrics;
     private final long maxBodyBytes;
     private final StatusResponses responses;
 
-    public OtlpHttpService(IngestPipeline pipeline, ApiKeys apiKeys, IngestMetrics metrics, long maxBodyBytes,
-            Duration retryAfter) {
+    public OtlpHttpService(IngestPipeline pipeline, IngestMetrics metrics, long maxBodyBytes, Duration retryAfter) {
         this.pipeline = pipeline;
-        this.apiKeys = apiKeys;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
         this.responses = new StatusResponses(retryAfter);
@@ -76,14 +73,9 @@ public final class OtlpHttpService implements HttpService {
             return reject(RejectReason.UNSUPPORTED_MEDIA_TYPE,
                     "Unsupported Content-Encoding '" + contentEncoding + "': only gzip is accepted", 0, encoding);
         }
-        Optional<String> tenant = apiKeys.tenantFor(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-        if (tenant.isEmpty()) {
-            return reject(RejectReason.UNAUTHENTICATED,
-                    "Missing or unknown API key: send 'Authorization: Bearer <key>'", 0, encoding);
-        }
-
+        String tenant = TenantAuthentication.tenant(ctx);
         CompletableFuture<HttpResponse> response = req.aggregate()
-                .thenComposeAsync(body -> store(body, encoding, gzip, tenant.get()), ctx.blockingTaskExecutor())
+                .thenComposeAsync(body -> store(body, encoding, gzip, tenant), ctx.blockingTaskExecutor())
                 .exceptionally(error -> failure(error, encoding));
         return HttpResponse.of(response);
     }
@@ -106,8 +98,19 @@ public final class OtlpHttpService implements HttpService {
             return CompletableFuture.completedFuture(reject(e.reason(), e.getMessage(), bytes, encoding));
         }
         return pipeline.export(request, bytes, tenant, IngestMetrics.HTTP).thenApply(result -> HttpResponse.of(
-                HttpStatus.OK, StatusResponses.mediaType(encoding),
+                HttpStatus.OK, encoding.mediaType(),
                 HttpData.wrap(OtlpCodec.encode(result.toResponse(), encoding))));
+    }
+
+    /**
+     * 401 in the request's encoding (protobuf when it names none): the {@link TenantAuthentication.Rejection} of
+     * OTLP/HTTP.
+     */
+    public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+        OtlpEncoding encoding = OtlpEncoding.forContentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE))
+                .orElse(OtlpEncoding.PROTOBUF);
+        return reject(RejectReason.UNAUTHENTICATED, "Missing or unknown API key: send 'Authorization: Bearer <key>'",
+                0, encoding);
     }
 
     /** Refused before the pipeline: count it here. */
@@ -119,7 +122,7 @@ public final class OtlpHttpService implements HttpService {
 
     /** Refused by the pipeline, which has already counted it, or by Armeria's body limit. */
     private HttpResponse failure(Throwable error, OtlpEncoding encoding) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Exceptions.peel(error);
         if (cause instanceof IngestException e) {
             LOG.debug("Refused an OTLP/HTTP request ({}): {}", e.reason().tag(), e.getMessage());
             return responses.reject(e.reason(), e.getMessage(), encoding);

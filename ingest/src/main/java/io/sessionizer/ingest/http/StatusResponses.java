@@ -6,7 +6,6 @@ import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import io.sessionizer.ingest.otlp.OtlpCodec;
@@ -23,10 +22,6 @@ final class StatusResponses {
 
     StatusResponses(Duration retryAfter) {
         this.retryAfter = retryAfter;
-    }
-
-    static MediaType mediaType(OtlpEncoding encoding) {
-        return MediaType.parse(encoding.mediaType());
     }
 
     static HttpStatus httpStatus(RejectReason reason) {
@@ -52,7 +47,7 @@ final class StatusResponses {
 
     private HttpResponse respond(HttpStatus status, Code code, String message, OtlpEncoding encoding,
             boolean retryable, boolean challenge) {
-        ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(mediaType(encoding));
+        ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(encoding.mediaType());
         if (retryable) {
             headers.add(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
         }

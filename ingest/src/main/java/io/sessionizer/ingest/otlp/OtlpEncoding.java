@@ -1,20 +1,20 @@
 package io.sessionizer.ingest.otlp;
 
-import java.util.Locale;
+import com.linecorp.armeria.common.MediaType;
 import java.util.Optional;
 
 /** The two OTLP/HTTP payload encodings; an answer uses the encoding of its request. */
 public enum OtlpEncoding {
-    PROTOBUF("application/x-protobuf"),
-    JSON("application/json");
+    PROTOBUF(MediaType.X_PROTOBUF),
+    JSON(MediaType.JSON);
 
-    private final String mediaType;
+    private final MediaType mediaType;
 
-    OtlpEncoding(String mediaType) {
+    OtlpEncoding(MediaType mediaType) {
         this.mediaType = mediaType;
     }
 
-    public String mediaType() {
+    public MediaType mediaType() {
         return mediaType;
     }
 
@@ -23,11 +23,14 @@ public enum OtlpEncoding {
         if (contentType == null) {
             return Optional.empty();
         }
-        int semicolon = contentType.indexOf(';');
-        String base = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
-                .toLowerCase(Locale.ROOT);
+        MediaType type;
+        try {
+            type = MediaType.parse(contentType);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
         for (OtlpEncoding encoding : values()) {
-            if (encoding.mediaType.equals(base)) {
+            if (type.is(encoding.mediaType)) {
                 return Optional.of(encoding);
             }
         }

@@ -1,5 +1,6 @@
 package io.sessionizer.ingest.pipeline;
 
+import com.linecorp.armeria.common.util.Exceptions;
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.schemas.otlp.SplitResult;
@@ -146,7 +147,7 @@ public final class IngestPipeline {
     }
 
     private IngestException toIngestException(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Exceptions.peel(error);
         if (cause instanceof IngestException ingest) {
             return ingest;
         }

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +22,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -225,13 +224,7 @@ public final class BenchCommand implements Callable<Integer>, Subcommand {
     /** Deletes the run's broker data and state stores, which can be gigabytes; the logs stay. */
     private static void deleteData(Path runDir) throws IOException {
         for (Path data : List.of(runDir.resolve("kafka"), runDir.resolve("state"))) {
-            if (Files.isDirectory(data)) {
-                try (Stream<Path> all = Files.walk(data)) {
-                    for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            Utils.delete(data.toFile());
         }
     }
 }

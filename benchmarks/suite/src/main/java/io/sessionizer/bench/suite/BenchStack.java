@@ -1,8 +1,10 @@
 package io.sessionizer.bench.suite;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.util.Exceptions;
 import io.sessionizer.aggregator.AggregatorMain;
 import io.sessionizer.bench.Backlog;
+import io.sessionizer.cli.Poll;
 import io.sessionizer.launcher.local.ChildJvm;
 import io.sessionizer.launcher.local.KafkaBroker;
 import io.sessionizer.localregistry.LocalSchemaRegistry;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -162,23 +165,22 @@ final class BenchStack implements AutoCloseable {
     /** Waits until the service answers {@code GET /readyz} with 200; fails early when its JVM exits. */
     void awaitReady(Service service, Duration timeout) throws InterruptedException {
         ApiClient client = new ApiClient(service.port());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        boolean ready = Poll.until(timeout, POLL, () -> {
             service.jvm().requireAlive();
             try {
                 AggregatedHttpResponse response = client.getNow("/readyz", false);
-                if (response.status().code() == 200) {
-                    return;
-                }
-                last = response.status() + " " + response.contentUtf8();
+                last.set(response.status() + " " + response.contentUtf8());
+                return response.status().code() == 200;
             } catch (CompletionException e) {
-                last = e.getCause().toString();
+                last.set(Exceptions.peel(e).toString());
+                return false;
             }
-            Thread.sleep(POLL.toMillis());
+        });
+        if (!ready) {
+            throw new IllegalStateException(service.name() + " is not ready after " + timeout.toSeconds()
+                    + " s; last answer: " + last.get() + "; see " + service.jvm().log());
         }
-        throw new IllegalStateException(service.name() + " is not ready after " + timeout.toSeconds()
-                + " s; last answer: " + last + "; see " + service.jvm().log());
     }
 
     /** Stops a service, keeping its peak memory for the report. */

@@ -2,6 +2,7 @@ package io.sessionizer.bench.suite;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.sessionizer.cli.Poll;
 import io.sessionizer.loadgen.Latencies;
 import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.loadgen.OtlpSender;
@@ -81,10 +82,7 @@ final class FreshnessProbe {
     /** Sends no more probes, waits for those in flight to be seen or given up, and returns what was measured. */
     Result stop() throws InterruptedException {
         stopped = true;
-        long deadline = System.nanoTime() + giveUp.toNanos() + POLL_TIMEOUT.toNanos();
-        while (pending.get() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(poll.toMillis());
-        }
+        Poll.until(giveUp.plus(POLL_TIMEOUT), poll, () -> pending.get() == 0);
         scheduler.shutdownNow();
         for (Probe probe : acknowledged) {
             if (done(probe)) {

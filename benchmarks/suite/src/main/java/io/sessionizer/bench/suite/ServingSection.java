@@ -2,6 +2,7 @@ package io.sessionizer.bench.suite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionizer.bench.Backlog;
+import io.sessionizer.cli.Poll;
 import io.sessionizer.loadgen.Latencies;
 import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.loadgen.LoadResult;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -230,38 +232,35 @@ final class ServingSection {
 
     /** Waits until the API counts at least {@code expected} sessions. */
     private void awaitSessions(ApiClient api, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        long lastReport = System.nanoTime();
-        long sessions = 0;
-        while (sessions < expected) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("The aggregator holds " + sessions + " of " + expected
-                        + " sessions after " + CATCH_UP_TIMEOUT.toMinutes() + " min");
+        AtomicLong lastReport = new AtomicLong(System.nanoTime());
+        AtomicLong sessions = new AtomicLong();
+        boolean caughtUp = Poll.until(CATCH_UP_TIMEOUT, Duration.ofSeconds(1), () -> {
+            sessions.set(sessions(api, false));
+            if (System.nanoTime() - lastReport.get() > 5_000_000_000L) {
+                out.accept(String.format(Locale.ROOT, "  %,d of %,d sessions", sessions.get(), expected));
+                lastReport.set(System.nanoTime());
             }
-            Thread.sleep(1_000);
-            sessions = sessions(api, false);
-            if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                out.accept(String.format(Locale.ROOT, "  %,d of %,d sessions", sessions, expected));
-                lastReport = System.nanoTime();
-            }
+            return sessions.get() >= expected;
+        });
+        if (!caughtUp) {
+            throw new IllegalStateException("The aggregator holds " + sessions.get() + " of " + expected
+                    + " sessions after " + CATCH_UP_TIMEOUT.toMinutes() + " min");
         }
     }
 
     /** Waits until both instances are ready and each owns part of the sessions, together all of them. */
     private void awaitBalanced(ApiClient first, ApiClient second, BenchStack.Service secondService)
             throws InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+        boolean balanced = Poll.until(READY_TIMEOUT, Duration.ofMillis(500), () -> {
             secondService.jvm().requireAlive();
             long mine = sessions(first, true);
             long theirs = sessions(second, true);
-            if (mine > 0 && theirs > 0 && mine + theirs == sessions(first, false)) {
-                return;
-            }
-            Thread.sleep(500);
+            return mine > 0 && theirs > 0 && mine + theirs == sessions(first, false);
+        });
+        if (!balanced) {
+            throw new IllegalStateException("The two aggregator instances did not share the sessions within "
+                    + READY_TIMEOUT.toMinutes() + " min; see " + secondService.jvm().log());
         }
-        throw new IllegalStateException("The two aggregator instances did not share the sessions within "
-                + READY_TIMEOUT.toMinutes() + " min; see " + secondService.jvm().log());
     }
 
     /** The sessions an instance counts (its own with {@code localOnly}); -1 while it cannot answer (503). */

@@ -3,6 +3,7 @@ package io.sessionizer.launcher.local;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.topology.SessionTopology;
+import io.sessionizer.cli.Poll;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.localregistry.LocalSchemaRegistry;
@@ -25,11 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -350,37 +350,33 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Polls {@code GET /readyz}: the services' own definition of ready, the same one a Kubernetes probe uses. Fails at
-     * once with the cause when {@code failed} completes meanwhile.
+     * the next poll with the cause when {@code failed} completes meanwhile.
      */
     static void awaitReady(String service, int port, Instant deadline, CompletableFuture<String> failed)
             throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/readyz"))
                 .timeout(READY_REQUEST_TIMEOUT).build();
-        String last = "no answer";
-        while (Instant.now().isBefore(deadline)) {
+        AtomicReference<String> last = new AtomicReference<>("no answer");
+        boolean ready = Poll.until(Duration.between(Instant.now(), deadline), READY_POLL_INTERVAL, () -> {
             if (failed.isDone()) {
                 throw new LocalStackException(failed.join());
             }
             try {
                 HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                last = response.statusCode() + " " + response.body();
+                last.set(response.statusCode() + " " + response.body());
+                return response.statusCode() == 200;
             } catch (ConnectException e) {
-                last = "connection refused";
+                last.set("connection refused");
             } catch (IOException e) {
-                last = e.toString();
+                last.set(e.toString());
             }
-            try {
-                failed.get(READY_POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // Not failed: poll again.
-            }
+            return false;
+        });
+        if (!ready) {
+            throw new LocalStackException("The " + service + " on port " + port + " is not ready after "
+                    + SERVICES_READY_TIMEOUT.toSeconds() + " s; last answer of /readyz: " + last.get());
         }
-        throw new LocalStackException("The " + service + " on port " + port + " is not ready after "
-                + SERVICES_READY_TIMEOUT.toSeconds() + " s; last answer of /readyz: " + last);
     }
 
     /**
