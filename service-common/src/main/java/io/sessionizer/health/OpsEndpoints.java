@@ -39,8 +39,9 @@ public final class OpsEndpoints {
                 .route().get("/healthz")
                 .build((ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok"))
                 .service("/readyz", checks.decorate((delegate, ctx, req) -> HttpResponse.of(
-                        delegate.serve(ctx, req).aggregate().thenApply(answer -> answer.status().equals(HttpStatus.SERVICE_UNAVAILABLE)
-                                ? notReady.get() : answer.toHttpResponse()))))
+                        delegate.serve(ctx, req).aggregate().thenApply(answer ->
+                                answer.status().equals(HttpStatus.SERVICE_UNAVAILABLE)
+                                        ? notReady.get() : answer.toHttpResponse()))))
                 .route().get("/metrics")
                 .build((ctx, req) -> HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, registry.scrape()));
     }
