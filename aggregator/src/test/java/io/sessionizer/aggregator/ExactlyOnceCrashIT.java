@@ -1,7 +1,7 @@
 package io.sessionizer.aggregator;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpTraces;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -108,11 +109,11 @@ class ExactlyOnceCrashIT {
                     }
                     Span.Builder rootSpan = attr(attr(span(trace, root, 0, t * 1_000L, t * 1_000L + 500),
                             "session.id", "crash-" + s), "input.value", "question " + t);
-                    for (byte[] value : List.of(Otlp.request(children.toArray(Span.Builder[]::new)).toByteArray(),
-                            Otlp.request(rootSpan).toByteArray())) {
+                    for (byte[] value : List.of(OtlpTraces.request(children.toArray(Span.Builder[]::new)).toByteArray(),
+                            OtlpTraces.request(rootSpan).toByteArray())) {
                         int copies = random.nextInt(10) == 0 ? 2 : 1;
                         for (int i = 0; i < copies; i++) {
-                            producer.send(new ProducerRecord<>(topic, Otlp.traceHex(trace), value));
+                            producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(trace), value));
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 package io.sessionizer.aggregator;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpTraces;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -179,9 +180,9 @@ class MultiInstanceIT {
                     spans.add(span(first, 100 + c, 100, i * 1_000L + c, i * 1_000L + c + 10));
                 }
                 spans.add(llm(first, 200, i));
-                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first),
-                        Otlp.request(spans.toArray(Span.Builder[]::new)).toByteArray())).get();
-                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first + 1), Otlp.request(
+                producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(first),
+                        OtlpTraces.request(spans.toArray(Span.Builder[]::new)).toByteArray())).get();
+                producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(first + 1), OtlpTraces.request(
                         attr(attr(span(first + 1, 300, 0, i * 1_000L + 600, i * 1_000L + 900), "session.id", "m-" + i),
                                 "output.value", "answer " + i)).toByteArray())).get();
             }

@@ -1,7 +1,7 @@
 package io.sessionizer.aggregator.http;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
 import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
@@ -83,7 +83,7 @@ class SessionsApiIT {
                 int turns = i == 0 ? TURNS_OF_FIRST : 1;
                 for (int t = 0; t < turns; t++) {
                     long start = i * 100_000L + t * 1_000L;
-                    producer.send(new ProducerRecord<>(spansTopic, Otlp.traceHex(trace), Otlp.request(
+                    producer.send(new ProducerRecord<>(spansTopic, OtlpTraces.traceHex(trace), OtlpTraces.request(
                             attr(attr(span(trace, trace * 10L, 0, start, start + 500), "session.id", IDS.get(i)),
                                     "input.value", "question " + i + "." + t)).toByteArray())).get();
                     trace++;
