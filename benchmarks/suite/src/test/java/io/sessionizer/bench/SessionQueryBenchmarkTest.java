@@ -17,12 +17,12 @@ import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.state.SessionState;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -100,8 +100,7 @@ class SessionQueryBenchmarkTest {
             Instant start = t0.plusSeconds(random.nextInt(30 * 24 * 3600));
             Instant end = start.plusSeconds(1 + random.nextInt(600));
             String project = i % 100 == 0 ? "rare-project" : "app-" + (i % 5);
-            String traceId = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16).putLong(i).putLong(i)
-                    .array());
+            String traceId = OtlpTraces.traceHex(i);
             Turn turn = Turns.turn(sessionId, traceId).setTenant(RecordContract.DEFAULT_TENANT)
                     .setStartTime(start).setEndTime(end).setUpdatedAt(end)
                     .setInput(Turns.text(text(random, 12))).setOutput(Turns.text(text(random, 30)))
