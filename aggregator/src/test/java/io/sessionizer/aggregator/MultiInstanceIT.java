@@ -86,7 +86,7 @@ class MultiInstanceIT {
                 .untilAsserted(() -> {
             for (int port : ports) {
                 assertThat(api(port).get("/api/v1/stats").statusCode()).isEqualTo(200);
-                assertThat(api(port).json("/api/v1/stats").get("traces").asLong()).isEqualTo(2L * SESSIONS);
+                assertThat(api(port).stats(Map.of()).get("traces").asLong()).isEqualTo(2L * SESSIONS);
             }
         });
         Set<String> victimSessions = new HashSet<>();
@@ -120,9 +120,9 @@ class MultiInstanceIT {
                 newestFirst.add("m-" + i);
             }
             assertThat(listed).as("the list through port %d", port).isEqualTo(newestFirst);
-            assertThat(api(port).json("/api/v1/sessions?q=question").get("sessions")).hasSize(SESSIONS);
-            assertThat(api(port).json("/api/v1/sessions?q=seventh").get("sessions")).hasSize(1);
-            JsonNode stats = api(port).json("/api/v1/stats");
+            assertThat(api(port).search("question").get("sessions")).hasSize(SESSIONS);
+            assertThat(api(port).search("seventh").get("sessions")).hasSize(1);
+            JsonNode stats = api(port).stats(Map.of());
             assertThat(stats.get("sessions").asLong()).isEqualTo(SESSIONS);
             assertThat(stats.at("/token_count/total").asLong()).isEqualTo(expectedTokens());
         }
@@ -151,7 +151,7 @@ class MultiInstanceIT {
                     assertThat(response.statusCode()).isEqualTo(200);
                     assertThat(response.headers().firstValue(REPLICA_HEADER)).isEmpty();
                 }
-                assertThat(api(app.httpPort()).json("/api/v1/stats").get("sessions").asLong()).isEqualTo(SESSIONS);
+                assertThat(api(app.httpPort()).stats(Map.of()).get("sessions").asLong()).isEqualTo(SESSIONS);
             }
         });
         for (AggregatorApp app : apps) {
@@ -217,9 +217,8 @@ class MultiInstanceIT {
         assertThat(api(port).json("/api/v1/session?session_id_base64=" + Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(("m-" + i).getBytes(StandardCharsets.UTF_8))).get("trace_count").asLong())
                 .isEqualTo(2);
-        JsonNode first = api(port).json("/api/v1/session/turns?limit=1&session_id=m-" + i);
-        JsonNode second = api(port).json("/api/v1/session/turns?limit=1&session_id=m-" + i + "&cursor="
-                + first.get("next_cursor").asText());
+        JsonNode first = api(port).turns("m-" + i, Map.of("limit", "1"));
+        JsonNode second = api(port).turns("m-" + i, Map.of("limit", "1", "cursor", first.get("next_cursor").asText()));
         assertThat(second.at("/turns/0/trace_id").asText()).isEqualTo(turns.get(1).get("trace_id").asText());
     }
 

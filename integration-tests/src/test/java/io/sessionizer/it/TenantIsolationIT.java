@@ -67,8 +67,8 @@ class TenantIsolationIT {
         send(GLOBEX_KEY, "shared-chat", "globex asks about volcanoes");
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            assertThat(globex.json("/api/v1/stats").get("traces").asLong()).isEqualTo(1);
-            assertThat(acme.json("/api/v1/stats").get("traces").asLong()).isEqualTo(2);
+            assertThat(globex.stats(Map.of()).get("traces").asLong()).isEqualTo(1);
+            assertThat(acme.stats(Map.of()).get("traces").asLong()).isEqualTo(2);
         });
 
         assertThat(ids(acme.json("/api/v1/sessions"))).containsExactlyInAnyOrder("shared-chat", "acme-only");

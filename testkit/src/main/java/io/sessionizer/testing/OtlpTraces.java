@@ -97,6 +97,7 @@ public final class OtlpTraces {
         return HexFormat.of().formatHex(id.toByteArray());
     }
 
+    /** A span with a random id, named {@code name}, in session {@code session-<name>}. */
     public static Span span(ByteString traceId, String name) {
         return Span.newBuilder()
                 .setTraceId(traceId)
@@ -109,7 +110,7 @@ public final class OtlpTraces {
                 .build();
     }
 
-    /** A span of trace {@code trace} named after its id; {@code parent} 0 makes it a root. */
+    /** A span of {@code traceId} named after its id, times in nanoseconds; {@code parent} 0 makes it a root. */
     public static Span.Builder span(ByteString traceId, long id, long parent, long startNanos, long endNanos) {
         Span.Builder span = Span.newBuilder()
                 .setTraceId(traceId)

@@ -88,7 +88,7 @@ class SessionsApiIT {
         }
         int traces = trace - 1;
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> api.json("/api/v1/stats").path("traces").asInt() == traces);
+                .until(() -> api.stats(Map.of()).path("traces").asInt() == traces);
     }
 
     @AfterAll
@@ -101,7 +101,7 @@ class SessionsApiIT {
     @Test
     void shouldListAndServeEverySessionIdThroughTheQueryForm() throws Exception {
         List<String> listed = new ArrayList<>();
-        api.json("/api/v1/sessions?limit=500").get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
+        api.sessions(Map.of("limit", "500")).get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
         String cut = TurnLimits.storedSessionId(LONG_ID);
         assertThat(cut).hasSize(TurnLimits.MAX_SESSION_ID_CHARS).startsWith("long-xxx").contains("~");
         List<String> stored = new ArrayList<>(IDS.subList(0, IDS.size() - 1));
@@ -129,7 +129,7 @@ class SessionsApiIT {
             }
         }
         // The original long id finds the session too.
-        assertThat(api.json("/api/v1/session?session_id=" + encode(LONG_ID)).get("session_id").asText()).isEqualTo(cut);
+        assertThat(api.session(LONG_ID).get("session_id").asText()).isEqualTo(cut);
         // The path form still serves plain ids.
         assertThat(api.get("/api/v1/sessions/facets").statusCode()).isEqualTo(200);
         assertThat(api.get("/api/v1/sessions/" + encode(cut) + "/turns").statusCode()).isEqualTo(200);
@@ -155,9 +155,9 @@ class SessionsApiIT {
 
     @Test
     void shouldContinueAPageWithAGenuineCursorAndRefuseEveryOtherWith400() throws Exception {
-        JsonNode first = api.json("/api/v1/sessions?limit=2");
+        JsonNode first = api.sessions(Map.of("limit", "2"));
         String cursor = first.get("next_cursor").asText();
-        JsonNode second = api.json("/api/v1/sessions?limit=2&cursor=" + cursor);
+        JsonNode second = api.sessions(Map.of("limit", "2", "cursor", cursor));
         assertThat(second.get("sessions")).hasSize(2);
         assertThat(second.get("sessions").get(0).get("session_id").asText())
                 .isNotEqualTo(first.get("sessions").get(1).get("session_id").asText());
@@ -170,7 +170,7 @@ class SessionsApiIT {
         String foreign = new Cursors("another-deployment-secret-32-chars-long".getBytes(StandardCharsets.UTF_8))
                 .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, StoreKeys.byEndTime(1,
                         sessionKey(DEFAULT_TENANT, "..")));
-        String turnsCursor = api.json("/api/v1/session/turns?limit=1&session_id=..").get("next_cursor").asText();
+        String turnsCursor = api.turns("..", Map.of("limit", "1")).get("next_cursor").asText();
         for (String bad : List.of(forged, base64(flipped), foreign, cursor.substring(0, cursor.length() - 2),
                 cursor + "A", turnsCursor)) {
             SessionsApiClient.Response response = api.get("/api/v1/sessions?limit=2&cursor=" + bad);
@@ -180,7 +180,7 @@ class SessionsApiIT {
         }
 
         // Turn cursors: the genuine one continues the transcript, a list cursor or another session's is refused.
-        JsonNode rest = api.json("/api/v1/session/turns?limit=1&session_id=..&cursor=" + turnsCursor);
+        JsonNode rest = api.turns("..", Map.of("limit", "1", "cursor", turnsCursor));
         assertThat(rest.get("turns").get(0).at("/input/value").asText()).isEqualTo("question 0.1");
         assertThat(api.get("/api/v1/session/turns?session_id=..&cursor=" + cursor).statusCode()).isEqualTo(400);
         assertThat(api.get("/api/v1/session/turns?session_id=facets&cursor=" + turnsCursor).statusCode())
