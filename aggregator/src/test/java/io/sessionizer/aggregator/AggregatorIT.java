@@ -1,19 +1,16 @@
 package io.sessionizer.aggregator;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -30,15 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The aggregator against a real KRaft broker, queried over its REST API. */
 class AggregatorIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path stateDir;
 
     private String spansTopic;
     private AggregatorApp app;
+    private SessionsApiClient api;
 
     @BeforeEach
     void setUp() {
@@ -51,6 +47,7 @@ class AggregatorIT {
                 "topic.spans", spansTopic,
                 "schema.registry.url", "mem://aggregator-it",
                 "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        api = SessionsApiClient.of(app.httpPort());
     }
 
     @AfterEach
@@ -62,14 +59,9 @@ class AggregatorIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(spansTopic, Otlp.traceHex(trace),
-                    Otlp.request(spans).toByteArray())).get();
+            producer.send(new ProducerRecord<>(spansTopic, OtlpTraces.traceHex(trace),
+                    OtlpTraces.request(spans).toByteArray())).get();
         }
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -80,13 +72,13 @@ class AggregatorIT {
                 "output.value", "goodbye"));
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> response = get("/api/v1/sessions/it-1");
+            SessionsApiClient.Response response = api.get("/api/v1/sessions/it-1");
             assertThat(response.statusCode()).isEqualTo(200);
-            JsonNode session = JSON.readTree(response.body());
+            JsonNode session = response.json();
             assertThat(session.get("trace_count").asLong()).isEqualTo(2);
             assertThat(session.get("span_count").asLong()).isEqualTo(3);
         });
-        JsonNode session = JSON.readTree(get("/api/v1/sessions/it-1").body());
+        JsonNode session = api.get("/api/v1/sessions/it-1").json();
         assertThat(session.get("session_id").asText()).isEqualTo("it-1");
         assertThat(session.get("start_time").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
         assertThat(session.get("end_time").asText()).isEqualTo("2026-01-01T00:00:00.006000Z");
@@ -104,7 +96,7 @@ class AggregatorIT {
         produce(3, attr(attr(attr(span(3, 300, 0, 1_000, 3_000), "session.id", "it-2"), "input.value",
                 "Weather in Lyon?"), "output.value", "Rain"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode stats = JSON.readTree(get("/api/v1/stats").body());
+            JsonNode stats = api.get("/api/v1/stats").json();
             assertThat(stats.path("traces").asLong()).isEqualTo(3);
         });
     }
@@ -112,29 +104,28 @@ class AggregatorIT {
     @Test
     void shouldPageTurnsListSearchAndCountSessions() throws Exception {
         conversation();
-        JsonNode turns = JSON.readTree(get("/api/v1/sessions/it-1/turns?limit=1").body());
+        JsonNode turns = api.get("/api/v1/sessions/it-1/turns?limit=1").json();
         assertThat(turns.get("turns")).hasSize(1);
         assertThat(turns.get("turns").get(0).get("input").get("value").asText()).isEqualTo("Where is the Louvre?");
         assertThat(turns.get("turns").get(0).get("span_count").asInt()).isEqualTo(2);
         assertThat(turns.get("turns").get(0).get("status").asText()).isEqualTo("ok");
         String cursor = turns.get("next_cursor").asText();
-        JsonNode rest = JSON.readTree(get("/api/v1/sessions/it-1/turns?limit=1&cursor=" + cursor).body());
+        JsonNode rest = api.get("/api/v1/sessions/it-1/turns?limit=1&cursor=" + cursor).json();
         assertThat(rest.get("turns").get(0).get("output").get("value").asText()).isEqualTo("goodbye");
         assertThat(rest.get("next_cursor").isNull()).isTrue();
 
-        JsonNode all = JSON.readTree(get("/api/v1/sessions").body());
+        JsonNode all = api.get("/api/v1/sessions").json();
         assertThat(all.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1", "it-2");
         assertThat(all.get("next_cursor").isNull()).isTrue();
-        JsonNode page = JSON.readTree(get("/api/v1/sessions?limit=1").body());
-        JsonNode next = JSON.readTree(get("/api/v1/sessions?limit=1&cursor=" + page.get("next_cursor").asText())
-                .body());
+        JsonNode page = api.get("/api/v1/sessions?limit=1").json();
+        JsonNode next = api.get("/api/v1/sessions?limit=1&cursor=" + page.get("next_cursor").asText()).json();
         assertThat(next.get("sessions").get(0).get("session_id").asText()).isEqualTo("it-2");
-        JsonNode found = JSON.readTree(get("/api/v1/sessions?q=paris").body());
+        JsonNode found = api.get("/api/v1/sessions?q=paris").json();
         assertThat(found.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1");
-        JsonNode byUser = JSON.readTree(get("/api/v1/sessions?user_id=ann").body());
+        JsonNode byUser = api.get("/api/v1/sessions?user_id=ann").json();
         assertThat(byUser.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1");
 
-        JsonNode stats = JSON.readTree(get("/api/v1/stats?project=chat-app").body());
+        JsonNode stats = api.get("/api/v1/stats?project=chat-app").json();
         assertThat(stats.get("sessions").asLong()).isEqualTo(2);
         assertThat(stats.get("active_sessions").asLong()).isEqualTo(2);
         assertThat(stats.get("project").asText()).isEqualTo("chat-app");
@@ -142,65 +133,65 @@ class AggregatorIT {
 
     @Test
     void shouldAnswer400ForABadLimitOrCursorAnd404ForTheTurnsOfAnUnknownSession() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/readyz").statusCode() == 200);
         for (String path : new String[] {"/api/v1/sessions?limit=0", "/api/v1/sessions?limit=501",
                 "/api/v1/sessions?limit=ten", "/api/v1/sessions?cursor=!!", "/api/v1/sessions?cursor=AAE",
                 "/api/v1/sessions/x/turns?limit=-1", "/api/v1/sessions/x/turns?cursor=AAAA"}) {
-            HttpResponse<String> response = get(path);
+            SessionsApiClient.Response response = api.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(400);
             assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
         }
-        assertThat(get("/api/v1/sessions/nope/turns").statusCode()).isEqualTo(404);
+        assertThat(api.get("/api/v1/sessions/nope/turns").statusCode()).isEqualTo(404);
     }
 
     @Test
     void shouldAnswerEveryPathOfTheOpenApiDocumentAsItDeclares() throws Exception {
         conversation();
-        HttpResponse<String> doc = get("/openapi.json");
+        SessionsApiClient.Response doc = api.get("/openapi.json");
         assertThat(doc.statusCode()).isEqualTo(200);
-        JsonNode document = JSON.readTree(doc.body());
+        JsonNode document = doc.json();
         OpenApiSchema schema = new OpenApiSchema(document);
         for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
             String path = paths.next();
             // The query forms (/api/v1/session...) take the id as a parameter, the others in the path.
             boolean queryForm = path.startsWith("/api/v1/session") && !path.startsWith("/api/v1/sessions");
-            HttpResponse<String> response = get(path.replace("{session_id}", "it-1")
+            SessionsApiClient.Response response = api.get(path.replace("{session_id}", "it-1")
                     + (queryForm ? "?session_id=it-1" : ""));
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             String mediaType = response.headers().firstValue("content-type").orElseThrow().split(";")[0];
             JsonNode declared = schema.response(path, 200, mediaType);
             if (mediaType.equals("application/json")) {
-                schema.check(JSON.readTree(response.body()), declared, path);
+                schema.check(response.json(), declared, path);
             }
         }
-        schema.check(JSON.readTree(get("/api/v1/sessions?q=lyon&project=chat-app&user_id=nobody").body()),
+        schema.check(api.get("/api/v1/sessions?q=lyon&project=chat-app&user_id=nobody").json(),
                 schema.response("/api/v1/sessions", 200, "application/json"), "filtered sessions");
-        schema.check(JSON.readTree(get("/api/v1/sessions/nope").body()),
+        schema.check(api.get("/api/v1/sessions/nope").json(),
                 schema.response("/api/v1/sessions/{session_id}", 404, "application/problem+json"), "404");
-        schema.check(JSON.readTree(get("/api/v1/sessions?limit=0").body()),
+        schema.check(api.get("/api/v1/sessions?limit=0").json(),
                 schema.response("/api/v1/sessions", 400, "application/problem+json"), "400");
-        schema.check(JSON.readTree(get("/api/v1/session").body()),
+        schema.check(api.get("/api/v1/session").json(),
                 schema.response("/api/v1/session", 400, "application/problem+json"), "400 without session_id");
-        schema.check(JSON.readTree(get("/api/v1/session/turns?session_id=nope").body()),
+        schema.check(api.get("/api/v1/session/turns?session_id=nope").json(),
                 schema.response("/api/v1/session/turns", 404, "application/problem+json"), "404 by query");
     }
 
     @Test
     void shouldAnswerProblemJson404ForAnUnknownSession() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
-        HttpResponse<String> response = get("/api/v1/sessions/nope");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/readyz").statusCode() == 200);
+        SessionsApiClient.Response response = api.get("/api/v1/sessions/nope");
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
-        JsonNode problem = JSON.readTree(response.body());
+        JsonNode problem = response.json();
         assertThat(problem.get("status").asInt()).isEqualTo(404);
         assertThat(problem.get("detail").asText()).contains("nope");
     }
 
     @Test
     void shouldReportLivenessAndPrometheusMetrics() throws Exception {
-        assertThat(get("/healthz").statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(60)).until(() -> get("/readyz").statusCode() == 200);
-        HttpResponse<String> metrics = get("/metrics");
+        assertThat(api.get("/healthz").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/readyz").statusCode() == 200);
+        SessionsApiClient.Response metrics = api.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes", "kafka_stream");
     }

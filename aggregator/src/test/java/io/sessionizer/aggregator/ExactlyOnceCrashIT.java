@@ -1,20 +1,17 @@
 package io.sessionizer.aggregator;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +35,8 @@ class ExactlyOnceCrashIT {
     private static final int SESSIONS = 40;
     private static final int TRACES_PER_SESSION = 150;
     private static final int CHILDREN_PER_TRACE = 3;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path stateDir;
@@ -82,7 +77,7 @@ class ExactlyOnceCrashIT {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .until(() -> processedTraces(survivor.httpPort()) >= total);
             for (int s = 0; s < SESSIONS; s++) {
-                JsonNode session = JSON.readTree(get(survivor.httpPort(), "/api/v1/sessions/crash-" + s).body());
+                JsonNode session = api(survivor.httpPort()).get("/api/v1/sessions/crash-" + s).json();
                 assertThat(session.get("trace_count").asLong()).as("traces of crash-%d", s)
                         .isEqualTo(TRACES_PER_SESSION);
                 assertThat(session.get("span_count").asLong()).as("spans of crash-%d", s)
@@ -108,11 +103,11 @@ class ExactlyOnceCrashIT {
                     }
                     Span.Builder rootSpan = attr(attr(span(trace, root, 0, t * 1_000L, t * 1_000L + 500),
                             "session.id", "crash-" + s), "input.value", "question " + t);
-                    for (byte[] value : List.of(Otlp.request(children.toArray(Span.Builder[]::new)).toByteArray(),
-                            Otlp.request(rootSpan).toByteArray())) {
+                    for (byte[] value : List.of(OtlpTraces.request(children.toArray(Span.Builder[]::new)).toByteArray(),
+                            OtlpTraces.request(rootSpan).toByteArray())) {
                         int copies = random.nextInt(10) == 0 ? 2 : 1;
                         for (int i = 0; i < copies; i++) {
-                            producer.send(new ProducerRecord<>(topic, Otlp.traceHex(trace), value));
+                            producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(trace), value));
                         }
                     }
                 }
@@ -126,19 +121,18 @@ class ExactlyOnceCrashIT {
         long total = 0;
         try {
             for (int s = 0; s < SESSIONS; s++) {
-                HttpResponse<String> response = get(port, "/api/v1/sessions/crash-" + s);
+                SessionsApiClient.Response response = api(port).get("/api/v1/sessions/crash-" + s);
                 if (response.statusCode() == 200) {
-                    total += JSON.readTree(response.body()).get("trace_count").asLong();
+                    total += response.json().get("trace_count").asLong();
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (UncheckedIOException e) {
             return 0;
         }
         return total;
     }
 
-    private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    private static SessionsApiClient api(int port) {
+        return SessionsApiClient.of(port).withTimeout(Duration.ofSeconds(5));
     }
 }

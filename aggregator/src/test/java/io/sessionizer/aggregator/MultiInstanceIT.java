@@ -1,19 +1,16 @@
 package io.sessionizer.aggregator;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,14 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * partitions, they answer for all sessions again.
  */
 class MultiInstanceIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SESSIONS = 12;
     private static final String REPLICA_HEADER = "x-sessionizer-replica";
+    private static final String LOCAL_ONLY_HEADER = "x-sessionizer-local";
     /** How long the killed instance stays in the group: the window in which standbys answer for it. */
     private static final String VICTIM_SESSION_TIMEOUT_MS = "20000";
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<AggregatorApp> apps = new ArrayList<>();
     private AggregatorProcess victim;
 
@@ -89,14 +85,14 @@ class MultiInstanceIT {
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .untilAsserted(() -> {
             for (int port : ports) {
-                assertThat(get(port, "/api/v1/stats", false).statusCode()).isEqualTo(200);
-                assertThat(json(port, "/api/v1/stats", false).get("traces").asLong()).isEqualTo(2L * SESSIONS);
+                assertThat(api(port).get("/api/v1/stats").statusCode()).isEqualTo(200);
+                assertThat(api(port).stats(Map.of()).get("traces").asLong()).isEqualTo(2L * SESSIONS);
             }
         });
         Set<String> victimSessions = new HashSet<>();
         long owned = 0;
         for (int port : ports) {
-            JsonNode local = json(port, "/api/v1/sessions?limit=500", true);
+            JsonNode local = api(port).withHeader(LOCAL_ONLY_HEADER, "1").json("/api/v1/sessions?limit=500");
             local.get("sessions").forEach(s -> {
                 if (port == victim.port()) {
                     victimSessions.add(s.get("session_id").asText());
@@ -114,8 +110,8 @@ class MultiInstanceIT {
             List<String> listed = new ArrayList<>();
             String cursor = null;
             do {
-                JsonNode page = json(port, "/api/v1/sessions?limit=5" + (cursor == null ? "" : "&cursor=" + cursor),
-                        false);
+                JsonNode page = api(port).json("/api/v1/sessions?limit=5"
+                        + (cursor == null ? "" : "&cursor=" + cursor));
                 page.get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
                 cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asText();
             } while (cursor != null);
@@ -124,9 +120,9 @@ class MultiInstanceIT {
                 newestFirst.add("m-" + i);
             }
             assertThat(listed).as("the list through port %d", port).isEqualTo(newestFirst);
-            assertThat(json(port, "/api/v1/sessions?q=question", false).get("sessions")).hasSize(SESSIONS);
-            assertThat(json(port, "/api/v1/sessions?q=seventh", false).get("sessions")).hasSize(1);
-            JsonNode stats = json(port, "/api/v1/stats", false);
+            assertThat(api(port).search("question").get("sessions")).hasSize(SESSIONS);
+            assertThat(api(port).search("seventh").get("sessions")).hasSize(1);
+            JsonNode stats = api(port).stats(Map.of());
             assertThat(stats.get("sessions").asLong()).isEqualTo(SESSIONS);
             assertThat(stats.at("/token_count/total").asLong()).isEqualTo(expectedTokens());
         }
@@ -136,7 +132,7 @@ class MultiInstanceIT {
         victim.kill();
         for (AggregatorApp app : apps) {
             for (String sessionId : victimSessions) {
-                HttpResponse<String> response = get(app.httpPort(), "/api/v1/sessions/" + sessionId, false);
+                SessionsApiClient.Response response = api(app.httpPort()).get("/api/v1/sessions/" + sessionId);
                 assertThat(response.statusCode()).as("%s during the fail-over", sessionId).isEqualTo(200);
                 assertThat(response.headers().firstValue(REPLICA_HEADER)).contains("standby");
                 assertSession(app.httpPort(), Integer.parseInt(sessionId.substring(2)), true);
@@ -147,7 +143,7 @@ class MultiInstanceIT {
                 .untilAsserted(() -> {
             for (AggregatorApp app : apps) {
                 for (int i = 1; i <= SESSIONS; i++) {
-                    HttpResponse<String> response = get(app.httpPort(), "/api/v1/sessions/m-" + i, false);
+                    SessionsApiClient.Response response = api(app.httpPort()).get("/api/v1/sessions/m-" + i);
                     assertThat(response.statusCode()).as("never a 500").isIn(200, 503);
                     if (response.statusCode() == 503) {
                         assertThat(response.headers().firstValue("retry-after")).isPresent();
@@ -155,7 +151,7 @@ class MultiInstanceIT {
                     assertThat(response.statusCode()).isEqualTo(200);
                     assertThat(response.headers().firstValue(REPLICA_HEADER)).isEmpty();
                 }
-                assertThat(json(app.httpPort(), "/api/v1/stats", false).get("sessions").asLong()).isEqualTo(SESSIONS);
+                assertThat(api(app.httpPort()).stats(Map.of()).get("sessions").asLong()).isEqualTo(SESSIONS);
             }
         });
         for (AggregatorApp app : apps) {
@@ -179,9 +175,9 @@ class MultiInstanceIT {
                     spans.add(span(first, 100 + c, 100, i * 1_000L + c, i * 1_000L + c + 10));
                 }
                 spans.add(llm(first, 200, i));
-                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first),
-                        Otlp.request(spans.toArray(Span.Builder[]::new)).toByteArray())).get();
-                producer.send(new ProducerRecord<>(topic, Otlp.traceHex(first + 1), Otlp.request(
+                producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(first),
+                        OtlpTraces.request(spans.toArray(Span.Builder[]::new)).toByteArray())).get();
+                producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(first + 1), OtlpTraces.request(
                         attr(attr(span(first + 1, 300, 0, i * 1_000L + 600, i * 1_000L + 900), "session.id", "m-" + i),
                                 "output.value", "answer " + i)).toByteArray())).get();
             }
@@ -203,42 +199,30 @@ class MultiInstanceIT {
     }
 
     private void assertSession(int port, int i, boolean mayBeStandby) throws Exception {
-        HttpResponse<String> response = get(port, "/api/v1/sessions/m-" + i, false);
+        SessionsApiClient.Response response = api(port).get("/api/v1/sessions/m-" + i);
         assertThat(response.statusCode()).as("m-%d through port %d", i, port).isEqualTo(200);
         if (!mayBeStandby) {
             assertThat(response.headers().firstValue(REPLICA_HEADER)).isEmpty();
         }
-        JsonNode session = JSON.readTree(response.body());
+        JsonNode session = response.json();
         assertThat(session.get("trace_count").asLong()).isEqualTo(2);
         assertThat(session.get("span_count").asLong()).isEqualTo(i + 3L);
         assertThat(session.at("/token_count/total").asLong()).isEqualTo(i * 11L);
         assertThat(session.at("/first_input/value").asText()).isEqualTo("question " + ordinal(i));
         assertThat(session.at("/last_output/value").asText()).isEqualTo("answer " + i);
-        JsonNode turns = json(port, "/api/v1/sessions/m-" + i + "/turns", false).get("turns");
+        JsonNode turns = api(port).json("/api/v1/sessions/m-" + i + "/turns").get("turns");
         assertThat(turns).hasSize(2);
         assertThat(turns.get(0).at("/input/value").asText()).isEqualTo("question " + ordinal(i));
         // The query forms are forwarded like the path forms, and a turn cursor signed by the owner continues there.
-        assertThat(json(port, "/api/v1/session?session_id_base64=" + Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(("m-" + i).getBytes(StandardCharsets.UTF_8)), false).get("trace_count").asLong())
+        assertThat(api(port).json("/api/v1/session?session_id_base64=" + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(("m-" + i).getBytes(StandardCharsets.UTF_8))).get("trace_count").asLong())
                 .isEqualTo(2);
-        JsonNode first = json(port, "/api/v1/session/turns?limit=1&session_id=m-" + i, false);
-        JsonNode second = json(port, "/api/v1/session/turns?limit=1&session_id=m-" + i + "&cursor="
-                + first.get("next_cursor").asText(), false);
+        JsonNode first = api(port).turns("m-" + i, Map.of("limit", "1"));
+        JsonNode second = api(port).turns("m-" + i, Map.of("limit", "1", "cursor", first.get("next_cursor").asText()));
         assertThat(second.at("/turns/0/trace_id").asText()).isEqualTo(turns.get(1).get("trace_id").asText());
     }
 
-    private JsonNode json(int port, String path, boolean localOnly) throws Exception {
-        HttpResponse<String> response = get(port, path, localOnly);
-        assertThat(response.statusCode()).as(path).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> get(int port, String path, boolean localOnly) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30));
-        if (localOnly) {
-            request.header("x-sessionizer-local", "1");
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private static SessionsApiClient api(int port) {
+        return SessionsApiClient.of(port);
     }
 }

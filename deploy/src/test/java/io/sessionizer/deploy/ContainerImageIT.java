@@ -1,34 +1,28 @@
 package io.sessionizer.deploy;
 
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.request;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import com.sun.security.auth.module.UnixSystem;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +55,6 @@ class ContainerImageIT {
     private static final Path LOGS = Path.of("target/container-logs");
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<Process> containers = new ArrayList<>();
 
     @TempDir
@@ -136,20 +129,17 @@ class ContainerImageIT {
                 .until(() -> healthCheck(root, "aggregator", "http://localhost:" + http + "/readyz") == 0);
 
         String session = KafkaTestCluster.uniqueName("image");
-        byte[] traceId = ByteBuffer.allocate(16).putLong(0x1a9e_0000_0000_0001L).putLong(7).array();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(spans, HexFormat.of().formatHex(traceId), trace(traceId, session)))
+            producer.send(new ProducerRecord<>(spans, OtlpTraces.traceHex(7), trace(7, session)))
                     .get();
         }
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + http + "/api/v1/sessions/" + session)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            SessionsApiClient.Response response = SessionsApiClient.of(http).get("/api/v1/sessions/" + session);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            assertThat(JSON.readTree(response.body()).path("trace_count").asInt()).isEqualTo(1);
+            assertThat(response.json().path("trace_count").asInt()).isEqualTo(1);
         });
         // RocksDB wrote its stores to the image's state volume, as the image's user.
         Path state = root.resolve("var/lib/sessionizer").resolve(settings.get("application.id"));
@@ -251,15 +241,9 @@ class ContainerImageIT {
         }
     }
 
-    private static byte[] trace(byte[] traceId, String sessionId) {
-        Span span = Span.newBuilder().setTraceId(ByteString.copyFrom(traceId))
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(1).array()))
-                .setName("chat").setStartTimeUnixNano(1_764_000_000_000_000_000L)
-                .setEndTimeUnixNano(1_764_000_001_000_000_000L)
-                .addAttributes(KeyValue.newBuilder().setKey("session.id")
-                        .setValue(AnyValue.newBuilder().setStringValue(sessionId)))
-                .build();
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build().toByteArray();
+    private static byte[] trace(long trace, String sessionId) {
+        Span.Builder span = span(OtlpTraces.traceId(trace), 1, 0, 1_764_000_000_000_000_000L,
+                1_764_000_001_000_000_000L).setName("chat");
+        return request(Resource.getDefaultInstance(), attr(span, "session.id", sessionId)).toByteArray();
     }
 }

@@ -11,7 +11,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
@@ -49,7 +49,7 @@ class BrokerOutageIT {
             assertThat(server.isReady()).isFalse();
             for (int i = 0; i < 2; i++) {
                 long start = System.nanoTime();
-                ExportTraceServiceRequest request = OtlpFixtures.request(2, 2);
+                ExportTraceServiceRequest request = OtlpTraces.request(2, 2);
                 HttpResponse<byte[]> response = http.post(PROTOBUF, request.toByteArray());
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
 
@@ -63,7 +63,7 @@ class BrokerOutageIT {
             try {
                 GrpcClients.builder("http://127.0.0.1:" + server.grpcPort())
                         .build(TraceServiceGrpc.TraceServiceBlockingStub.class)
-                        .export(OtlpFixtures.request(1, 1));
+                        .export(OtlpTraces.request(1, 1));
             } catch (StatusRuntimeException e) {
                 grpcError = e;
             }
@@ -87,10 +87,10 @@ class BrokerOutageIT {
 
     /** Posts a request of two traces; remembers its trace ids when the answer is 200. */
     private static int post(HttpPoster http, Set<String> acknowledged) throws Exception {
-        ExportTraceServiceRequest request = OtlpFixtures.request(2, 2);
+        ExportTraceServiceRequest request = OtlpTraces.request(2, 2);
         int status = http.post(PROTOBUF, request.toByteArray()).statusCode();
         if (status == 200) {
-            OtlpFixtures.spans(request).forEach(span -> acknowledged.add(OtlpFixtures.hex(span.getTraceId())));
+            OtlpTraces.spans(request).forEach(span -> acknowledged.add(OtlpTraces.hex(span.getTraceId())));
         }
         return status;
     }

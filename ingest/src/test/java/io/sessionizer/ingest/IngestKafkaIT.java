@@ -33,7 +33,7 @@ import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.testing.KafkaTestCluster;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -106,7 +106,7 @@ class IngestKafkaIT {
 
     @Test
     void shouldWriteOneRecordPerTraceKeyedByItsHexTraceId() throws IOException {
-        ExportTraceServiceRequest request = OtlpFixtures.request(4, 3);
+        ExportTraceServiceRequest request = OtlpTraces.request(4, 3);
 
         HttpResponse<byte[]> response = http.post(PROTOBUF, request.toByteArray());
 
@@ -150,12 +150,12 @@ class IngestKafkaIT {
             letters[i] = (char) ('a' + random.nextInt(26));
         }
         String document = new String(letters);
-        ExportTraceServiceRequest one = OtlpFixtures.request(1, 3);
+        ExportTraceServiceRequest one = OtlpTraces.request(1, 3);
         io.opentelemetry.proto.trace.v1.Span first = one.getResourceSpans(0).getScopeSpans(0).getSpans(0);
         ExportTraceServiceRequest request = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
                 .setScopeSpans(0, one.getResourceSpans(0).getScopeSpans(0).toBuilder().setSpans(0, first.toBuilder()
-                        .clearAttributes().addAttributes(OtlpFixtures.attribute("session.id", "s-15mib"))
-                        .addAttributes(OtlpFixtures.attribute("input.value", document))))).build();
+                        .clearAttributes().addAttributes(OtlpTraces.attribute("session.id", "s-15mib"))
+                        .addAttributes(OtlpTraces.attribute("input.value", document))))).build();
         assertThat(request.getSerializedSize()).isGreaterThan(14 << 20).isLessThan(16 << 20);
 
         HttpResponse<byte[]> response = http.post(PROTOBUF, request.toByteArray());
@@ -175,13 +175,13 @@ class IngestKafkaIT {
 
     @Test
     void shouldKeepASpanOf100000AttributesWithinTheLimitCountingWhatItDropped() throws IOException {
-        ExportTraceServiceRequest one = OtlpFixtures.request(1, 1);
+        ExportTraceServiceRequest one = OtlpTraces.request(1, 1);
         io.opentelemetry.proto.trace.v1.Span.Builder span = one.getResourceSpans(0).getScopeSpans(0).getSpans(0)
                 .toBuilder().clearAttributes();
         for (int i = 0; i < 100_000; i++) {
-            span.addAttributes(OtlpFixtures.attribute("attribute." + i, "value number " + i));
+            span.addAttributes(OtlpTraces.attribute("attribute." + i, "value number " + i));
         }
-        span.addAttributes(OtlpFixtures.attribute("session.id", "s-many"));
+        span.addAttributes(OtlpTraces.attribute("session.id", "s-many"));
         ExportTraceServiceRequest request = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
                 .setScopeSpans(0, one.getResourceSpans(0).getScopeSpans(0).toBuilder().setSpans(0, span))).build();
 
@@ -211,10 +211,10 @@ class IngestKafkaIT {
 
     @Test
     void shouldStoreTheSpecificationsOtlpJsonWithAndWithoutGzip() throws IOException {
-        byte[] json = OtlpFixtures.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8);
+        byte[] json = OtlpTraces.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8);
 
         HttpResponse<byte[]> plain = http.post(JSON, json);
-        HttpResponse<byte[]> gzipped = http.post(JSON, OtlpFixtures.gzip(json), "Content-Encoding", "gzip");
+        HttpResponse<byte[]> gzipped = http.post(JSON, OtlpTraces.gzip(json), "Content-Encoding", "gzip");
 
         assertThat(plain.statusCode()).isEqualTo(200);
         assertThat(gzipped.statusCode()).isEqualTo(200);
@@ -225,7 +225,7 @@ class IngestKafkaIT {
     @Test
     void shouldAnswer400ForMalformedProtobufAndStillStoreValidDataSentAfter() throws IOException {
         HttpResponse<byte[]> bad = http.post(PROTOBUF, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
-        ExportTraceServiceRequest good = OtlpFixtures.request(2, 2);
+        ExportTraceServiceRequest good = OtlpTraces.request(2, 2);
         HttpResponse<byte[]> ok = http.post(PROTOBUF, good.toByteArray());
 
         assertThat(bad.statusCode()).isEqualTo(400);
@@ -276,14 +276,14 @@ class IngestKafkaIT {
         Config keys = config(tenantTopic, "auth.api-keys", "k-a=tenant-a,k-b=tenant-b");
         try (IngestServer secured = IngestServer.start(keys)) {
             HttpPoster poster = new HttpPoster(secured.httpPort());
-            ExportTraceServiceRequest forA = OtlpFixtures.request(1, 1);
-            ExportTraceServiceRequest forB = OtlpFixtures.request(1, 1);
+            ExportTraceServiceRequest forA = OtlpTraces.request(1, 1);
+            ExportTraceServiceRequest forB = OtlpTraces.request(1, 1);
 
             assertThat(poster.post(PROTOBUF, forA.toByteArray(), "Authorization", "Bearer k-a").statusCode())
                     .isEqualTo(200);
             assertThat(poster.post(PROTOBUF, forB.toByteArray(), "Authorization", "Bearer k-b").statusCode())
                     .isEqualTo(200);
-            assertThat(poster.post(PROTOBUF, OtlpFixtures.request(1, 1).toByteArray()).statusCode()).isEqualTo(401);
+            assertThat(poster.post(PROTOBUF, OtlpTraces.request(1, 1).toByteArray()).statusCode()).isEqualTo(401);
 
             String traceA = traceIds(forA).iterator().next();
             String traceB = traceIds(forB).iterator().next();

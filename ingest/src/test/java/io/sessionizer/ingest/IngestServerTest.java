@@ -21,7 +21,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.config.Config;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -116,7 +116,7 @@ class IngestServerTest {
     @Test
     void shouldAnswer200OnlyAfterKafkaAcknowledged() throws Exception {
         sink.hang();
-        ExportTraceServiceRequest request = OtlpFixtures.request(2, 3);
+        ExportTraceServiceRequest request = OtlpTraces.request(2, 3);
 
         CompletableFuture<HttpResponse<byte[]>> response = http.postAsync(PROTOBUF, request.toByteArray());
 
@@ -159,7 +159,7 @@ class IngestServerTest {
         byte[] invalidUtf8 = "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"name\": \"x\"}]}]}]}"
                 .getBytes(StandardCharsets.UTF_8);
         invalidUtf8[56] = (byte) 0xFF;
-        String loneSurrogate = OtlpFixtures.SPEC_EXAMPLE_JSON.replace("I'm a server span", "\\ud800");
+        String loneSurrogate = OtlpTraces.SPEC_EXAMPLE_JSON.replace("I'm a server span", "\\ud800");
 
         HttpResponse<byte[]> badBytes = http.post(JSON, invalidUtf8);
         HttpResponse<byte[]> badEscape = http.post(JSON, loneSurrogate.getBytes(StandardCharsets.UTF_8));
@@ -179,13 +179,13 @@ class IngestServerTest {
     void shouldStoreGzippedOtlpJsonAndAnswerInJson() {
 
         HttpResponse<byte[]> response = http.post(JSON,
-                OtlpFixtures.gzip(OtlpFixtures.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8)),
+                OtlpTraces.gzip(OtlpTraces.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8)),
                 "Content-Encoding", "gzip");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(text(response)).isEqualTo("{}");
         assertThat(sink.sent().get(0).batches()).singleElement()
-                .satisfies(b -> assertThat(b.traceId()).isEqualTo(OtlpFixtures.SPEC_EXAMPLE_TRACE_ID));
+                .satisfies(b -> assertThat(b.traceId()).isEqualTo(OtlpTraces.SPEC_EXAMPLE_TRACE_ID));
     }
 
     @Test
@@ -228,7 +228,7 @@ class IngestServerTest {
     @Test
     void shouldAnswer413ForAGzipBombMeasuredAfterDecompression() throws Exception {
         use(strict);
-        byte[] bomb = OtlpFixtures.gzip(new byte[32 * 1024 * 1024]);
+        byte[] bomb = OtlpTraces.gzip(new byte[32 * 1024 * 1024]);
 
         HttpResponse<byte[]> response = http.post(PROTOBUF, bomb, "Content-Encoding", "gzip");
 
@@ -254,7 +254,7 @@ class IngestServerTest {
         use(strict);
         sink.fail(new TimeoutException("Expiring 3 record(s)"));
 
-        HttpResponse<byte[]> failed = http.post(PROTOBUF, OtlpFixtures.request(3, 1).toByteArray());
+        HttpResponse<byte[]> failed = http.post(PROTOBUF, OtlpTraces.request(3, 1).toByteArray());
 
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(failed.headers().firstValue("retry-after")).hasValue("7");
@@ -262,7 +262,7 @@ class IngestServerTest {
         assertThat(status(failed).getMessage())
                 .isEqualTo("Kafka did not store the spans (TimeoutException: Expiring 3 record(s)); retry later");
         sink.succeed();
-        assertThat(http.post(PROTOBUF, OtlpFixtures.request(3, 1).toByteArray()).statusCode()).isEqualTo(200);
+        assertThat(http.post(PROTOBUF, OtlpTraces.request(3, 1).toByteArray()).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -270,7 +270,7 @@ class IngestServerTest {
         use(strict);
         sink.hang();
 
-        HttpResponse<byte[]> response = http.post(PROTOBUF, OtlpFixtures.request(1, 1).toByteArray());
+        HttpResponse<byte[]> response = http.post(PROTOBUF, OtlpTraces.request(1, 1).toByteArray());
 
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("retry-after")).hasValue("7");
@@ -282,9 +282,9 @@ class IngestServerTest {
     void shouldAnswer429WhileTheBytesOfATimedOutRequestStillWaitForKafka() throws Exception {
         use(strict);
         sink.hang();
-        HttpResponse<byte[]> timedOut = http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+        HttpResponse<byte[]> timedOut = http.post(PROTOBUF, OtlpTraces.request(2, 2).toByteArray());
 
-        HttpResponse<byte[]> refused = http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+        HttpResponse<byte[]> refused = http.post(PROTOBUF, OtlpTraces.request(2, 2).toByteArray());
 
         assertThat(timedOut.statusCode()).isEqualTo(503);
         assertThat(refused.statusCode()).isEqualTo(429);
@@ -294,13 +294,13 @@ class IngestServerTest {
                 .isEqualTo("Too much data waiting for Kafka (limit 100 bytes); retry later");
         sink.sent().get(0).future().complete(null);
         sink.succeed();
-        assertThat(http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray()).statusCode()).isEqualTo(200);
+        assertThat(http.post(PROTOBUF, OtlpTraces.request(2, 2).toByteArray()).statusCode()).isEqualTo(200);
     }
 
     @Test
     void shouldAnswer401WithoutAValidApiKeyAndTagTheTenantOfAValidOne() throws Exception {
         use(secured);
-        byte[] body = OtlpFixtures.request(1, 1).toByteArray();
+        byte[] body = OtlpTraces.request(1, 1).toByteArray();
 
         HttpResponse<byte[]> missing = http.post(PROTOBUF, body);
         HttpResponse<byte[]> wrong = http.post(PROTOBUF, body, "Authorization", "Bearer k-gamma");
@@ -337,7 +337,7 @@ class IngestServerTest {
         Map<String, Double> before = metrics();
 
         http.post(PROTOBUF, "garbage!".getBytes(StandardCharsets.UTF_8));
-        http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+        http.post(PROTOBUF, OtlpTraces.request(2, 2).toByteArray());
 
         Map<String, Double> after = metrics();
         assertThat(after.get("ingest_requests_total" + accepted) - before.getOrDefault("ingest_requests_total"
@@ -373,7 +373,7 @@ class IngestServerTest {
         Instance closing = new Instance();
         closing.sink.hang();
         CompletableFuture<HttpResponse<byte[]>> inFlight = closing.http.postAsync(PROTOBUF,
-                OtlpFixtures.request(1, 1).toByteArray());
+                OtlpTraces.request(1, 1).toByteArray());
         await().until(() -> closing.sink.sent().size() == 1);
 
         CompletableFuture<Void> closed = CompletableFuture.runAsync(closing.server::close);
@@ -436,7 +436,7 @@ class IngestServerTest {
     @Test
     void shouldExportOverGrpc() {
 
-        ExportTraceServiceResponse response = grpc().export(OtlpFixtures.request(3, 2));
+        ExportTraceServiceResponse response = grpc().export(OtlpTraces.request(3, 2));
 
         assertThat(response).isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
         assertThat(sink.sent().get(0).batches()).hasSize(3);
@@ -446,7 +446,7 @@ class IngestServerTest {
     void shouldAnswerUnavailableWithRetryInfoOverGrpcWhenKafkaFails() throws Exception {
         sink.fail(new TimeoutException("Expiring 1 record(s)"));
 
-        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
+        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpTraces.request(1, 1)));
 
         assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
         Status status = StatusProto.fromThrowable(error);
@@ -460,9 +460,9 @@ class IngestServerTest {
     void shouldAnswerResourceExhaustedWithRetryInfoOverGrpcWhenTooManyBytesWaitForKafka() throws Exception {
         use(strict);
         sink.hang();
-        http.post(PROTOBUF, OtlpFixtures.request(2, 2).toByteArray());
+        http.post(PROTOBUF, OtlpTraces.request(2, 2).toByteArray());
 
-        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
+        StatusRuntimeException error = grpcError(() -> grpc().export(OtlpTraces.request(1, 1)));
 
         assertThat(error.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
         Status status = StatusProto.fromThrowable(error);
@@ -475,8 +475,8 @@ class IngestServerTest {
     void shouldAnswerUnauthenticatedOverGrpcWithoutAValidKey() {
         use(secured);
 
-        StatusRuntimeException missing = grpcError(() -> grpc().export(OtlpFixtures.request(1, 1)));
-        ExportTraceServiceResponse ok = grpc("authorization", "Bearer k-alpha").export(OtlpFixtures.request(1, 1));
+        StatusRuntimeException missing = grpcError(() -> grpc().export(OtlpTraces.request(1, 1)));
+        ExportTraceServiceResponse ok = grpc("authorization", "Bearer k-alpha").export(OtlpTraces.request(1, 1));
 
         assertThat(missing.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
         assertThat(ok).isNotNull();
@@ -486,7 +486,7 @@ class IngestServerTest {
     @Test
     void shouldAnswerResourceExhaustedOverGrpcForAGzipMessageOverTheLimit() {
         use(strict);
-        ExportTraceServiceRequest big = OtlpFixtures.request(200, 10);
+        ExportTraceServiceRequest big = OtlpTraces.request(200, 10);
         assertThat(big.getSerializedSize()).isGreaterThan(64 * 1024);
 
         StatusRuntimeException error = grpcError(() -> grpc().withCompression("gzip").export(big));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import io.sessionizer.config.Config;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -43,7 +43,7 @@ class UnreachableKafkaTest {
                 "http.port", "0", "grpc.port", "0", "producer.send-timeout", SEND_TIMEOUT.toMillis() + "ms",
                 "kafka.bootstrap.servers", "127.0.0.1:" + closedPort(), "shutdown.timeout", "15s")));
         HttpPoster http = new HttpPoster(server.httpPort());
-        byte[] threeTraces = OtlpFixtures.request(3, 2).toByteArray();
+        byte[] threeTraces = OtlpTraces.request(3, 2).toByteArray();
 
         long first = System.nanoTime();
         HttpResponse<byte[]> cold = http.post(PROTOBUF, threeTraces);

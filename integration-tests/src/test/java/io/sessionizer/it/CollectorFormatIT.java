@@ -1,24 +1,20 @@
 package io.sessionizer.it;
 
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.resource;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -48,24 +44,24 @@ import org.junit.jupiter.api.io.TempDir;
  * KafkaProducer onto the partitions that hasher picks, so the aggregator must not rely on murmur2 partitioning.
  */
 class CollectorFormatIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 3;
     private static final HexFormat HEX = HexFormat.of();
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path stateDir;
 
     private String spans;
     private AggregatorApp aggregator;
+    private SessionsApiClient api;
 
     @BeforeEach
     void startAggregator() {
         spans = KafkaTestCluster.uniqueName("otlp-spans");
         kafka.createTopics(PARTITIONS, spans);
         aggregator = TestStack.startAggregator(TestStack.aggregatorSettings(kafka, stateDir, spans));
+        api = SessionsApiClient.of(aggregator.httpPort());
     }
 
     @AfterEach
@@ -108,7 +104,7 @@ class CollectorFormatIT {
         JsonNode supportSession = awaitSession(support, 1);
         assertThat(supportSession.path("span_count").asInt()).as("the early child span counts too").isEqualTo(2);
 
-        JsonNode turns = JSON.readTree(get("/api/v1/sessions/" + chat + "/turns").body()).path("turns");
+        JsonNode turns = api.get("/api/v1/sessions/" + chat + "/turns").json().path("turns");
         assertThat(turns).hasSize(3);
         assertThat(turns.get(0).path("trace_id").asText()).isEqualTo(hexKey(chatTraces[0]));
     }
@@ -165,17 +161,12 @@ class CollectorFormatIT {
     private JsonNode awaitSession(String sessionId, int traces) {
         JsonNode[] session = new JsonNode[1];
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            HttpResponse<String> response = get("/api/v1/sessions/" + sessionId);
+            SessionsApiClient.Response response = api.get("/api/v1/sessions/" + sessionId);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            session[0] = JSON.readTree(response.body());
+            session[0] = response.json();
             assertThat(session[0].path("trace_count").asInt()).as("trace_count").isEqualTo(traces);
         });
         return session[0];
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + aggregator.httpPort() + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String hexKey(byte[] traceId) {
@@ -188,7 +179,7 @@ class CollectorFormatIT {
 
     private static ResourceSpans resourceSpans(String service, Span... spans) {
         return ResourceSpans.newBuilder()
-                .setResource(Resource.newBuilder().addAttributes(attr("service.name", service)))
+                .setResource(resource(service))
                 .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans)))
                 .build();
     }
@@ -196,41 +187,30 @@ class CollectorFormatIT {
     /** The turn's root: session key, input and output; turn n starts n minutes after the first. */
     private static Span rootSpan(byte[] traceId, String sessionId, int turn) {
         long start = turnStart(turn);
-        return Span.newBuilder().setTraceId(ByteString.copyFrom(traceId)).setSpanId(spanId(traceId, 1))
-                .setName("chat").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 2_000_000_000L)
-                .addAttributes(attr("openinference.span.kind", "CHAIN"))
-                .addAttributes(attr("session.id", sessionId))
-                .addAttributes(attr("input.value", "question " + turn + " of " + sessionId))
-                .addAttributes(attr("output.value", "answer " + turn + " of " + sessionId))
-                .build();
+        Span.Builder root = span(ByteString.copyFrom(traceId), spanId(traceId, 1), 0, start, start + 2_000_000_000L)
+                .setName("chat");
+        attr(root, "openinference.span.kind", "CHAIN");
+        attr(root, "session.id", sessionId);
+        attr(root, "input.value", "question " + turn + " of " + sessionId);
+        return attr(root, "output.value", "answer " + turn + " of " + sessionId).build();
     }
 
     /** The root's LLM child: 20 prompt and 10 completion tokens. */
     private static Span llmSpan(byte[] traceId, int turn) {
         long start = turnStart(turn) + 100_000_000L;
-        return Span.newBuilder().setTraceId(ByteString.copyFrom(traceId)).setSpanId(spanId(traceId, 2))
-                .setParentSpanId(spanId(traceId, 1)).setName("llm")
-                .setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_800_000_000L)
-                .addAttributes(attr("openinference.span.kind", "LLM"))
-                .addAttributes(attr("llm.model_name", "gpt-4o-mini"))
-                .addAttributes(intAttr("llm.token_count.prompt", 20))
-                .addAttributes(intAttr("llm.token_count.completion", 10))
-                .build();
+        Span.Builder llm = span(ByteString.copyFrom(traceId), spanId(traceId, 2), spanId(traceId, 1), start,
+                start + 1_800_000_000L).setName("llm");
+        attr(llm, "openinference.span.kind", "LLM");
+        attr(llm, "llm.model_name", "gpt-4o-mini");
+        attr(llm, "llm.token_count.prompt", 20L);
+        return attr(llm, "llm.token_count.completion", 10L).build();
     }
 
     private static long turnStart(int turn) {
         return 1_764_000_000_000_000_000L + turn * 60_000_000_000L;
     }
 
-    private static ByteString spanId(byte[] traceId, long n) {
-        return ByteString.copyFrom(ByteBuffer.allocate(8).putLong(ByteBuffer.wrap(traceId).getLong(8) + n).array());
-    }
-
-    private static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-    }
-
-    private static KeyValue intAttr(String key, long value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+    private static long spanId(byte[] traceId, long n) {
+        return ByteBuffer.wrap(traceId).getLong(8) + n;
     }
 }

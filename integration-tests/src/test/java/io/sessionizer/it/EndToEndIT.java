@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -18,10 +17,7 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * writes to a real KRaft broker, which the aggregator reads; the sessions are then read over the REST API.
  */
 class EndToEndIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
     private static final AttributeKey<String> INPUT = AttributeKey.stringKey("input.value");
     private static final AttributeKey<String> INPUT_MIME_TYPE = AttributeKey.stringKey("input.mime_type");
@@ -49,7 +44,7 @@ class EndToEndIT {
     private static final AttributeKey<String> SPAN_KIND = AttributeKey.stringKey("openinference.span.kind");
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private SessionsApiClient api;
 
     @TempDir
     Path stateDir;
@@ -67,6 +62,7 @@ class EndToEndIT {
         TestStack stack = TestStack.start(kafka, stateDir);
         ingest = stack.ingest();
         aggregator = stack.aggregator();
+        api = SessionsApiClient.of(aggregator.httpPort());
         tracing = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(
                         Attributes.of(AttributeKey.stringKey("service.name"), "end-to-end-chat"))))
@@ -76,7 +72,7 @@ class EndToEndIT {
                 .build();
         // Until Streams has its partitions, every query is answered 503, as DESIGN.md requires.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> get("/readyz").statusCode() == 200);
+                .until(() -> api.get("/readyz").statusCode() == 200);
     }
 
     @AfterEach
@@ -111,12 +107,13 @@ class EndToEndIT {
 
     @Test
     void shouldAnswerAnUnknownSessionWithAProblem404() throws Exception {
-        HttpResponse<String> response = get("/api/v1/sessions/" + KafkaTestCluster.uniqueName("unknown"));
+        SessionsApiClient.Response response = api.get("/api/v1/sessions/"
+                + KafkaTestCluster.uniqueName("unknown"));
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/problem+json"));
-        assertThat(JSON.readTree(response.body()).path("detail").asText()).isNotBlank();
+        assertThat(response.json().path("detail").asText()).isNotBlank();
     }
 
     /**
@@ -152,9 +149,9 @@ class EndToEndIT {
         Instant end = traces.stream().map(SentTrace::end).max(Instant::compareTo).orElseThrow();
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-            HttpResponse<String> response = get("/api/v1/sessions/" + sessionId);
+            SessionsApiClient.Response response = api.get("/api/v1/sessions/" + sessionId);
             assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-            JsonNode session = JSON.readTree(response.body());
+            JsonNode session = response.json();
             assertThat(session.path("trace_count").asInt()).as("trace_count").isEqualTo(traces.size());
             assertThat(session.path("session_id").asText()).isEqualTo(sessionId);
             assertThat(session.path("span_count").asInt()).as("span_count")
@@ -170,10 +167,5 @@ class EndToEndIT {
 
     private static String isoMicros(Instant instant) {
         return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.MICROS));
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + aggregator.httpPort() + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.SessionsApiClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import io.sessionizer.launcher.SessionizerCli;
@@ -25,7 +22,6 @@ class LoadgenIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private TestStack stack;
 
     @TempDir
@@ -50,10 +46,8 @@ class LoadgenIT {
     }
 
     private JsonNode stats() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(
-                "http://localhost:" + stack.aggregator().httpPort() + "/api/v1/stats")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? JSON.readTree(response.body()) : JSON.createObjectNode();
+        SessionsApiClient.Response response = SessionsApiClient.of(stack.aggregator().httpPort()).get("/api/v1/stats");
+        return response.statusCode() == 200 ? response.json() : JSON.createObjectNode();
     }
 
     @Test

@@ -1,26 +1,24 @@
 package io.sessionizer.it;
 
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.randomId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * to the dead-letter topic. All cases share one stack, so that each meets what the earlier ones left.
  */
 class PoisonInputIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final KafkaTestCluster KAFKA = KafkaTestCluster.shared();
     private static final int MAX_TEXT_BYTES = 64 * 1024;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -55,6 +52,7 @@ class PoisonInputIT {
 
     private static IngestServer ingest;
     private static AggregatorApp aggregator;
+    private static SessionsApiClient api;
     private static String dlqTopic;
 
     @BeforeAll
@@ -62,9 +60,10 @@ class PoisonInputIT {
         TestStack stack = TestStack.start(KAFKA, stateDir);
         ingest = stack.ingest();
         aggregator = stack.aggregator();
+        api = SessionsApiClient.of(aggregator.httpPort());
         dlqTopic = stack.aggregatorSettings().get("topic.dlq");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> get("/readyz").statusCode() == 200);
+                .until(() -> api.get("/readyz").statusCode() == 200);
     }
 
     @AfterAll
@@ -106,7 +105,7 @@ class PoisonInputIT {
         String session = KafkaTestCluster.uniqueName("poison-attributes");
         Span.Builder span = span(session, "what are all these attributes?", "noise");
         for (int i = 0; i < 100_000; i++) {
-            span.addAttributes(attr("app.attribute." + i, "value " + i));
+            attr(span, "app.attribute." + i, "value " + i);
         }
 
         assertThat(post(request(span)).statusCode()).isEqualTo(200);
@@ -154,12 +153,12 @@ class PoisonInputIT {
         String path = "/api/v1/sessions/" + URLEncoder.encode(session, StandardCharsets.UTF_8) + "/turns";
         List<JsonNode> turns = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            HttpResponse<String> response = get(path);
+            SessionsApiClient.Response response = api.get(path);
             if (response.statusCode() != 200) {
                 return false;
             }
             turns.clear();
-            JSON.readTree(response.body()).path("turns").forEach(turns::add);
+            response.json().path("turns").forEach(turns::add);
             return !turns.isEmpty();
         });
         assertThat(turns).hasSize(1);
@@ -177,28 +176,17 @@ class PoisonInputIT {
     }
 
     private static ExportTraceServiceRequest request(Span.Builder span) {
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build();
+        return OtlpTraces.request(Resource.getDefaultInstance(), span);
     }
 
     private static Span.Builder span(String session, String input, String output) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
         long start = Instant.now().minusSeconds(5).toEpochMilli() * 1_000_000L;
-        return Span.newBuilder()
-                .setTraceId(ByteString.copyFrom(ByteBuffer.allocate(16)
-                        .putLong(random.nextLong() | 1).putLong(random.nextLong()).array()))
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(random.nextLong() | 1).array()))
-                .setName("chat")
-                .setStartTimeUnixNano(start)
-                .setEndTimeUnixNano(start + 1_000_000_000L)
-                .addAttributes(attr("session.id", session))
-                .addAttributes(attr("openinference.span.kind", "LLM"))
-                .addAttributes(attr("input.value", input))
-                .addAttributes(attr("output.value", output));
-    }
-
-    private static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        Span.Builder span = OtlpTraces.span(randomId(16), ThreadLocalRandom.current().nextLong() | 1, 0, start,
+                start + 1_000_000_000L).setName("chat");
+        attr(span, "session.id", session);
+        attr(span, "openinference.span.kind", "LLM");
+        attr(span, "input.value", input);
+        return attr(span, "output.value", output);
     }
 
     /** A long document, as a RAG prompt carries: repetitive text, with a non-ASCII character now and then. */
@@ -230,10 +218,5 @@ class PoisonInputIT {
                         .timeout(Duration.ofSeconds(60))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + aggregator.httpPort() + path))
-                .build(), HttpResponse.BodyHandlers.ofString());
     }
 }

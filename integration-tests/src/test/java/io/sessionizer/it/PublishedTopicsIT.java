@@ -1,32 +1,27 @@
 package io.sessionizer.it;
 
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.request;
+import static io.sessionizer.testing.OtlpTraces.span;
+import static io.sessionizer.testing.OtlpTraces.traceHex;
+import static io.sessionizer.testing.OtlpTraces.traceId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.config.Config;
 import io.sessionizer.localregistry.LocalSchemaRegistry;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -54,9 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * schema fetched by id from the local registry over its REST API.
  */
 class PublishedTopicsIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TRACE = 42;
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path stateDir;
@@ -99,7 +93,7 @@ class PublishedTopicsIT {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(spans, HexFormat.of().formatHex(traceId()), trace())).get();
+            producer.send(new ProducerRecord<>(spans, traceHex(TRACE), trace())).get();
         }
 
         GenericRecord summary = readOne(sessions);
@@ -110,7 +104,7 @@ class PublishedTopicsIT {
         assertThat(((GenericRecord) summary.get("first_input")).get("value")).hasToString("What is a session?");
 
         GenericRecord turn = readOne(turns);
-        assertThat(turn.get("trace_id")).hasToString(HexFormat.of().formatHex(traceId()));
+        assertThat(turn.get("trace_id")).hasToString(traceHex(TRACE));
         assertThat(turn.get("span_count")).isEqualTo(2);
 
         GenericRecord event = readOne(events);
@@ -137,15 +131,12 @@ class PublishedTopicsIT {
             assertThat(value[0]).as("magic byte").isZero();
             int schemaId = ByteBuffer.wrap(value, 1, 4).getInt();
 
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + registry.port() + "/schemas/ids/" + schemaId)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            SessionsApiClient registryApi = SessionsApiClient.of(registry.port());
+            SessionsApiClient.Response response = registryApi.get("/schemas/ids/" + schemaId);
             assertThat(response.statusCode()).as("schema %d at the registry", schemaId).isEqualTo(200);
-            Schema schema = new Schema.Parser().parse(JSON.readTree(response.body()).get("schema").asText());
+            Schema schema = new Schema.Parser().parse(response.json().get("schema").asText());
 
-            HttpResponse<String> subjects = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + registry.port() + "/subjects")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            SessionsApiClient.Response subjects = registryApi.get("/subjects");
             assertThat(subjects.body()).contains(topic + "-value");
 
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
@@ -155,27 +146,13 @@ class PublishedTopicsIT {
         }
     }
 
-    private static byte[] traceId() {
-        return ByteBuffer.allocate(16).putLong(0x1234_5678_9abc_def0L).putLong(42).array();
-    }
-
     private static byte[] trace() {
-        ByteString traceId = ByteString.copyFrom(traceId());
-        Span root = Span.newBuilder().setTraceId(traceId)
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(1).array()))
-                .setName("agent").setStartTimeUnixNano(1_000_000_000L).setEndTimeUnixNano(3_000_000_000L)
-                .addAttributes(attr("session.id", "published-1"))
-                .addAttributes(attr("input.value", "What is a session?"))
-                .addAttributes(attr("output.value", "A conversation."))
-                .build();
-        Span child = root.toBuilder().clearAttributes()
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(2).array()))
-                .setParentSpanId(root.getSpanId()).setName("llm").build();
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(Arrays.asList(root, child)))).build().toByteArray();
-    }
-
-    private static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        ByteString traceId = traceId(TRACE);
+        Span.Builder root = span(traceId, 1, 0, 1_000_000_000L, 3_000_000_000L).setName("agent");
+        attr(root, "session.id", "published-1");
+        attr(root, "input.value", "What is a session?");
+        attr(root, "output.value", "A conversation.");
+        Span.Builder child = span(traceId, 2, 1, 1_000_000_000L, 3_000_000_000L).setName("llm");
+        return request(Resource.getDefaultInstance(), root, child).toByteArray();
     }
 }

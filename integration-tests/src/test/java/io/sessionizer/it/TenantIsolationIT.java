@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
@@ -12,10 +11,7 @@ import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,25 +28,29 @@ import org.junit.jupiter.api.io.TempDir;
  * reads back only its own tenant's sessions, even where both use the same session id; other keys get 401.
  */
 class TenantIsolationIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ACME_KEY = "acme-secret-1";
     private static final String GLOBEX_KEY = "globex-secret-2";
     private static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
     private static final AttributeKey<String> INPUT = AttributeKey.stringKey("input.value");
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<SdkTracerProvider> tracing = new ArrayList<>();
 
     @TempDir
     Path stateDir;
 
     private TestStack stack;
+    private SessionsApiClient api;
+    private SessionsApiClient acme;
+    private SessionsApiClient globex;
 
     @BeforeEach
     void startServices() {
         stack = TestStack.start(kafka, stateDir,
                 Map.of("auth.api-keys", ACME_KEY + "=acme," + GLOBEX_KEY + "=globex"));
+        api = SessionsApiClient.of(stack.aggregator().httpPort());
+        acme = api.withApiKey(ACME_KEY);
+        globex = api.withApiKey(GLOBEX_KEY);
     }
 
     @AfterEach
@@ -67,34 +67,34 @@ class TenantIsolationIT {
         send(GLOBEX_KEY, "shared-chat", "globex asks about volcanoes");
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            assertThat(json(GLOBEX_KEY, "/api/v1/stats").get("traces").asLong()).isEqualTo(1);
-            assertThat(json(ACME_KEY, "/api/v1/stats").get("traces").asLong()).isEqualTo(2);
+            assertThat(globex.stats(Map.of()).get("traces").asLong()).isEqualTo(1);
+            assertThat(acme.stats(Map.of()).get("traces").asLong()).isEqualTo(2);
         });
 
-        assertThat(ids(json(ACME_KEY, "/api/v1/sessions"))).containsExactlyInAnyOrder("shared-chat", "acme-only");
-        assertThat(ids(json(GLOBEX_KEY, "/api/v1/sessions"))).containsExactly("shared-chat");
-        assertThat(json(ACME_KEY, "/api/v1/sessions/shared-chat").get("first_input").get("value").asText())
+        assertThat(ids(acme.json("/api/v1/sessions"))).containsExactlyInAnyOrder("shared-chat", "acme-only");
+        assertThat(ids(globex.json("/api/v1/sessions"))).containsExactly("shared-chat");
+        assertThat(acme.json("/api/v1/sessions/shared-chat").get("first_input").get("value").asText())
                 .isEqualTo("acme asks about anvils");
-        assertThat(json(GLOBEX_KEY, "/api/v1/sessions/shared-chat/turns").at("/turns/0/input/value").asText())
+        assertThat(globex.json("/api/v1/sessions/shared-chat/turns").at("/turns/0/input/value").asText())
                 .isEqualTo("globex asks about volcanoes");
-        assertThat(get(GLOBEX_KEY, "/api/v1/sessions/acme-only").statusCode()).isEqualTo(404);
-        assertThat(ids(json(GLOBEX_KEY, "/api/v1/sessions?q=rockets"))).isEmpty();
-        assertThat(ids(json(ACME_KEY, "/api/v1/sessions?q=rockets"))).containsExactly("acme-only");
+        assertThat(globex.get("/api/v1/sessions/acme-only").statusCode()).isEqualTo(404);
+        assertThat(ids(globex.search("rockets"))).isEmpty();
+        assertThat(ids(acme.search("rockets"))).containsExactly("acme-only");
     }
 
     @Test
     void shouldAnswer401WithoutAKnownKeyButServeHealthAndTheUi() throws Exception {
         for (String key : new String[] {null, "not-a-key"}) {
             for (String path : List.of("/api/v1/sessions", "/api/v1/sessions/shared-chat", "/api/v1/stats")) {
-                HttpResponse<String> response = get(key, path);
+                SessionsApiClient.Response response = api.withApiKey(key).get(path);
                 assertThat(response.statusCode()).as(path).isEqualTo(401);
                 assertThat(response.headers().firstValue("www-authenticate")).contains("Bearer realm=\"sessionizer\"");
                 assertThat(response.headers().firstValue("content-type")).contains("application/problem+json");
-                assertThat(JSON.readTree(response.body()).get("detail").asText()).isNotBlank();
+                assertThat(response.json().get("detail").asText()).isNotBlank();
             }
         }
         for (String path : List.of("/healthz", "/openapi.json", "/", "/ui/app.js")) {
-            assertThat(get(null, path).statusCode()).as(path).isEqualTo(200);
+            assertThat(api.get(path).statusCode()).as(path).isEqualTo(200);
         }
     }
 
@@ -118,20 +118,5 @@ class TenantIsolationIT {
         List<String> ids = new ArrayList<>();
         page.get("sessions").forEach(s -> ids.add(s.get("session_id").asText()));
         return ids;
-    }
-
-    private JsonNode json(String key, String path) throws Exception {
-        HttpResponse<String> response = get(key, path);
-        assertThat(response.statusCode()).as(path).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> get(String key, String path) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://localhost:" + stack.aggregator().httpPort() + path));
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 }

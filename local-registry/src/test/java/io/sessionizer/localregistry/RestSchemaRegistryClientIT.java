@@ -8,11 +8,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
-import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
-import io.sessionizer.schemas.TokenCount;
-import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.TurnStatus;
+import io.sessionizer.schemas.SessionEvent;
+import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.registry.RegistryAuth;
 import io.sessionizer.schemas.registry.RestSchemaRegistryClient;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
@@ -146,26 +143,20 @@ class RestSchemaRegistryClientIT {
 
     @Test
     void shouldWriteTheWireFormatWithAnIdThatResolvesAtTheRegistry() {
-        Turn turn = Turn.newBuilder()
-                .setTenant("default").setSessionId("s").setTraceId("0af7651916cd43dd8448eb211c80319c")
-                .setStartTime(Instant.parse("2026-11-23T10:15:30.123456Z"))
-                .setEndTime(Instant.parse("2026-11-23T10:15:31Z"))
-                .setInput(new IoValue("hi", "text/plain", false, null)).setOutput(null)
-                .setStatus(TurnStatus.OK).setSpanCount(3)
-                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
-                .setModels(List.of("gpt-4o")).setUpdatedAt(Instant.parse("2026-11-23T10:15:32Z"))
-                .build();
+        SessionEvent event = SessionEvent.newBuilder().setTenant("default").setSessionId("s")
+                .setType(SessionEventType.STARTED).setTime(Instant.parse("2026-11-23T10:15:30.123456Z"))
+                .setTraceCount(1).build();
 
-        byte[] bytes = ConfluentAvroSerde.forValue(client(RegistryAuth.none()), Turn.class)
-                .serialize("session-turns", turn);
+        byte[] bytes = ConfluentAvroSerde.forValue(client(RegistryAuth.none()), SessionEvent.class)
+                .serialize("session-events", event);
 
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         RegistryHttp http = new RegistryHttp(registry.port());
         assertThat(bytes[0]).isZero();
-        assertThat(http.get("/subjects/session-turns-value/versions/latest").json().get("id").asInt()).isEqualTo(id);
+        assertThat(http.get("/subjects/session-events-value/versions/latest").json().get("id").asInt()).isEqualTo(id);
         assertThat(new Schema.Parser().parse(http.get("/schemas/ids/" + id).json().get("schema").asText()))
-                .isEqualTo(Turn.getClassSchema());
-        assertThat(ConfluentAvroSerde.forValue(client(RegistryAuth.none()), Turn.class)
-                .deserialize("session-turns", bytes)).isEqualTo(turn);
+                .isEqualTo(SessionEvent.getClassSchema());
+        assertThat(ConfluentAvroSerde.forValue(client(RegistryAuth.none()), SessionEvent.class)
+                .deserialize("session-events", bytes)).isEqualTo(event);
     }
 }

@@ -2,12 +2,9 @@ package io.sessionizer.aggregator.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionizer.schemas.Cost;
+import io.sessionizer.aggregator.Turns;
 import io.sessionizer.schemas.IoValue;
-import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.TurnStatus;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,12 +16,9 @@ import org.junit.jupiter.api.Test;
 class SearchTokensTest {
     @Test
     void shouldLowercaseTheWordsOfInputAndOutputOnce() {
-        Turn turn = Turn.newBuilder().setTenant("t").setSessionId("s").setTraceId("0".repeat(32))
-                .setStartTime(Instant.EPOCH).setEndTime(Instant.EPOCH).setUpdatedAt(Instant.EPOCH)
+        Turn turn = Turns.turn("s", "0".repeat(32)).setTenant("t")
                 .setInput(new IoValue("{\"q\": \"Hello, Wörld!\"}", "application/json", false, null))
-                .setOutput(new IoValue("hello again 42", "text/plain", false, null))
-                .setStatus(TurnStatus.OK).setSpanCount(1).setTokenCount(new TokenCount(0L, 0L, 0L))
-                .setCost(new Cost(0.0, 0.0, 0.0)).setModels(List.of()).build();
+                .setOutput(Turns.text("hello again 42")).build();
         assertThat(SearchTokens.of(turn)).containsExactly("q", "hello", "wörld", "again", "42");
     }
 

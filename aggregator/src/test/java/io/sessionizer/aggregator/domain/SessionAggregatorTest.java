@@ -2,8 +2,8 @@ package io.sessionizer.aggregator.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sessionizer.aggregator.Turns;
 import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
@@ -20,14 +20,13 @@ class SessionAggregatorTest {
 
     private static Turn turn(String trace, int startSecond, int endSecond, int spans, long tokens, TurnStatus status,
             String input, String output) {
-        return Turn.newBuilder()
-                .setTenant("default").setSessionId("s").setTraceId(trace)
+        return Turns.turn("s", trace)
                 .setStartTime(Instant.ofEpochSecond(startSecond)).setEndTime(Instant.ofEpochSecond(endSecond))
-                .setInput(input == null ? null : new IoValue(input, "text/plain", false, null))
-                .setOutput(output == null ? null : new IoValue(output, "text/plain", false, null))
+                .setInput(input == null ? null : Turns.text(input))
+                .setOutput(output == null ? null : Turns.text(output))
                 .setStatus(status).setSpanCount(spans).setLlmCallCount(1)
                 .setTokenCount(new TokenCount(tokens, 0L, tokens)).setCost(new Cost(0.5, 0.0, 0.5))
-                .setModels(new ArrayList<>(List.of("gpt-4o"))).setProject("app").setUserId(null)
+                .setModels(new ArrayList<>(List.of("gpt-4o"))).setProject("app")
                 .setUpdatedAt(NOW).build();
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,9 +15,9 @@ class SessionKeyResolverTest {
     private final SessionKeyResolver resolver = new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS);
 
     private static List<KeyValue> attributes(String... keyValues) {
-        Span.Builder span = Otlp.span(1, 1, 0, 0, 1);
+        Span.Builder span = OtlpTraces.span(1, 1, 0, 0, 1);
         for (int i = 0; i < keyValues.length; i += 2) {
-            Otlp.attr(span, keyValues[i], keyValues[i + 1]);
+            OtlpTraces.attr(span, keyValues[i], keyValues[i + 1]);
         }
         return span.getAttributesList();
     }
@@ -81,7 +81,7 @@ class SessionKeyResolverTest {
 
     @Test
     void shouldAcceptIntegerSessionIds() {
-        Span.Builder span = Otlp.attr(Otlp.span(1, 1, 0, 0, 1), "session.id", 1234L);
+        Span.Builder span = OtlpTraces.attr(OtlpTraces.span(1, 1, 0, 0, 1), "session.id", 1234L);
         assertThat(resolver.resolve(span.getAttributesList())).isEqualTo("1234");
     }
 

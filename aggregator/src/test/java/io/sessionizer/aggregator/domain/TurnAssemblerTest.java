@@ -1,12 +1,12 @@
 package io.sessionizer.aggregator.domain;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
@@ -17,13 +17,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TurnAssemblerTest {
-    private static final Resource RESOURCE = Otlp.resource("chat-app");
+    private static final Resource RESOURCE = OtlpTraces.resource("chat-app");
     private final TurnAssembler assembler = new TurnAssembler(
             new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS), PriceTable.builtIn());
 
     /** All spans in one batch, then one delta merged into no previous turn. */
     private Turn assemble(Span.Builder... spans) {
-        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
         Set<Long> seen = TurnAssembler.seenSpans(state);
         for (Span.Builder span : spans) {
             assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
@@ -33,7 +33,7 @@ class TurnAssemblerTest {
 
     /** One batch per span, a delta after each once the session is known, as stage 1 and stage 2 do it. */
     private Turn assembleOneByOne(Span.Builder... spans) {
-        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
         Turn turn = null;
         for (Span.Builder span : spans) {
             Set<Long> seen = TurnAssembler.seenSpans(state);
@@ -72,7 +72,7 @@ class TurnAssemblerTest {
         assertThat(turn.getOutput())
                 .isEqualTo(new IoValue("{\"answer\": \"a log\"}", "application/json", false, null));
         assertThat(turn.getSessionId()).isEqualTo("s-1");
-        assertThat(turn.getTraceId()).isEqualTo(Otlp.traceHex(1));
+        assertThat(turn.getTraceId()).isEqualTo(OtlpTraces.traceHex(1));
         assertThat(turn.getProject()).isEqualTo("chat-app");
     }
 
@@ -80,7 +80,7 @@ class TurnAssemblerTest {
     void shouldCutAMegabyteInputToTheTextLimitAndMarkIt() {
         TurnAssembler small = new TurnAssembler(new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS),
                 PriceTable.builtIn(), new TurnLimits(1024));
-        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
         Span.Builder root = span(1, 1, 0, 0, 900);
         attr(root, "session.id", "s-1");
         attr(root, "input.value", "a".repeat(1_100_000));
@@ -97,7 +97,7 @@ class TurnAssemblerTest {
     void shouldKeepTheSizeATextHadBeforeTheIngestCutIt() {
         TurnAssembler small = new TurnAssembler(new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS),
                 PriceTable.builtIn(), new TurnLimits(1024));
-        TraceState state = TurnAssembler.newTrace("default", Otlp.traceHex(1), 0);
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
         Span.Builder root = span(1, 1, 0, 0, 900);
         attr(root, "session.id", "s-1");
         attr(root, "input.value", "a".repeat(2000));
@@ -113,8 +113,8 @@ class TurnAssemblerTest {
     @Test
     void shouldSpanFromEarliestStartToLatestEndWhateverTheArrivalOrder() {
         Turn turn = assemble(span(1, 3, 1, 200, 1500), root(), span(1, 2, 1, 50, 100));
-        assertThat(turn.getStartTime()).isEqualTo(Instant.ofEpochSecond(0, (Otlp.T0_MICROS) * 1000));
-        assertThat(turn.getEndTime()).isEqualTo(Instant.ofEpochSecond(0, (Otlp.T0_MICROS + 1500) * 1000));
+        assertThat(turn.getStartTime()).isEqualTo(Instant.ofEpochSecond(0, (OtlpTraces.T0_MICROS) * 1000));
+        assertThat(turn.getEndTime()).isEqualTo(Instant.ofEpochSecond(0, (OtlpTraces.T0_MICROS + 1500) * 1000));
         assertThat(turn.getSpanCount()).isEqualTo(3);
     }
 
@@ -164,7 +164,7 @@ class TurnAssemblerTest {
     @Test
     void shouldBeAnErrorWhenAnySpanFailed() {
         assertThat(assemble(root(), llm(2, 1, 1, 1)).getStatus()).isEqualTo(TurnStatus.OK);
-        assertThat(assemble(root(), Otlp.error(llm(2, 1, 1, 1))).getStatus()).isEqualTo(TurnStatus.ERROR);
+        assertThat(assemble(root(), OtlpTraces.error(llm(2, 1, 1, 1))).getStatus()).isEqualTo(TurnStatus.ERROR);
     }
 
     @Test
@@ -183,7 +183,7 @@ class TurnAssemblerTest {
 
     @Test
     void shouldGiveTheSameTurnWhetherSpansComeTogetherOrOneByOne() {
-        Span.Builder tool = Otlp.error(span(1, 5, 1, 300, 400));
+        Span.Builder tool = OtlpTraces.error(span(1, 5, 1, 300, 400));
         Span.Builder[] spans = {llm(2, 1, 10, 5), span(1, 3, 1, 50, 60), root(), llm(4, 1, 20, 7),
             llm(2, 1, 10, 5), tool};
         Turn together = assemble(spans);

@@ -1,26 +1,22 @@
 package io.sessionizer.aggregator.http;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
 import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionsApiIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "sessions-api-it-secret-of-32-characters";
     /** Longer than TurnLimits.MAX_SESSION_ID_CHARS: stored cut, with a hash suffix. */
     private static final String LONG_ID = "long-" + "x".repeat(295);
@@ -55,13 +50,13 @@ class SessionsApiIT {
     private static final int TURNS_OF_FIRST = 3;
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     static Path stateDir;
 
     private String spansTopic;
     private AggregatorApp app;
+    private SessionsApiClient api;
 
     @BeforeAll
     void startAndSendSessions() throws Exception {
@@ -75,6 +70,7 @@ class SessionsApiIT {
                 "api.cursor-secret", SECRET,
                 "schema.registry.url", "mem://sessions-api-it",
                 "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        api = SessionsApiClient.of(app.httpPort());
         int trace = 1;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
@@ -83,7 +79,7 @@ class SessionsApiIT {
                 int turns = i == 0 ? TURNS_OF_FIRST : 1;
                 for (int t = 0; t < turns; t++) {
                     long start = i * 100_000L + t * 1_000L;
-                    producer.send(new ProducerRecord<>(spansTopic, Otlp.traceHex(trace), Otlp.request(
+                    producer.send(new ProducerRecord<>(spansTopic, OtlpTraces.traceHex(trace), OtlpTraces.request(
                             attr(attr(span(trace, trace * 10L, 0, start, start + 500), "session.id", IDS.get(i)),
                                     "input.value", "question " + i + "." + t)).toByteArray())).get();
                     trace++;
@@ -92,7 +88,7 @@ class SessionsApiIT {
         }
         int traces = trace - 1;
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> json("/api/v1/stats").path("traces").asInt() == traces);
+                .until(() -> api.stats(Map.of()).path("traces").asInt() == traces);
     }
 
     @AfterAll
@@ -105,7 +101,7 @@ class SessionsApiIT {
     @Test
     void shouldListAndServeEverySessionIdThroughTheQueryForm() throws Exception {
         List<String> listed = new ArrayList<>();
-        json("/api/v1/sessions?limit=500").get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
+        api.sessions(Map.of("limit", "500")).get("sessions").forEach(s -> listed.add(s.get("session_id").asText()));
         String cut = TurnLimits.storedSessionId(LONG_ID);
         assertThat(cut).hasSize(TurnLimits.MAX_SESSION_ID_CHARS).startsWith("long-xxx").contains("~");
         List<String> stored = new ArrayList<>(IDS.subList(0, IDS.size() - 1));
@@ -121,22 +117,22 @@ class SessionsApiIT {
             if (!id.contains("\u0000")) {
                 asked.add("session_id=" + encode(id));
             } else {
-                assertThat(get("/api/v1/session?session_id=" + encode(id)).statusCode()).isEqualTo(400);
+                assertThat(api.get("/api/v1/session?session_id=" + encode(id)).statusCode()).isEqualTo(400);
             }
             for (String parameter : asked) {
-                HttpResponse<String> summary = get("/api/v1/session?" + parameter);
+                SessionsApiClient.Response summary = api.get("/api/v1/session?" + parameter);
                 assertThat(summary.statusCode()).as("summary of %s", parameter).isEqualTo(200);
-                assertThat(JSON.readTree(summary.body()).get("session_id").asText()).isEqualTo(id);
-                JsonNode turns = JSON.readTree(get("/api/v1/session/turns?limit=1&" + parameter).body());
+                assertThat(summary.json().get("session_id").asText()).isEqualTo(id);
+                JsonNode turns = api.get("/api/v1/session/turns?limit=1&" + parameter).json();
                 assertThat(turns.get("turns").get(0).at("/input/value").asText()).as("turns of %s", parameter)
                         .isEqualTo("question " + i + ".0");
             }
         }
         // The original long id finds the session too.
-        assertThat(json("/api/v1/session?session_id=" + encode(LONG_ID)).get("session_id").asText()).isEqualTo(cut);
+        assertThat(api.session(LONG_ID).get("session_id").asText()).isEqualTo(cut);
         // The path form still serves plain ids.
-        assertThat(get("/api/v1/sessions/facets").statusCode()).isEqualTo(200);
-        assertThat(get("/api/v1/sessions/" + encode(cut) + "/turns").statusCode()).isEqualTo(200);
+        assertThat(api.get("/api/v1/sessions/facets").statusCode()).isEqualTo(200);
+        assertThat(api.get("/api/v1/sessions/" + encode(cut) + "/turns").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -144,14 +140,14 @@ class SessionsApiIT {
         for (String path : List.of("/api/v1/session", "/api/v1/session?session_id=", "/api/v1/session/turns",
                 "/api/v1/session/turns?session_id=..&limit=0", "/api/v1/session?session_id=a&session_id_base64=YQ",
                 "/api/v1/session?session_id_base64=!!", "/api/v1/session?session_id_base64=_w")) {
-            HttpResponse<String> response = get(path);
+            SessionsApiClient.Response response = api.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(400);
             assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
         }
-        assertThat(JSON.readTree(get("/api/v1/session").body()).get("detail").asText()).contains("session_id");
+        assertThat(api.get("/api/v1/session").json().get("detail").asText()).contains("session_id");
         for (String path : List.of("/api/v1/session?session_id=" + encode("../nope"),
                 "/api/v1/session/turns?session_id_base64=" + base64("nope\u0000".getBytes(StandardCharsets.UTF_8)))) {
-            HttpResponse<String> response = get(path);
+            SessionsApiClient.Response response = api.get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
         }
@@ -159,9 +155,9 @@ class SessionsApiIT {
 
     @Test
     void shouldContinueAPageWithAGenuineCursorAndRefuseEveryOtherWith400() throws Exception {
-        JsonNode first = json("/api/v1/sessions?limit=2");
+        JsonNode first = api.sessions(Map.of("limit", "2"));
         String cursor = first.get("next_cursor").asText();
-        JsonNode second = json("/api/v1/sessions?limit=2&cursor=" + cursor);
+        JsonNode second = api.sessions(Map.of("limit", "2", "cursor", cursor));
         assertThat(second.get("sessions")).hasSize(2);
         assertThat(second.get("sessions").get(0).get("session_id").asText())
                 .isNotEqualTo(first.get("sessions").get(1).get("session_id").asText());
@@ -174,22 +170,23 @@ class SessionsApiIT {
         String foreign = new Cursors("another-deployment-secret-32-chars-long".getBytes(StandardCharsets.UTF_8))
                 .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, StoreKeys.byEndTime(1,
                         sessionKey(DEFAULT_TENANT, "..")));
-        String turnsCursor = json("/api/v1/session/turns?limit=1&session_id=..").get("next_cursor").asText();
+        String turnsCursor = api.turns("..", Map.of("limit", "1")).get("next_cursor").asText();
         for (String bad : List.of(forged, base64(flipped), foreign, cursor.substring(0, cursor.length() - 2),
                 cursor + "A", turnsCursor)) {
-            HttpResponse<String> response = get("/api/v1/sessions?limit=2&cursor=" + bad);
+            SessionsApiClient.Response response = api.get("/api/v1/sessions?limit=2&cursor=" + bad);
             assertThat(response.statusCode()).as(bad).isEqualTo(400);
             assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
-            assertThat(JSON.readTree(response.body()).get("detail").asText()).contains("cursor");
+            assertThat(response.json().get("detail").asText()).contains("cursor");
         }
 
         // Turn cursors: the genuine one continues the transcript, a list cursor or another session's is refused.
-        JsonNode rest = json("/api/v1/session/turns?limit=1&session_id=..&cursor=" + turnsCursor);
+        JsonNode rest = api.turns("..", Map.of("limit", "1", "cursor", turnsCursor));
         assertThat(rest.get("turns").get(0).at("/input/value").asText()).isEqualTo("question 0.1");
-        assertThat(get("/api/v1/session/turns?session_id=..&cursor=" + cursor).statusCode()).isEqualTo(400);
-        assertThat(get("/api/v1/session/turns?session_id=facets&cursor=" + turnsCursor).statusCode()).isEqualTo(400);
+        assertThat(api.get("/api/v1/session/turns?session_id=..&cursor=" + cursor).statusCode()).isEqualTo(400);
+        assertThat(api.get("/api/v1/session/turns?session_id=facets&cursor=" + turnsCursor).statusCode())
+                .isEqualTo(400);
         String forgedTurns = base64(StoreKeys.transcriptFrom(sessionKey(DEFAULT_TENANT, "..")).get());
-        assertThat(get("/api/v1/session/turns?session_id=..&cursor=" + forgedTurns).statusCode()).isEqualTo(400);
+        assertThat(api.get("/api/v1/session/turns?session_id=..&cursor=" + forgedTurns).statusCode()).isEqualTo(400);
     }
 
     private static String encode(String value) {
@@ -198,16 +195,5 @@ class SessionsApiIT {
 
     private static String base64(byte[] bytes) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private JsonNode json(String path) throws Exception {
-        HttpResponse<String> response = get(path);
-        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,31 +1,23 @@
 package io.sessionizer.aggregator.query;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.domain.SessionTotals;
-import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.config.Config;
+import io.sessionizer.aggregator.topology.TopologyFixture;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +30,7 @@ class SessionReaderTest {
     @TempDir
     Path stateDir;
 
-    private TopologyTestDriver driver;
+    private TopologyFixture topology;
     private TestInputTopic<String, byte[]> spans;
     private SessionReader reader;
 
@@ -47,33 +39,18 @@ class SessionReaderTest {
 
     @BeforeEach
     void setUp() {
-        driver = driver(stateDir);
-        spans = driver.createInputTopic("otlp_spans", new StringSerializer(), new ByteArraySerializer());
-        reader = new SessionReader(List.of(partition(driver)));
+        topology = topology(stateDir);
+        spans = topology.spans();
+        reader = new SessionReader(List.of(topology.partition()));
     }
 
-    private static TopologyTestDriver driver(Path stateDir) {
-        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "state.dir", stateDir.toString(),
-                "application.id", "reader-test",
-                "schema.registry.url", "mem://" + UUID.randomUUID(),
-                "session.idle-timeout", "30m",
-                "session.retention", "7d"));
-        return new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080),
-                Instant.parse("2026-11-23T10:00:00Z"));
-    }
-
-    private static SessionReader.Partition partition(TopologyTestDriver driver) {
-        return new SessionReader.Partition(driver.getKeyValueStore(SessionTopology.SESSIONS_STORE),
-                driver.getKeyValueStore(SessionTopology.TRANSCRIPTS_STORE),
-                driver.getKeyValueStore(SessionTopology.SESSIONS_BY_END_TIME_STORE),
-                driver.getKeyValueStore(SessionTopology.SEARCH_TOKENS_STORE),
-                driver.getKeyValueStore(SessionTopology.SESSION_STATS_STORE));
+    private static TopologyFixture topology(Path stateDir) {
+        return TopologyFixture.start(stateDir, Map.of("session.idle-timeout", "30m", "session.retention", "7d"));
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        topology.close();
     }
 
     private void send(String project, int trace, String session, long start, long end, String input, String output,
@@ -85,7 +62,7 @@ class SessionReaderTest {
         if (user != null) {
             attr(root, "user.id", user);
         }
-        spans.pipeInput(Otlp.traceHex(trace), Otlp.request(Otlp.resource(project), root).toByteArray());
+        spans.pipeInput(OtlpTraces.traceHex(trace), OtlpTraces.request(OtlpTraces.resource(project), root).toByteArray());
     }
 
     private List<String> ids(Page<SessionSummary> page) {
@@ -135,12 +112,11 @@ class SessionReaderTest {
     void shouldMergeThePartitionsOfAnInstanceInOrderAndAddUpTheirTotals() {
         send("app", 1, "a", 0, 1_000, "hello", "y", null);
         send("app", 2, "c", 0, 3_000, "hello", "y", null);
-        try (TopologyTestDriver other = driver(otherStateDir)) {
-            TestInputTopic<String, byte[]> otherSpans = other.createInputTopic("otlp_spans", new StringSerializer(),
-                    new ByteArraySerializer());
+        try (TopologyFixture other = topology(otherStateDir)) {
+            TestInputTopic<String, byte[]> otherSpans = other.spans();
             Span.Builder root = attr(attr(span(3, 300, 0, 0, 2_000), "session.id", "b"), "input.value", "hello");
-            otherSpans.pipeInput(Otlp.traceHex(3), Otlp.request(root).toByteArray());
-            SessionReader both = new SessionReader(List.of(partition(driver), partition(other)));
+            otherSpans.pipeInput(OtlpTraces.traceHex(3), OtlpTraces.request(root).toByteArray());
+            SessionReader both = new SessionReader(List.of(topology.partition(), other.partition()));
 
             Page<SessionSummary> first = both.list(T, SessionFilter.NONE, null, 2);
             assertThat(ids(first)).containsExactly("c", "b");
@@ -188,7 +164,7 @@ class SessionReaderTest {
         assertThat(reader.stats(T, "app").traces()).isEqualTo(2);
         assertThat(reader.stats(T, "other").sessions()).isEqualTo(1);
 
-        driver.advanceWallClockTime(Duration.ofMinutes(31));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(31));
         assertThat(reader.stats(T, null).activeSessions()).isZero();
         assertThat(reader.stats(T, null).sessions()).isEqualTo(2);
 
@@ -196,7 +172,7 @@ class SessionReaderTest {
         assertThat(reader.stats(T, "app").activeSessions()).isEqualTo(1);
         assertThat(reader.stats(T, "app").traces()).isEqualTo(3);
 
-        driver.advanceWallClockTime(Duration.ofDays(8));
+        topology.driver().advanceWallClockTime(Duration.ofDays(8));
         assertThat(reader.stats(T, null)).isEqualTo(SessionTotals.ZERO);
         assertThat(reader.list(T, SessionFilter.NONE, null, 10).items()).isEmpty();
         assertThat(reader.list(T, new SessionFilter(null, null, "x"), null, 10).items()).isEmpty();

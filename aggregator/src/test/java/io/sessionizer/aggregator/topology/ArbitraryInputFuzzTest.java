@@ -16,11 +16,8 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.errors.DeadLetters;
-import io.sessionizer.config.Config;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
@@ -30,22 +27,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -75,7 +66,7 @@ class ArbitraryInputFuzzTest {
         "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"hi\"}]}]", "[[[[[[[[[[[[[[[[[[[[[[[[[[[["};
 
     private static Path stateDir;
-    private static TopologyTestDriver driver;
+    private static TopologyFixture topology;
     private static TestInputTopic<String, byte[]> spans;
     private static final List<TestOutputTopic<byte[], byte[]>> OUTPUTS = new ArrayList<>();
     private static TestOutputTopic<byte[], byte[]> dlq;
@@ -83,27 +74,23 @@ class ArbitraryInputFuzzTest {
     @BeforeAll
     static void startDriver() throws IOException {
         stateDir = Files.createTempDirectory("arbitrary-input");
-        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "state.dir", stateDir.toString(),
+        topology = TopologyFixture.start(stateDir, Map.of(
                 "application.id", "arbitrary-input",
-                "schema.registry.url", "mem://" + UUID.randomUUID(),
                 "record.max-bytes", Integer.toString(MAX_RECORD_BYTES),
                 "turn.max-text-bytes", "32KiB",
                 "trace.max-spans", "200",
                 "trace.pending-max-spans", "100"));
-        driver = new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080),
-                Instant.parse("2026-11-23T10:00:00Z"));
-        spans = driver.createInputTopic("otlp_spans", new StringSerializer(), new ByteArraySerializer());
+        spans = topology.spans();
         for (String topic : List.of("sessions", "session-turns", "session-events")) {
-            OUTPUTS.add(driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+            OUTPUTS.add(topology.raw(topic));
         }
-        dlq = driver.createOutputTopic("sessionizer-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        dlq = topology.deadLetters();
         OUTPUTS.add(dlq);
     }
 
     @AfterAll
     static void closeDriver() throws IOException {
-        driver.close();
+        topology.close();
         Utils.delete(stateDir.toFile());
     }
 
@@ -123,7 +110,7 @@ class ArbitraryInputFuzzTest {
         String key;
         byte[] value;
         if (data.consumeInt(0, 9) == 0) {
-            key = Otlp.traceHex(1);
+            key = OtlpTraces.traceHex(1);
             value = data.consumeBytes(4096);
             wellFormed = false;
         } else {
@@ -152,7 +139,7 @@ class ArbitraryInputFuzzTest {
     }
 
     private static <K, V extends SpecificRecord> void assertStoreValuesFit(String name, AvroBinarySerde<V> serde) {
-        KeyValueStore<K, V> store = driver.getKeyValueStore(name);
+        KeyValueStore<K, V> store = topology.store(name);
         try (KeyValueIterator<K, V> all = store.all()) {
             all.forEachRemaining(entry -> assertThat(serde.serializer().serialize(name, entry.value).length)
                     .as("a value in %s", name).isLessThanOrEqualTo(MAX_RECORD_BYTES));
@@ -178,7 +165,7 @@ class ArbitraryInputFuzzTest {
                 }
             }
         }
-        return Otlp.traceHex(0);
+        return OtlpTraces.traceHex(0);
     }
 
     private static ExportTraceServiceRequest request(FuzzedDataProvider data) {
@@ -197,14 +184,14 @@ class ArbitraryInputFuzzTest {
         long id = data.consumeLong(0, 40);
         long parent = data.consumeLong(0, 40);
         Span.Builder span = Span.newBuilder()
-                .setTraceId(trace == 0 ? ByteString.copyFromUtf8("short") : Otlp.traceId(trace))
-                .setSpanId(id == 0 ? ByteString.EMPTY : Otlp.spanId(id))
+                .setTraceId(trace == 0 ? ByteString.copyFromUtf8("short") : OtlpTraces.traceId(trace))
+                .setSpanId(id == 0 ? ByteString.EMPTY : OtlpTraces.spanId(id))
                 .setStartTimeUnixNano(data.consumeLong())
                 .setEndTimeUnixNano(data.consumeLong())
                 .setStatus(Status.newBuilder().setCodeValue(data.consumeInt(0, 3)))
                 .addAllAttributes(attributes(data));
         if (parent != 0) {
-            span.setParentSpanId(Otlp.spanId(parent));
+            span.setParentSpanId(OtlpTraces.spanId(parent));
         }
         return span.build();
     }

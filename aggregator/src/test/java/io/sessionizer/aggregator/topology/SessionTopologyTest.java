@@ -1,14 +1,13 @@
 package io.sessionizer.aggregator.topology;
 
-import static io.sessionizer.aggregator.Otlp.attr;
-import static io.sessionizer.aggregator.Otlp.span;
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.aggregator.Otlp;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.Config;
@@ -18,10 +17,7 @@ import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.aggregator.state.SessionState;
-import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.schemas.records.RecordContract;
-import io.sessionizer.schemas.registry.SchemaRegistryClient;
-import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,18 +26,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -61,7 +51,7 @@ class SessionTopologyTest {
     @TempDir
     Path stateDir;
 
-    private TopologyTestDriver driver;
+    private TopologyFixture topology;
     private TestInputTopic<String, byte[]> spans;
     private TestOutputTopic<String, SessionSummary> sessionsOut;
     private TestOutputTopic<String, Turn> turnsOut;
@@ -70,36 +60,26 @@ class SessionTopologyTest {
 
     @BeforeEach
     void setUp() {
-        String registryUrl = "mem://" + UUID.randomUUID();
-        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "state.dir", stateDir.toString(),
-                "application.id", "topology-test",
-                "schema.registry.url", registryUrl,
+        topology = TopologyFixture.start(stateDir, Map.of(
                 "session.idle-timeout", "30m",
                 "session.retention", "7d",
                 "trace.pending-timeout", "5m",
                 "punctuate.interval", "10s"));
-        driver = new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080),
-                START);
-        spans = driver.createInputTopic(SPANS, new StringSerializer(), new ByteArraySerializer());
-        SchemaRegistryClient registry = RegistrySettings.fromConfig(config);
-        sessionsOut = driver.createOutputTopic("sessions", new StringDeserializer(),
-                ConfluentAvroSerde.forValue(registry, SessionSummary.class).deserializer());
-        turnsOut = driver.createOutputTopic("session-turns", new StringDeserializer(),
-                ConfluentAvroSerde.forValue(registry, Turn.class).deserializer());
-        eventsOut = driver.createOutputTopic("session-events", new StringDeserializer(),
-                ConfluentAvroSerde.forValue(registry, SessionEvent.class).deserializer());
-        dlq = driver.createOutputTopic("sessionizer-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        spans = topology.spans();
+        sessionsOut = topology.sessions();
+        turnsOut = topology.turns();
+        eventsOut = topology.events();
+        dlq = topology.deadLetters();
     }
 
     @AfterEach
     void tearDown() {
-        driver.close();
+        topology.close();
     }
 
     private void send(int trace, Span.Builder... spanBuilders) {
-        ExportTraceServiceRequest request = Otlp.request(spanBuilders);
-        spans.pipeInput(Otlp.traceHex(trace), request.toByteArray());
+        ExportTraceServiceRequest request = OtlpTraces.request(spanBuilders);
+        spans.pipeInput(OtlpTraces.traceHex(trace), request.toByteArray());
     }
 
     private static Span.Builder root(int trace, String session, long start, long end, String input, String output) {
@@ -113,14 +93,14 @@ class SessionTopologyTest {
     }
 
     private SessionSummary session(String sessionId) {
-        KeyValueStore<String, SessionState> store = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
+        KeyValueStore<String, SessionState> store = topology.store(SessionTopology.SESSIONS_STORE);
         SessionState state = store.get(RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, sessionId));
         assertThat(state).as("session %s", sessionId).isNotNull();
         return state.getSummary();
     }
 
     private List<Turn> transcript(String sessionId) {
-        KeyValueStore<Bytes, Turn> store = driver.getKeyValueStore(SessionTopology.TRANSCRIPTS_STORE);
+        KeyValueStore<Bytes, Turn> store = topology.store(SessionTopology.TRANSCRIPTS_STORE);
         String key = RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, sessionId);
         List<Turn> turns = new ArrayList<>();
         try (KeyValueIterator<Bytes, Turn> it = store.range(
@@ -131,7 +111,7 @@ class SessionTopologyTest {
     }
 
     private static Instant at(long micros) {
-        return Instant.ofEpochSecond(0, (Otlp.T0_MICROS + micros) * 1000);
+        return Instant.ofEpochSecond(0, (OtlpTraces.T0_MICROS + micros) * 1000);
     }
 
     @Test
@@ -172,7 +152,7 @@ class SessionTopologyTest {
     @Test
     void shouldAssignChildSpansThatArrivedBeforeTheSessionKey() {
         send(1, span(1, 101, 100, 10, 20), span(1, 102, 100, 30, 40));
-        assertThat(driver.<String, SessionState>getKeyValueStore(SessionTopology.SESSIONS_STORE).approximateNumEntries())
+        assertThat(topology.<String, SessionState>store(SessionTopology.SESSIONS_STORE).approximateNumEntries())
                 .isZero();
         send(1, root(1, "late-key", 0, 1_000, "in", "out"));
         SessionSummary s = session("late-key");
@@ -200,7 +180,7 @@ class SessionTopologyTest {
         assertThat(s.getFirstInput().getValue()).isEqualTo("first");
         assertThat(s.getLastOutput().getValue()).isEqualTo("THIRD");
         assertThat(transcript("s")).extracting(Turn::getTraceId)
-                .containsExactly(Otlp.traceHex(1), Otlp.traceHex(2), Otlp.traceHex(3));
+                .containsExactly(OtlpTraces.traceHex(1), OtlpTraces.traceHex(2), OtlpTraces.traceHex(3));
     }
 
     @Test
@@ -215,7 +195,7 @@ class SessionTopologyTest {
         assertThat(s.getSpanCount()).isEqualTo(3);
         assertThat(s.getFirstInput().getValue()).isEqualTo("second");
         assertThat(s.getLastOutput().getValue()).isEqualTo("THIRD");
-        assertThat(transcript("s")).extracting(Turn::getTraceId).containsExactly(Otlp.traceHex(2), Otlp.traceHex(3));
+        assertThat(transcript("s")).extracting(Turn::getTraceId).containsExactly(OtlpTraces.traceHex(2), OtlpTraces.traceHex(3));
     }
 
     @ParameterizedTest
@@ -270,7 +250,7 @@ class SessionTopologyTest {
 
     @Test
     void shouldRekeyAnUnkeyedRecordSoThatItsSpansJoinTheirTrace() {
-        spans.pipeInput((String) null, Otlp.request(span(1, 101, 100, 10, 20), span(2, 201, 200, 10, 20))
+        spans.pipeInput((String) null, OtlpTraces.request(span(1, 101, 100, 10, 20), span(2, 201, 200, 10, 20))
                 .toByteArray());
         send(1, root(1, "x", 0, 1_000, "in", "out"));
         send(2, root(2, "y", 0, 1_000, "in", "out"));
@@ -280,7 +260,7 @@ class SessionTopologyTest {
 
     @Test
     void shouldSplitARecordHoldingSeveralTraces() {
-        ExportTraceServiceRequest both = Otlp.request(root(1, "x", 0, 10, "x1", "X1"), root(2, "y", 0, 10, "y1", "Y1"));
+        ExportTraceServiceRequest both = OtlpTraces.request(root(1, "x", 0, 10, "x1", "X1"), root(2, "y", 0, 10, "y1", "Y1"));
         spans.pipeInput((String) null, both.toByteArray());
         assertThat(session("x").getTraceCount()).isEqualTo(1);
         assertThat(session("y").getTraceCount()).isEqualTo(1);
@@ -290,9 +270,9 @@ class SessionTopologyTest {
     void shouldKeepTenantsApart() {
         RecordHeaders headers = new RecordHeaders();
         headers.add(RecordContract.TENANT_HEADER, "acme".getBytes(StandardCharsets.UTF_8));
-        spans.pipeInput(new TestRecord<>(Otlp.traceHex(1),
-                Otlp.request(root(1, "s", 0, 10, "in", "out")).toByteArray(), headers));
-        KeyValueStore<String, SessionState> store = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
+        spans.pipeInput(new TestRecord<>(OtlpTraces.traceHex(1),
+                OtlpTraces.request(root(1, "s", 0, 10, "in", "out")).toByteArray(), headers));
+        KeyValueStore<String, SessionState> store = topology.store(SessionTopology.SESSIONS_STORE);
         assertThat(store.get("acme/s")).isNotNull();
         assertThat(store.get("default/s")).isNull();
     }
@@ -300,13 +280,13 @@ class SessionTopologyTest {
     @Test
     void shouldSendAPoisonRecordToTheDeadLetterTopicAndCarryOn() {
         byte[] garbage = {(byte) 0xFF, 0x01, 0x02};
-        spans.pipeInput(Otlp.traceHex(9), garbage);
+        spans.pipeInput(OtlpTraces.traceHex(9), garbage);
         send(1, root(1, "s", 0, 10, "in", "out"));
         assertThat(session("s").getTraceCount()).isEqualTo(1);
 
         TestRecord<byte[], byte[]> dead = dlq.readRecord();
         assertThat(dead.value()).isEqualTo(garbage);
-        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(Otlp.traceHex(9));
+        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(OtlpTraces.traceHex(9));
         String headers = StreamSupport.stream(dead.headers().spliterator(), false)
                 .map(h -> h.key() + "=" + new String(h.value(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("\n"));
@@ -316,8 +296,7 @@ class SessionTopologyTest {
 
     @Test
     void shouldCutAMegabyteInputAndOutputAndWriteEveryRecordWellUnderTheLimit() {
-        TestOutputTopic<String, byte[]> rawTurns = driver.createOutputTopic("session-turns", new StringDeserializer(),
-                new ByteArrayDeserializer());
+        TestOutputTopic<byte[], byte[]> rawTurns = topology.raw("session-turns");
         send(1, root(1, "rag", 0, 1_000, "d".repeat(1_100_000), "a".repeat(650_000)));
         send(2, root(2, "rag", 2_000, 3_000, "next question", "next answer"));
 
@@ -338,7 +317,7 @@ class SessionTopologyTest {
         for (int i = 0; i < 20; i++) {
             attr(huge, "padding." + i, "p".repeat(100_000));
         }
-        byte[] value = Otlp.request(huge).toByteArray();
+        byte[] value = OtlpTraces.request(huge).toByteArray();
         // Not keyed by its trace: stage 1 re-keys it through spans-by-trace, whose records must fit record.max-bytes.
         spans.pipeInput((String) null, value);
         send(1, root(1, "s", 0, 10, "in", "out"));
@@ -366,7 +345,7 @@ class SessionTopologyTest {
     void shouldSendARecordWithAnInvalidTenantToTheDeadLetterTopic() {
         RecordHeaders headers = new RecordHeaders();
         headers.add(RecordContract.TENANT_HEADER, "Not A Tenant!".getBytes(StandardCharsets.UTF_8));
-        spans.pipeInput(new TestRecord<>(Otlp.traceHex(1), Otlp.request(root(1, "s", 0, 10, "in", "out"))
+        spans.pipeInput(new TestRecord<>(OtlpTraces.traceHex(1), OtlpTraces.request(root(1, "s", 0, 10, "in", "out"))
                 .toByteArray(), headers));
         assertThat(dlq.readRecord().headers().toString()).contains("tenant");
     }
@@ -387,8 +366,7 @@ class SessionTopologyTest {
 
     @Test
     void shouldWriteTheConfluentWireFormat() {
-        TestOutputTopic<String, byte[]> raw = driver.createOutputTopic("sessions", new StringDeserializer(),
-                new ByteArrayDeserializer());
+        TestOutputTopic<byte[], byte[]> raw = topology.raw("sessions");
         send(1, root(1, "s", 0, 1_000, "in", "out"));
         byte[] value = raw.readValue();
         assertThat(value[0]).as("magic byte").isZero();
@@ -398,25 +376,25 @@ class SessionTopologyTest {
     @Test
     void shouldEndResumeAndExpireASessionOnWallClockTime() {
         send(1, root(1, "s", 0, 1_000, "in", "out"));
-        driver.advanceWallClockTime(Duration.ofMinutes(29));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(29));
         assertThat(session("s").getStatus()).isEqualTo(SessionStatus.ACTIVE);
 
-        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(2));
         assertThat(session("s").getStatus()).isEqualTo(SessionStatus.IDLE);
 
         send(2, root(2, "s", 60_000_000, 61_000_000, "again", "back"));
         assertThat(session("s").getStatus()).isEqualTo(SessionStatus.ACTIVE);
         assertThat(session("s").getTraceCount()).isEqualTo(2);
 
-        driver.advanceWallClockTime(Duration.ofDays(7).plusMinutes(1));
-        KeyValueStore<String, SessionState> sessions = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
+        topology.driver().advanceWallClockTime(Duration.ofDays(7).plusMinutes(1));
+        KeyValueStore<String, SessionState> sessions = topology.store(SessionTopology.SESSIONS_STORE);
         assertThat(sessions.get("default/s")).isNull();
         assertThat(transcript("s")).isEmpty();
-        KeyValueStore<Bytes, Long> index = driver.getKeyValueStore(SessionTopology.TURN_INDEX_STORE);
+        KeyValueStore<Bytes, Long> index = topology.store(SessionTopology.TURN_INDEX_STORE);
         assertThat(index.approximateNumEntries()).isZero();
         for (String store : List.of(SessionTopology.SESSIONS_BY_END_TIME_STORE, SessionTopology.SEARCH_TOKENS_STORE,
                 SessionTopology.SESSION_STATS_STORE)) {
-            try (KeyValueIterator<Object, Object> it = driver.getKeyValueStore(store).all()) {
+            try (KeyValueIterator<Object, Object> it = topology.store(store).all()) {
                 assertThat(it.hasNext()).as("entries left in %s", store).isFalse();
             }
         }
@@ -432,14 +410,14 @@ class SessionTopologyTest {
     @Test
     void shouldEndASessionAnIdleTimeoutAfterItsLastTurnNotItsFirst() {
         send(1, root(1, "s", 0, 1_000, "in", "out"));
-        driver.advanceWallClockTime(Duration.ofMinutes(20));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(20));
         send(2, root(2, "s", 2_000, 3_000, "more", "answer"));
-        driver.advanceWallClockTime(Duration.ofMinutes(11));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(11));
         assertThat(session("s").getStatus()).as("31 min after the first turn").isEqualTo(SessionStatus.ACTIVE);
 
-        driver.advanceWallClockTime(Duration.ofMinutes(18));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(18));
         assertThat(session("s").getStatus()).as("29 min after the last turn").isEqualTo(SessionStatus.ACTIVE);
-        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(2));
         assertThat(session("s").getStatus()).as("31 min after the last turn").isEqualTo(SessionStatus.IDLE);
         assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType)
                 .containsExactly(SessionEventType.STARTED, SessionEventType.ENDED);
@@ -448,10 +426,10 @@ class SessionTopologyTest {
     @Test
     void shouldDropBufferedSpansOfATraceThatGotNoSessionKeyInTime() {
         send(1, span(1, 101, 100, 10, 20), span(1, 102, 100, 30, 40));
-        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(6));
         send(1, root(1, "s", 0, 1_000, "in", "out"));
         assertThat(session("s").getSpanCount()).isEqualTo(1);
-        assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+        assertThat(topology.driver().metrics().entrySet()).anySatisfy(e -> {
             assertThat(e.getKey().name()).isEqualTo("pending-spans-dropped-total");
             assertThat((Double) e.getValue().metricValue()).isEqualTo(2.0);
         });
@@ -460,7 +438,7 @@ class SessionTopologyTest {
     @Test
     void shouldStillAddLateSpansAfterTheTraceStateExpired() {
         send(1, root(1, "s", 0, 1_000, "in", "out"));
-        driver.advanceWallClockTime(Duration.ofMinutes(61));
+        topology.driver().advanceWallClockTime(Duration.ofMinutes(61));
         send(1, attr(span(1, 101, 100, 10, 5_000), "session.id", "s"));
         SessionSummary s = session("s");
         assertThat(s.getTraceCount()).isEqualTo(1);

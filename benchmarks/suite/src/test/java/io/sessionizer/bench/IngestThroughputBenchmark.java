@@ -14,7 +14,7 @@ import io.sessionizer.ingest.kafka.ProducerSettings;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.testing.KafkaTestCluster;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,7 @@ public final class IngestThroughputBenchmark {
             kafka.createTopics(3, topic);
             List<ExportTraceServiceRequest> requests = new ArrayList<>();
             for (int i = 0; i < 32; i++) {
-                requests.add(OtlpFixtures.request(TRACES, SPANS_PER_TRACE));
+                requests.add(OtlpTraces.request(TRACES, SPANS_PER_TRACE));
             }
             int spansPerRequest = TRACES * SPANS_PER_TRACE;
             System.out.printf("request: %d spans, %d bytes%n", spansPerRequest, requests.get(0).getSerializedSize());

@@ -1,29 +1,22 @@
 package io.sessionizer.bench;
 
+import static io.sessionizer.testing.OtlpTraces.attr;
+import static io.sessionizer.testing.OtlpTraces.request;
+import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.testing.KafkaTestCluster;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
+import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.SessionsApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +46,10 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 @Timeout(value = 30, unit = TimeUnit.MINUTES)
 class RestoreBenchmarkIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SESSIONS = Integer.getInteger("restore.sessions", 50_000);
     private static final Duration LIMIT = Duration.ofMinutes(15);
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path firstDir;
@@ -102,11 +93,9 @@ class RestoreBenchmarkIT {
 
     private void awaitSessions(AggregatorApp app) {
         await().atMost(LIMIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + app.httpPort() + "/api/v1/stats")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            SessionsApiClient.Response response = SessionsApiClient.of(app.httpPort()).get("/api/v1/stats");
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(JSON.readTree(response.body()).path("sessions").asLong()).isEqualTo(SESSIONS);
+            assertThat(response.json().path("sessions").asLong()).isEqualTo(SESSIONS);
         });
     }
 
@@ -118,33 +107,22 @@ class RestoreBenchmarkIT {
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < SESSIONS; i++) {
-                byte[] traceId = ByteBuffer.allocate(16).putLong(0x5e55_1000_0000_0000L).putLong(i).array();
-                producer.send(new ProducerRecord<>(topic, HexFormat.of().formatHex(traceId), trace(traceId, i)));
+                producer.send(new ProducerRecord<>(topic, OtlpTraces.traceHex(i), trace(i)));
             }
             producer.flush();
         }
     }
 
-    private static byte[] trace(byte[] traceId, int session) {
+    private static byte[] trace(int session) {
         long start = 1_764_000_000_000_000_000L + session * 1_000_000L;
-        Span root = Span.newBuilder().setTraceId(ByteString.copyFrom(traceId))
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(1).array()))
-                .setName("chat").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_500_000_000L)
-                .addAttributes(attr("session.id", "restore-" + session))
-                .addAttributes(attr("input.value", "What changed in order " + session + "?"))
-                .addAttributes(attr("output.value", "Order " + session + " shipped yesterday."))
-                .build();
-        Span llm = root.toBuilder().clearAttributes()
-                .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(2).array()))
-                .setParentSpanId(root.getSpanId()).setName("llm")
-                .addAttributes(attr("openinference.span.kind", "LLM"))
-                .build();
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(root, llm)))).build().toByteArray();
-    }
-
-    private static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        ByteString trace = OtlpTraces.traceId(session);
+        Span.Builder root = span(trace, 1, 0, start, start + 1_500_000_000L).setName("chat");
+        attr(root, "session.id", "restore-" + session);
+        attr(root, "input.value", "What changed in order " + session + "?");
+        attr(root, "output.value", "Order " + session + " shipped yesterday.");
+        Span.Builder llm = attr(span(trace, 2, 1, start, start + 1_500_000_000L).setName("llm"),
+                "openinference.span.kind", "LLM");
+        return request(Resource.getDefaultInstance(), root, llm).toByteArray();
     }
 
     /** Records in the application's changelog topics (end offsets, transaction markers included). */

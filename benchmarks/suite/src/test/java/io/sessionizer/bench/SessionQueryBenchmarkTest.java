@@ -1,40 +1,34 @@
 package io.sessionizer.bench;
 
-import static io.sessionizer.schemas.records.RecordContract.DEFAULT_TENANT;
-import static io.sessionizer.schemas.records.RecordContract.sessionKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.Turns;
 import io.sessionizer.aggregator.query.Page;
 import io.sessionizer.aggregator.query.SessionFilter;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.store.SessionIndexes;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.aggregator.topology.SessionTopology;
-import io.sessionizer.config.Config;
+import io.sessionizer.aggregator.topology.TopologyFixture;
 import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LatencyMs;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.TurnStatus;
+import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.state.SessionState;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,25 +54,19 @@ class SessionQueryBenchmarkTest {
 
     @Test
     void shouldSearchAndListOneHundredThousandSessionsWellUnderASecond() {
-        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "state.dir", stateDir.toString(), "application.id", "benchmark",
-                "schema.registry.url", "mem://" + UUID.randomUUID()));
-        try (TopologyTestDriver driver = new TopologyTestDriver(SessionTopology.build(config),
-                AggregatorApp.streamsProperties(config, 8080))) {
-            KeyValueStore<String, SessionState> sessions = driver.getKeyValueStore(SessionTopology.SESSIONS_STORE);
-            KeyValueStore<Bytes, Turn> transcripts = driver.getKeyValueStore(SessionTopology.TRANSCRIPTS_STORE);
-            KeyValueStore<Bytes, byte[]> byEndTime = driver.getKeyValueStore(
-                    SessionTopology.SESSIONS_BY_END_TIME_STORE);
-            KeyValueStore<Bytes, byte[]> tokens = driver.getKeyValueStore(SessionTopology.SEARCH_TOKENS_STORE);
-            KeyValueStore<String, byte[]> stats = driver.getKeyValueStore(SessionTopology.SESSION_STATS_STORE);
+        try (TopologyFixture topology = TopologyFixture.start(stateDir, Map.of("application.id", "benchmark"))) {
+            KeyValueStore<String, SessionState> sessions = topology.store(SessionTopology.SESSIONS_STORE);
+            KeyValueStore<Bytes, Turn> transcripts = topology.store(SessionTopology.TRANSCRIPTS_STORE);
+            KeyValueStore<Bytes, byte[]> byEndTime = topology.store(SessionTopology.SESSIONS_BY_END_TIME_STORE);
+            KeyValueStore<Bytes, byte[]> tokens = topology.store(SessionTopology.SEARCH_TOKENS_STORE);
+            KeyValueStore<String, byte[]> stats = topology.store(SessionTopology.SESSION_STATS_STORE);
             SessionIndexes indexes = new SessionIndexes(byEndTime, tokens, stats);
             long loadStart = System.nanoTime();
             load(sessions, transcripts, indexes);
             System.out.printf("loaded %,d sessions in %.1f s%n", SESSIONS, (System.nanoTime() - loadStart) / 1e9);
 
-            SessionReader reader = new SessionReader(List.of(
-                    new SessionReader.Partition(sessions, transcripts, byEndTime, tokens, stats)));
-            String t = DEFAULT_TENANT;
+            SessionReader reader = new SessionReader(List.of(topology.partition()));
+            String t = RecordContract.DEFAULT_TENANT;
             Page<?> firstPage = reader.list(t, SessionFilter.NONE, null, 50);
             assertThat(firstPage.items()).hasSize(50);
             Bytes deep = firstPage.next();
@@ -109,20 +97,19 @@ class SessionQueryBenchmarkTest {
         Instant t0 = Instant.parse("2026-11-01T00:00:00Z");
         for (int i = 0; i < SESSIONS; i++) {
             String sessionId = "session-" + i;
-            String key = sessionKey(DEFAULT_TENANT, sessionId);
+            String key = RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, sessionId);
             Instant start = t0.plusSeconds(random.nextInt(30 * 24 * 3600));
             Instant end = start.plusSeconds(1 + random.nextInt(600));
             String project = i % 100 == 0 ? "rare-project" : "app-" + (i % 5);
-            String traceId = HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16).putLong(i).putLong(i)
-                    .array());
-            Turn turn = Turn.newBuilder().setTenant(DEFAULT_TENANT).setSessionId(sessionId).setTraceId(traceId)
+            String traceId = OtlpTraces.traceHex(i);
+            Turn turn = Turns.turn(sessionId, traceId).setTenant(RecordContract.DEFAULT_TENANT)
                     .setStartTime(start).setEndTime(end).setUpdatedAt(end)
-                    .setInput(new IoValue(text(random, 12), "text/plain", false, null))
-                    .setOutput(new IoValue(text(random, 30), "text/plain", false, null))
-                    .setStatus(TurnStatus.OK).setSpanCount(3).setTokenCount(new TokenCount(100L, 50L, 150L))
+                    .setInput(Turns.text(text(random, 12))).setOutput(Turns.text(text(random, 30)))
+                    .setSpanCount(3).setTokenCount(new TokenCount(100L, 50L, 150L))
                     .setCost(new Cost(0.001, 0.002, 0.003)).setModels(List.of("gpt-4o-mini"))
                     .setProject(project).build();
-            SessionSummary summary = SessionSummary.newBuilder().setTenant(DEFAULT_TENANT).setSessionId(sessionId)
+            SessionSummary summary = SessionSummary.newBuilder().setTenant(RecordContract.DEFAULT_TENANT)
+                    .setSessionId(sessionId)
                     .setProjects(new ArrayList<>(List.of(project))).setUserId("user-" + (i % 1000))
                     .setFirstInput(turn.getInput()).setLastOutput(turn.getOutput())
                     .setStartTime(start).setEndTime(end).setTraceCount(1).setSpanCount(3)

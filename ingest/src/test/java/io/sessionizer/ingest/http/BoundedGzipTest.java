@@ -3,7 +3,7 @@ package io.sessionizer.ingest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +15,12 @@ class BoundedGzipTest {
     void shouldInflateABodyWithinTheLimit() {
         byte[] data = "hello, otlp".repeat(1000).getBytes(StandardCharsets.UTF_8);
 
-        assertThat(BoundedGzip.decompress(OtlpFixtures.gzip(data), data.length)).isEqualTo(data);
+        assertThat(BoundedGzip.decompress(OtlpTraces.gzip(data), data.length)).isEqualTo(data);
     }
 
     @Test
     void shouldStopAGzipBombAtTheLimit() {
-        byte[] bomb = OtlpFixtures.gzip(new byte[64 * 1024 * 1024]);
+        byte[] bomb = OtlpTraces.gzip(new byte[64 * 1024 * 1024]);
         assertThat(bomb.length).isLessThan(100 * 1024);
 
         assertThatThrownBy(() -> BoundedGzip.decompress(bomb, 1024 * 1024))

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.schemas.records.RecordContract;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.ingest.pipeline.IngestException;
@@ -30,7 +30,7 @@ class TraceProducerTest {
     private final MockProducer<byte[], byte[]> mock =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     private final TraceProducer producer = new TraceProducer(mock, "spans");
-    private final List<TraceBatch> batches = TraceSplitter.split(OtlpFixtures.request(3, 2)).batches();
+    private final List<TraceBatch> batches = TraceSplitter.split(OtlpTraces.request(3, 2)).batches();
 
     @Test
     void shouldWriteOneKeyedRecordPerTraceWithTheTenantHeader() throws Exception {

@@ -1,7 +1,7 @@
 package io.sessionizer.ingest.otlp;
 
-import static io.sessionizer.testing.OtlpFixtures.SPEC_EXAMPLE_JSON;
-import static io.sessionizer.testing.OtlpFixtures.hex;
+import static io.sessionizer.testing.OtlpTraces.SPEC_EXAMPLE_JSON;
+import static io.sessionizer.testing.OtlpTraces.hex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +11,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -165,8 +165,8 @@ class OtlpCodecTest {
 
     @Test
     void shouldRejectProtobufStringsThatAreNotUtf8IncludingEncodedSurrogates() {
-        Span span = OtlpFixtures.request(1, 1).getResourceSpans(0).getScopeSpans(0).getSpans(0);
-        byte[] valid = OtlpFixtures.request(1, 1).toBuilder().clearResourceSpans().addResourceSpans(
+        Span span = OtlpTraces.request(1, 1).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+        byte[] valid = OtlpTraces.request(1, 1).toBuilder().clearResourceSpans().addResourceSpans(
                 io.opentelemetry.proto.trace.v1.ResourceSpans.newBuilder().addScopeSpans(
                         io.opentelemetry.proto.trace.v1.ScopeSpans.newBuilder().addSpans(
                                 span.toBuilder().setName("ab\u00e9!")))).build().toByteArray();
@@ -198,7 +198,7 @@ class OtlpCodecTest {
 
     @Test
     void shouldRejectMalformedProtobufSayingWhatWasWrong() {
-        byte[] truncated = OtlpFixtures.request(1, 2).toByteArray();
+        byte[] truncated = OtlpTraces.request(1, 2).toByteArray();
         byte[] body = java.util.Arrays.copyOf(truncated, truncated.length - 3);
 
         assertThatThrownBy(() -> OtlpCodec.decode(body, OtlpEncoding.PROTOBUF))
@@ -209,7 +209,7 @@ class OtlpCodecTest {
 
     @Test
     void shouldRoundTripProtobuf() {
-        ExportTraceServiceRequest request = OtlpFixtures.request(2, 2);
+        ExportTraceServiceRequest request = OtlpTraces.request(2, 2);
 
         assertThat(OtlpCodec.decode(OtlpCodec.encode(request, OtlpEncoding.PROTOBUF), OtlpEncoding.PROTOBUF))
                 .isEqualTo(request);

@@ -9,7 +9,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.sessionizer.ingest.FakeSink;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +24,7 @@ class IngestPipelineTest {
     private final IngestPipeline pipeline =
             new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300), 960 << 10,
                     Runnable::run);
-    private final ExportTraceServiceRequest request = OtlpFixtures.request(3, 2);
+    private final ExportTraceServiceRequest request = OtlpTraces.request(3, 2);
 
     private double counter(String name, String outcome, String reason) {
         var counter = registry.find(name).tag("outcome", outcome).tag("reason", reason).counter();
@@ -103,7 +103,7 @@ class IngestPipelineTest {
     void shouldStoreValidSpansAndReportTheInvalidOnesAsPartialSuccess() {
         ExportTraceServiceRequest mixed = request.toBuilder()
                 .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder()
-                        .addSpans(OtlpFixtures.span(OtlpFixtures.randomId(15), "bad"))))
+                        .addSpans(OtlpTraces.span(OtlpTraces.randomId(15), "bad"))))
                 .build();
 
         ExportResult result = pipeline.export(mixed, 100, "default", IngestMetrics.HTTP).join();
@@ -127,10 +127,10 @@ class IngestPipelineTest {
     void shouldSplitATraceOverTheRecordBudgetAndCutWhatCannotBeSplitCountingBoth() {
         IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofSeconds(5),
                 16 * 1024, Runnable::run);
-        ExportTraceServiceRequest one = OtlpFixtures.request(1, 8);
+        ExportTraceServiceRequest one = OtlpTraces.request(1, 8);
         ScopeSpans.Builder scope = one.getResourceSpans(0).getScopeSpans(0).toBuilder();
         for (int i = 0; i < scope.getSpansCount(); i++) {
-            scope.setSpans(i, scope.getSpans(i).toBuilder().addAttributes(OtlpFixtures.attribute("input.value",
+            scope.setSpans(i, scope.getSpans(i).toBuilder().addAttributes(OtlpTraces.attribute("input.value",
                     (i == 0 ? "y" : "x").repeat(i == 0 ? 100_000 : 5_000))));
         }
         ExportTraceServiceRequest large = one.toBuilder().setResourceSpans(0, one.getResourceSpans(0).toBuilder()
@@ -141,7 +141,7 @@ class IngestPipelineTest {
 
         assertThat(sink.sent().get(0).batches()).hasSizeGreaterThan(2).allSatisfy(b -> {
             assertThat(b.request().getSerializedSize()).isLessThanOrEqualTo(16 * 1024);
-            assertThat(b.traceId()).isEqualTo(OtlpFixtures.hex(scope.getSpans(0).getTraceId()));
+            assertThat(b.traceId()).isEqualTo(OtlpTraces.hex(scope.getSpans(0).getTraceId()));
         });
         assertThat(sink.sent().get(0).batches().stream().mapToInt(b -> b.spanCount()).sum()).isEqualTo(8);
         assertThat(registry.get("ingest.traces.split").tag("protocol", "http").counter().count()).isEqualTo(1);

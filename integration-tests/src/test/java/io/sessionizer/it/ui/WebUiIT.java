@@ -3,7 +3,6 @@ package io.sessionizer.it.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -19,13 +18,10 @@ import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.it.TestStack;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.SessionsApiClient;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +75,6 @@ class WebUiIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String API_KEY = "ui-test-key";
     private static final String KEY_STORAGE = "sessionizer.api-key";
-    private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * Selenium warns at each start that it has no DevTools (CDP) binding for this Chromium version; the test uses
      * WebDriver only. Held here because java.util.logging keeps loggers weakly.
@@ -130,7 +125,6 @@ class WebUiIT {
     private static final int LONG_SESSION_TURNS = 23;
 
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final String travel = KafkaTestCluster.uniqueName("travel");
     private final String cooking = KafkaTestCluster.uniqueName("cooking");
     /** An id no path segment carries, and no URL at all (the NUL): the UI must still open it. */
@@ -141,6 +135,7 @@ class WebUiIT {
 
     private IngestServer ingest;
     private AggregatorApp aggregator;
+    private SessionsApiClient api;
     private SdkTracerProvider tracing;
     private SdkTracerProvider travelTracing;
     private Tracer tracer;
@@ -163,12 +158,13 @@ class WebUiIT {
         TestStack stack = TestStack.start(kafka, stateDir, Map.of("auth.api-keys", API_KEY + "=ui"));
         ingest = stack.ingest();
         aggregator = stack.aggregator();
+        api = SessionsApiClient.of(aggregator.httpPort()).withApiKey(API_KEY);
         // Two applications, so two projects (service.name) to filter by.
         tracing = tracerProvider(COOKING_PROJECT);
         travelTracing = tracerProvider(TRAVEL_PROJECT);
         tracer = tracing.get("io.sessionizer.it.ui.WebUiIT");
         travelTracer = travelTracing.get("io.sessionizer.it.ui.WebUiIT");
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> status("/readyz") == 200);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> api.get("/readyz").statusCode() == 200);
 
         // Travel is the older session, cooking the newer: the list shows cooking first.
         base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
@@ -498,21 +494,11 @@ class WebUiIT {
     }
 
     private int traceCount(String sessionId) throws Exception {
-        HttpResponse<String> response = get("/api/v1/session?session_id_base64="
+        SessionsApiClient.Response response = api.get("/api/v1/session?session_id_base64="
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8)));
         if (response.statusCode() != 200) {
             return -1;
         }
-        return JSON.readTree(response.body()).path("trace_count").asInt();
-    }
-
-    private int status(String path) throws Exception {
-        return get(path).statusCode();
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url(path)))
-                .header("Authorization", "Bearer " + API_KEY)
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return response.json().path("trace_count").asInt();
     }
 }

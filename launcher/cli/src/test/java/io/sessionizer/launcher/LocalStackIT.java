@@ -3,19 +3,14 @@ package io.sessionizer.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.sessionizer.launcher.local.FreePorts;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.SessionsApiClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * signal, restarted on the same data directory, and killed outright.
  */
 class LocalStackIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -73,8 +65,9 @@ class LocalStackIT {
         Path firstLog = start("first.log");
         sendTurn(sessionId);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(
-                () -> assertThat(session(sessionId).path("trace_count").asInt()).isEqualTo(1));
-        assertThat(get("http://localhost:" + registryPort + "/subjects").body())
+                () -> assertThat(SessionsApiClient.of(apiPort).json("/api/v1/sessions/" + sessionId)
+                        .path("trace_count").asInt()).isEqualTo(1));
+        assertThat(SessionsApiClient.of(registryPort).get("/subjects").ok().body())
                 .as("schemas the aggregator registered").contains("sessions-value");
         List<ProcessHandle> children = launcher.descendants().toList();
         assertThat(children).as("the broker child JVM").isNotEmpty();
@@ -86,7 +79,8 @@ class LocalStackIT {
 
         start("second.log", "--retention", "12h", "--retention-bytes", "3GiB");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(
-                () -> assertThat(session(sessionId).path("trace_count").asInt()).isEqualTo(1));
+                () -> assertThat(SessionsApiClient.of(apiPort).json("/api/v1/sessions/" + sessionId)
+                        .path("trace_count").asInt()).isEqualTo(1));
         assertThat(topicConfig("otlp_spans")).as("a new retention applied to the existing topic")
                 .containsEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofHours(12).toMillis()))
                 .containsEntry(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString((3L << 30) / 6));
@@ -141,16 +135,4 @@ class LocalStackIT {
                     .collect(Collectors.toMap(ConfigEntry::name, e -> String.valueOf(e.value())));
         }
     }
-
-    private JsonNode session(String sessionId) throws Exception {
-        return JSON.readTree(get("http://localhost:" + apiPort + "/api/v1/sessions/" + sessionId).body());
-    }
-
-    private HttpResponse<String> get(String uri) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(uri + ": " + response.body()).isEqualTo(200);
-        return response;
-    }
-
 }

@@ -1,5 +1,7 @@
 package io.sessionizer.schemas.otlp;
 
+import static io.sessionizer.testing.OtlpTraces.attribute;
+import static io.sessionizer.testing.OtlpTraces.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -11,6 +13,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.sessionizer.testing.OtlpTraces;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
@@ -23,15 +26,9 @@ class TraceFitterTest {
     static final int BUDGET = 960 * 1024;
     private static final byte[] TRACE_ID = HexFormat.of().parseHex("5b8efff798038103d269b633813fc60c");
 
-    static KeyValue attribute(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-    }
-
     static Span span(int id, KeyValue... attributes) {
-        return Span.newBuilder().setTraceId(ByteString.copyFrom(TRACE_ID))
-                .setSpanId(ByteString.copyFrom(new byte[] {0, 0, 0, 0, 0, 0, (byte) (id >> 8), (byte) (id + 1)}))
-                .setName("span " + id).setStartTimeUnixNano(1).setEndTimeUnixNano(2)
-                .addAllAttributes(List.of(attributes)).build();
+        return OtlpTraces.span(ByteString.copyFrom(TRACE_ID), id + 1, 0, 1, 2).addAllAttributes(List.of(attributes))
+                .build();
     }
 
     static TraceBatch trace(Resource resource, Span... spans) {
@@ -40,11 +37,6 @@ class TraceFitterTest {
                         .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder()
                                 .setName("chat.library")).addAllSpans(List.of(spans)))).build();
         return new TraceBatch(HexFormat.of().formatHex(TRACE_ID), request, spans.length);
-    }
-
-    static Resource resource(KeyValue... attributes) {
-        return Resource.newBuilder().addAttributes(attribute("service.name", "chat"))
-                .addAllAttributes(List.of(attributes)).build();
     }
 
     static List<Span> spans(List<TraceBatch> records) {
@@ -69,7 +61,7 @@ class TraceFitterTest {
 
     @Test
     void shouldLeaveATraceThatFitsAsItIs() {
-        TraceBatch trace = trace(resource(), span(1, attribute("input.value", "hello")), span(2));
+        TraceBatch trace = trace(resource("chat"), span(1, attribute("input.value", "hello")), span(2));
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
 
@@ -85,7 +77,7 @@ class TraceFitterTest {
         for (int i = 0; i < spans.length; i++) {
             spans[i] = span(i, attribute("input.value", "x".repeat(100_000)));
         }
-        TraceBatch trace = trace(resource(), spans);
+        TraceBatch trace = trace(resource("chat"), spans);
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
 
@@ -106,7 +98,7 @@ class TraceFitterTest {
     void shouldCutAHugeValueToItsBeginningOnACharacterBoundaryAndMarkIt() {
         // 15 MB of a three-byte character after one ASCII byte: no cut at a byte count can land on a boundary by luck.
         String huge = "a" + "\u20ac".repeat(5_000_000);
-        TraceBatch trace = trace(resource(), span(1, attribute("session.id", "s-1"), attribute("input.value", huge),
+        TraceBatch trace = trace(resource("chat"), span(1, attribute("session.id", "s-1"), attribute("input.value", huge),
                 attribute("output.value", "short answer")));
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
@@ -131,7 +123,7 @@ class TraceFitterTest {
     void shouldCutEventValuesAndMarkThemOnTheEvent() {
         Span span = span(1).toBuilder().addEvents(Span.Event.newBuilder().setName("gen_ai.user.message")
                 .addAttributes(attribute("content", "q".repeat(3_000_000)))).build();
-        TraceBatch trace = trace(resource(), span);
+        TraceBatch trace = trace(resource("chat"), span);
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
 
@@ -150,7 +142,7 @@ class TraceFitterTest {
             many[i] = attribute("attribute." + i, "value of attribute number " + i);
         }
         many[100_000] = attribute("session.id", "the-session");
-        TraceBatch trace = trace(resource(), span(1, many));
+        TraceBatch trace = trace(resource("chat"), span(1, many));
         assertThat(trace.request().getSerializedSize()).isGreaterThan(4 * BUDGET);
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
@@ -168,7 +160,7 @@ class TraceFitterTest {
 
     @Test
     void shouldCutAHugeResourceAttributeAndMarkTheResource() {
-        TraceBatch trace = trace(resource(attribute("process.command_line", "c".repeat(2_000_000))), span(1),
+        TraceBatch trace = trace(resource("chat", attribute("process.command_line", "c".repeat(2_000_000))), span(1),
                 span(2));
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, BUDGET);
@@ -191,7 +183,7 @@ class TraceFitterTest {
         for (int i = 0; i < 50_000; i++) {
             span.addEvents(Span.Event.newBuilder().setName("event " + i).setTimeUnixNano(i));
         }
-        TraceBatch trace = trace(resource(), span.build());
+        TraceBatch trace = trace(resource("chat"), span.build());
 
         TraceFitter.Fitted fitted = TraceFitter.fit(trace, 64 * 1024);
 
@@ -224,7 +216,7 @@ class TraceFitterTest {
             ExportTraceServiceRequest.Builder request = ExportTraceServiceRequest.newBuilder();
             for (int r = 0; r < 1 + random.nextInt(3); r++) {
                 ResourceSpans.Builder resourceSpans = request.addResourceSpansBuilder()
-                        .setResource(resource(attribute("r", text(random, random.nextInt(4) == 0 ? 100_000 : 20))));
+                        .setResource(resource("chat", attribute("r", text(random, random.nextInt(4) == 0 ? 100_000 : 20))));
                 for (int s = 0; s < 1 + random.nextInt(3); s++) {
                     ScopeSpans.Builder scope = resourceSpans.addScopeSpansBuilder()
                             .setScope(InstrumentationScope.newBuilder().setName(text(random, 10)));

@@ -1,11 +1,11 @@
 package io.sessionizer.schemas.otlp;
 
-import static io.sessionizer.testing.OtlpFixtures.hex;
-import static io.sessionizer.testing.OtlpFixtures.randomId;
-import static io.sessionizer.testing.OtlpFixtures.resource;
-import static io.sessionizer.testing.OtlpFixtures.scope;
-import static io.sessionizer.testing.OtlpFixtures.span;
-import static io.sessionizer.testing.OtlpFixtures.spans;
+import static io.sessionizer.testing.OtlpTraces.hex;
+import static io.sessionizer.testing.OtlpTraces.randomId;
+import static io.sessionizer.testing.OtlpTraces.resource;
+import static io.sessionizer.testing.OtlpTraces.scope;
+import static io.sessionizer.testing.OtlpTraces.span;
+import static io.sessionizer.testing.OtlpTraces.spans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -13,7 +13,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.testing.OtlpFixtures;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.schemas.otlp.SplitResult;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
@@ -27,7 +27,7 @@ class TraceSplitterTest {
 
     @Test
     void shouldPutEachTraceInItsOwnRequestKeyedByLowercaseHexTraceId() {
-        ExportTraceServiceRequest request = OtlpFixtures.request(3, 4);
+        ExportTraceServiceRequest request = OtlpTraces.request(3, 4);
 
         SplitResult result = TraceSplitter.split(request);
 
@@ -45,7 +45,7 @@ class TraceSplitterTest {
 
     @Test
     void shouldKeepEverySpanExactlyOnceAndInOrder() {
-        ExportTraceServiceRequest request = OtlpFixtures.request(5, 3);
+        ExportTraceServiceRequest request = OtlpTraces.request(5, 3);
 
         SplitResult result = TraceSplitter.split(request);
 

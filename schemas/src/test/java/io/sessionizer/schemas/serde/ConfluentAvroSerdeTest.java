@@ -6,13 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
-import io.sessionizer.schemas.TokenCount;
-import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
@@ -39,24 +34,24 @@ class ConfluentAvroSerdeTest {
     @Test
     void shouldWriteMagicByteThenBigEndianSchemaIdThenAvroBinary() {
         SchemaRegistryClient fixedId = new FixedIdRegistry(0x01020304);
-        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(fixedId, Turn.class);
-        Turn turn = turn();
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(fixedId, SessionEvent.class);
+        SessionEvent event = event(3);
 
-        byte[] bytes = serde.serializer().serialize("session-turns", turn);
+        byte[] bytes = serde.serializer().serialize("session-events", event);
 
-        byte[] avro = AvroBinarySerde.of(Turn.class).encode(turn);
+        byte[] avro = AvroBinarySerde.of(SessionEvent.class).encode(event);
         assertThat(Arrays.copyOfRange(bytes, 0, 5)).containsExactly(0, 1, 2, 3, 4);
         assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(avro);
     }
 
     @Test
     void shouldRoundTripARecord() {
-        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(registry, Turn.class);
-        Turn turn = turn();
+        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
+        SessionEvent event = event(3);
 
-        byte[] bytes = serde.serializer().serialize("session-turns", turn);
+        byte[] bytes = serde.serializer().serialize("session-events", event);
 
-        assertThat(serde.deserializer().deserialize("session-turns", bytes)).isEqualTo(turn);
+        assertThat(serde.deserializer().deserialize("session-events", bytes)).isEqualTo(event);
     }
 
     @Test
@@ -178,17 +173,6 @@ class ConfluentAvroSerdeTest {
     private static SessionEvent event(long traceCount) {
         return SessionEvent.newBuilder().setTenant("default").setSessionId("s-1").setType(SessionEventType.ENDED)
                 .setTime(TIME).setTraceCount(traceCount).build();
-    }
-
-    private static Turn turn() {
-        return Turn.newBuilder()
-                .setTenant("default").setSessionId("s").setTraceId("0af7651916cd43dd8448eb211c80319c")
-                .setStartTime(TIME).setEndTime(TIME.plusSeconds(1))
-                .setInput(new IoValue("hi", "text/plain", false, null)).setOutput(null)
-                .setStatus(TurnStatus.OK).setSpanCount(3)
-                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
-                .setModels(List.of("gpt-4o")).setUpdatedAt(TIME.plusSeconds(2))
-                .build();
     }
 
     private static class FixedIdRegistry implements SchemaRegistryClient {

@@ -9,17 +9,25 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
 
-/** Builds OTLP requests for tests: random, valid ids and recognisable names. */
-public final class OtlpFixtures {
+/**
+ * The one OTLP builder of all tests: ids from small numbers or random, spans as protobuf builders that the static
+ * {@code attr} and {@code error} methods decorate, resources, scopes and export requests.
+ */
+public final class OtlpTraces {
+    /** 2026-01-01T00:00:00Z in microseconds: the epoch of {@link #span(long, long, long, long, long)}. */
+    public static final long T0_MICROS = 1_767_225_600_000_000L;
+
     /** OTLP/JSON after the specification's example (opentelemetry-proto examples/trace.json): hex ids, int enums. */
     public static final String SPEC_EXAMPLE_JSON = """
             {
@@ -52,7 +60,20 @@ public final class OtlpFixtures {
             """;
     public static final String SPEC_EXAMPLE_TRACE_ID = "5b8efff798038103d269b633813fc60c";
 
-    private OtlpFixtures() {
+    private OtlpTraces() {
+    }
+
+    /** Trace {@code n}: a fixed high half and {@code n} as the low half, so that a test can name its traces. */
+    public static ByteString traceId(long n) {
+        return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(0x0af7651916cd43ddL).putLong(n).array());
+    }
+
+    public static String traceHex(long n) {
+        return hex(traceId(n));
+    }
+
+    public static ByteString spanId(long n) {
+        return ByteString.copyFrom(ByteBuffer.allocate(8).putLong(n).array());
     }
 
     public static ByteString randomId(int bytes) {
@@ -76,6 +97,7 @@ public final class OtlpFixtures {
         return HexFormat.of().formatHex(id.toByteArray());
     }
 
+    /** A span with a random id, named {@code name}, in session {@code session-<name>}. */
     public static Span span(ByteString traceId, String name) {
         return Span.newBuilder()
                 .setTraceId(traceId)
@@ -84,18 +106,73 @@ public final class OtlpFixtures {
                 .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
                 .setStartTimeUnixNano(1_700_000_000_000_000_000L)
                 .setEndTimeUnixNano(1_700_000_001_000_000_000L)
-                .addAttributes(KeyValue.newBuilder().setKey("session.id")
-                        .setValue(AnyValue.newBuilder().setStringValue("session-" + name)))
+                .addAttributes(attribute("session.id", "session-" + name))
                 .build();
     }
 
-    public static KeyValue attribute(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    /** A span of {@code traceId} named after its id, times in nanoseconds; {@code parent} 0 makes it a root. */
+    public static Span.Builder span(ByteString traceId, long id, long parent, long startNanos, long endNanos) {
+        Span.Builder span = Span.newBuilder()
+                .setTraceId(traceId)
+                .setSpanId(spanId(id))
+                .setName("span-" + id)
+                .setStartTimeUnixNano(startNanos)
+                .setEndTimeUnixNano(endNanos);
+        if (parent != 0) {
+            span.setParentSpanId(spanId(parent));
+        }
+        return span;
     }
 
-    public static Resource resource(String serviceName) {
-        return Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
-                .setValue(AnyValue.newBuilder().setStringValue(serviceName))).build();
+    /** A span of {@link #traceId(long) trace n}, its times in microseconds after {@link #T0_MICROS}. */
+    public static Span.Builder span(long trace, long id, long parent, long startMicros, long endMicros) {
+        return span(traceId(trace), id, parent, (T0_MICROS + startMicros) * 1000, (T0_MICROS + endMicros) * 1000);
+    }
+
+    public static Span.Builder attr(Span.Builder span, String key, String value) {
+        return span.addAttributes(attribute(key, value));
+    }
+
+    public static Span.Builder attr(Span.Builder span, String key, long value) {
+        return span.addAttributes(attribute(key, value));
+    }
+
+    public static Span.Builder attr(Span.Builder span, String key, double value) {
+        return span.addAttributes(attribute(key, value));
+    }
+
+    public static Span.Builder attr(Span.Builder span, String key, boolean value) {
+        return span.addAttributes(attribute(key, value));
+    }
+
+    public static Span.Builder error(Span.Builder span) {
+        return span.setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR));
+    }
+
+    public static KeyValue attribute(String key, String value) {
+        return attribute(key, AnyValue.newBuilder().setStringValue(value));
+    }
+
+    public static KeyValue attribute(String key, long value) {
+        return attribute(key, AnyValue.newBuilder().setIntValue(value));
+    }
+
+    public static KeyValue attribute(String key, double value) {
+        return attribute(key, AnyValue.newBuilder().setDoubleValue(value));
+    }
+
+    public static KeyValue attribute(String key, boolean value) {
+        return attribute(key, AnyValue.newBuilder().setBoolValue(value));
+    }
+
+    private static KeyValue attribute(String key, AnyValue.Builder value) {
+        return KeyValue.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    /** A resource with {@code service.name} first, then {@code more}. */
+    public static Resource resource(String serviceName, KeyValue... more) {
+        return Resource.newBuilder().addAttributes(attribute("service.name", serviceName))
+                .addAllAttributes(List.of(more)).build();
     }
 
     public static InstrumentationScope scope(String name) {
@@ -119,6 +196,22 @@ public final class OtlpFixtures {
                 .addResourceSpans(ResourceSpans.newBuilder().setResource(resource("test.service"))
                         .setSchemaUrl("https://opentelemetry.io/schemas/1.21.0").addScopeSpans(scope))
                 .build();
+    }
+
+    /** One export request with all spans under one resource and one scope without a name. */
+    public static ExportTraceServiceRequest request(Resource resource, Span.Builder... spans) {
+        ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+        for (Span.Builder span : spans) {
+            scope.addSpans(span);
+        }
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope))
+                .build();
+    }
+
+    /** {@link #request(Resource, Span.Builder...)} under the resource of service {@code chat-app}. */
+    public static ExportTraceServiceRequest request(Span.Builder... spans) {
+        return request(resource("chat-app"), spans);
     }
 
     public static byte[] gzip(byte[] data) {
