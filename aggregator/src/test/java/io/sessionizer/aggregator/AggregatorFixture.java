@@ -3,6 +3,7 @@ package io.sessionizer.aggregator;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -38,6 +39,20 @@ public final class AggregatorFixture {
                 Map.entry("topic.dlq", dlqTopic),
                 Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
                 Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()));
+    }
+
+    /** {@link #settings(KafkaTestCluster, Path, String)} with {@code overrides} on top. */
+    public static Map<String, String> settings(KafkaTestCluster kafka, Path stateDir, String spansTopic,
+            Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(settings(kafka, stateDir, spansTopic));
+        settings.putAll(overrides);
+        return Map.copyOf(settings);
+    }
+
+    /** An aggregator started with {@link #settings(KafkaTestCluster, Path, String, Map)}. */
+    public static AggregatorApp start(KafkaTestCluster kafka, Path stateDir, String spansTopic,
+            Map<String, String> overrides) {
+        return start(settings(kafka, stateDir, spansTopic, overrides));
     }
 
     public static AggregatorApp start(Map<String, String> settings) {

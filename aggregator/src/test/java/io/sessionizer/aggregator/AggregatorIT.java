@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.SessionsApiClient;
@@ -40,13 +39,7 @@ class AggregatorIT {
     void setUp() {
         spansTopic = KafkaTestCluster.uniqueName("spans");
         kafka.createTopics(3, spansTopic);
-        app = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "http.port", "0",
-                "application.id", KafkaTestCluster.uniqueName("aggregator"),
-                "state.dir", stateDir.toString(),
-                "topic.spans", spansTopic,
-                "schema.registry.url", "mem://aggregator-it",
-                "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        app = AggregatorFixture.start(kafka, stateDir, spansTopic, Map.of());
         api = SessionsApiClient.of(app.httpPort());
     }
 

@@ -25,9 +25,10 @@ final class AggregatorProcess implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), AggregatorMain.class.getName(),
-                "--set", "http.port=" + port));
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), AggregatorMain.class.getName()));
         settings.forEach((key, value) -> command.addAll(List.of("--set", key + "=" + value)));
+        // Last, so that it wins over an http.port in the settings (AggregatorFixture's is 0).
+        command.addAll(List.of("--set", "http.port=" + port));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.SessionsApiClient;
@@ -44,18 +43,13 @@ class ExactlyOnceCrashIT {
     @Test
     void shouldCountEverySpanExactlyOnceAcrossACrash() throws Exception {
         String spansTopic = KafkaTestCluster.uniqueName("crash-spans");
-        String applicationId = KafkaTestCluster.uniqueName("crash-aggregator");
         kafka.createTopics(3, spansTopic);
         produceBacklog(spansTopic);
 
-        AggregatorProcess victim = AggregatorProcess.start(Map.of(
-                "application.id", applicationId,
-                "state.dir", stateDir.toString(),
-                "topic.spans", spansTopic,
-                "schema.registry.url", "mem://crash",
-                "kafka.bootstrap.servers", kafka.bootstrapServers(),
+        Map<String, String> settings = AggregatorFixture.settings(kafka, stateDir, spansTopic, Map.of(
                 // The broker's minimum: the survivor gets the dead member's partitions after 6 s, not 45 s.
-                "kafka.session.timeout.ms", "6000"), stateDir.resolve("victim.log"));
+                "kafka.session.timeout.ms", "6000"));
+        AggregatorProcess victim = AggregatorProcess.start(settings, stateDir.resolve("victim.log"));
         long total = (long) SESSIONS * TRACES_PER_SESSION;
         long atCrash;
         try {
@@ -67,13 +61,7 @@ class ExactlyOnceCrashIT {
         }
         assertThat(atCrash).as("traces counted when the victim was killed").isBetween(1L, total - 1);
 
-        try (AggregatorApp survivor = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "http.port", "0",
-                "application.id", applicationId,
-                "state.dir", stateDir.toString(),
-                "topic.spans", spansTopic,
-                "schema.registry.url", "mem://crash",
-                "kafka.bootstrap.servers", kafka.bootstrapServers())))) {
+        try (AggregatorApp survivor = AggregatorFixture.start(settings)) {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .until(() -> processedTraces(survivor.httpPort()) >= total);
             for (int s = 0; s < SESSIONS; s++) {

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.SessionsApiClient;
@@ -61,19 +60,15 @@ class MultiInstanceIT {
     @Test
     void shouldAnswerForEverySessionFromEveryInstanceAndFromStandbysWhenOneDies() throws Exception {
         String spansTopic = KafkaTestCluster.uniqueName("multi-spans");
-        Map<String, String> settings = Map.of(
-                "application.id", KafkaTestCluster.uniqueName("multi-aggregator"),
-                "topic.spans", spansTopic,
+        kafka.createTopics(6, spansTopic);
+        Map<String, String> settings = AggregatorFixture.settings(kafka, stateDir, spansTopic, Map.of(
                 "standby.replicas", "1",
                 // Every instance signs and checks cursors with the same secret: lists gather the others' cursors.
-                "api.cursor-secret", "multi-instance-it-secret-of-32-characters",
-                "schema.registry.url", "mem://multi-instance-it",
-                "kafka.bootstrap.servers", kafka.bootstrapServers());
-        kafka.createTopics(6, spansTopic);
+                "api.cursor-secret", "multi-instance-it-secret-of-32-characters"));
         for (int i = 0; i < 2; i++) {
             Map<String, String> instance = new HashMap<>(settings);
-            instance.putAll(Map.of("http.port", "0", "state.dir", stateDir.resolve("instance-" + i).toString()));
-            apps.add(AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), instance)));
+            instance.put("state.dir", stateDir.resolve("instance-" + i).toString());
+            apps.add(AggregatorFixture.start(instance));
         }
         Map<String, String> third = new HashMap<>(settings);
         third.putAll(Map.of("state.dir", stateDir.resolve("instance-2").toString(),

@@ -24,7 +24,6 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.sessionizer.config.Config;
-import io.sessionizer.ingest.kafka.TraceProducer;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.schemas.otlp.SplitResult;

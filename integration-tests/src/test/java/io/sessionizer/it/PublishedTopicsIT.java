@@ -12,8 +12,7 @@ import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
-import io.sessionizer.config.Config;
+import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.localregistry.LocalSchemaRegistry;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
@@ -65,21 +64,14 @@ class PublishedTopicsIT {
     @BeforeEach
     void setUp() {
         spans = KafkaTestCluster.uniqueName("spans");
-        sessions = KafkaTestCluster.uniqueName("sessions");
-        turns = KafkaTestCluster.uniqueName("turns");
-        events = KafkaTestCluster.uniqueName("events");
-        kafka.createTopics(2, spans, sessions, turns, events);
+        kafka.createTopics(2, spans);
         registry = LocalSchemaRegistry.start(kafka.bootstrapServers(), 0, KafkaTestCluster.uniqueName("_schemas"));
-        aggregator = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "http.port", "0",
-                "application.id", KafkaTestCluster.uniqueName("published"),
-                "state.dir", stateDir.toString(),
-                "topic.spans", spans,
-                "topic.sessions", sessions,
-                "topic.turns", turns,
-                "topic.events", events,
-                "schema.registry.url", "http://localhost:" + registry.port(),
-                "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        Map<String, String> settings = AggregatorFixture.settings(kafka, stateDir, spans,
+                Map.of("schema.registry.url", "http://localhost:" + registry.port()));
+        sessions = settings.get("topic.sessions");
+        turns = settings.get("topic.turns");
+        events = settings.get("topic.events");
+        aggregator = AggregatorFixture.start(settings);
     }
 
     @AfterEach

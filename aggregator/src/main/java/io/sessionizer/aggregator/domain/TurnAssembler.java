@@ -5,7 +5,6 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;

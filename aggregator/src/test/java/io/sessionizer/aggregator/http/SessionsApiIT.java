@@ -9,12 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionizer.aggregator.AggregatorApp;
-import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.SessionsApiClient;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -62,14 +61,7 @@ class SessionsApiIT {
     void startAndSendSessions() throws Exception {
         spansTopic = KafkaTestCluster.uniqueName("api-spans");
         kafka.createTopics(3, spansTopic);
-        app = AggregatorApp.start(Config.load(AggregatorSettings.all(), Map.of(), Map.of(
-                "http.port", "0",
-                "application.id", KafkaTestCluster.uniqueName("api-aggregator"),
-                "state.dir", stateDir.toString(),
-                "topic.spans", spansTopic,
-                "api.cursor-secret", SECRET,
-                "schema.registry.url", "mem://sessions-api-it",
-                "kafka.bootstrap.servers", kafka.bootstrapServers())));
+        app = AggregatorFixture.start(kafka, stateDir, spansTopic, Map.of("api.cursor-secret", SECRET));
         api = SessionsApiClient.of(app.httpPort());
         int trace = 1;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

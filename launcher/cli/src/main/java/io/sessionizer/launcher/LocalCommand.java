@@ -1,26 +1,20 @@
 package io.sessionizer.launcher;
 
 import io.sessionizer.cli.DurationConverter;
-import io.sessionizer.config.Config;
-import io.sessionizer.config.ConfigException;
-import io.sessionizer.config.Setting;
+import io.sessionizer.cli.SizeConverter;
 import io.sessionizer.launcher.local.LocalStack;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code sessionizer local}: the whole stack on this machine until Ctrl-C. */
 @Command(name = "local", sortOptions = false, usageHelpAutoWidth = true,
@@ -137,20 +131,6 @@ final class LocalCommand implements Callable<Integer> {
         if (port < min || port > max) {
             throw new ParameterException(spec.commandLine(),
                     flag + " must be between " + min + " and " + max + ", not " + port);
-        }
-    }
-
-    /** Sizes written as in the services' settings: {@code 512MiB}, {@code 2GiB}, or bytes. */
-    static final class SizeConverter implements ITypeConverter<Long> {
-        private static final Setting<Long> SIZE = Setting.bytes("size", "0", "A size");
-
-        @Override
-        public Long convert(String value) {
-            try {
-                return Config.load(List.of(SIZE), Map.of(), Map.of(SIZE.name(), value)).get(SIZE);
-            } catch (ConfigException e) {
-                throw new TypeConversionException("'" + value + "' is not a size such as 512MiB or 2GiB");
-            }
         }
     }
 
