@@ -13,6 +13,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.AggregatorApp;
+import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
 import java.nio.ByteBuffer;
@@ -60,7 +61,7 @@ class CollectorFormatIT {
     void startAggregator() {
         spans = KafkaTestCluster.uniqueName("otlp-spans");
         kafka.createTopics(PARTITIONS, spans);
-        aggregator = TestStack.startAggregator(TestStack.aggregatorSettings(kafka, stateDir, spans));
+        aggregator = AggregatorFixture.start(kafka, stateDir, spans, Map.of());
         api = SessionsApiClient.of(aggregator.httpPort());
     }
 

@@ -29,16 +29,7 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator, Map<Strin
                 "topic.spans", spansTopic,
                 "kafka.bootstrap.servers", kafka.bootstrapServers()));
         IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), ingestSettings));
-        Map<String, String> aggregatorSettings = new HashMap<>(shared);
-        aggregatorSettings.putAll(aggregatorSettings(kafka, stateDir, spansTopic));
-        return new TestStack(ingest, startAggregator(aggregatorSettings), Map.copyOf(aggregatorSettings));
-    }
-
-    public static Map<String, String> aggregatorSettings(KafkaTestCluster kafka, Path stateDir, String spansTopic) {
-        return AggregatorFixture.settings(kafka, stateDir, spansTopic);
-    }
-
-    public static AggregatorApp startAggregator(Map<String, String> settings) {
-        return AggregatorFixture.start(settings);
+        Map<String, String> aggregatorSettings = AggregatorFixture.settings(kafka, stateDir, spansTopic, shared);
+        return new TestStack(ingest, AggregatorFixture.start(aggregatorSettings), aggregatorSettings);
     }
 }
