@@ -216,6 +216,16 @@ class IngestServerTest {
     }
 
     @Test
+    void shouldAnswer415ForAContentTypeThatIsNotAMediaType() {
+
+        HttpResponse<byte[]> response = http.post("json please", new byte[] {1});
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(text(response)).isEqualTo(
+                "Unsupported Content-Type 'json please': OTLP/HTTP takes application/x-protobuf or application/json");
+    }
+
+    @Test
     void shouldAnswer415ForAnUnknownContentEncoding() throws Exception {
 
         HttpResponse<byte[]> response = http.post(PROTOBUF, new byte[] {1}, "Content-Encoding", "br");

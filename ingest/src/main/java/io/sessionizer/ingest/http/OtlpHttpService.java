@@ -52,14 +52,13 @@ public final class OtlpHttpService implements HttpService {
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-        String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        Optional<OtlpEncoding> maybeEncoding = OtlpEncoding.forContentType(contentType);
+        Optional<OtlpEncoding> maybeEncoding = OtlpEncoding.forContentType(req.contentType());
         if (maybeEncoding.isEmpty()) {
             // Without a known encoding there is no OTLP form for the error, so it is plain text.
             metrics.rejected(IngestMetrics.HTTP, RejectReason.UNSUPPORTED_MEDIA_TYPE, 0, 0);
             return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
                     "Unsupported Content-Type '%s': OTLP/HTTP takes application/x-protobuf or application/json",
-                    contentType == null ? "" : contentType);
+                    req.headers().get(HttpHeaderNames.CONTENT_TYPE, ""));
         }
         OtlpEncoding encoding = maybeEncoding.get();
         String contentEncoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
@@ -107,8 +106,7 @@ public final class OtlpHttpService implements HttpService {
      * OTLP/HTTP.
      */
     public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
-        OtlpEncoding encoding = OtlpEncoding.forContentType(req.headers().get(HttpHeaderNames.CONTENT_TYPE))
-                .orElse(OtlpEncoding.PROTOBUF);
+        OtlpEncoding encoding = OtlpEncoding.forContentType(req.contentType()).orElse(OtlpEncoding.PROTOBUF);
         return reject(RejectReason.UNAUTHENTICATED, "Missing or unknown API key: send 'Authorization: Bearer <key>'",
                 0, encoding);
     }

@@ -18,19 +18,16 @@ public enum OtlpEncoding {
         return mediaType;
     }
 
-    /** The encoding named by a {@code Content-Type} value, parameters such as {@code charset} ignored. */
-    public static Optional<OtlpEncoding> forContentType(String contentType) {
+    /**
+     * The encoding of a {@code Content-Type} as Armeria's headers parse it ({@code req.contentType()}, null when absent
+     * or not a media type), parameters such as {@code charset} ignored.
+     */
+    public static Optional<OtlpEncoding> forContentType(MediaType contentType) {
         if (contentType == null) {
             return Optional.empty();
         }
-        MediaType type;
-        try {
-            type = MediaType.parse(contentType);
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
         for (OtlpEncoding encoding : values()) {
-            if (type.is(encoding.mediaType)) {
+            if (contentType.is(encoding.mediaType)) {
                 return Optional.of(encoding);
             }
         }

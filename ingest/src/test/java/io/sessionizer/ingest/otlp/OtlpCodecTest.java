@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.Status;
+import com.linecorp.armeria.common.MediaType;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -229,9 +230,11 @@ class OtlpCodecTest {
 
     @Test
     void shouldRecogniseContentTypesWithParameters() {
-        assertThat(OtlpEncoding.forContentType("application/json; charset=utf-8")).contains(OtlpEncoding.JSON);
-        assertThat(OtlpEncoding.forContentType("Application/X-Protobuf")).contains(OtlpEncoding.PROTOBUF);
-        assertThat(OtlpEncoding.forContentType("text/plain")).isEmpty();
+        assertThat(OtlpEncoding.forContentType(MediaType.parse("application/json; charset=utf-8")))
+                .contains(OtlpEncoding.JSON);
+        assertThat(OtlpEncoding.forContentType(MediaType.parse("Application/X-Protobuf")))
+                .contains(OtlpEncoding.PROTOBUF);
+        assertThat(OtlpEncoding.forContentType(MediaType.parse("text/plain"))).isEmpty();
         assertThat(OtlpEncoding.forContentType(null)).isEmpty();
     }
 }
