@@ -47,10 +47,10 @@ public record TurnLimits(int maxTextBytes) {
     IoValue io(String text, String mimeType, Long originalSize, Cuts cuts) {
         long size = utf8Length(text, maxTextBytes);
         if (size <= maxTextBytes) {
-            if (originalSize != null && originalSize > utf8Length(text, Long.MAX_VALUE)) {
-                return new IoValue(text, name(mimeType, cuts), true, originalSize);
-            }
-            return new IoValue(text, name(mimeType, cuts), false, null);
+            // Counted to the end: size is the text's whole length.
+            return originalSize != null && originalSize > size
+                    ? new IoValue(text, name(mimeType, cuts), true, originalSize)
+                    : new IoValue(text, name(mimeType, cuts), false, null);
         }
         cuts.texts++;
         long full = utf8Length(text, Long.MAX_VALUE);

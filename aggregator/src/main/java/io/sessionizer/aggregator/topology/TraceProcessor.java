@@ -95,8 +95,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
             throw new PoisonRecordException("invalid " + RecordContract.TENANT_HEADER
-                    + " header: the tenant must match "
-                    + RecordContract.TENANT_PATTERN);
+                    + " header: the tenant must match " + RecordContract.TENANT_PATTERN);
         }
         ExportTraceServiceRequest request;
         try {
