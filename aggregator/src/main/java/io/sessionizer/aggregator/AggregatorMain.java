@@ -5,9 +5,9 @@ import io.sessionizer.config.ConfigException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Runs one aggregator instance until SIGTERM; exits non-zero when Kafka Streams fails for good. */
 @Command(name = "sessionizer-aggregator", mixinStandardHelpOptions = true,

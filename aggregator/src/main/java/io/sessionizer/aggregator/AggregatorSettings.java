@@ -2,8 +2,8 @@ package io.sessionizer.aggregator;
 
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.auth.ApiKeys;
-import io.sessionizer.config.Setting;
 import io.sessionizer.config.RegistrySettings;
+import io.sessionizer.config.Setting;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

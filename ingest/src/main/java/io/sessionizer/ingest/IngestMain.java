@@ -5,16 +5,16 @@ import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** Runs the ingest service until SIGTERM or Ctrl-C, then shuts it down gracefully. */
 @Command(name = "sessionizer-ingest", mixinStandardHelpOptions = true,

@@ -1,7 +1,7 @@
 package io.sessionizer.ingest;
 
-import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.otlp.TraceBatch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -2,10 +2,10 @@ package io.sessionizer.aggregator.query;
 
 import io.sessionizer.aggregator.domain.SearchTokens;
 import io.sessionizer.aggregator.domain.SessionTotals;
+import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.schemas.records.RecordContract;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
-import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.schemas.otlp.TraceFitter;
+import io.sessionizer.testing.OtlpTraces;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

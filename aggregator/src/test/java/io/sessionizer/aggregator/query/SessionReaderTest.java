@@ -5,12 +5,12 @@ import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.aggregator.topology.TopologyFixture;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpTraces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

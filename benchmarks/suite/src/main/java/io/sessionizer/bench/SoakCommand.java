@@ -1,16 +1,16 @@
 package io.sessionizer.bench;
 
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.cli.Poll;
 import io.sessionizer.cli.Subcommand;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.loadgen.LoadGenerator;
-import io.sessionizer.loadgen.LoadResult;
-import io.sessionizer.loadgen.OtlpSender;
-import io.sessionizer.loadgen.Protocol;
 import io.sessionizer.launcher.local.ChildJvm;
 import io.sessionizer.launcher.local.ChildMain;
 import io.sessionizer.launcher.local.FreePorts;
 import io.sessionizer.launcher.local.LocalStack;
+import io.sessionizer.loadgen.LoadGenerator;
+import io.sessionizer.loadgen.LoadResult;
+import io.sessionizer.loadgen.OtlpSender;
+import io.sessionizer.loadgen.Protocol;
 import io.sessionizer.loadgen.Traffic;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,9 +1,9 @@
 package io.sessionizer.ingest.kafka;
 
-import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

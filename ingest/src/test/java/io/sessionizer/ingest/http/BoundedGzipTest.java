@@ -3,9 +3,9 @@ package io.sessionizer.ingest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.testing.OtlpTraces;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

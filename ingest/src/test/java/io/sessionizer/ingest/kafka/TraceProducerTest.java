@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.schemas.records.RecordContract;
-import io.sessionizer.testing.OtlpTraces;
-import io.sessionizer.schemas.otlp.TraceBatch;
-import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.TraceSplitter;
+import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpTraces;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -13,9 +13,9 @@ import io.sessionizer.testing.OtlpTraces;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
 class IngestPipelineTest {

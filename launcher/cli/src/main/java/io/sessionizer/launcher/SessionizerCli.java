@@ -4,13 +4,13 @@ import io.sessionizer.cli.Subcommand;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.launcher.local.LocalStackException;
 import java.util.ServiceLoader;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The {@code sessionizer} command; each way of running the project is a subcommand. {@code local} is the launcher's

@@ -1,7 +1,7 @@
 package io.sessionizer.bench.suite;
 
-import io.sessionizer.cli.Subcommand;
 import io.sessionizer.bench.Backlog;
+import io.sessionizer.cli.Subcommand;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;

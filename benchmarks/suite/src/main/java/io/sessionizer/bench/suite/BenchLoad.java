@@ -1,10 +1,10 @@
 package io.sessionizer.bench.suite;
 
-import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.loadgen.LoadGenerator;
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.OtlpSender;
 import io.sessionizer.loadgen.Protocol;
+import io.sessionizer.loadgen.Traffic;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -1,8 +1,8 @@
 package io.sessionizer.bench.suite;
 
-import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.Protocol;
+import io.sessionizer.loadgen.Traffic;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

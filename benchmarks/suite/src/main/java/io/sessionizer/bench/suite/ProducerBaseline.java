@@ -1,10 +1,10 @@
 package io.sessionizer.bench.suite;
 
-import io.sessionizer.loadgen.Traffic;
+import io.sessionizer.ingest.kafka.ProducerSettings;
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.LoadStats;
 import io.sessionizer.loadgen.SendFailure;
-import io.sessionizer.ingest.kafka.ProducerSettings;
+import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
