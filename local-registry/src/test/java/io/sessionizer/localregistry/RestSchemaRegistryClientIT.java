@@ -8,8 +8,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
-import io.sessionizer.schemas.SessionEvent;
-import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.Turns;
 import io.sessionizer.schemas.registry.RegistryAuth;
 import io.sessionizer.schemas.registry.RestSchemaRegistryClient;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
@@ -17,7 +17,6 @@ import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import io.sessionizer.testing.KafkaTestCluster;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -143,20 +142,18 @@ class RestSchemaRegistryClientIT {
 
     @Test
     void shouldWriteTheWireFormatWithAnIdThatResolvesAtTheRegistry() {
-        SessionEvent event = SessionEvent.newBuilder().setTenant("default").setSessionId("s")
-                .setType(SessionEventType.STARTED).setTime(Instant.parse("2026-11-23T10:15:30.123456Z"))
-                .setTraceCount(1).build();
+        Turn turn = Turns.sample();
 
-        byte[] bytes = ConfluentAvroSerde.forValue(client(RegistryAuth.none()), SessionEvent.class)
-                .serialize("session-events", event);
+        byte[] bytes = ConfluentAvroSerde.forValue(client(RegistryAuth.none()), Turn.class)
+                .serialize("session-turns", turn);
 
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         RegistryHttp http = new RegistryHttp(registry.port());
         assertThat(bytes[0]).isZero();
-        assertThat(http.get("/subjects/session-events-value/versions/latest").json().get("id").asInt()).isEqualTo(id);
+        assertThat(http.get("/subjects/session-turns-value/versions/latest").json().get("id").asInt()).isEqualTo(id);
         assertThat(new Schema.Parser().parse(http.get("/schemas/ids/" + id).json().get("schema").asText()))
-                .isEqualTo(SessionEvent.getClassSchema());
-        assertThat(ConfluentAvroSerde.forValue(client(RegistryAuth.none()), SessionEvent.class)
-                .deserialize("session-events", bytes)).isEqualTo(event);
+                .isEqualTo(Turn.getClassSchema());
+        assertThat(ConfluentAvroSerde.forValue(client(RegistryAuth.none()), Turn.class)
+                .deserialize("session-turns", bytes)).isEqualTo(turn);
     }
 }

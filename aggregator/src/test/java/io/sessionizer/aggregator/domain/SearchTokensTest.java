@@ -2,9 +2,9 @@ package io.sessionizer.aggregator.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionizer.aggregator.Turns;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.Turns;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -2,13 +2,13 @@ package io.sessionizer.aggregator.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionizer.aggregator.Turns;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
+import io.sessionizer.schemas.Turns;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,6 @@ package io.sessionizer.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionizer.aggregator.Turns;
 import io.sessionizer.aggregator.query.Page;
 import io.sessionizer.aggregator.query.SessionFilter;
 import io.sessionizer.aggregator.query.SessionReader;
@@ -17,6 +16,7 @@ import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.Turns;
 import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.testing.OtlpTraces;
 import java.nio.file.Path;

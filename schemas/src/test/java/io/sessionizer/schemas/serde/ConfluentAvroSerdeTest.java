@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.Turns;
 import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
@@ -34,24 +36,24 @@ class ConfluentAvroSerdeTest {
     @Test
     void shouldWriteMagicByteThenBigEndianSchemaIdThenAvroBinary() {
         SchemaRegistryClient fixedId = new FixedIdRegistry(0x01020304);
-        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(fixedId, SessionEvent.class);
-        SessionEvent event = event(3);
+        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(fixedId, Turn.class);
+        Turn turn = Turns.sample();
 
-        byte[] bytes = serde.serializer().serialize("session-events", event);
+        byte[] bytes = serde.serializer().serialize("session-turns", turn);
 
-        byte[] avro = AvroBinarySerde.of(SessionEvent.class).encode(event);
+        byte[] avro = AvroBinarySerde.of(Turn.class).encode(turn);
         assertThat(Arrays.copyOfRange(bytes, 0, 5)).containsExactly(0, 1, 2, 3, 4);
         assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(avro);
     }
 
     @Test
     void shouldRoundTripARecord() {
-        ConfluentAvroSerde<SessionEvent> serde = ConfluentAvroSerde.forValue(registry, SessionEvent.class);
-        SessionEvent event = event(3);
+        ConfluentAvroSerde<Turn> serde = ConfluentAvroSerde.forValue(registry, Turn.class);
+        Turn turn = Turns.sample();
 
-        byte[] bytes = serde.serializer().serialize("session-events", event);
+        byte[] bytes = serde.serializer().serialize("session-turns", turn);
 
-        assertThat(serde.deserializer().deserialize("session-events", bytes)).isEqualTo(event);
+        assertThat(serde.deserializer().deserialize("session-turns", bytes)).isEqualTo(turn);
     }
 
     @Test
