@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 @EnabledIf("canRunImages")
 class ContainerImageIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path IMAGES = Path.of("..");
+    private static final Path IMAGES = Path.of("..", "..");
     private static final Duration START_LIMIT = Duration.ofMinutes(3);
     /** What the containers print, kept for a failed run. */
     private static final Path LOGS = Path.of("target/container-logs");

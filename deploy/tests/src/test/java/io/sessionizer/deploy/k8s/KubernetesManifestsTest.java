@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * required fields and values of the wrong JSON type, at every depth.
  */
 class KubernetesManifestsTest {
-    private static final Path DIR = Path.of("k8s");
+    private static final Path DIR = Path.of("..", "k8s");
     private static final YAMLMapper YAML = new YAMLMapper();
 
     /** The kinds deploy/k8s uses, by apiVersion/kind. */

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class ConfigReferenceTest {
     @Test
     void shouldMatchTheReferenceInTheReadme() throws Exception {
-        String readme = Files.readString(Path.of(System.getProperty("sessionizer.readme", "../../README.md")));
+        String readme = Files.readString(Path.of(System.getProperty("sessionizer.readme", "../../../README.md")));
         int begin = readme.indexOf(ConfigReference.BEGIN);
         int end = readme.indexOf(ConfigReference.END);
         assertThat(begin).as("README.md has the generated configuration reference").isNotNegative();
