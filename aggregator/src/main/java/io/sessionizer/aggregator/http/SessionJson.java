@@ -15,6 +15,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /** The JSON of DESIGN.md's REST API: snake_case fields, times as ISO-8601 UTC with microseconds. */
@@ -46,6 +48,8 @@ public final class SessionJson {
         node.set("models", strings(s.getModels()));
         node.put("status", s.getStatus().name().toLowerCase(Locale.ROOT));
         node.put("updated_at", time(s.getUpdatedAt()));
+        node.set("metadata", metadata(s.getMetadata()));
+        node.set("tags", strings(s.getTags()));
         return node;
     }
 
@@ -131,6 +135,13 @@ public final class SessionJson {
         ObjectNode node = NODES.objectNode();
         node.put("p50", l.getP50());
         node.put("p99", l.getP99());
+        return node;
+    }
+
+    /** Keys in order, so that the same metadata always reads the same (an Avro map keeps no order). */
+    private static ObjectNode metadata(Map<String, String> metadata) {
+        ObjectNode node = NODES.objectNode();
+        new TreeMap<>(metadata).forEach(node::put);
         return node;
     }
 

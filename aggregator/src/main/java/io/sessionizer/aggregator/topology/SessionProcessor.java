@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.topology;
 import io.sessionizer.aggregator.domain.LatencySketch;
 import io.sessionizer.aggregator.domain.SessionAggregator;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.aggregator.store.SessionIndexes;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -49,6 +51,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
     private KeyValueStore<Bytes, Long> turnIndex;
     private KeyValueStore<Bytes, byte[]> deadlines;
     private SessionIndexes indexes;
+    private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+    private Sensor metadataCut;
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
     }
@@ -67,6 +71,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         this.indexes = new SessionIndexes(context.getStateStore(SessionTopology.SESSIONS_BY_END_TIME_STORE),
                 context.getStateStore(SessionTopology.SEARCH_TOKENS_STORE),
                 context.getStateStore(SessionTopology.SESSION_STATS_STORE));
+        this.metadataCut = TraceProcessor.counter(context, TraceProcessor.METADATA_CUT,
+                TraceProcessor.METADATA_CUT_DESCRIPTION);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
@@ -83,7 +89,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         if (previousStart != null) {
             previous = transcripts.get(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
         }
-        Turn turn = TurnAssembler.merge(previous, delta, now);
+        cuts.reset();
+        Turn turn = TurnAssembler.merge(previous, delta, now, cuts);
         long start = StoreKeys.micros(turn.getStartTime());
         if (previousStart == null || previousStart != start) {
             if (previousStart != null) {
@@ -114,7 +121,10 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         LatencySketch latency = state == null ? new LatencySketch()
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
-                previous, turn, first, last, now);
+                previous, turn, first, last, now, cuts);
+        if (cuts.metadata() > 0) {
+            metadataCut.record(cuts.metadata());
+        }
         indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
         // An active session keeps its deadline entry when a turn pushes its idle time later: the check at that entry
         // files it again under lastActivityMs + idle timeout. So a busy session costs no deadline writes per turn.
@@ -216,6 +226,11 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             turnIndex.delete(StoreKeys.turnIndex(sessionKey, turn.value.getTraceId()));
             indexes.turnChanged(sessionKey, turn.value, null);
         }
+    }
+
+    @Override
+    public void close() {
+        context.metrics().removeSensor(metadataCut);
     }
 
     private void emitEvent(String sessionKey, SessionSummary summary, SessionEventType type, long nowMs) {
