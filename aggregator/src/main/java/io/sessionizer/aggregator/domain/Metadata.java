@@ -32,9 +32,9 @@ import java.util.Map;
  * in {@link TurnLimits.Cuts#metadata()}, never an error.
  */
 final class Metadata {
-    static final String OPENINFERENCE_METADATA = "metadata";
-    static final String OPENINFERENCE_TAGS = "tag.tags";
-    static final String LANGFUSE_TAGS = "langfuse.trace.tags";
+    private static final String OPENINFERENCE_METADATA = "metadata";
+    private static final String OPENINFERENCE_TAGS = "tag.tags";
+    private static final String LANGFUSE_TAGS = "langfuse.trace.tags";
     /** Prefixes of one attribute per metadata key. */
     private static final List<String> PREFIXES = List.of(
             "langfuse.trace.metadata.",

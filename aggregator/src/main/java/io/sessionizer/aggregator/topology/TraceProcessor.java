@@ -87,7 +87,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
-    /** A cumulative counter of the task, {@code sessionizer} group; stage 2 counts into the same names. */
+    /** A cumulative counter of the task, group {@code sessionizer}; stage 2 counts metadata cuts with it too. */
     static Sensor counter(ProcessorContext<?, ?> context, String name, String description) {
         Sensor sensor = context.metrics().addSensor("sessionizer-" + name + "-" + context.taskId(),
                 Sensor.RecordingLevel.INFO);
