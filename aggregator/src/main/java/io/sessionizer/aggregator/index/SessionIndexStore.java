@@ -20,6 +20,8 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * and made visible to queries right after. Until the index is known to be current, queries on it throw
  * {@link IndexUnavailableException} (a 503 with Retry-After).
  */
-public final class SessionIndexStore implements StateStore {
+public final class SessionIndexStore implements StateStore, CachedStateStore<Object, Object> {
     /** The version of the documents' layout: an index written with another is rebuilt, never read. */
     public static final int FORMAT = 1;
     static final String FORMAT_KEY = "sessionizer.format";
@@ -175,15 +177,40 @@ public final class SessionIndexStore implements StateStore {
     }
 
     /**
-     * Called by Kafka Streams at each commit of the task (and before a clean close): the processor publishes what
-     * changed since the last commit and applies it here, and the changes become visible to queries.
+     * Called by Kafka Streams as a task prepares its commit (and before a clean close), where it flushes the record
+     * caches, before the task's output is flushed and its transaction committed: the processor publishes what changed
+     * since the last commit and applies it here, and the changes become visible to queries. So what a commit interval
+     * changed is published in that commit's transaction, as a KTable's cache publishes its changes.
+     *
+     * <p>This is Streams' internal {@link CachedStateStore} interface, the only hook that runs at that point: a
+     * store's public {@code flush}/{@code commit} runs after the transaction is committed (with the checkpoint),
+     * too late to publish in it. ADR 007 says why, and what to check at a Kafka upgrade.
      */
     @Override
-    public void flush() {
+    public void flushCache() {
         if (beforeCommit != null) {
             beforeCommit.run();
             pending = false;
         }
+        if (changed) {
+            refresh();
+        }
+    }
+
+    /** Nothing to drop: the changes not yet applied are the processor's, which a dirty close discards with it. */
+    @Override
+    public void clearCache() {
+    }
+
+    /** The index publishes nothing through a flush listener of Streams; its processor forwards the records itself. */
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    /** At the checkpoint after a commit: everything was applied in {@link #flushCache()} already. */
+    @Override
+    public void flush() {
         if (changed) {
             refresh();
         }

@@ -354,12 +354,4 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 Instant.ofEpochMilli(nowMs), summary.getTraceCount());
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
     }
-
-    @Override
-    public void close() {
-        context.metrics().removeSensor(metadataCut);
-        if (rebuilds != null) {
-            context.metrics().removeSensor(rebuilds);
-        }
-    }
 }
