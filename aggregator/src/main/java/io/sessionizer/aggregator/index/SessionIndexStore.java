@@ -1,7 +1,9 @@
 package io.sessionizer.aggregator.index;
 
+import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.RecordContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,9 +19,13 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.internals.CacheFlushListener;
 import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
@@ -116,8 +122,39 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         reusableMarker = null;
     }
 
+    /** What a rebuild read: sessions and turns. */
+    public record Rebuilt(long sessions, long turns) {
+    }
+
+    /**
+     * Rebuilds the index from the stores it derives from, under a new marker (which the caller files in the stores).
+     * Queries answer unavailable until it is done.
+     */
+    public Rebuilt rebuildFrom(ReadOnlyKeyValueStore<String, SessionState> sessions,
+            ReadOnlyKeyValueStore<Bytes, Turn> transcripts, String newMarker) {
+        startRebuild();
+        long sessionCount = 0;
+        long turnCount = 0;
+        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, SessionState> entry = it.next();
+                putSession(entry.key, entry.value.getSummary());
+                sessionCount++;
+            }
+        }
+        try (KeyValueIterator<Bytes, Turn> it = transcripts.all()) {
+            while (it.hasNext()) {
+                Turn turn = it.next().value;
+                putTurn(RecordContract.sessionKey(turn.getTenant(), turn.getSessionId()), turn);
+                turnCount++;
+            }
+        }
+        finishRebuild(newMarker);
+        return new Rebuilt(sessionCount, turnCount);
+    }
+
     /** Empties the index before a rebuild; queries answer unavailable until {@link #finishRebuild}. */
-    public void startRebuild() {
+    private void startRebuild() {
         current = false;
         reusableMarker = null;
         try {
@@ -129,7 +166,7 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     }
 
     /** Ends a rebuild under a new marker, which the caller also writes into the stores. */
-    public void finishRebuild(String newMarker) {
+    private void finishRebuild(String newMarker) {
         marker = newMarker;
         refresh();
         current = true;
@@ -296,6 +333,21 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
             directory.close();
         } catch (IOException e) {
             LOG.warn("Closing the session index in {} failed; it is rebuilt at the next start", path, e);
+        }
+    }
+
+    /**
+     * Releases the files as a process that died would, without the last commit of {@link #close()}: for tests of
+     * what a restart after a crash finds.
+     */
+    void abandonForTest() {
+        open = false;
+        try {
+            searchers.close();
+            writer.rollback();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
