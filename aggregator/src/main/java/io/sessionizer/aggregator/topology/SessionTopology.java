@@ -9,6 +9,7 @@ import io.sessionizer.aggregator.errors.RecordSizeGuard;
 import io.sessionizer.aggregator.index.SessionIndexStoreBuilder;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.schemas.SessionEvent;
@@ -97,11 +98,13 @@ public final class SessionTopology {
                 config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
                 config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
         // Every value written, to a topic or a store's changelog, passes a size check first (RecordSizeGuard).
-        Serde<TraceState> deltaSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
+        Serde<TraceState> traceSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
+        // The repartition topic carries deltas, a type of their own: what stage 2 needs of a trace's new spans.
+        Serde<TurnDelta> deltaSerde = RecordSizeGuard.of(AvroBinarySerde.of(TurnDelta.class), maxValue);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_STATE_STORE),
-                Serdes.String(), deltaSerde));
+                Serdes.String(), traceSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_EXPIRY_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
         // Cached: a session and its turns change with every delta, so within a commit interval the cache takes the

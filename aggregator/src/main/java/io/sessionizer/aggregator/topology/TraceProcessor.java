@@ -9,6 +9,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
  * Texts, names, metadata and tags cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
  */
-final class TraceProcessor implements Processor<String, byte[], String, TraceState> {
+final class TraceProcessor implements Processor<String, byte[], String, TurnDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
     static final String METADATA_CUT = "metadata-cut-total";
@@ -51,7 +52,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
 
     private final TurnAssembler assembler;
     private final Settings settings;
-    private ProcessorContext<String, TraceState> context;
+    private ProcessorContext<String, TurnDelta> context;
     private KeyValueStore<String, TraceState> traces;
     private KeyValueStore<Bytes, byte[]> expiry;
     private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
@@ -71,7 +72,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     }
 
     @Override
-    public void init(ProcessorContext<String, TraceState> context) {
+    public void init(ProcessorContext<String, TurnDelta> context) {
         this.context = context;
         this.traces = context.getStateStore(SessionTopology.TRACE_STATE_STORE);
         this.expiry = context.getStateStore(SessionTopology.TRACE_EXPIRY_STORE);
@@ -148,7 +149,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
             TraceState state = batch.state;
             long expiresAt;
             if (state.getSessionId() != null) {
-                TraceState delta = TurnAssembler.takeDelta(state);
+                TurnDelta delta = TurnAssembler.takeDelta(state);
                 String sessionKey = RecordContract.sessionKey(tenant, delta.getSessionId());
                 context.forward(record.withKey(sessionKey).withValue(delta));
                 expiresAt = now + settings.traceRetention().toMillis();
