@@ -1,5 +1,6 @@
 package io.sessionizer.aggregator.topology;
 
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
@@ -120,14 +121,15 @@ public final class SessionTopology {
                 Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(new SessionIndexStoreBuilder(SESSION_INDEX_STORE));
 
-        Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
+        Serde<ExportTraceServiceRequest> otlp = OtlpTracesSerde.create();
+        Map<String, KStream<String, ExportTraceServiceRequest>> routes = builder.stream(
+                        config.get(AggregatorSettings.SPANS_TOPIC), Consumed.with(Serdes.String(), otlp).withName(SOURCE))
                 .split(Named.as(ROUTE_BY_KEY))
                 .branch((key, value) -> SpansByTrace.isTraceKey(key), Branched.as(KEYED_BY_TRACE))
                 .defaultBranch(Branched.as(TO_REKEY));
-        KStream<String, byte[]> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
+        KStream<String, ExportTraceServiceRequest> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
                 .flatMap((key, value) -> SpansByTrace.split(value), Named.as(SPLIT_PER_TRACE))
-                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(Serdes.ByteArray(), maxValue))
+                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(otlp, maxValue))
                         .withName(SPANS_BY_TRACE));
         routes.get(ROUTE_BY_KEY + KEYED_BY_TRACE).merge(rekeyed, Named.as(MERGE_BY_TRACE))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),

@@ -1,7 +1,6 @@
 package io.sessionizer.aggregator.topology;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
  * Texts, names, metadata and tags cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
  */
-final class TraceProcessor implements Processor<String, byte[], String, TurnDelta> {
+final class TraceProcessor implements Processor<String, ExportTraceServiceRequest, String, TurnDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
     static final String METADATA_CUT = "metadata-cut-total";
@@ -98,18 +97,14 @@ final class TraceProcessor implements Processor<String, byte[], String, TurnDelt
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<String, ExportTraceServiceRequest> record) {
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
             throw new PoisonRecordException("invalid " + RecordContract.TENANT_HEADER
                     + " header: the tenant must match " + RecordContract.TENANT_PATTERN);
         }
-        ExportTraceServiceRequest request;
-        try {
-            request = ExportTraceServiceRequest.parseFrom(record.value() == null ? new byte[0] : record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new PoisonRecordException("not an OTLP ExportTraceServiceRequest: " + e.getMessage(), e);
-        }
+        // Parsed once, by the source's serde (OtlpTracesSerde): bytes that are not a request never get here.
+        ExportTraceServiceRequest request = record.value();
 
         long now = context.currentSystemTimeMs();
         Map<ByteString, Batch> batches = new LinkedHashMap<>(4);
