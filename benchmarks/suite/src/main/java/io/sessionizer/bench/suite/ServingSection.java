@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.utils.Utils;
@@ -73,6 +74,9 @@ final class ServingSection {
     private static final Duration REBUILD_POLL = Duration.ofMillis(100);
     private static final Duration UNTIL_STOPPED = Duration.ofDays(1);
     private static final int OWNERSHIP_SAMPLE = 2_000;
+    private static final int CATCH_UP_MINUTES = 5;
+    /** Records behind on the spans topic that count as caught up: transaction markers no consumer commits past. */
+    private static final long CAUGHT_UP_RECORDS = 100;
 
     private final BenchStack stack;
     private final BenchSize size;
@@ -143,9 +147,10 @@ final class ServingSection {
                         : freshness ? "freshness" : "queries"));
         FreshnessProbe.Result fresh = null;
         Map<String, Latencies> latencies = Map.of();
-        long queryErrors = 0;
+        Map<String, Map<Integer, Long>> queryErrors = Map.of();
         LoadResult sent;
         long behind;
+        awaitCaughtUp(lag);
         String tag = BenchStack.fileName(rate(rate));
         try (BenchLoad load = new BenchLoad(Protocol.HTTP, ingest.port(), new Traffic(11, BenchLoad.SHAPE,
                 "load-" + tag + "-" + run), rate, size.freshnessWarmup(), UNTIL_STOPPED);
@@ -173,7 +178,7 @@ final class ServingSection {
             behind = lag.getAsLong();
             if (query != null) {
                 latencies = query.stop();
-                queryErrors = query.errors();
+                queryErrors = query.errorsByQuery();
             }
             sent = load.stop();
             if (probe != null) {
@@ -313,20 +318,31 @@ final class ServingSection {
             out.accept(load.stop().describe());
         }
         return queryFigures(String.format(Locale.ROOT, "queries, 2 aggregators, %,d sessions",
-                size.storedSessions()), latencies, query.errors(), Map.of("local lookup", LOOKUP_TARGET_MS));
+                size.storedSessions()), latencies, query.errorsByQuery(), Map.of("local lookup", LOOKUP_TARGET_MS));
     }
 
-    /** p50 and p99 of each query; the p99 of a query in {@code targets} has that bound, in milliseconds. */
-    static List<Figure> queryFigures(String section, Map<String, Latencies> latencies, long errors,
-            Map<String, Double> targets) {
+    /**
+     * p50 and p99 of each query, the p99 of a query in {@code targets} with that bound in milliseconds; how many of
+     * each were answered other than 200, by status (0: no answer), where some were; and how many in all.
+     */
+    static List<Figure> queryFigures(String section, Map<String, Latencies> latencies,
+            Map<String, Map<Integer, Long>> errors, Map<String, Double> targets) {
         List<Figure> figures = new ArrayList<>();
         latencies.forEach((name, l) -> {
             Latencies.Summary s = l.summary();
             figures.add(Figure.of(section, name + " p50", s.p50(), "ms").withSamples(s.count()));
             Figure p99 = Figure.of(section, name + " p99", s.p99(), "ms").withSamples(s.count());
             figures.add(targets.containsKey(name) ? p99.withTargets(Target.atMost(targets.get(name))) : p99);
+            Map<Integer, Long> statuses = errors.getOrDefault(name, Map.of());
+            if (!statuses.isEmpty()) {
+                figures.add(Figure.of(section, name + " answered other than 200 (" + statuses.entrySet().stream()
+                        .map(e -> (e.getKey() == 0 ? "no answer" : e.getKey()) + ": " + e.getValue())
+                        .collect(Collectors.joining(", ")) + ")", statuses.values().stream()
+                        .mapToLong(Long::longValue).sum(), "requests"));
+            }
         });
-        figures.add(Figure.of(section, "queries answered other than 200", errors, "requests"));
+        figures.add(Figure.of(section, "queries answered other than 200", errors.values().stream()
+                .flatMap(e -> e.values().stream()).mapToLong(Long::longValue).sum(), "requests"));
         return figures;
     }
 
@@ -353,6 +369,23 @@ final class ServingSection {
             return Backlog.lag(admin, applicationId, spansTopic);
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /**
+     * Waits, for {@value #CATCH_UP_MINUTES} minutes at most, until the aggregator has read the spans topic to the end
+     * (but for the transaction markers, one per partition), so that a measurement does not start with the backlog of
+     * the one before.
+     */
+    private void awaitCaughtUp(LongSupplier lag) throws InterruptedException {
+        AtomicLong behind = new AtomicLong();
+        boolean caughtUp = Poll.until(Duration.ofMinutes(CATCH_UP_MINUTES), Duration.ofSeconds(1), () -> {
+            behind.set(lag.getAsLong());
+            return behind.get() >= 0 && behind.get() <= CAUGHT_UP_RECORDS;
+        });
+        if (!caughtUp) {
+            out.accept(String.format(Locale.ROOT, "  the aggregator is still %,d records behind after %d min;"
+                    + " measuring anyway", behind.get(), CATCH_UP_MINUTES));
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class ServingSectionTest {
@@ -46,17 +47,22 @@ class ServingSectionTest {
         latencies.put("search q=mortgage", searches);
         latencies.put(ServingSection.LIST_PAGE, lookups);
 
-        List<Figure> figures = ServingSection.queryFigures("queries", latencies, 3, Map.of(ServingSection.LOOKUP,
-                ServingSection.LOOKUP_TARGET_MS, "search q=mortgage", ServingSection.QUERY_TARGET_MS));
+        Map<Integer, Long> searchErrors = new TreeMap<>(Map.of(404, 2L, 0, 1L));
+
+        List<Figure> figures = ServingSection.queryFigures("queries", latencies, Map.of("search q=mortgage",
+                searchErrors), Map.of(ServingSection.LOOKUP, ServingSection.LOOKUP_TARGET_MS, "search q=mortgage",
+                ServingSection.QUERY_TARGET_MS));
 
         assertThat(figures).extracting(Figure::name, f -> f.targets().size(), Figure::allTargetsMet).containsExactly(
                 tuple("session lookup p50", 0, true),
                 tuple("session lookup p99", 1, true),
                 tuple("search q=mortgage p50", 0, true),
                 tuple("search q=mortgage p99", 1, false),
+                tuple("search q=mortgage answered other than 200 (no answer: 1, 404: 2)", 0, true),
                 tuple("list page (limit 50) p50", 0, true),
                 tuple("list page (limit 50) p99", 0, true),
                 tuple("queries answered other than 200", 0, true));
-        assertThat(figures.get(6).value()).isEqualTo(3);
+        assertThat(figures.get(4).value()).isEqualTo(3);
+        assertThat(figures.get(7).value()).isEqualTo(3);
     }
 }
