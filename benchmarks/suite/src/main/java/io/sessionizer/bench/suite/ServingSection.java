@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -242,12 +243,17 @@ final class ServingSection {
         ApiClient api = new ApiClient(restarted.port());
         AtomicLong readyAfter = new AtomicLong(-1);
         AtomicReference<String> last = new AtomicReference<>("no answer");
+        Map<Integer, Long> before = new ConcurrentSkipListMap<>();
         boolean listed = Poll.until(REBUILD_TIMEOUT, REBUILD_POLL, () -> {
             restarted.jvm().requireAlive();
             if (readyAfter.get() < 0 && status(api, "/readyz", last) == 200) {
                 readyAfter.set(System.nanoTime() - start);
             }
-            return status(api, LIST, last) == 200;
+            int status = status(api, LIST, last);
+            if (status != 200) {
+                before.merge(status, 1L, Long::sum);
+            }
+            return status == 200;
         });
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!listed) {
@@ -256,8 +262,9 @@ final class ServingSection {
                     + restarted.jvm().log());
         }
         long sessions = sessions(api, false);
-        out.accept(String.format(Locale.ROOT, "  ready after %.1f s, list answered 200 after %.1f s, counting %,d"
-                + " sessions", readyAfter.get() / 1e9, seconds, sessions));
+        out.accept(String.format(Locale.ROOT, "  ready after %.1f s, list answered 200 after %.1f s (before that, by"
+                + " status, 0 for no answer: %s), counting %,d sessions", readyAfter.get() / 1e9, seconds, before,
+                sessions));
         figures.add(Figure.of(section, "restart with a wiped state directory → GET /readyz answers 200",
                 readyAfter.get() < 0 ? Double.NaN : readyAfter.get() / 1e9, "s"));
         figures.add(Figure.of(section, "restart with a wiped state directory → GET " + LIST + " answers 200",
