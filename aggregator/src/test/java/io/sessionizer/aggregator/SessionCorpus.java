@@ -5,6 +5,7 @@ import static io.sessionizer.testing.OtlpTraces.attribute;
 import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -394,7 +395,7 @@ final class SessionCorpus {
                 for (String field : FACET_FIELDS) {
                     List<Param> params = new ArrayList<>(filter);
                     params.add(p("field", field));
-                    JsonNode facets = SessionsApiClient.of(port).json("/api/v1/sessions/facets?" + query(params));
+                    JsonNode facets = get(port, "/api/v1/sessions/facets?" + query(params));
                     List<String> values = new ArrayList<>();
                     facets.get("values").forEach(v -> values.add(v.get("value").asText() + "=" + v.get("count")
                             .asLong()));
@@ -418,7 +419,7 @@ final class SessionCorpus {
                 all.add(p("cursor", cursor));
             }
             int port = ports.get((first + page) % ports.size());
-            JsonNode body = SessionsApiClient.of(port).json("/api/v1/sessions?" + query(all));
+            JsonNode body = get(port, "/api/v1/sessions?" + query(all));
             JsonNode sessions = body.get("sessions");
             sessions.forEach(s -> ids.add(s.get("session_id").asText()));
             cursor = body.get("next_cursor").isNull() ? null : body.get("next_cursor").asText();
@@ -429,6 +430,21 @@ final class SessionCorpus {
             assertThat(page++).as("pages of %s", query(params)).isLessThan(1000);
         } while (cursor != null);
         return ids;
+    }
+
+    /**
+     * The JSON of a GET that must answer 200. A 503 with Retry-After (a rebalance, or a task's index being rebuilt) is
+     * asked again, as a client would; it is never a wrong answer.
+     */
+    private static JsonNode get(int port, String path) {
+        SessionsApiClient api = SessionsApiClient.of(port);
+        SessionsApiClient.Response first = api.get(path);
+        if (first.statusCode() != 503) {
+            return first.ok().json();
+        }
+        assertThat(first.header("retry-after")).as("%s answered 503 without Retry-After", path).isPresent();
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> api.get(path), response -> response.statusCode() != 503).ok().json();
     }
 
     private static String query(List<Param> params) {
@@ -573,7 +589,7 @@ final class SessionCorpus {
             List<Sent> inWindow = selected.stream().filter(selects(window.stream()
                     .filter(param -> !param.name().equals("interval")).toList())).toList();
             String description = "GET /api/v1/stats?" + query(params) + " at port " + port;
-            JsonNode stats = SessionsApiClient.of(port).json("/api/v1/stats?" + query(params));
+            JsonNode stats = get(port, "/api/v1/stats?" + query(params));
             JsonNode totals = stats.get("totals");
             assertThat(totals.get("sessions").asLong()).as(description).isEqualTo(inWindow.size());
             assertThat(totals.get("active_sessions").asLong()).as(description).isEqualTo(inWindow.size());
@@ -657,7 +673,7 @@ final class SessionCorpus {
     /** Each session's summary, asked at {@code port}, says what was sent. */
     void assertSummaries(int port) {
         for (Sent s : sessions) {
-            assertSummary(s.id(), SessionsApiClient.of(port).json("/api/v1/sessions/" + s.id()), "at port " + port);
+            assertSummary(s.id(), get(port, "/api/v1/sessions/" + s.id()), "at port " + port);
         }
     }
 
