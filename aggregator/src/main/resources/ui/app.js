@@ -785,8 +785,7 @@ function valuesInRows(key, rows) {
 function listLink(key, value, text) {
   const state = parseListState(lastListHash);
   return el('a', { class: 'filter-link', href: listHash({ ...state, filters: withFilter(state.filters, key, value) }),
-    title: 'Sessions with ' + FILTERS[filterSpec(key) === FILTERS.metadata ? 'metadata' : key].label.toLowerCase()
-      + ' ' + text }, text);
+    title: 'Show the sessions with ' + chipText(key, value) }, text);
 }
 
 function links(key, values) {
