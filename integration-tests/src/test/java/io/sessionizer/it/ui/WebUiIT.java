@@ -125,8 +125,11 @@ class WebUiIT {
                     "A splash of the same wine in the risotto ties the two together.",
                     "Enjoy your dinner!")));
     private static final String SEARCHED_WORD = "saffron";
-    /** The word of the cooking turn whose input holds markup: its snippet must show the markup as text. */
-    private static final String MARKUP_WORD = "cheese";
+    /**
+     * A word of the cooking turn whose input holds markup, in the sentence with the markup (a highlighter may cut a
+     * passage at a sentence): its snippet must show the markup as text.
+     */
+    private static final String MARKUP_WORD = "blue";
     private static final String COOKING_PROJECT = "cooking-bot";
     private static final String TRAVEL_PROJECT = "travel-bot";
     /**
@@ -579,7 +582,7 @@ class WebUiIT {
             assertThat(texts(row + " mark")).isNotEmpty().allSatisfy(mark -> assertThat(mark)
                     .isEqualToIgnoringCase(MARKUP_WORD));
             assertThat(texts(row + " .snippet")).anySatisfy(snippet -> assertThat(snippet)
-                    .contains(MARKUP_WORD, "<b>Not</b>"));
+                    .contains("<b>Not</b> " + MARKUP_WORD));
         });
         assertThat(browser.findElements(By.cssSelector("#sessions b, #sessions img"))).isEmpty();
 
