@@ -21,12 +21,12 @@ const RANGES = [
   { id: '24h', label: 'Last 24 hours', ms: DAY, interval: '1h' },
   { id: '7d', label: 'Last 7 days', ms: 7 * DAY, interval: '1h' },
   { id: '30d', label: 'Last 30 days', ms: 30 * DAY, interval: '1d' },
-  { id: 'all', label: 'All time', ms: null, interval: null },
   { id: 'custom', label: 'Custom range…', ms: null, interval: null },
 ];
 const DEFAULT_RANGE = '24h';
 /** The stats intervals of the API; a custom range takes the finest that keeps the chart readable. */
 const INTERVALS = [['1m', MINUTE], ['5m', 5 * MINUTE], ['1h', HOUR], ['1d', DAY]];
+const INTERVAL_MS = Object.fromEntries(INTERVALS);
 const MAX_CHART_BUCKETS = 200;
 
 /**
@@ -294,10 +294,17 @@ function listHash(state) {
   return '#/' + query(pairs);
 }
 
-/** The [from, to) of the view at `now`, epoch ms, null where open. */
+/**
+ * The [from, to) of the view at `now`, epoch ms, null where open. A last-N range starts at the start of its first
+ * bucket, so that the stats buckets (which start at `from`) stay put as the clock moves, and the list and the chart
+ * cover the same time.
+ */
 function rangeBounds(state, now) {
   const preset = RANGES.find((r) => r.id === state.range);
-  if (preset && preset.ms) return { from: now - preset.ms, to: null };
+  if (preset && preset.ms) {
+    const step = INTERVAL_MS[preset.interval];
+    return { from: Math.floor((now - preset.ms) / step) * step, to: null };
+  }
   if (state.range === 'custom') return { from: parseTime(state.from), to: parseTime(state.to) };
   return { from: null, to: null };
 }
@@ -319,12 +326,13 @@ function listParams(state, now, { sort = true, except = null } = {}) {
   const { from, to } = rangeBounds(state, now);
   if (from !== null) pairs.push(['from', isoTime(from)]);
   if (to !== null) pairs.push(['to', isoTime(to)]);
-  if (sort) pairs.push(['sort', state.sort], ['order', state.order]);
+  // Relevance needs a search: an address that keeps it without one sorts by the default.
+  if (sort && (state.q || state.sort !== 'relevance')) pairs.push(['sort', state.sort], ['order', state.order]);
   return pairs;
 }
 
 function effectiveSort(state) {
-  return state.sort || (state.q ? 'relevance' : 'end_time');
+  return state.sort && (state.q || state.sort !== 'relevance') ? state.sort : (state.q ? 'relevance' : 'end_time');
 }
 
 function effectiveOrder(state) {
@@ -440,7 +448,8 @@ function renderList(initial) {
   // Time range
   const range = el('select', { id: 'range', 'aria-label': 'Time range' },
     RANGES.map((r) => el('option', { value: r.id }, r.label)));
-  const from = el('input', { type: 'text', id: 'range-from', placeholder: 'YYYY-MM-DD HH:MM', autocomplete: 'off' });
+  const from = el('input', { type: 'text', id: 'range-from', placeholder: 'YYYY-MM-DD HH:MM', autocomplete: 'off',
+    required: true });
   const to = el('input', { type: 'text', id: 'range-to', placeholder: 'YYYY-MM-DD HH:MM (open)', autocomplete: 'off' });
   const rangeError = el('span', { id: 'range-error', class: 'field-error', role: 'alert' });
   const custom = el('form', { id: 'custom-range', class: 'custom-range', 'aria-label': 'Custom time range' },
@@ -566,10 +575,9 @@ function renderList(initial) {
     body.replaceChildren(...rows.flatMap((s) => sessionRows(s, addFilter)));
     more.hidden = !nextCursor;
     if (rows.length === 0 && !message.hasChildNodes()) {
-      const narrowed = state.q || state.filters.length || state.range !== 'all';
-      body.append(el('tr', { class: 'empty' }, el('td', { colspan: COLUMNS.length }, narrowed
-        ? 'No session matches' + (state.range === 'all' ? '.' : ' in this time range.')
-        : 'No sessions yet: send some traces to the ingest.')));
+      body.append(el('tr', { class: 'empty' }, el('td', { colspan: COLUMNS.length }, state.q || state.filters.length
+        ? 'No session matches in this time range.'
+        : 'No sessions in this time range: pick a longer one, or send some traces to the ingest.')));
     }
   };
 
@@ -585,23 +593,22 @@ function renderList(initial) {
       }
       return;
     }
-    const intervalMs = interval ? INTERVALS.find(([name]) => name === interval)[1] : null;
-    let lo = bounds.from;
-    let hi = bounds.to ?? (bounds.from === null ? null : now);
-    const preset = RANGES.find((r) => r.id === state.range && r.ms);
-    if (preset && intervalMs) {
-      // A relative range moves with the clock: its ends snap to a bucket, so that the chart is redrawn (and a
-      // hovered bar disturbed) only when a bucket begins.
-      hi = Math.ceil(now / intervalMs) * intervalMs;
-      lo = hi - preset.ms;
-    }
+    // The API says which window and interval it cut (its buckets start at `from`, one after the other); the chart
+    // spans its buckets, so that it is redrawn (and a hovered bar disturbed) only when they change.
+    const data = result.data;
+    const intervalMs = INTERVAL_MS[data.interval] ?? (interval ? INTERVAL_MS[interval] : null);
+    const served = Date.parse(data.from);
+    const lo = Number.isNaN(served) ? bounds.from : served;
+    const hi = lo !== null && intervalMs && buckets.length ? lo + buckets.length * intervalMs
+      : bounds.to ?? (lo === null ? null : now);
     const key = JSON.stringify(buckets) + '|' + lo + '|' + hi;
     if (key === chartKey) return;
     chartKey = key;
     const rangeLabel = RANGES.find((r) => r.id === state.range).label.replace('…', '');
     chart.replaceChildren(statsChart(buckets, {
       from: lo, to: hi, intervalMs,
-      label: 'Sessions started, tokens, cost and failed traces' + (interval ? ' per ' + interval : '') + ', '
+      label: 'Sessions started, tokens, cost and failed traces'
+        + (data.interval || interval ? ' per ' + (data.interval || interval) : '') + ', '
         + (state.range === 'custom' ? 'from ' + (state.from || 'the start') + ' to ' + (state.to || 'now')
           : rangeLabel.toLowerCase()),
       onSelect: (start, end) => update({ range: 'custom', from: fmtMinute(start), to: fmtMinute(end) }),
@@ -675,9 +682,10 @@ function renderList(initial) {
   });
   custom.addEventListener('submit', (event) => {
     event.preventDefault();
-    const start = from.value.trim() ? parseTime(from.value) : null;
+    // "From" is needed (the stats need a start); an empty "To" means now.
+    const start = parseTime(from.value);
     const end = to.value.trim() ? parseTime(to.value) : null;
-    const bad = (from.value.trim() && start === null) ? from : (to.value.trim() && end === null) ? to : null;
+    const bad = start === null ? from : (to.value.trim() && end === null) ? to : null;
     from.removeAttribute('aria-invalid');
     to.removeAttribute('aria-invalid');
     if (bad) {
