@@ -886,6 +886,9 @@ function renderSession(id, focus) {
         focused = true;
         turn.classList.add('focused');
         turn.scrollIntoView({ block: 'center' });
+      } else if (nextCursor && !more.disabled) {
+        // The turn to show is further on: the next page is loaded as "Load more turns" would.
+        setTimeout(() => more.click());
       }
     }
   };
