@@ -32,7 +32,8 @@ public final class Cursors {
     static final int MAX_CURSOR_CHARS = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(Cursors.class);
     private static final String ALGORITHM = "HmacSHA256";
-    private static final byte VERSION = 1;
+    /** 2: a sessions cursor is a position in a sorted list of the session index (1 was a by-end-time key). */
+    private static final byte VERSION = 2;
     private static final int HEADER_BYTES = 2;
     private static final int TAG_BYTES = 32;
 

@@ -4,76 +4,91 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sessionizer.aggregator.domain.SessionTotals;
-import io.sessionizer.aggregator.store.StoreKeys;
-import io.sessionizer.schemas.records.RecordContract;
-import java.time.Instant;
+import io.sessionizer.aggregator.query.SessionIndexSearch.Position;
+import io.sessionizer.aggregator.query.SessionReader;
+import io.sessionizer.aggregator.query.StatsWindow;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.kafka.common.utils.Bytes;
+import java.util.function.Function;
 
-/** Merges the parts of a list or of the totals that every instance answered into one answer. */
+/**
+ * Merges the parts of a list, facets or stats that every instance answered into one answer. Each instance answers a
+ * list with its page of the same query after the same cursor, each session with its position; the merged page is the
+ * first {@code limit} positions of them all, which is exact, since no instance left out one that comes earlier.
+ */
 final class Gather {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
     private Gather() {
     }
 
-    /**
-     * One page from every instance's page of the same request. An instance that stopped early (its next_cursor) has
-     * not looked past that point, so the merged page ends there at the latest: no session is skipped.
-     */
-    static ObjectNode sessions(List<JsonNode> pages, String tenant, int limit, Cursors cursors) {
-        Bytes frontier = null;
+    /** One instance's part of a list: its sessions, their positions (as signed cursors), and whether it has more. */
+    static ObjectNode part(SessionReader.ListPage page, Function<Position, String> encode) {
+        ObjectNode part = NODES.objectNode();
+        ArrayNode sessions = part.putArray("sessions");
+        ArrayNode positions = part.putArray("positions");
+        for (SessionReader.Listed listed : page.sessions()) {
+            sessions.add(SessionJson.listed(listed));
+            positions.add(encode.apply(listed.position()));
+        }
+        part.put("more", page.more());
+        return part;
+    }
+
+    /** The page of a list from every instance's part: {@code {"sessions": [...], "next_cursor": ...}}. */
+    static ObjectNode sessions(List<JsonNode> parts, int limit, Function<String, Position> decode) {
+        record Entry(Position position, String cursor, JsonNode session) {
+        }
         List<Entry> entries = new ArrayList<>();
-        for (JsonNode page : pages) {
-            JsonNode next = page.path("next_cursor");
-            if (!next.isNull() && !next.isMissingNode()) {
-                Bytes key;
-                try {
-                    key = cursors.decode(Cursors.Kind.SESSIONS, tenant, next.asText());
-                } catch (Cursors.InvalidCursorException e) {
-                    // Not the caller's fault: the instances sign with different secrets.
-                    throw new Peers.PeerException("An instance answered a cursor this one cannot verify: set the same"
-                            + " api.cursor-secret on every instance", e);
-                }
-                frontier = frontier == null || key.compareTo(frontier) < 0 ? key : frontier;
+        boolean more = false;
+        for (JsonNode part : parts) {
+            JsonNode sessions = part.path("sessions");
+            JsonNode positions = part.path("positions");
+            for (int i = 0; i < sessions.size(); i++) {
+                String cursor = positions.path(i).asText();
+                entries.add(new Entry(decode.apply(cursor), cursor, sessions.get(i)));
             }
-            for (JsonNode session : page.path("sessions")) {
-                Bytes key = StoreKeys.byEndTime(StoreKeys.micros(Instant.parse(session.get("end_time").asText())),
-                        RecordContract.sessionKey(tenant, session.get("session_id").asText()));
-                entries.add(new Entry(key, session));
-            }
+            more |= part.path("more").asBoolean();
         }
-        entries.sort(Comparator.comparing(Entry::key));
-        ObjectNode merged = JsonNodeFactory.instance.objectNode();
+        entries.sort(Comparator.comparing(Entry::position));
+        ObjectNode merged = NODES.objectNode();
         ArrayNode sessions = merged.putArray("sessions");
-        Bytes last = null;
-        for (Entry entry : entries) {
-            if (sessions.size() == limit || (frontier != null && entry.key().compareTo(frontier) > 0)) {
-                break;
-            }
-            sessions.add(entry.session());
-            last = entry.key();
+        for (int i = 0; i < Math.min(limit, entries.size()); i++) {
+            sessions.add(entries.get(i).session());
         }
-        boolean more = sessions.size() < entries.size() || frontier != null;
-        Bytes next = !more ? null : sessions.size() == limit ? last : frontier;
-        merged.put("next_cursor", cursors.encode(Cursors.Kind.SESSIONS, tenant, next));
+        more |= entries.size() > limit;
+        merged.put("next_cursor", more && !sessions.isEmpty() ? entries.get(sessions.size() - 1).cursor() : null);
         return merged;
     }
 
-    /** The sum of every instance's totals. */
-    static ObjectNode stats(List<JsonNode> parts, String project) {
-        SessionTotals sum = SessionTotals.ZERO;
-        for (JsonNode p : parts) {
-            sum = sum.plus(new SessionTotals(p.path("sessions").asLong(), p.path("active_sessions").asLong(),
-                    p.path("traces").asLong(), p.at("/token_count/prompt").asLong(),
-                    p.at("/token_count/completion").asLong(), p.at("/token_count/total").asLong(),
-                    p.at("/cost/prompt").asDouble(), p.at("/cost/completion").asDouble(),
-                    p.at("/cost/total").asDouble()));
+    /** The sum of every instance's totals and buckets. */
+    static ObjectNode stats(List<JsonNode> parts, StatsWindow window) {
+        ObjectNode sum = (ObjectNode) parts.get(0).deepCopy();
+        ObjectNode totals = (ObjectNode) sum.path("totals");
+        ArrayNode buckets = (ArrayNode) sum.path("buckets");
+        for (JsonNode part : parts.subList(1, parts.size())) {
+            add(totals, part.path("totals"));
+            JsonNode other = part.path("buckets");
+            for (int i = 0; i < Math.min(buckets.size(), other.size()); i++) {
+                add((ObjectNode) buckets.get(i), other.get(i));
+            }
         }
-        return SessionJson.stats(project, sum);
+        return sum;
     }
 
-    private record Entry(Bytes key, JsonNode session) {
+    /** Adds every number of {@code from} to the same field of {@code to}, nested objects included. */
+    private static void add(ObjectNode to, JsonNode from) {
+        from.fields().forEachRemaining(field -> {
+            JsonNode mine = to.get(field.getKey());
+            JsonNode theirs = field.getValue();
+            if (mine instanceof ObjectNode object) {
+                add(object, theirs);
+            } else if (mine != null && mine.isIntegralNumber() && theirs.isIntegralNumber()) {
+                to.put(field.getKey(), mine.longValue() + theirs.longValue());
+            } else if (mine != null && mine.isNumber() && theirs.isNumber()) {
+                to.put(field.getKey(), mine.doubleValue() + theirs.doubleValue());
+            }
+        });
     }
 }

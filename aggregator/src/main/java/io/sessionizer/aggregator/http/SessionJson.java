@@ -3,7 +3,9 @@ package io.sessionizer.aggregator.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sessionizer.aggregator.domain.SessionTotals;
+import io.sessionizer.aggregator.query.SessionIndexSearch;
+import io.sessionizer.aggregator.query.SessionReader;
+import io.sessionizer.aggregator.query.StatsWindow;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LatencyMs;
@@ -12,9 +14,12 @@ import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /** The JSON of DESIGN.md's REST API: snake_case fields, times as ISO-8601 UTC with microseconds. */
@@ -44,8 +49,39 @@ public final class SessionJson {
         node.set("cost", cost(s.getCost()));
         node.set("latency_ms", latency(s.getLatencyMs()));
         node.set("models", strings(s.getModels()));
+        ObjectNode metadata = node.putObject("metadata");
+        new TreeMap<>(s.getMetadata()).forEach(metadata::put);
+        node.set("tags", strings(s.getTags()));
         node.put("status", s.getStatus().name().toLowerCase(Locale.ROOT));
         node.put("updated_at", time(s.getUpdatedAt()));
+        return node;
+    }
+
+    /** A session of a list; with a search, its best-matching turns as {@code matches}. */
+    public static ObjectNode listed(SessionReader.Listed listed) {
+        ObjectNode node = summary(listed.summary());
+        if (!listed.matches().isEmpty()) {
+            ArrayNode matches = node.putArray("matches");
+            for (SessionReader.Match match : listed.matches()) {
+                ObjectNode m = matches.addObject();
+                m.put("trace_id", match.turn().getTraceId());
+                m.put("start_time", time(match.turn().getStartTime()));
+                m.put("field", match.field());
+                m.put("snippet", match.snippet());
+            }
+        }
+        return node;
+    }
+
+    /** {@code {"field": ..., "values": [{"value": ..., "count": n}...]}}: the {@code max} most frequent values. */
+    public static ObjectNode facets(String field, Map<String, Long> counts, int max) {
+        ObjectNode node = NODES.objectNode();
+        node.put("field", field);
+        ArrayNode values = node.putArray("values");
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(max)
+                .forEach(e -> values.addObject().put("value", e.getKey()).put("count", e.getValue()));
         return node;
     }
 
@@ -83,15 +119,37 @@ public final class SessionJson {
         return node;
     }
 
-    /** The totals of {@code /api/v1/stats}; {@code project} is null for all projects. */
-    public static ObjectNode stats(String project, SessionTotals t) {
+    /**
+     * {@code /api/v1/stats}: {@code {"totals": {...}, "interval": ..., "buckets": [...]}}, every bucket of the window
+     * listed, empty ones too.
+     */
+    public static ObjectNode stats(SessionIndexSearch.Stats stats, StatsWindow window) {
         ObjectNode node = NODES.objectNode();
-        node.put("project", project);
-        node.put("sessions", t.sessions());
-        node.put("active_sessions", t.activeSessions());
-        node.put("traces", t.traces());
-        node.set("token_count", tokens(new TokenCount(t.promptTokens(), t.completionTokens(), t.totalTokens())));
-        node.set("cost", cost(new Cost(t.promptCost(), t.completionCost(), t.totalCost())));
+        SessionIndexSearch.Totals t = stats.totals();
+        ObjectNode totals = node.putObject("totals");
+        totals.put("sessions", t.sessions);
+        totals.put("active_sessions", t.activeSessions);
+        totals.put("traces", t.traces);
+        totals.put("spans", t.spans);
+        totals.put("traces_with_error", t.tracesWithError);
+        totals.put("llm_calls", t.llmCalls);
+        totals.set("token_count", tokens(new TokenCount(t.promptTokens, t.completionTokens, t.totalTokens)));
+        totals.set("cost", cost(new Cost(t.promptCost, t.completionCost, t.totalCost)));
+        node.put("from", time(window.from()));
+        node.put("to", time(window.to()));
+        node.put("interval", window.interval());
+        ArrayNode buckets = node.putArray("buckets");
+        for (int i = 0; i < window.buckets(); i++) {
+            long start = window.fromMicros() + i * window.intervalMicros();
+            SessionIndexSearch.Bucket b = stats.buckets().getOrDefault(start, new SessionIndexSearch.Bucket());
+            ObjectNode bucket = buckets.addObject();
+            bucket.put("start", time(Instant.EPOCH.plus(start, ChronoUnit.MICROS)));
+            bucket.put("sessions_started", b.sessionsStarted);
+            bucket.put("traces", b.traces);
+            bucket.put("traces_with_error", b.tracesWithError);
+            bucket.set("token_count", tokens(new TokenCount(b.promptTokens, b.completionTokens, b.totalTokens)));
+            bucket.set("cost", cost(new Cost(b.promptCost, b.completionCost, b.totalCost)));
+        }
         return node;
     }
 

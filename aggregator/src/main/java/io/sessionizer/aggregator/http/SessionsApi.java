@@ -10,24 +10,31 @@ import com.linecorp.armeria.server.annotation.Blocking;
 import com.linecorp.armeria.server.annotation.Get;
 import com.linecorp.armeria.server.annotation.Param;
 import io.sessionizer.aggregator.domain.TurnLimits;
-import io.sessionizer.aggregator.query.Page;
-import io.sessionizer.aggregator.query.SessionFilter;
+import io.sessionizer.aggregator.index.IndexUnavailableException;
+import io.sessionizer.aggregator.query.InvalidParameterException;
+import io.sessionizer.aggregator.query.SessionIndexSearch;
+import io.sessionizer.aggregator.query.SessionQuery;
 import io.sessionizer.aggregator.query.SessionQueryService.Placement;
 import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StateUnavailableException;
+import io.sessionizer.aggregator.query.StatsWindow;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.utils.Bytes;
@@ -50,6 +57,9 @@ public final class SessionsApi {
     static final String REPLICA_HEADER = "x-sessionizer-replica";
     static final String SESSION_ID = "session_id";
     static final String SESSION_ID_BASE64 = "session_id_base64";
+    /** Values a facet answers. */
+    static final int FACET_VALUES = 20;
+    static final List<String> FACET_FIELDS = List.of("project", "model", "user_id", "status", "tag");
 
     private final SessionQueryService sessions;
     private final Cursors cursors;
@@ -65,26 +75,74 @@ public final class SessionsApi {
 
     @Blocking
     @Get("/api/v1/sessions")
-    public HttpResponse list(ServiceRequestContext ctx, @Param("limit") Optional<String> limit,
-            @Param("cursor") Optional<String> cursor, @Param("project") Optional<String> project,
-            @Param("user_id") Optional<String> userId, @Param("q") Optional<String> q) {
+    public HttpResponse list(ServiceRequestContext ctx) {
         return answer(() -> {
             String tenant = TenantAuthentication.tenant(ctx);
-            int max = limit(limit);
-            Bytes after = cursors.decode(Cursors.Kind.SESSIONS, tenant, cursor.orElse(null));
-            if (after != null && !StoreKeys.isByEndTimeKey(after)) {
-                throw new Cursors.InvalidCursorException();
-            }
-            SessionFilter filter = new SessionFilter(nonEmpty(project), nonEmpty(userId), nonEmpty(q));
-            List<HostInfo> others = Peers.scope(ctx) == Peers.Scope.ANY ? sessions.peers() : List.of();
+            Map<String, List<String>> params = params(ctx);
+            SessionQuery query = SessionQuery.parse(params, Set.of("limit", "cursor"));
+            int max = limit(Optional.ofNullable(SessionQuery.single(params, "limit")));
+            Bytes cursor = cursors.decode(Cursors.Kind.SESSIONS, tenant, SessionQuery.single(params, "cursor"));
+            SessionIndexSearch.Position after = cursor == null ? null
+                    : SessionIndexSearch.fromBytes(cursor.get(), query);
+            Peers.Scope scope = Peers.scope(ctx);
+            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
             // The others are asked first so that they work while this instance reads its own part.
             Peers.Pending remote = peers.ask(others, ctx);
-            Page<SessionSummary> page = sessions.reader().list(tenant, filter, after, max);
-            List<JsonNode> parts = new ArrayList<>(List.of(SessionJson.sessions(page.items(),
-                    cursors.encode(Cursors.Kind.SESSIONS, tenant, page.next()))));
+            SessionReader.ListPage page = sessions.reader().list(tenant, query, after, max);
+            ObjectNode local = Gather.part(page, position -> cursors.encode(Cursors.Kind.SESSIONS, tenant,
+                    Bytes.wrap(SessionIndexSearch.toBytes(position))));
+            if (scope != Peers.Scope.ANY) {
+                return ok(local);
+            }
+            List<JsonNode> parts = new ArrayList<>(List.of(local));
             parts.addAll(remote.join());
-            return ok(others.isEmpty() ? (ObjectNode) parts.get(0) : Gather.sessions(parts, tenant, max, cursors));
+            return ok(Gather.sessions(parts, max, encoded -> {
+                try {
+                    return SessionIndexSearch.fromBytes(cursors.decode(Cursors.Kind.SESSIONS, tenant, encoded).get(),
+                            query);
+                } catch (IllegalArgumentException e) {
+                    // Not the caller's fault: the instances sign with different secrets.
+                    throw new Peers.PeerException("An instance answered a position this one cannot verify: set the"
+                            + " same api.cursor-secret on every instance", e);
+                }
+            }));
         });
+    }
+
+    /** {@code /api/v1/sessions/facets}: the most frequent values of a field among the selected sessions. */
+    @Blocking
+    @Get("/api/v1/sessions/facets")
+    public HttpResponse facets(ServiceRequestContext ctx) {
+        return answer(() -> {
+            String tenant = TenantAuthentication.tenant(ctx);
+            Map<String, List<String>> params = params(ctx);
+            SessionQuery query = SessionQuery.parse(params, Set.of("field"));
+            String field = facetField(SessionQuery.single(params, "field"));
+            Peers.Scope scope = Peers.scope(ctx);
+            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
+            Peers.Pending remote = peers.ask(others, ctx);
+            Map<String, Long> counts = new HashMap<>(sessions.reader().facet(tenant, query, field));
+            if (scope != Peers.Scope.ANY) {
+                return ok(SessionJson.facets(field, counts, Integer.MAX_VALUE));
+            }
+            for (JsonNode part : remote.join()) {
+                part.path("values").forEach(v -> counts.merge(v.path("value").asText(), v.path("count").asLong(),
+                        Long::sum));
+            }
+            return ok(SessionJson.facets(field, counts, FACET_VALUES));
+        });
+    }
+
+    private static String facetField(String field) {
+        if (field == null) {
+            throw new InvalidParameterException("field", "is required: one of " + String.join(", ", FACET_FIELDS)
+                    + " or metadata.<key>");
+        }
+        if (FACET_FIELDS.contains(field) || (field.startsWith("metadata.") && field.length() > "metadata.".length())) {
+            return field;
+        }
+        throw new InvalidParameterException("field", "must be one of " + String.join(", ", FACET_FIELDS)
+                + " or metadata.<key>, not '" + field + "'");
     }
 
     @Blocking
@@ -149,19 +207,32 @@ public final class SessionsApi {
 
     @Blocking
     @Get("/api/v1/stats")
-    public HttpResponse stats(ServiceRequestContext ctx, @Param("project") Optional<String> project) {
+    public HttpResponse stats(ServiceRequestContext ctx) {
         return answer(() -> {
             String tenant = TenantAuthentication.tenant(ctx);
-            List<HostInfo> others = Peers.scope(ctx) == Peers.Scope.ANY ? sessions.peers() : List.of();
+            Map<String, List<String>> params = params(ctx);
+            SessionQuery query = SessionQuery.parse(params, Set.of("interval"));
+            StatsWindow window = StatsWindow.of(query, SessionQuery.single(params, "interval"),
+                    Instant.ofEpochMilli(System.currentTimeMillis()));
+            Peers.Scope scope = Peers.scope(ctx);
+            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
             Peers.Pending remote = peers.ask(others, ctx);
-            ObjectNode local = SessionJson.stats(nonEmpty(project), sessions.reader().stats(tenant, nonEmpty(project)));
-            if (others.isEmpty()) {
+            ObjectNode local = SessionJson.stats(sessions.reader().stats(tenant, query, window.fromMicros(),
+                    window.toMicros(), window.intervalMicros()), window);
+            if (scope != Peers.Scope.ANY) {
                 return ok(local);
             }
             List<JsonNode> parts = new ArrayList<>(List.of(local));
             parts.addAll(remote.join());
-            return ok(Gather.stats(parts, nonEmpty(project)));
+            return ok(Gather.stats(parts, window));
         });
+    }
+
+    /** Every query parameter with its values, in order. */
+    private static Map<String, List<String>> params(ServiceRequestContext ctx) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        ctx.queryParams().forEach((name, value) -> params.computeIfAbsent(name, n -> new ArrayList<>()).add(value));
+        return params;
     }
 
     /**
@@ -209,6 +280,8 @@ public final class SessionsApi {
             return Problems.of(HttpStatus.BAD_REQUEST, e.getMessage());
         } catch (StateUnavailableException e) {
             return Problems.unavailable(e.getMessage());
+        } catch (IndexUnavailableException e) {
+            return Problems.unavailable(e.getMessage() + "; ask again shortly");
         } catch (InvalidStateStoreException e) {
             return Problems.unavailable("Sessions are not queryable right now: " + e.getMessage());
         } catch (Peers.PeerException e) {

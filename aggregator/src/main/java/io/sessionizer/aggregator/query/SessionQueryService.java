@@ -1,5 +1,6 @@
 package io.sessionizer.aggregator.query;
 
+import io.sessionizer.aggregator.index.SessionIndexType;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.schemas.records.RecordContract;
 import java.util.ArrayList;
@@ -164,13 +165,17 @@ public final class SessionQueryService {
         return partitions;
     }
 
+    /**
+     * The stores of one partition; with {@code stale} (a standby copy) without the session index, which only active
+     * tasks keep.
+     */
     private static SessionReader.Partition partition(KafkaStreams streams, int partition, boolean stale) {
         return new SessionReader.Partition(
                 store(streams, SessionTopology.SESSIONS_STORE, partition, stale),
                 store(streams, SessionTopology.TRANSCRIPTS_STORE, partition, stale),
-                store(streams, SessionTopology.SESSIONS_BY_END_TIME_STORE, partition, stale),
-                store(streams, SessionTopology.SEARCH_TOKENS_STORE, partition, stale),
-                store(streams, SessionTopology.SESSION_STATS_STORE, partition, stale));
+                stale ? null : streams.store(StoreQueryParameters
+                        .fromNameAndType(SessionTopology.SESSION_INDEX_STORE, SessionIndexType.INSTANCE)
+                        .withPartition(partition)));
     }
 
     private static <K, V> ReadOnlyKeyValueStore<K, V> store(KafkaStreams streams, String name, int partition,

@@ -16,14 +16,16 @@ import org.apache.kafka.common.utils.Bytes;
  * transcript key: [u16 length][session key][start micros, 8 bytes][trace id, 16 bytes]
  * turn index key: [u16 length][session key][trace id, 16 bytes]
  * deadline key:   [time ms, 8 bytes][key]   (what is due first comes first)
- * by-end-time key: [end micros inverted, 8 bytes][session key]   (newest first)
- * token key:      [token UTF-8][0x00][u16 length][session key][trace id, 16 bytes]
- * stats key:      {tenant}/{project}, and {tenant}/ for all projects
  * </pre>
  */
 public final class StoreKeys {
     /** The value of entries whose key says everything (indexes, deadlines): one shared empty array. */
     public static final byte[] NO_VALUE = new byte[0];
+    /**
+     * The key, in the turn-index store, of the session index's marker (SessionIndexStore): a session prefix of length
+     * zero and nothing after it, which no turn's key can be.
+     */
+    public static final Bytes INDEX_MARKER = Bytes.wrap(new byte[] {0, 0});
     private static final int TRACE_ID_BYTES = 16;
     private static final HexFormat HEX = HexFormat.of();
 
@@ -83,23 +85,8 @@ public final class StoreKeys {
         return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
     }
 
-    /** The key of a session in the by-end-time index; the bytes of the end time are inverted, newest first. */
-    public static Bytes byEndTime(long endMicros, String sessionKey) {
-        byte[] bytes = sessionKey.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + bytes.length).putLong(~(endMicros ^ Long.MIN_VALUE))
-                .put(bytes).array());
-    }
 
-    /** The session key of a by-end-time key. */
-    public static String byEndTimeSession(Bytes key) {
-        byte[] bytes = key.get();
-        return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
-    }
 
-    /** True when {@code key} can be a by-end-time key (a cursor a client sent back). */
-    public static boolean isByEndTimeKey(Bytes key) {
-        return key.get().length > Long.BYTES;
-    }
 
     /** True when {@code key} is a transcript key of the session (a cursor a client sent back). */
     public static boolean isTranscriptKeyOf(Bytes key, String sessionKey) {
@@ -110,58 +97,12 @@ public final class StoreKeys {
                         from.length - Long.BYTES - TRACE_ID_BYTES);
     }
 
-    /** The key under which a session's turn is found by one of its search tokens. */
-    public static Bytes token(String token, String sessionKey, String traceId) {
-        return token(token, tokenSuffix(sessionKey, traceId));
-    }
 
-    /** The same key, from the part that all tokens of one turn share: built once per turn, not once per token. */
-    public static Bytes token(String token, byte[] tokenSuffix) {
-        byte[] word = token.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(word.length + tokenSuffix.length).put(word).put(tokenSuffix).array());
-    }
 
-    /** What follows the token in the token keys of a turn: {@code [0x00][u16 length][session key][trace id]}. */
-    public static byte[] tokenSuffix(String sessionKey, String traceId) {
-        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(1 + 2 + session.length + TRACE_ID_BYTES).put((byte) 0)
-                .putShort((short) session.length).put(session).put(traceIdBytes(traceId)).array();
-    }
 
-    /**
-     * The prefix of every token key of {@code word}: with {@code wholeWord} the word exactly, else every token that
-     * starts with it. Tokens hold no 0x00 byte (UTF-8 of letters and digits), so 0x00 ends a token.
-     */
-    public static Bytes tokenPrefix(String word, boolean wholeWord) {
-        byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(wholeWord ? Arrays.copyOf(bytes, bytes.length + 1) : bytes);
-    }
 
-    /**
-     * The inclusive upper bound of the keys that start with a token prefix: 0xFF never occurs in UTF-8, so every key
-     * with the prefix sorts below it and every other key above the prefix sorts above it.
-     */
-    public static Bytes tokenPrefixEnd(Bytes prefix) {
-        byte[] bytes = Arrays.copyOf(prefix.get(), prefix.get().length + 1);
-        bytes[bytes.length - 1] = (byte) 0xFF;
-        return Bytes.wrap(bytes);
-    }
 
-    /** The session key of a token key. */
-    public static String tokenSession(Bytes key) {
-        byte[] bytes = key.get();
-        int i = 0;
-        while (bytes[i] != 0) {
-            i++;
-        }
-        int length = ((bytes[i + 1] & 0xFF) << 8) | (bytes[i + 2] & 0xFF);
-        return new String(bytes, i + 3, length, StandardCharsets.UTF_8);
-    }
 
-    /** The stats key of a tenant's project; an empty project means all of the tenant's sessions. */
-    public static String stats(String tenant, String project) {
-        return tenant + "/" + project;
-    }
 
     /** Microseconds since the epoch, the resolution of span times. */
     public static long micros(Instant time) {

@@ -2,21 +2,32 @@ package io.sessionizer.aggregator.topology;
 
 import io.sessionizer.aggregator.domain.LatencySketch;
 import io.sessionizer.aggregator.domain.SessionAggregator;
+import io.sessionizer.aggregator.domain.SessionLifecycle;
 import io.sessionizer.aggregator.domain.TurnAssembler;
+import io.sessionizer.aggregator.domain.TurnOrder;
+import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
-import io.sessionizer.aggregator.store.SessionIndexes;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -25,36 +36,53 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stage 2, keyed by session: merges each turn delta into the turn filed in the transcript under (session, start time,
  * trace id), folds the change into the session summary, and publishes the turn, the summary and lifecycle events. A
  * turn whose start moved earlier (its root span came late) is re-filed, so transcripts stay in start order and
- * first_input / last_output follow start times whatever the arrival order.
+ * first_input / last_output follow start times whatever the arrival order ({@link TurnOrder}).
  *
- * <p>Lifecycle, on wall-clock time: a session without new spans for {@code session.idle-timeout} becomes idle
- * ({@code ENDED}); a later span makes it active ({@code RESUMED}); after {@code session.retention} without activity its
- * state is deleted from every store, with a tombstone on {@code sessions} and an {@code EXPIRED} event. Each session
- * has one entry in the deadlines store, filed under the time of its next change or, for an active session, earlier:
- * the check at an entry that came too early files it again.
+ * <p>Outputs once per commit: a changed session or turn is noted, and at the task's commit (through the session
+ * index's flush, {@link CommitForwarder}) its latest version is published once to {@code sessions} or
+ * {@code session-turns} and applied to the session index, however many deltas changed it in between. Events are
+ * published as they happen. Under exactly-once the outputs, the stores' changelogs and the input offsets are one
+ * transaction, so nothing is published twice or lost across a crash.
  *
- * <p>The query indexes (newest-first list, search tokens, running totals) follow every change of a turn or summary,
- * the idle transition and the expiry, through {@link SessionIndexes}.
+ * <p>Lifecycle ({@link SessionLifecycle}), on wall-clock time: idle after {@code session.idle-timeout} without spans
+ * ({@code ENDED}), active again on a later span ({@code RESUMED}), deleted from every store after
+ * {@code session.retention} with a tombstone on {@code sessions} and an {@code EXPIRED} event.
+ *
+ * <p>The session index is derived from the stores: when the task starts processing, it is checked against the marker
+ * the stores hold and rebuilt from them when it is not at their point ({@link SessionIndexStore}).
  */
 final class SessionProcessor implements Processor<String, TraceState, String, SpecificRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
+
     private final Settings settings;
+    private final SessionLifecycle lifecycle;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SessionState> sessions;
     private KeyValueStore<Bytes, Turn> transcripts;
     private KeyValueStore<Bytes, Long> turnIndex;
     private KeyValueStore<Bytes, byte[]> deadlines;
-    private SessionIndexes indexes;
+    private SessionIndexStore index;
+    private CommitForwarder forwarder;
+    /** Sessions changed since the last commit, and turns as (session key, trace id). */
+    private final Set<String> changedSessions = new LinkedHashSet<>();
+    private final Set<TurnRef> changedTurns = new LinkedHashSet<>();
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
     }
 
+    private record TurnRef(String sessionKey, String traceId) {
+    }
+
     SessionProcessor(Settings settings) {
         this.settings = settings;
+        this.lifecycle = new SessionLifecycle(settings.idleTimeout(), settings.retention());
     }
 
     @Override
@@ -64,10 +92,63 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         this.transcripts = context.getStateStore(SessionTopology.TRANSCRIPTS_STORE);
         this.turnIndex = context.getStateStore(SessionTopology.TURN_INDEX_STORE);
         this.deadlines = context.getStateStore(SessionTopology.SESSION_DEADLINES_STORE);
-        this.indexes = new SessionIndexes(context.getStateStore(SessionTopology.SESSIONS_BY_END_TIME_STORE),
-                context.getStateStore(SessionTopology.SEARCH_TOKENS_STORE),
-                context.getStateStore(SessionTopology.SESSION_STATS_STORE));
+        this.index = context.getStateStore(SessionTopology.SESSION_INDEX_STORE);
+        this.forwarder = new CommitForwarder(context);
+        Long marker = turnIndex.get(StoreKeys.INDEX_MARKER);
+        if (index.isCurrent(marker == null ? null : Long.toString(marker))) {
+            index.markCurrent();
+        } else {
+            rebuildIndex();
+        }
+        index.beforeCommit(this::publish);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
+    }
+
+    /**
+     * Rebuilds the task's session index from its stores, then files a new marker in the stores, so that this index,
+     * once closed cleanly, is known to be at their point, and any other copy is not.
+     */
+    private void rebuildIndex() {
+        long started = System.nanoTime();
+        index.startRebuild();
+        long sessionCount = 0;
+        long turnCount = 0;
+        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, SessionState> entry = it.next();
+                index.putSession(entry.key, entry.value.getSummary());
+                sessionCount++;
+            }
+        }
+        try (KeyValueIterator<Bytes, Turn> it = transcripts.all()) {
+            while (it.hasNext()) {
+                Turn turn = it.next().value;
+                index.putTurn(RecordContract.sessionKey(turn.getTenant(), turn.getSessionId()), turn);
+                turnCount++;
+            }
+        }
+        long marker = ThreadLocalRandom.current().nextLong();
+        turnIndex.put(StoreKeys.INDEX_MARKER, marker);
+        index.finishRebuild(Long.toString(marker));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        recordRebuild(took);
+        LOG.info("Rebuilt the session index of task {} from its stores: {} sessions, {} turns in {} ms",
+                context.taskId(), sessionCount, turnCount, took.toMillis());
+    }
+
+    /**
+     * The rebuild's time, as the metrics {@code session-index-rebuild-time-ms} (the last rebuild's) and
+     * {@code session-index-rebuilds-total} of the task.
+     */
+    private void recordRebuild(Duration took) {
+        Map<String, String> tags = Map.of("task-id", context.taskId().toString());
+        Sensor sensor = context.metrics().addSensor("sessionizer-session-index-rebuild-" + context.taskId(),
+                Sensor.RecordingLevel.INFO);
+        sensor.add(new MetricName("session-index-rebuild-time-ms", "sessionizer",
+                "Time the last rebuild of the task's session index from its stores took", tags), new Value());
+        sensor.add(new MetricName("session-index-rebuilds-total", "sessionizer",
+                "Rebuilds of the task's session index from its stores", tags), new CumulativeCount());
+        sensor.record(took.toMillis());
     }
 
     @Override
@@ -92,39 +173,30 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             turnIndex.put(indexKey, start);
         }
         transcripts.put(StoreKeys.transcript(sessionKey, start, turn.getTraceId()), turn);
-        indexes.turnChanged(sessionKey, previous, turn);
 
         SessionState state = sessions.get(sessionKey);
-        // Taken before SessionAggregator.apply changes the summary in place.
-        SessionIndexes.Snapshot before = state == null ? null : SessionIndexes.Snapshot.of(state.getSummary());
         boolean resumed = state != null && state.getSummary().getStatus() == SessionStatus.IDLE;
         // The first and last turn change only when this turn becomes one of them, so the transcript is scanned
         // only in the rare case of the last turn moving earlier (its root span came late).
-        Turn first = state == null || compare(start, turn.getTraceId(), state.getFirstTurnStartMicros(),
-                state.getFirstTurnTraceId()) <= 0 ? turn : null;
-        Turn last;
-        if (state == null || compare(start, turn.getTraceId(), state.getLastTurnStartMicros(),
-                state.getLastTurnTraceId()) >= 0) {
-            last = turn;
-        } else if (turn.getTraceId().equals(state.getLastTurnTraceId())) {
-            last = lastTurn(sessionKey);
-        } else {
-            last = null;
-        }
+        Turn first = state == null || TurnOrder.isFirst(start, turn.getTraceId(), state.getFirstTurnStartMicros(),
+                state.getFirstTurnTraceId()) ? turn : null;
+        Turn last = switch (state == null ? TurnOrder.Last.THIS_TURN : TurnOrder.last(start, turn.getTraceId(),
+                state.getLastTurnStartMicros(), state.getLastTurnTraceId())) {
+            case THIS_TURN -> turn;
+            case LOOK_UP -> lastTurn(sessionKey);
+            case UNCHANGED -> null;
+        };
         LatencySketch latency = state == null ? new LatencySketch()
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
                 previous, turn, first, last, now);
-        indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
-        // An active session keeps its deadline entry when a turn pushes its idle time later: the check at that entry
-        // files it again under lastActivityMs + idle timeout. So a busy session costs no deadline writes per turn.
         long deadline = state != null ? state.getDeadlineMs() : 0;
-        long idleAt = nowMs + settings.idleTimeout().toMillis();
-        if (state == null || deadline > idleAt) {
+        long refiled = lifecycle.deadlineAfterActivity(state == null, deadline, nowMs);
+        if (refiled >= 0) {
             if (state != null) {
                 deadlines.delete(StoreKeys.deadline(deadline, sessionKey));
             }
-            deadline = idleAt;
+            deadline = refiled;
             deadlines.put(StoreKeys.deadline(deadline, sessionKey), StoreKeys.NO_VALUE);
         }
         sessions.put(sessionKey, SessionState.newBuilder()
@@ -141,17 +213,49 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 .setDeadlineMs(deadline)
                 .build());
 
-        context.forward(record.withValue((SpecificRecord) turn), SessionTopology.TURNS_SINK);
-        context.forward(record.withValue((SpecificRecord) summary), SessionTopology.SESSIONS_SINK);
+        changedTurns.add(new TurnRef(sessionKey, turn.getTraceId()));
+        changedSessions.add(sessionKey);
+        index.markPending();
         if (state == null || resumed) {
             emitEvent(sessionKey, summary, resumed ? SessionEventType.RESUMED : SessionEventType.STARTED, nowMs);
         }
     }
 
-    /** Transcript order: start time, then trace id (lowercase hex sorts as the bytes do). */
-    private static int compare(long start, String traceId, long otherStart, String otherTraceId) {
-        int byStart = Long.compare(start, otherStart);
-        return byStart != 0 ? byStart : traceId.compareTo(otherTraceId);
+    /**
+     * At the task's commit: publishes the latest version of every session and turn changed since the last one, once
+     * each, and applies them to the session index. A session deleted meanwhile is published as a tombstone.
+     */
+    private void publish() {
+        if (changedSessions.isEmpty() && changedTurns.isEmpty()) {
+            return;
+        }
+        forwarder.run(context.currentSystemTimeMs(), () -> {
+            for (TurnRef ref : changedTurns) {
+                Long start = turnIndex.get(StoreKeys.turnIndex(ref.sessionKey(), ref.traceId()));
+                Turn turn = start == null ? null
+                        : transcripts.get(StoreKeys.transcript(ref.sessionKey(), start, ref.traceId()));
+                if (turn != null) {
+                    context.forward(new Record<String, SpecificRecord>(ref.sessionKey(), turn,
+                            turn.getUpdatedAt().toEpochMilli()), SessionTopology.TURNS_SINK);
+                    index.putTurn(ref.sessionKey(), turn);
+                }
+            }
+            for (String sessionKey : changedSessions) {
+                SessionState state = sessions.get(sessionKey);
+                if (state == null) {
+                    context.forward(new Record<String, SpecificRecord>(sessionKey, null,
+                            context.currentSystemTimeMs()), SessionTopology.SESSIONS_SINK);
+                    index.deleteSession(sessionKey);
+                } else {
+                    SessionSummary summary = state.getSummary();
+                    context.forward(new Record<String, SpecificRecord>(sessionKey, summary,
+                            summary.getUpdatedAt().toEpochMilli()), SessionTopology.SESSIONS_SINK);
+                    index.putSession(sessionKey, summary);
+                }
+            }
+        });
+        changedTurns.clear();
+        changedSessions.clear();
     }
 
     /** The last turn of a session by start time: one seek in the ordered store. */
@@ -171,31 +275,39 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
                 continue;
             }
             SessionSummary summary = state.getSummary();
-            long idleAt = state.getLastActivityMs() + settings.idleTimeout().toMillis();
-            if (summary.getStatus() == SessionStatus.ACTIVE && idleAt > nowMs) {
-                refile(sessionKey, state, idleAt);
-                continue;
-            }
-            long expiry = state.getLastActivityMs() + settings.retention().toMillis();
-            SessionIndexes.Snapshot before = SessionIndexes.Snapshot.of(summary);
-            if (summary.getStatus() == SessionStatus.ACTIVE) {
-                summary.setStatus(SessionStatus.IDLE);
-                indexes.sessionChanged(sessionKey, before, SessionIndexes.Snapshot.of(summary));
-                summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
-                context.forward(new Record<>(sessionKey, summary, nowMs), SessionTopology.SESSIONS_SINK);
-                emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
-                if (expiry > nowMs) {
-                    refile(sessionKey, state, expiry);
-                    continue;
+            SessionLifecycle.Decision decision = lifecycle.atDeadline(summary.getStatus() == SessionStatus.ACTIVE,
+                    state.getLastActivityMs(), nowMs);
+            switch (decision.step()) {
+                case REFILE -> refile(sessionKey, state, decision.nextDeadlineMs());
+                case GO_IDLE -> {
+                    goIdle(sessionKey, state, nowMs);
+                    refile(sessionKey, state, decision.nextDeadlineMs());
                 }
+                case GO_IDLE_AND_EXPIRE -> {
+                    goIdle(sessionKey, state, nowMs);
+                    expire(sessionKey, summary, nowMs);
+                }
+                case EXPIRE -> expire(sessionKey, summary, nowMs);
             }
-            deleteTranscript(sessionKey);
-            indexes.sessionChanged(sessionKey, SessionIndexes.Snapshot.of(summary), null);
-            sessions.delete(sessionKey);
-            context.forward(new Record<String, SpecificRecord>(sessionKey, null, nowMs),
-                    SessionTopology.SESSIONS_SINK);
-            emitEvent(sessionKey, summary, SessionEventType.EXPIRED, nowMs);
         }
+    }
+
+    private void goIdle(String sessionKey, SessionState state, long nowMs) {
+        SessionSummary summary = state.getSummary();
+        summary.setStatus(SessionStatus.IDLE);
+        summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
+        sessions.put(sessionKey, state);
+        changedSessions.add(sessionKey);
+        index.markPending();
+        emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
+    }
+
+    private void expire(String sessionKey, SessionSummary summary, long nowMs) {
+        deleteTranscript(sessionKey);
+        sessions.delete(sessionKey);
+        changedSessions.add(sessionKey);
+        index.markPending();
+        emitEvent(sessionKey, summary, SessionEventType.EXPIRED, nowMs);
     }
 
     /** Files a session's deadline entry (whose old one the caller deleted) under {@code deadlineMs}. */
@@ -214,7 +326,6 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         for (KeyValue<Bytes, Turn> turn : turns) {
             transcripts.delete(turn.key);
             turnIndex.delete(StoreKeys.turnIndex(sessionKey, turn.value.getTraceId()));
-            indexes.turnChanged(sessionKey, turn.value, null);
         }
     }
 

@@ -6,6 +6,7 @@ import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.RecordSizeGuard;
+import io.sessionizer.aggregator.index.SessionIndexStoreBuilder;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.config.Config;
@@ -41,9 +42,9 @@ import org.apache.kafka.streams.state.Stores;
  *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
  *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
  *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines,
- *                                   and the query indexes sessions-by-end-time, search-tokens, session-stats)
- *                 ├─► sessions        (compacted; tombstone on expiry)
- *                 ├─► session-turns
+ *                                   and the session-index, Lucene, derived from them and not changelogged)
+ *                 ├─► sessions        (compacted; tombstone on expiry; once per session per commit)
+ *                 ├─► session-turns   (once per turn per commit)
  *                 └─► session-events
  * </pre>
  */
@@ -54,12 +55,8 @@ public final class SessionTopology {
     public static final String TRANSCRIPTS_STORE = "transcripts";
     public static final String TURN_INDEX_STORE = "turn-index";
     public static final String SESSION_DEADLINES_STORE = "session-deadlines";
-    /** Lists page through sessions newest first: [inverted end time][session key]. */
-    public static final String SESSIONS_BY_END_TIME_STORE = "sessions-by-end-time";
-    /** Search: [token][session key][trace id] for each word of each turn's input and output. */
-    public static final String SEARCH_TOKENS_STORE = "search-tokens";
-    /** Running totals per tenant and project, for stats. */
-    public static final String SESSION_STATS_STORE = "session-stats";
+    /** The Lucene session index of each task, derived from sessions and transcripts; no changelog (ADR 007). */
+    public static final String SESSION_INDEX_STORE = "session-index";
     /** The repartition topic is {@code <application.id>-turns-by-session-repartition}. */
     public static final String TURNS_BY_SESSION = "turns-by-session";
     /** The repartition topic is {@code <application.id>-spans-by-trace-repartition}. */
@@ -107,23 +104,18 @@ public final class SessionTopology {
                 Serdes.String(), deltaSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_EXPIRY_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
-        // Cached: a session and its project's totals change with every turn, so within a commit interval the cache
-        // takes the repeated reads and writes, and RocksDB and the changelog get each key's last version once.
+        // Cached: a session and its turns change with every delta, so within a commit interval the cache takes the
+        // repeated reads and writes, and RocksDB and the changelog get each key's last version once.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_STORE),
                 Serdes.String(), RecordSizeGuard.of(AvroBinarySerde.of(SessionState.class), maxValue))
                 .withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSCRIPTS_STORE),
-                Serdes.Bytes(), RecordSizeGuard.of(AvroBinarySerde.of(Turn.class), maxValue)));
+                Serdes.Bytes(), RecordSizeGuard.of(AvroBinarySerde.of(Turn.class), maxValue)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TURN_INDEX_STORE),
-                Serdes.Bytes(), Serdes.Long()));
+                Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSIONS_BY_END_TIME_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEARCH_TOKENS_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STATS_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(new SessionIndexStoreBuilder(SESSION_INDEX_STORE));
 
         Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
@@ -139,8 +131,7 @@ public final class SessionTopology {
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))
                 .process(() -> new SessionProcessor(sessionSettings), Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE,
-                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, SESSIONS_BY_END_TIME_STORE,
-                        SEARCH_TOKENS_STORE, SESSION_STATS_STORE);
+                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, SESSION_INDEX_STORE);
 
         // The session processor writes three record types to three topics, which the DSL's single-typed streams
         // cannot express; the processor forwards each to its sink by name.

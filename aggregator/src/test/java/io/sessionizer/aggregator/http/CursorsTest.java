@@ -3,7 +3,6 @@ package io.sessionizer.aggregator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -13,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class CursorsTest {
     private static final Cursors CURSORS = Cursors.of("cursors-test-secret-of-at-least-32-chars", "api.cursor-secret");
-    private static final Bytes KEY = StoreKeys.byEndTime(42, "acme/session-1");
+    private static final Bytes KEY = Bytes.wrap("acme/session-1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     @Test
     void shouldDecodeWhatItEncodedAndNothingForNoCursor() {

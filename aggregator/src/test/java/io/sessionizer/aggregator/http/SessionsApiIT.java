@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorFixture;
 import io.sessionizer.aggregator.domain.TurnLimits;
+import io.sessionizer.aggregator.query.SessionIndexSearch;
+import io.sessionizer.aggregator.query.SessionQuery;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.OtlpTraces;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,10 +161,11 @@ class SessionsApiIT {
         byte[] flipped = genuine.clone();
         flipped[genuine.length / 2] ^= 0x01;
         // A well-formed key of this tenant, base64url as cursors were before they were signed.
-        String forged = base64(StoreKeys.byEndTime(1, sessionKey(DEFAULT_TENANT, "..")).get());
+        byte[] position = SessionIndexSearch.toBytes(new SessionIndexSearch.Position(SessionQuery.Sort.END_TIME,
+                false, 1, sessionKey(DEFAULT_TENANT, "..")));
+        String forged = base64(position);
         String foreign = new Cursors("another-deployment-secret-32-chars-long".getBytes(StandardCharsets.UTF_8))
-                .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, StoreKeys.byEndTime(1,
-                        sessionKey(DEFAULT_TENANT, "..")));
+                .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, Bytes.wrap(position));
         String turnsCursor = api.turns("..", Map.of("limit", "1")).get("next_cursor").asText();
         for (String bad : List.of(forged, base64(flipped), foreign, cursor.substring(0, cursor.length() - 2),
                 cursor + "A", turnsCursor)) {

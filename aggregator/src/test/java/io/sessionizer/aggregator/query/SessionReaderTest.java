@@ -5,7 +5,6 @@ import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.Span;
-import io.sessionizer.aggregator.domain.SessionTotals;
 import io.sessionizer.aggregator.topology.TopologyFixture;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -14,8 +13,10 @@ import io.sessionizer.testing.OtlpTraces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,34 @@ class SessionReaderTest {
 
     private void send(String project, int trace, String session, long start, long end, String input, String output,
             String user) {
+        send(project, trace, session, start, end, input, output, user, null, 0, false);
+    }
+
+    /** A turn: a root span and, with a model, an LLM span below it with {@code tokens} tokens. */
+    private void send(String project, int trace, String session, long start, long end, String input, String output,
+            String user, String model, long tokens, boolean error) {
         Span.Builder root = span(trace, trace * 100L, 0, start, end);
+        if (error) {
+            OtlpTraces.error(root);
+        }
+        if (model != null) {
+            Span.Builder llm = span(trace, trace * 100L + 1, trace * 100L, start, end);
+            attr(llm, "openinference.span.kind", "LLM");
+            attr(llm, "llm.model_name", model);
+            attr(llm, "llm.token_count.prompt", tokens);
+            attr(llm, "llm.token_count.completion", 0L);
+            attr(llm, "llm.token_count.total", tokens);
+            attr(llm, "llm.cost.total", tokens / 1000.0);
+            attr(root, "session.id", session);
+            attr(root, "input.value", input);
+            attr(root, "output.value", output);
+            if (user != null) {
+                attr(root, "user.id", user);
+            }
+            spans.pipeInput(OtlpTraces.traceHex(trace), OtlpTraces.request(OtlpTraces.resource(project), root, llm)
+                    .toByteArray());
+            return;
+        }
         attr(root, "session.id", session);
         attr(root, "input.value", input);
         attr(root, "output.value", output);
@@ -65,8 +93,34 @@ class SessionReaderTest {
         spans.pipeInput(OtlpTraces.traceHex(trace), OtlpTraces.request(OtlpTraces.resource(project), root).toByteArray());
     }
 
-    private List<String> ids(Page<SessionSummary> page) {
-        return page.items().stream().map(SessionSummary::getSessionId).toList();
+    private static SessionQuery query(String... params) {
+        Map<String, List<String>> map = new HashMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            map.computeIfAbsent(params[i], k -> new ArrayList<>()).add(params[i + 1]);
+        }
+        return SessionQuery.parse(map, Set.of());
+    }
+
+    private List<String> ids(SessionReader.ListPage page) {
+        return page.sessions().stream().map(l -> l.summary().getSessionId()).toList();
+    }
+
+    private List<String> ids(SessionQuery query) {
+        return ids(reader.list(T, query, null, 100));
+    }
+
+    /** Every session of a list, walking its cursor {@code pageSize} at a time. */
+    private List<String> walk(SessionReader r, SessionQuery query, int pageSize) {
+        List<String> all = new ArrayList<>();
+        SessionIndexSearch.Position after = null;
+        while (true) {
+            SessionReader.ListPage page = r.list(T, query, after, pageSize);
+            all.addAll(ids(page));
+            if (!page.more()) {
+                return all;
+            }
+            after = page.sessions().get(page.sessions().size() - 1).position();
+        }
     }
 
     @Test
@@ -96,16 +150,76 @@ class SessionReaderTest {
         // A later turn moves a to the front.
         send("app", 4, "a", 5_000, 9_000, "x", "y", "ann");
 
-        Page<SessionSummary> first = reader.list(T, SessionFilter.NONE, null, 2);
+        SessionReader.ListPage first = reader.list(T, SessionQuery.ALL, null, 2);
         assertThat(ids(first)).containsExactly("a", "b");
-        Page<SessionSummary> second = reader.list(T, SessionFilter.NONE, first.next(), 2);
+        assertThat(first.more()).isTrue();
+        SessionReader.ListPage second = reader.list(T, SessionQuery.ALL,
+                first.sessions().get(1).position(), 2);
         assertThat(ids(second)).containsExactly("c");
-        assertThat(second.next()).isNull();
+        assertThat(second.more()).isFalse();
 
-        assertThat(ids(reader.list(T, new SessionFilter("app", null, null), null, 10))).containsExactly("a", "c");
-        assertThat(ids(reader.list(T, new SessionFilter(null, "bob", null), null, 10))).containsExactly("b", "c");
-        assertThat(ids(reader.list(T, new SessionFilter("app", "bob", null), null, 10))).containsExactly("c");
-        assertThat(ids(reader.list("acme", SessionFilter.NONE, null, 10))).isEmpty();
+        assertThat(ids(query("project", "app"))).containsExactly("a", "c");
+        assertThat(ids(query("user_id", "bob"))).containsExactly("b", "c");
+        assertThat(ids(query("project", "app", "user_id", "bob"))).containsExactly("c");
+        assertThat(ids(query("project", "app", "project", "other"))).as("OR within a parameter")
+                .containsExactly("a", "b", "c");
+        assertThat(ids(reader.list("acme", SessionQuery.ALL, null, 10))).isEmpty();
+    }
+
+    @Test
+    void shouldFilterOnEveryFieldAndSortEitherWay() {
+        send("app", 1, "small", 0, 1_000, "x", "y", "ann", "gpt-4o", 100, false);
+        send("app", 2, "large", 10_000, 60_000, "x", "y", "bob", "claude", 5_000, true);
+        send("app", 3, "large", 70_000, 80_000, "x", "y", "bob", "gpt-4o", 1_000, false);
+        send("app", 4, "plain", 100_000, 100_500, "x", "y", null);
+
+        assertThat(ids(query("model", "claude"))).containsExactly("large");
+        assertThat(ids(query("model", "gpt-4o"))).containsExactly("large", "small");
+        assertThat(ids(query("has_error", "true"))).containsExactly("large");
+        assertThat(ids(query("has_error", "false"))).containsExactly("plain", "small");
+        assertThat(ids(query("status", "active"))).hasSize(3);
+        assertThat(ids(query("status", "idle"))).isEmpty();
+        assertThat(ids(query("min_tokens", "100", "max_tokens", "1000"))).containsExactly("small");
+        assertThat(ids(query("min_tokens", "6000"))).containsExactly("large");
+        assertThat(ids(query("min_turns", "2"))).containsExactly("large");
+        assertThat(ids(query("max_cost", "0.1"))).containsExactly("plain", "small");
+        assertThat(ids(query("min_cost", "5.5"))).containsExactly("large");
+
+        // [from, to) overlaps [start, end]: times are microseconds after OtlpTraces.T0_MICROS.
+        java.time.Instant t0 = java.time.Instant.EPOCH.plus(OtlpTraces.T0_MICROS, java.time.temporal.ChronoUnit.MICROS);
+        assertThat(ids(query("from", t0.plusMillis(50).toString(), "to", t0.plusMillis(75).toString())))
+                .containsExactly("large");
+        assertThat(ids(query("to", t0.plusMillis(5).toString()))).containsExactly("small");
+        assertThat(ids(query("from", t0.plusMillis(90).toString()))).containsExactly("plain");
+
+        assertThat(ids(query("sort", "tokens"))).containsExactly("large", "small", "plain");
+        assertThat(ids(query("sort", "tokens", "order", "asc"))).containsExactly("plain", "small", "large");
+        assertThat(ids(query("sort", "cost"))).containsExactly("large", "small", "plain");
+        assertThat(ids(query("sort", "turns", "order", "asc"))).containsExactly("plain", "small", "large");
+        assertThat(ids(query("sort", "duration"))).containsExactly("large", "small", "plain");
+        assertThat(ids(query("sort", "start_time", "order", "asc"))).containsExactly("small", "large", "plain");
+        assertThat(ids(query("sort", "errors"))).first().isEqualTo("large");
+        for (String sort : List.of("end_time", "start_time", "cost", "tokens", "turns", "duration", "errors")) {
+            for (String order : List.of("asc", "desc")) {
+                assertThat(walk(reader, query("sort", sort, "order", order), 1)).as("%s %s by one", sort, order)
+                        .isEqualTo(ids(query("sort", sort, "order", order)));
+            }
+        }
+    }
+
+    @Test
+    void shouldCountFacetsOfTheSelectedSessions() {
+        send("app", 1, "a", 0, 1_000, "x", "y", "ann", "gpt-4o", 100, false);
+        send("app", 2, "b", 0, 1_000, "x", "y", "bob", "gpt-4o", 100, false);
+        send("other", 3, "c", 0, 1_000, "x", "y", "bob", "claude", 100, false);
+
+        assertThat(reader.facet(T, SessionQuery.ALL, "model")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("gpt-4o", 2L, "claude", 1L));
+        assertThat(reader.facet(T, query("user_id", "bob"), "project")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("app", 1L, "other", 1L));
+        assertThat(reader.facet(T, SessionQuery.ALL, "status")).containsExactlyInAnyOrderEntriesOf(
+                Map.of("active", 3L));
+        assertThat(reader.facet("acme", SessionQuery.ALL, "model")).isEmpty();
     }
 
     @Test
@@ -118,12 +232,13 @@ class SessionReaderTest {
             otherSpans.pipeInput(OtlpTraces.traceHex(3), OtlpTraces.request(root).toByteArray());
             SessionReader both = new SessionReader(List.of(topology.partition(), other.partition()));
 
-            Page<SessionSummary> first = both.list(T, SessionFilter.NONE, null, 2);
+            SessionReader.ListPage first = both.list(T, SessionQuery.ALL, null, 2);
             assertThat(ids(first)).containsExactly("c", "b");
-            assertThat(ids(both.list(T, SessionFilter.NONE, first.next(), 2))).containsExactly("a");
-            assertThat(ids(both.list(T, new SessionFilter(null, null, "hello"), null, 10)))
-                    .containsExactly("c", "b", "a");
-            assertThat(both.stats(T, null).sessions()).isEqualTo(3);
+            assertThat(ids(both.list(T, SessionQuery.ALL, first.sessions().get(1).position(), 2)))
+                    .containsExactly("a");
+            assertThat(walk(both, query("q", "hello"), 1)).containsExactlyInAnyOrder("c", "b", "a");
+            assertThat(both.stats(T, SessionQuery.ALL, 0, Long.MAX_VALUE / 2, Long.MAX_VALUE / 4).totals().sessions)
+                    .isEqualTo(3);
             assertThat(both.turns(T, "b", null, 10).orElseThrow().items()).hasSize(1);
         }
     }
@@ -135,46 +250,68 @@ class SessionReaderTest {
         send("app", 3, "both", 0, 3_000, "paris crêpes", "Try the crêperie near the Louvre", null);
         send("app", 4, "both", 4_000, 5_000, "and the weather?", "Rainy", null);
 
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "PARIS"), null, 10)))
-                .containsExactly("both", "weather");
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "sunny"), null, 10))).containsExactly("weather");
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "crê"), null, 10)))
-                .containsExactly("both", "recipe");
+        assertThat(ids(query("q", "PARIS"))).containsExactlyInAnyOrder("both", "weather");
+        assertThat(ids(query("q", "sunny"))).containsExactly("weather");
+        assertThat(ids(query("q", "crê"))).containsExactlyInAnyOrder("both", "recipe");
         // Words may come from different turns of a session.
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "louvre weath"), null, 10)))
-                .containsExactly("both");
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "paris nothing"), null, 10))).isEmpty();
+        assertThat(ids(query("q", "louvre weath"))).containsExactly("both");
+        assertThat(ids(query("q", "paris nothing"))).isEmpty();
+        assertThat(ids(query("q", "\"near the louvre\""))).containsExactly("both");
+        assertThat(ids(query("q", "\"the louvre near\""))).isEmpty();
+        assertThat(ids(query("q", "?!"))).isEmpty();
 
-        Page<SessionSummary> first = reader.list(T, new SessionFilter(null, null, "paris"), null, 1);
-        assertThat(ids(first)).containsExactly("both");
-        assertThat(ids(reader.list(T, new SessionFilter(null, null, "paris"), first.next(), 1)))
-                .containsExactly("weather");
+        assertThat(walk(reader, query("q", "paris"), 1)).containsExactlyInAnyOrder("both", "weather");
+        assertThat(walk(reader, query("q", "paris", "sort", "end_time"), 1)).containsExactly("both", "weather");
     }
 
     @Test
-    void shouldKeepRunningTotalsPerProjectThroughIdleAndExpiry() {
-        send("app", 1, "a", 0, 1_000, "x", "y", null);
-        send("app", 2, "a", 2_000, 3_000, "x", "y", null);
-        send("other", 3, "b", 0, 1_000, "x", "y", null);
+    void shouldShowTheMatchingTurnsWithTheWordsMarkedAndTheRestEscaped() {
+        send("app", 1, "s", 0, 1_000, "Is <b>Paris</b> nice?", "Yes", null);
+        send("app", 2, "s", 2_000, 3_000, "Other", "Paris & Lyon", null);
+        send("app", 3, "s", 4_000, 5_000, "Nothing", "here", null);
 
-        SessionTotals all = reader.stats(T, null);
-        assertThat(all.sessions()).isEqualTo(2);
-        assertThat(all.activeSessions()).isEqualTo(2);
-        assertThat(all.traces()).isEqualTo(3);
-        assertThat(reader.stats(T, "app").traces()).isEqualTo(2);
-        assertThat(reader.stats(T, "other").sessions()).isEqualTo(1);
+        SessionReader.Listed listed = reader.list(T, query("q", "paris"), null, 10).sessions().get(0);
+        assertThat(listed.matches()).hasSize(2);
+        assertThat(listed.matches()).extracting(SessionReader.Match::snippet).containsExactlyInAnyOrder(
+                "Is &lt;b&gt;<mark>Paris</mark>&lt;&#x2F;b&gt; nice?", "<mark>Paris</mark> &amp; Lyon");
+        assertThat(listed.matches()).extracting(SessionReader.Match::field)
+                .containsExactlyInAnyOrder("input", "output");
+    }
+
+    @Test
+    void shouldKeepStatsOfTheSelectedSessionsThroughIdleAndExpiry() {
+        send("app", 1, "a", 0, 1_000, "x", "y", null, "gpt-4o", 10, false);
+        send("app", 2, "a", 2_000, 3_000, "x", "y", null, "gpt-4o", 20, true);
+        send("other", 3, "b", 0, 1_000, "x", "y", null);
+        long from = OtlpTraces.T0_MICROS;
+        long interval = 1_000;
+
+        SessionIndexSearch.Stats all = reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval);
+        assertThat(all.totals().sessions).isEqualTo(2);
+        assertThat(all.totals().activeSessions).isEqualTo(2);
+        assertThat(all.totals().traces).isEqualTo(3);
+        assertThat(all.totals().totalTokens).isEqualTo(30);
+        assertThat(all.totals().tracesWithError).isEqualTo(1);
+        assertThat(all.buckets().get(from).sessionsStarted).isEqualTo(2);
+        assertThat(all.buckets().get(from).traces).isEqualTo(2);
+        assertThat(all.buckets().get(from + 2_000).traces).isEqualTo(1);
+        assertThat(all.buckets().get(from + 2_000).totalTokens).isEqualTo(20);
+        assertThat(all.buckets().get(from + 2_000).tracesWithError).isEqualTo(1);
+        SessionIndexSearch.Stats app = reader.stats(T, query("project", "app"), from, from + 10_000, interval);
+        assertThat(app.totals().traces).isEqualTo(2);
+        assertThat(app.buckets().get(from).traces).as("only the selected sessions' turns").isEqualTo(1);
 
         topology.driver().advanceWallClockTime(Duration.ofMinutes(31));
-        assertThat(reader.stats(T, null).activeSessions()).isZero();
-        assertThat(reader.stats(T, null).sessions()).isEqualTo(2);
+        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 1, 1).totals().activeSessions).isZero();
+        assertThat(ids(query("status", "idle"))).containsExactlyInAnyOrder("a", "b");
 
         send("app", 4, "a", 4_000, 5_000, "x", "y", null);
-        assertThat(reader.stats(T, "app").activeSessions()).isEqualTo(1);
-        assertThat(reader.stats(T, "app").traces()).isEqualTo(3);
+        assertThat(reader.stats(T, query("project", "app"), from, from + 1, 1).totals().activeSessions).isEqualTo(1);
 
         topology.driver().advanceWallClockTime(Duration.ofDays(8));
-        assertThat(reader.stats(T, null)).isEqualTo(SessionTotals.ZERO);
-        assertThat(reader.list(T, SessionFilter.NONE, null, 10).items()).isEmpty();
-        assertThat(reader.list(T, new SessionFilter(null, null, "x"), null, 10).items()).isEmpty();
+        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval).totals().sessions).isZero();
+        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval).buckets()).isEmpty();
+        assertThat(ids(query())).isEmpty();
+        assertThat(ids(query("q", "x"))).isEmpty();
     }
 }

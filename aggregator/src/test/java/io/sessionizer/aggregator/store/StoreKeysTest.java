@@ -31,30 +31,6 @@ class StoreKeysTest {
     }
 
     @Test
-    void shouldOrderByEndTimeKeysNewestFirstAndReadTheSessionBack() {
-        Bytes newer = StoreKeys.byEndTime(2_000, "default/a");
-        assertThat(newer).isLessThan(StoreKeys.byEndTime(1_000, "default/a"));
-        assertThat(StoreKeys.byEndTime(-5, "default/z")).isGreaterThan(StoreKeys.byEndTime(0, "default/z"));
-        assertThat(StoreKeys.byEndTimeSession(newer)).isEqualTo("default/a");
-        assertThat(StoreKeys.isByEndTimeKey(newer)).isTrue();
-        assertThat(StoreKeys.isByEndTimeKey(Bytes.wrap(new byte[3]))).isFalse();
-    }
-
-    @Test
-    void shouldFindTokenKeysByWordOrPrefixOnly() {
-        Bytes key = StoreKeys.token("crêpes", "default/s", OtlpTraces.traceHex(1));
-        assertThat(StoreKeys.tokenSession(key)).isEqualTo("default/s");
-        Bytes exact = StoreKeys.tokenPrefix("crêpes", true);
-        Bytes prefix = StoreKeys.tokenPrefix("crê", false);
-        assertThat(key).isGreaterThanOrEqualTo(exact).isLessThanOrEqualTo(StoreKeys.tokenPrefixEnd(exact));
-        assertThat(key).isGreaterThanOrEqualTo(prefix).isLessThanOrEqualTo(StoreKeys.tokenPrefixEnd(prefix));
-        Bytes longerWord = StoreKeys.token("crêpesx", "default/s", OtlpTraces.traceHex(1));
-        assertThat(longerWord).isGreaterThan(StoreKeys.tokenPrefixEnd(exact));
-        assertThat(StoreKeys.token("crú", "default/s", OtlpTraces.traceHex(1)))
-                .isGreaterThan(StoreKeys.tokenPrefixEnd(prefix));
-    }
-
-    @Test
     void shouldRecogniseOnlyTheTranscriptKeysOfTheSameSession() {
         Bytes key = StoreKeys.transcript("default/s", 5, OtlpTraces.traceHex(1));
         assertThat(StoreKeys.isTranscriptKeyOf(key, "default/s")).isTrue();

@@ -391,13 +391,11 @@ class SessionTopologyTest {
         assertThat(sessions.get("default/s")).isNull();
         assertThat(transcript("s")).isEmpty();
         KeyValueStore<Bytes, Long> index = topology.store(SessionTopology.TURN_INDEX_STORE);
-        assertThat(index.approximateNumEntries()).isZero();
-        for (String store : List.of(SessionTopology.SESSIONS_BY_END_TIME_STORE, SessionTopology.SEARCH_TOKENS_STORE,
-                SessionTopology.SESSION_STATS_STORE)) {
-            try (KeyValueIterator<Object, Object> it = topology.store(store).all()) {
-                assertThat(it.hasNext()).as("entries left in %s", store).isFalse();
-            }
+        try (KeyValueIterator<Bytes, Long> it = index.all()) {
+            assertThat(it.next().key).as("only the session index's marker is left").isEqualTo(StoreKeys.INDEX_MARKER);
+            assertThat(it.hasNext()).isFalse();
         }
+        assertThat(topology.index().documents()).as("session and turn documents left in the index").isZero();
 
         assertThat(eventsOut.readValuesToList()).extracting(SessionEvent::getType).containsExactly(
                 SessionEventType.STARTED, SessionEventType.ENDED, SessionEventType.RESUMED, SessionEventType.ENDED,
@@ -456,8 +454,7 @@ class SessionTopologyTest {
                 .contains(SessionTopology.TRACE_STATE_STORE, SessionTopology.TRACE_EXPIRY_STORE,
                         SessionTopology.SESSIONS_STORE, SessionTopology.TRANSCRIPTS_STORE,
                         SessionTopology.TURN_INDEX_STORE, SessionTopology.SESSION_DEADLINES_STORE,
-                        SessionTopology.SESSIONS_BY_END_TIME_STORE, SessionTopology.SEARCH_TOKENS_STORE,
-                        SessionTopology.SESSION_STATS_STORE,
+                        SessionTopology.SESSION_INDEX_STORE,
                         SessionTopology.SESSIONS_SINK, SessionTopology.TURNS_SINK, SessionTopology.EVENTS_SINK);
     }
 }

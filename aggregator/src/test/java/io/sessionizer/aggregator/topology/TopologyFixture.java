@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.topology;
 
 import io.sessionizer.aggregator.AggregatorApp;
 import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
@@ -111,8 +112,12 @@ public final class TopologyFixture implements AutoCloseable {
     /** The stores of this topology as the one partition of a {@link SessionReader}. */
     public SessionReader.Partition partition() {
         return new SessionReader.Partition(store(SessionTopology.SESSIONS_STORE),
-                store(SessionTopology.TRANSCRIPTS_STORE), store(SessionTopology.SESSIONS_BY_END_TIME_STORE),
-                store(SessionTopology.SEARCH_TOKENS_STORE), store(SessionTopology.SESSION_STATS_STORE));
+                store(SessionTopology.TRANSCRIPTS_STORE), index());
+    }
+
+    /** The session index of the topology's one task. */
+    public SessionIndexStore index() {
+        return (SessionIndexStore) driver.getStateStore(SessionTopology.SESSION_INDEX_STORE);
     }
 
     @Override

@@ -1,0 +1,681 @@
+package io.sessionizer.aggregator.query;
+
+import io.sessionizer.aggregator.index.IndexDocuments;
+import io.sessionizer.aggregator.index.SessionIndexStore;
+import io.sessionizer.aggregator.store.StoreKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.Collector;
+import org.apache.lucene.search.CollectorManager;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.LeafCollector;
+import org.apache.lucene.search.MatchNoDocsQuery;
+import org.apache.lucene.search.PhraseQuery;
+import org.apache.lucene.search.PrefixQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.Scorable;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.join.JoinUtil;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
+
+/**
+ * Lists, search, facets and stats over the session indexes of this instance's tasks, read together as one point-in-
+ * time view ({@link SessionIndexStore.Snapshot}s joined in a {@link MultiReader}). Every answer is one Lucene query:
+ * filters are term, point and join queries, sorting and cursors are Lucene's sort with {@code searchAfter}, and
+ * nothing examines a capped number of sessions.
+ *
+ * <p>Facets and stats are counted here from doc values rather than with {@code lucene-facet}: its sorted-set facet
+ * counts need a global ordinal map of the whole reader, which would be rebuilt at every commit's refresh; counting
+ * per segment and merging the few values found costs nothing at refresh.
+ */
+public final class SessionIndexSearch implements AutoCloseable {
+    /** Values a facet keeps per instance before merging; more distinct values than this are cut (the rarest). */
+    public static final int MAX_FACET_VALUES = 10_000;
+    private static final Pattern PHRASES = Pattern.compile("\"([^\"]*)\"?");
+
+    private final List<SessionIndexStore.Snapshot> snapshots;
+    private final IndexSearcher searcher;
+    private final int[] starts;
+
+    /**
+     * Acquires a view of every given index (partition order), released by {@link #close()}.
+     *
+     * @throws io.sessionizer.aggregator.index.IndexUnavailableException when one of them is being rebuilt
+     */
+    public SessionIndexSearch(List<SessionIndexStore> indexes) {
+        List<SessionIndexStore.Snapshot> acquired = new ArrayList<>();
+        try {
+            for (SessionIndexStore index : indexes) {
+                acquired.add(index.acquire());
+            }
+        } catch (RuntimeException e) {
+            acquired.forEach(SessionIndexStore.Snapshot::close);
+            throw e;
+        }
+        this.snapshots = acquired;
+        IndexReader[] readers = new IndexReader[acquired.size()];
+        starts = new int[acquired.size() + 1];
+        for (int i = 0; i < readers.length; i++) {
+            readers[i] = acquired.get(i).searcher().getIndexReader();
+            starts[i + 1] = starts[i] + readers[i].maxDoc();
+        }
+        try {
+            this.searcher = new IndexSearcher(new MultiReader(readers, false));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Where a session stands in a sorted list: the cursor continues after it. */
+    public record Position(SessionQuery.Sort sort, boolean ascending, long bits, String sessionKey)
+            implements Comparable<Position> {
+        /** List order: the sort value (relevance: highest first; others as {@code ascending} says), then key. */
+        @Override
+        public int compareTo(Position o) {
+            int byValue = switch (sort) {
+                case RELEVANCE -> -Float.compare(Float.intBitsToFloat((int) bits), Float.intBitsToFloat((int) o.bits));
+                case COST -> Double.compare(Double.longBitsToDouble(bits), Double.longBitsToDouble(o.bits));
+                default -> Long.compare(bits, o.bits);
+            };
+            if (sort != SessionQuery.Sort.RELEVANCE && !ascending) {
+                byValue = -byValue;
+            }
+            return byValue != 0 ? byValue : sessionKey.compareTo(o.sessionKey);
+        }
+    }
+
+    /** The bytes of a position, for a cursor: sort, order, the value's 64 bits, the session key in UTF-8. */
+    public static byte[] toBytes(Position p) {
+        byte[] key = p.sessionKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.allocate(2 + Long.BYTES + key.length).put((byte) p.sort().ordinal())
+                .put((byte) (p.ascending() ? 1 : 0)).putLong(p.bits()).put(key).array();
+    }
+
+    /**
+     * The position of a cursor's bytes, which must be of the same sort and order as {@code query}.
+     *
+     * @throws InvalidParameterException naming {@code cursor} otherwise
+     */
+    public static Position fromBytes(byte[] bytes, SessionQuery query) {
+        if (bytes.length < 2 + Long.BYTES || bytes[0] != query.sort().ordinal()
+                || bytes[1] != (query.ascending() ? 1 : 0)) {
+            throw new InvalidParameterException("cursor", "it continues a list of another sort or order: pass the"
+                    + " same sort and order as the request that gave it");
+        }
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes, 2, Long.BYTES);
+        return new Position(query.sort(), query.ascending(), buffer.getLong(), new String(bytes, 2 + Long.BYTES,
+                bytes.length - 2 - Long.BYTES, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A session of a list page, with the index (in the order given) of the partition whose index holds it. */
+    public record Hit(String sessionKey, int partition, Position position) {
+    }
+
+    /** A page of hits; {@code more} when the list goes on after the last. */
+    public record Hits(List<Hit> hits, boolean more) {
+    }
+
+    /** A page of a tenant's sessions that {@code query} selects, in its sort, after {@code after} (null: first). */
+    public Hits list(String tenant, SessionQuery query, Position after, int limit) {
+        Query q = sessions(tenant, query);
+        Sort sort = sort(query);
+        try {
+            TopDocs top = after == null ? searcher.search(q, limit + 1, sort, query.sort() == SessionQuery.Sort.RELEVANCE)
+                    : searcher.searchAfter(fieldDoc(after), q, limit + 1, sort,
+                            query.sort() == SessionQuery.Sort.RELEVANCE);
+            List<Hit> hits = new ArrayList<>();
+            for (ScoreDoc doc : top.scoreDocs) {
+                if (hits.size() == limit) {
+                    break;
+                }
+                FieldDoc field = (FieldDoc) doc;
+                String key = ((BytesRef) field.fields[1]).utf8ToString();
+                long bits = switch (query.sort()) {
+                    case RELEVANCE -> Float.floatToIntBits((Float) field.fields[0]);
+                    case COST -> Double.doubleToLongBits((Double) field.fields[0]);
+                    default -> (Long) field.fields[0];
+                };
+                hits.add(new Hit(key, partitionOf(doc.doc), new Position(query.sort(), query.ascending(), bits, key)));
+            }
+            return new Hits(hits, top.scoreDocs.length > limit);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FieldDoc fieldDoc(Position after) {
+        Object value = switch (after.sort()) {
+            case RELEVANCE -> Float.intBitsToFloat((int) after.bits());
+            case COST -> Double.longBitsToDouble(after.bits());
+            default -> after.bits();
+        };
+        // A unique key breaks every tie, so the document number is never compared: the highest excludes the
+        // cursor's own session, wherever it now is.
+        return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {value, new BytesRef(after.sessionKey())});
+    }
+
+    private static Sort sort(SessionQuery query) {
+        SortField key = new SortField(IndexDocuments.SESSION_KEY, SortField.Type.STRING);
+        boolean reverse = !query.ascending();
+        SortField first = switch (query.sort()) {
+            case RELEVANCE -> SortField.FIELD_SCORE;
+            case END_TIME -> new SortField(IndexDocuments.END, SortField.Type.LONG, reverse);
+            case START_TIME -> new SortField(IndexDocuments.START, SortField.Type.LONG, reverse);
+            case COST -> new SortField(IndexDocuments.COST, SortField.Type.DOUBLE, reverse);
+            case TOKENS -> new SortField(IndexDocuments.TOKENS, SortField.Type.LONG, reverse);
+            case TURNS -> new SortField(IndexDocuments.TURNS, SortField.Type.LONG, reverse);
+            case DURATION -> new SortField(IndexDocuments.DURATION, SortField.Type.LONG, reverse);
+            case ERRORS -> new SortField(IndexDocuments.ERRORS, SortField.Type.LONG, reverse);
+        };
+        return new Sort(first, key);
+    }
+
+    private int partitionOf(int doc) {
+        int i = Arrays.binarySearch(starts, doc);
+        // An exact match is the first document of partition i (or of a later one, when partitions are empty).
+        if (i >= 0) {
+            while (i + 1 < starts.length - 1 && starts[i + 1] == doc) {
+                i++;
+            }
+            return i;
+        }
+        return -i - 2;
+    }
+
+    /** The session documents of a tenant that {@code query} selects. */
+    Query sessions(String tenant, SessionQuery query) {
+        BooleanQuery.Builder b = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexDocuments.KIND, IndexDocuments.SESSION)), Occur.FILTER)
+                .add(new TermQuery(new Term(IndexDocuments.TENANT, tenant)), Occur.FILTER);
+        anyOf(b, IndexDocuments.PROJECT, query.projects());
+        anyOf(b, IndexDocuments.USER, query.userIds());
+        anyOf(b, IndexDocuments.STATUS, query.statuses());
+        anyOf(b, IndexDocuments.MODEL, query.models());
+        for (String tag : query.tags()) {
+            b.add(new TermQuery(new Term(IndexDocuments.TAG, tag)), Occur.FILTER);
+        }
+        for (Map.Entry<String, String> entry : query.metadata().entrySet()) {
+            b.add(new TermQuery(new Term(IndexDocuments.METADATA,
+                    IndexDocuments.metadataTerm(entry.getKey(), entry.getValue()))), Occur.FILTER);
+        }
+        if (query.from() != null) {
+            b.add(LongPoint.newRangeQuery(IndexDocuments.END, StoreKeys.micros(query.from()), Long.MAX_VALUE),
+                    Occur.FILTER);
+        }
+        if (query.to() != null) {
+            b.add(LongPoint.newRangeQuery(IndexDocuments.START, Long.MIN_VALUE, StoreKeys.micros(query.to()) - 1),
+                    Occur.FILTER);
+        }
+        if (query.hasError() != null) {
+            b.add(query.hasError() ? LongPoint.newRangeQuery(IndexDocuments.ERRORS, 1, Long.MAX_VALUE)
+                    : LongPoint.newExactQuery(IndexDocuments.ERRORS, 0), Occur.FILTER);
+        }
+        if (query.minCost() != null || query.maxCost() != null) {
+            b.add(DoublePoint.newRangeQuery(IndexDocuments.COST,
+                    query.minCost() == null ? Double.NEGATIVE_INFINITY : query.minCost(),
+                    query.maxCost() == null ? Double.POSITIVE_INFINITY : query.maxCost()), Occur.FILTER);
+        }
+        range(b, IndexDocuments.TOKENS, query.minTokens(), query.maxTokens());
+        range(b, IndexDocuments.TURNS, query.minTurns(), query.maxTurns());
+        if (query.q() != null) {
+            List<Query> words = words(query.q());
+            if (words.isEmpty()) {
+                return new MatchNoDocsQuery("no words in q");
+            }
+            // Every word or phrase must match some turn of the session, not necessarily the same one; a session
+            // scores as the sum of its best-matching turn's score for each.
+            for (Query word : words) {
+                try {
+                    b.add(JoinUtil.createJoinQuery(IndexDocuments.SESSION_KEY, false, IndexDocuments.SESSION_KEY,
+                            turnsOf(tenant, word), searcher, org.apache.lucene.search.join.ScoreMode.Max),
+                            Occur.MUST);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private static void anyOf(BooleanQuery.Builder b, String field, List<String> values) {
+        if (values.size() == 1) {
+            b.add(new TermQuery(new Term(field, values.get(0))), Occur.FILTER);
+        } else if (!values.isEmpty()) {
+            b.add(new TermInSetQuery(field, values.stream().map(BytesRef::new).toList()), Occur.FILTER);
+        }
+    }
+
+    private static void range(BooleanQuery.Builder b, String field, Long min, Long max) {
+        if (min != null || max != null) {
+            b.add(LongPoint.newRangeQuery(field, min == null ? Long.MIN_VALUE : min,
+                    max == null ? Long.MAX_VALUE : max), Occur.FILTER);
+        }
+    }
+
+    private static Query turnsOf(String tenant, Query match) {
+        return new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexDocuments.KIND, IndexDocuments.TURN)), Occur.FILTER)
+                .add(new TermQuery(new Term(IndexDocuments.TENANT, tenant)), Occur.FILTER)
+                .add(match, Occur.MUST)
+                .build();
+    }
+
+    /**
+     * The turn documents of a tenant whose input or output match any word or phrase of {@code q}: the turns shown
+     * as a session's matches, and the query their snippets are highlighted for.
+     */
+    public static Query turns(String tenant, String q) {
+        List<Query> words = words(q);
+        if (words.isEmpty()) {
+            return new MatchNoDocsQuery("no words in q");
+        }
+        BooleanQuery.Builder any = new BooleanQuery.Builder();
+        words.forEach(w -> any.add(w, Occur.SHOULD));
+        return turnsOf(tenant, any.build());
+    }
+
+    /**
+     * The words and "quoted phrases" of a search, each as a query on a turn's input or output: a word is its
+     * analysed terms (lowercased, split at word breaks); the last one also matches as a prefix, unless the text ends
+     * with a space.
+     */
+    static List<Query> words(String q) {
+        List<Query> queries = new ArrayList<>();
+        Matcher phrases = PHRASES.matcher(q);
+        StringBuilder words = new StringBuilder();
+        int last = 0;
+        while (phrases.find()) {
+            words.append(q, last, phrases.start()).append(' ');
+            last = phrases.end();
+            List<String> terms = analyze(phrases.group(1));
+            if (terms.isEmpty()) {
+                continue;
+            }
+            BooleanQuery.Builder either = new BooleanQuery.Builder();
+            for (String field : List.of(IndexDocuments.INPUT, IndexDocuments.OUTPUT)) {
+                either.add(terms.size() == 1 ? new TermQuery(new Term(field, terms.get(0)))
+                        : new PhraseQuery(field, terms.toArray(String[]::new)), Occur.SHOULD);
+            }
+            queries.add(either.build());
+        }
+        boolean lastIsPrefix = last < q.length() && !Character.isWhitespace(q.charAt(q.length() - 1));
+        List<String> terms = analyze(words.append(q.substring(last)).toString());
+        for (int i = 0; i < terms.size(); i++) {
+            BooleanQuery.Builder either = new BooleanQuery.Builder();
+            for (String field : List.of(IndexDocuments.INPUT, IndexDocuments.OUTPUT)) {
+                either.add(new TermQuery(new Term(field, terms.get(i))), Occur.SHOULD);
+                if (lastIsPrefix && i == terms.size() - 1) {
+                    either.add(new PrefixQuery(new Term(field, terms.get(i))), Occur.SHOULD);
+                }
+            }
+            queries.add(either.build());
+        }
+        return queries;
+    }
+
+    private static List<String> analyze(String text) {
+        List<String> terms = new ArrayList<>();
+        try (TokenStream stream = IndexDocuments.ANALYZER.tokenStream(IndexDocuments.INPUT, text)) {
+            CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
+            stream.reset();
+            while (stream.incrementToken()) {
+                terms.add(term.toString());
+            }
+            stream.end();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return terms;
+    }
+
+    /** A turn of a session that matched a search: where to find it in the transcript. */
+    public record TurnMatch(String traceId, long startMicros) {
+    }
+
+    /** The best-matching turns of one session for {@code q}, best first. */
+    public List<TurnMatch> matchingTurns(String tenant, String sessionKey, String q, int max) {
+        Query query = new BooleanQuery.Builder()
+                .add(turns(tenant, q), Occur.MUST)
+                .add(new TermQuery(new Term(IndexDocuments.SESSION_KEY, sessionKey)), Occur.FILTER)
+                .build();
+        try {
+            List<TurnMatch> matches = new ArrayList<>();
+            for (ScoreDoc doc : searcher.search(query, max).scoreDocs) {
+                LeafReaderContext leaf = searcher.getIndexReader().leaves()
+                        .get(org.apache.lucene.index.ReaderUtil.subIndex(doc.doc, searcher.getIndexReader().leaves()));
+                int local = doc.doc - leaf.docBase;
+                SortedDocValues traceIds = DocValues.getSorted(leaf.reader(), IndexDocuments.TRACE_ID);
+                NumericDocValues starts = DocValues.getNumeric(leaf.reader(), IndexDocuments.START);
+                if (traceIds.advanceExact(local) && starts.advanceExact(local)) {
+                    matches.add(new TurnMatch(traceIds.lookupOrd(traceIds.ordValue()).utf8ToString(),
+                            starts.longValue()));
+                }
+            }
+            return matches;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * How many of the selected sessions have each value of a facet field ({@code project}, {@code model},
+     * {@code user_id}, {@code status}, {@code tag} or {@code metadata.<key>}), at most {@link #MAX_FACET_VALUES}
+     * of the most frequent.
+     */
+    public Map<String, Long> facet(String tenant, SessionQuery query, String field) {
+        String dvField = field;
+        String prefix = null;
+        if (field.startsWith(SessionQuery.METADATA_PREFIX)) {
+            dvField = IndexDocuments.METADATA;
+            prefix = field.substring(SessionQuery.METADATA_PREFIX.length()) + IndexDocuments.METADATA_SEPARATOR;
+        }
+        Map<String, Long> counts = new HashMap<>();
+        String values = dvField;
+        BytesRef keyPrefix = prefix == null ? null : new BytesRef(prefix);
+        forEach(sessions(tenant, query), leaf -> {
+            SortedSetDocValues dv = DocValues.getSortedSet(leaf.reader(), values);
+            long lo = 0;
+            long hi = dv.getValueCount();
+            if (keyPrefix != null) {
+                TermsEnum terms = dv.termsEnum();
+                if (terms.seekCeil(keyPrefix) == TermsEnum.SeekStatus.END) {
+                    return doc -> {
+                    };
+                }
+                lo = terms.ord();
+                BytesRef end = new BytesRef(prefix(keyPrefix));
+                hi = terms.seekCeil(end) == TermsEnum.SeekStatus.END ? dv.getValueCount() : terms.ord();
+            }
+            return new LeafCounter(dv, lo, hi, keyPrefix != null, counts);
+        });
+        if (counts.size() <= MAX_FACET_VALUES) {
+            return counts;
+        }
+        Map<String, Long> top = new HashMap<>();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(MAX_FACET_VALUES)
+                .forEach(e -> top.put(e.getKey(), e.getValue()));
+        return top;
+    }
+
+    /** The smallest byte string above every string that starts with {@code prefix}: its last byte plus one. */
+    private static byte[] prefix(BytesRef prefix) {
+        byte[] end = Arrays.copyOfRange(prefix.bytes, prefix.offset, prefix.offset + prefix.length);
+        end[end.length - 1]++;
+        return end;
+    }
+
+    /**
+     * Counts one segment's values with ordinals in [from, to) (a metadata key's values: they sort together), and turns
+     * them into text once the segment is done.
+     */
+    private static final class LeafCounter implements DocConsumer {
+        private final SortedSetDocValues dv;
+        private final long from;
+        private final long to;
+        private final boolean metadata;
+        private final Map<Long, Long> perOrd = new HashMap<>();
+        private final Map<String, Long> counts;
+
+        LeafCounter(SortedSetDocValues dv, long from, long to, boolean metadata, Map<String, Long> counts) {
+            this.dv = dv;
+            this.from = from;
+            this.to = to;
+            this.metadata = metadata;
+            this.counts = counts;
+        }
+
+        @Override
+        public void accept(int doc) throws IOException {
+            if (!dv.advanceExact(doc)) {
+                return;
+            }
+            for (int i = 0; i < dv.docValueCount(); i++) {
+                long ord = dv.nextOrd();
+                if (ord >= from && ord < to) {
+                    perOrd.merge(ord, 1L, Long::sum);
+                }
+            }
+        }
+
+        @Override
+        public void finish() throws IOException {
+            for (Map.Entry<Long, Long> entry : perOrd.entrySet()) {
+                String value = dv.lookupOrd(entry.getKey()).utf8ToString();
+                if (metadata) {
+                    value = value.substring(value.indexOf(IndexDocuments.METADATA_SEPARATOR) + 1);
+                }
+                counts.merge(value, entry.getValue(), Long::sum);
+            }
+        }
+    }
+
+    /** The sums of {@code /api/v1/stats} over the selected sessions. */
+    public static final class Totals {
+        public long sessions;
+        public long activeSessions;
+        public long traces;
+        public long spans;
+        public long tracesWithError;
+        public long llmCalls;
+        public long promptTokens;
+        public long completionTokens;
+        public long totalTokens;
+        public double promptCost;
+        public double completionCost;
+        public double totalCost;
+    }
+
+    /** One time bucket of {@code /api/v1/stats}: sessions started, and their turns that started, in it. */
+    public static final class Bucket {
+        public long sessionsStarted;
+        public long traces;
+        public long tracesWithError;
+        public long promptTokens;
+        public long completionTokens;
+        public long totalTokens;
+        public double promptCost;
+        public double completionCost;
+        public double totalCost;
+    }
+
+    /** Totals and buckets (keyed by their start, epoch microseconds) of {@code /api/v1/stats}. */
+    public record Stats(Totals totals, TreeMap<Long, Bucket> buckets) {
+    }
+
+    /**
+     * The totals of the sessions {@code query} selects, and their sessions and turns started in each bucket of
+     * {@code intervalMicros} from {@code fromMicros} (inclusive) to {@code toMicros} (exclusive).
+     */
+    public Stats stats(String tenant, SessionQuery query, long fromMicros, long toMicros, long intervalMicros) {
+        Totals totals = new Totals();
+        TreeMap<Long, Bucket> buckets = new TreeMap<>();
+        Query sessions = sessions(tenant, query);
+        forEach(sessions, leaf -> {
+            Numbers n = new Numbers(leaf, IndexDocuments.ACTIVE, IndexDocuments.TURNS, IndexDocuments.SPANS,
+                    IndexDocuments.ERRORS, IndexDocuments.LLM_CALLS, IndexDocuments.PROMPT_TOKENS,
+                    IndexDocuments.COMPLETION_TOKENS, IndexDocuments.TOKENS, IndexDocuments.PROMPT_COST,
+                    IndexDocuments.COMPLETION_COST, IndexDocuments.COST, IndexDocuments.START);
+            return doc -> {
+                n.advance(doc);
+                totals.sessions++;
+                totals.activeSessions += n.get(0);
+                totals.traces += n.get(1);
+                totals.spans += n.get(2);
+                totals.tracesWithError += n.get(3);
+                totals.llmCalls += n.get(4);
+                totals.promptTokens += n.get(5);
+                totals.completionTokens += n.get(6);
+                totals.totalTokens += n.get(7);
+                totals.promptCost += n.decimal(8);
+                totals.completionCost += n.decimal(9);
+                totals.totalCost += n.decimal(10);
+                long start = n.get(11);
+                if (start >= fromMicros && start < toMicros) {
+                    bucket(buckets, fromMicros, intervalMicros, start).sessionsStarted++;
+                }
+            };
+        });
+        Query inRange = LongPoint.newRangeQuery(IndexDocuments.START, fromMicros, toMicros - 1);
+        BooleanQuery.Builder turns = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(IndexDocuments.KIND, IndexDocuments.TURN)), Occur.FILTER)
+                .add(new TermQuery(new Term(IndexDocuments.TENANT, tenant)), Occur.FILTER)
+                .add(inRange, Occur.FILTER);
+        if (!query.selectsByTimeOnly()) {
+            try {
+                turns.add(JoinUtil.createJoinQuery(IndexDocuments.SESSION_KEY, false, IndexDocuments.SESSION_KEY,
+                        sessions, searcher, org.apache.lucene.search.join.ScoreMode.None), Occur.FILTER);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        forEach(turns.build(), leaf -> {
+            Numbers n = new Numbers(leaf, IndexDocuments.START, IndexDocuments.ERRORS, IndexDocuments.PROMPT_TOKENS,
+                    IndexDocuments.COMPLETION_TOKENS, IndexDocuments.TOKENS, IndexDocuments.PROMPT_COST,
+                    IndexDocuments.COMPLETION_COST, IndexDocuments.COST);
+            return doc -> {
+                n.advance(doc);
+                Bucket bucket = bucket(buckets, fromMicros, intervalMicros, n.get(0));
+                bucket.traces++;
+                bucket.tracesWithError += n.get(1);
+                bucket.promptTokens += n.get(2);
+                bucket.completionTokens += n.get(3);
+                bucket.totalTokens += n.get(4);
+                bucket.promptCost += n.decimal(5);
+                bucket.completionCost += n.decimal(6);
+                bucket.totalCost += n.decimal(7);
+            };
+        });
+        return new Stats(totals, buckets);
+    }
+
+    private static Bucket bucket(TreeMap<Long, Bucket> buckets, long fromMicros, long intervalMicros, long micros) {
+        long start = fromMicros + Math.floorDiv(micros - fromMicros, intervalMicros) * intervalMicros;
+        return buckets.computeIfAbsent(start, s -> new Bucket());
+    }
+
+    /** The numeric doc values of one segment, read for one document at a time. */
+    private static final class Numbers {
+        private final NumericDocValues[] values;
+        private final long[] current;
+
+        Numbers(LeafReaderContext leaf, String... fields) throws IOException {
+            values = new NumericDocValues[fields.length];
+            current = new long[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                values[i] = DocValues.getNumeric(leaf.reader(), fields[i]);
+            }
+        }
+
+        void advance(int doc) throws IOException {
+            for (int i = 0; i < values.length; i++) {
+                current[i] = values[i].advanceExact(doc) ? values[i].longValue() : 0;
+            }
+        }
+
+        long get(int i) {
+            return current[i];
+        }
+
+        double decimal(int i) {
+            return NumericUtils.sortableLongToDouble(current[i]);
+        }
+    }
+
+    /** Takes the matching documents of one segment. */
+    private interface DocConsumer {
+        void accept(int doc) throws IOException;
+
+        default void finish() throws IOException {
+        }
+    }
+
+    /** Makes a segment's consumer. */
+    private interface LeafVisitor {
+        DocConsumer leaf(LeafReaderContext leaf) throws IOException;
+    }
+
+    /** Runs {@code visitor} over every document {@code query} matches, one segment after another. */
+    private void forEach(Query query, LeafVisitor visitor) {
+        try {
+            searcher.search(query, new CollectorManager<Collector, Void>() {
+                @Override
+                public Collector newCollector() {
+                    return new Collector() {
+                        @Override
+                        public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+                            DocConsumer consumer = visitor.leaf(context);
+                            return new LeafCollector() {
+                                @Override
+                                public void setScorer(Scorable scorer) {
+                                }
+
+                                @Override
+                                public void collect(int doc) throws IOException {
+                                    consumer.accept(doc);
+                                }
+
+                                @Override
+                                public void finish() throws IOException {
+                                    consumer.finish();
+                                }
+                            };
+                        }
+
+                        @Override
+                        public ScoreMode scoreMode() {
+                            return ScoreMode.COMPLETE_NO_SCORES;
+                        }
+                    };
+                }
+
+                @Override
+                public Void reduce(java.util.Collection<Collector> collectors) {
+                    return null;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Releases the views of the indexes. */
+    @Override
+    public void close() {
+        snapshots.forEach(SessionIndexStore.Snapshot::close);
+    }
+}
