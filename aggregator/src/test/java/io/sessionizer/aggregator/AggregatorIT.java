@@ -83,7 +83,8 @@ class AggregatorIT {
     private void conversation() throws Exception {
         Span.Builder first = attr(attr(attr(attr(span(1, 100, 0, 0, 2_000), "session.id", "it-1"), "input.value",
                 "Where is the Louvre?"), "output.value", "In Paris"), "user.id", "ann");
-        produce(1, first, span(1, 101, 100, 10, 1_500));
+        produce(1, first, attr(attr(span(1, 101, 100, 10, 1_500), "metadata", "{\"user\":{\"plan\":\"pro\"}}"),
+                "tag.tags", "[\"museum\"]"));
         produce(2, attr(attr(attr(span(2, 200, 0, 5_000, 6_000), "session.id", "it-1"), "input.value", "bye"),
                 "output.value", "goodbye"));
         produce(3, attr(attr(attr(span(3, 300, 0, 1_000, 3_000), "session.id", "it-2"), "input.value",
@@ -144,6 +145,9 @@ class AggregatorIT {
         assertThat(doc.statusCode()).isEqualTo(200);
         JsonNode document = doc.json();
         OpenApiSchema schema = new OpenApiSchema(document);
+        JsonNode summary = api.get("/api/v1/sessions/it-1").json();
+        assertThat(summary.get("metadata").get("user.plan").asText()).isEqualTo("pro");
+        assertThat(summary.get("tags").get(0).asText()).isEqualTo("museum");
         for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
             String path = paths.next();
             // The query forms (/api/v1/session...) take the id as a parameter, the others in the path.

@@ -3,6 +3,7 @@ package io.sessionizer.schemas;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one {@link Turn} builder of all tests, beside the contract it builds (this module's test-jar): every required
@@ -23,7 +24,7 @@ public final class Turns {
     }
 
     /**
-     * A turn with a value in every kind of field a serde must carry: nested records, a null union, an array, and
+     * A turn with a value in every kind of field a serde must carry: nested records, a null union, an array, a map, and
      * times with microseconds.
      */
     public static Turn sample() {
@@ -34,6 +35,8 @@ public final class Turns {
                 .setInput(text("hi")).setOutput(null).setSpanCount(3)
                 .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
                 .setModels(List.of("gpt-4o"))
+                .setMetadata(Map.of("user.plan", "pro", "env", "prod"))
+                .setTags(List.of("chat", "beta"))
                 .build();
     }
 

@@ -11,10 +11,15 @@ import io.sessionizer.schemas.TurnStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Session arithmetic. A turn is re-sent each time more of its spans arrive, so a summary takes the difference between
- * the turn's new and previous version: every span counts once however many times its trace is updated.
+ * the turn's new and previous version: every span counts once however many times its trace is updated. Metadata keep
+ * the first value seen for a key and tags are a set in order of first use, both within the {@link TurnLimits}; only
+ * what a turn's new version adds is considered, so an entry dropped over the bounds is counted once.
  */
 public final class SessionAggregator {
     private SessionAggregator() {
@@ -30,9 +35,10 @@ public final class SessionAggregator {
      * @param first the session's first turn by start time after the change, or null when that is not this turn and
      *     did not change
      * @param last the session's last turn by start time after the change, or null likewise
+     * @param cuts where metadata and tags dropped over the session's bounds are counted
      */
     public static SessionSummary apply(SessionSummary previous, LatencySketch latency, Turn before, Turn after,
-            Turn first, Turn last, Instant now) {
+            Turn first, Turn last, Instant now, TurnLimits.Cuts cuts) {
         SessionSummary s = previous != null ? previous : empty(after);
         s.setTraceCount(s.getTraceCount() + (before == null ? 1 : 0));
         s.setTracesWithError(s.getTracesWithError() + errors(after) - errors(before));
@@ -60,6 +66,8 @@ public final class SessionAggregator {
                 s.getModels().add(model);
             }
         }
+        Metadata.putAll(s.getMetadata(), after.getMetadata(), before == null ? Map.of() : before.getMetadata(), cuts);
+        Metadata.addTags(s.getTags(), after.getTags(), before == null ? List.of() : before.getTags(), cuts);
         if (before != null) {
             latency.remove(durationMs(before));
         }
@@ -82,6 +90,8 @@ public final class SessionAggregator {
                 .setSessionId(turn.getSessionId())
                 .setProjects(new ArrayList<>())
                 .setModels(new ArrayList<>())
+                .setMetadata(new HashMap<>())
+                .setTags(new ArrayList<>())
                 .setStartTime(turn.getStartTime())
                 .setEndTime(turn.getEndTime())
                 .setTraceCount(0)

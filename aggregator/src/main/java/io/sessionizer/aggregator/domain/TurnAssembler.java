@@ -12,8 +12,10 @@ import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -58,6 +60,8 @@ public final class TurnAssembler {
                 .setEndMicros(Long.MIN_VALUE)
                 .setModels(new ArrayList<>())
                 .setSpanIds(new ArrayList<>())
+                .setMetadata(new HashMap<>())
+                .setTags(new ArrayList<>())
                 .setFirstSeenMs(nowMs)
                 .build();
     }
@@ -70,7 +74,7 @@ public final class TurnAssembler {
     /**
      * Adds one span to the trace.
      *
-     * @param cuts where the texts, names and session ids cut to the {@link TurnLimits} are counted
+     * @param cuts where the texts, names, session ids, metadata and tags cut to the {@link TurnLimits} are counted
      * @return false when the span was seen before, or has no valid 8-byte id, and so changed nothing
      */
     public boolean add(TraceState state, Set<Long> seen, Resource resource, Span span, TurnLimits.Cuts cuts) {
@@ -168,6 +172,9 @@ public final class TurnAssembler {
                     }
                 }
                 default -> {
+                    if (Metadata.read(key, kv.getValue(), state.getMetadata(), state.getTags(), cuts)) {
+                        state.setMetadataChanged(true);
+                    }
                 }
             }
         }
@@ -226,13 +233,21 @@ public final class TurnAssembler {
 
     /**
      * Takes what the trace accumulated since the last delta and resets the accumulators; the session, the span ids and
-     * whether the root gave input and output stay. Only for a trace whose session is known.
+     * whether the root gave input and output stay. Metadata and tags stay too, as the first value of a key and the
+     * bounds hold for the whole trace; the delta carries them only when they gained an entry. Only for a trace whose
+     * session is known.
      */
     public static TraceState takeDelta(TraceState state) {
         if (state.getSessionId() == null) {
             throw new IllegalStateException("Trace " + state.getTraceId() + " has no session yet");
         }
-        TraceState delta = TraceState.newBuilder(state).setSpanIds(new ArrayList<>()).build();
+        boolean metadataChanged = state.getMetadataChanged();
+        TraceState delta = TraceState.newBuilder(state)
+                .setSpanIds(new ArrayList<>())
+                .setMetadata(metadataChanged ? new HashMap<>(state.getMetadata()) : new HashMap<>())
+                .setTags(metadataChanged ? new ArrayList<>(state.getTags()) : new ArrayList<>())
+                .build();
+        state.setMetadataChanged(false);
         state.setStartMicros(Long.MAX_VALUE);
         state.setEndMicros(Long.MIN_VALUE);
         state.setInput(null);
@@ -252,12 +267,19 @@ public final class TurnAssembler {
 
     /**
      * The turn after a delta: counts add up, times widen, and a root span's input or output replaces a fallback one
-     * while a fallback never replaces anything.
+     * while a fallback never replaces anything; metadata keys keep their first value and tags add up as a set, within
+     * the {@link TurnLimits}.
      *
      * @param previous the stored turn, or null for the trace's first delta
+     * @param cuts where metadata and tags dropped over the bounds are counted (only when stage 1 forgot the trace
+     *     after {@code trace.retention} and its later spans bring more)
      */
-    public static Turn merge(Turn previous, TraceState delta, Instant now) {
+    public static Turn merge(Turn previous, TraceState delta, Instant now, TurnLimits.Cuts cuts) {
         if (previous == null) {
+            Map<String, String> metadata = new HashMap<>();
+            Metadata.putAll(metadata, delta.getMetadata(), Map.of(), cuts);
+            List<String> tags = new ArrayList<>();
+            Metadata.addTags(tags, delta.getTags(), List.of(), cuts);
             return Turn.newBuilder()
                     .setTenant(delta.getTenant())
                     .setSessionId(delta.getSessionId())
@@ -276,6 +298,8 @@ public final class TurnAssembler {
                     .setProject(delta.getProject())
                     .setUserId(delta.getUserId())
                     .setUpdatedAt(now)
+                    .setMetadata(metadata)
+                    .setTags(tags)
                     .build();
         }
         Turn turn = Turn.newBuilder(previous).build();
@@ -315,6 +339,8 @@ public final class TurnAssembler {
         if (turn.getUserId() == null) {
             turn.setUserId(delta.getUserId());
         }
+        Metadata.putAll(turn.getMetadata(), delta.getMetadata(), Map.of(), cuts);
+        Metadata.addTags(turn.getTags(), delta.getTags(), List.of(), cuts);
         turn.setUpdatedAt(now);
         return turn;
     }

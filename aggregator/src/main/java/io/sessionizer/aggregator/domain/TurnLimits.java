@@ -12,7 +12,9 @@ import java.util.HexFormat;
  * and are marked ({@link IoValue#getTruncated()}, {@link IoValue#getOriginalSize()}); names (models, projects, users)
  * are cut to {@value #MAX_NAME_CHARS} characters, and at most {@value #MAX_NAMES} models (and projects) are kept per
  * turn and per session; session ids longer than {@value #MAX_SESSION_ID_CHARS} characters keep a prefix and a hash
- * of the whole id, so that two different long ids never merge into one session.
+ * of the whole id, so that two different long ids never merge into one session. Metadata and tags ({@link Metadata})
+ * keep at most {@value #MAX_METADATA_KEYS} keys and {@value #MAX_TAGS} tags per turn and per session, each key, value
+ * and tag cut to {@value #MAX_METADATA_CHARS} characters.
  *
  * @param maxTextBytes UTF-8 bytes kept of an input or output text ({@code turn.max-text-bytes})
  */
@@ -20,6 +22,9 @@ public record TurnLimits(int maxTextBytes) {
     public static final int MAX_NAME_CHARS = 256;
     public static final int MAX_NAMES = 32;
     public static final int MAX_SESSION_ID_CHARS = 256;
+    public static final int MAX_METADATA_KEYS = 64;
+    public static final int MAX_TAGS = 32;
+    public static final int MAX_METADATA_CHARS = 256;
     public static final TurnLimits DEFAULTS = new TurnLimits(64 * 1024);
     /** "~" and 16 hex digits of SHA-256 of the whole id. */
     private static final int HASH_SUFFIX_CHARS = 17;
@@ -27,6 +32,8 @@ public record TurnLimits(int maxTextBytes) {
 
     /** The most UTF-8 bytes a kept name or session id can take: 3 bytes per UTF-16 char at most. */
     public static final int MAX_NAME_BYTES = 3 * Math.max(MAX_NAME_CHARS, MAX_SESSION_ID_CHARS);
+    /** The most UTF-8 bytes the metadata (keys and values) and tags of a turn or session can take. */
+    public static final int MAX_METADATA_BYTES = 3 * MAX_METADATA_CHARS * (2 * MAX_METADATA_KEYS + MAX_TAGS);
 
     public TurnLimits {
         if (maxTextBytes < 16) {
@@ -136,7 +143,7 @@ public record TurnLimits(int maxTextBytes) {
         return 3;
     }
 
-    private static String prefixOfChars(String text, int chars) {
+    static String prefixOfChars(String text, int chars) {
         int end = Character.isHighSurrogate(text.charAt(chars - 1)) ? chars - 1 : chars;
         return text.substring(0, end);
     }
@@ -153,6 +160,7 @@ public record TurnLimits(int maxTextBytes) {
     public static final class Cuts {
         long texts;
         long sessionIds;
+        long metadata;
 
         public long texts() {
             return texts;
@@ -162,9 +170,15 @@ public record TurnLimits(int maxTextBytes) {
             return sessionIds;
         }
 
+        /** Metadata entries and tags dropped over the bounds, and metadata keys, values and tags cut. */
+        public long metadata() {
+            return metadata;
+        }
+
         public void reset() {
             texts = 0;
             sessionIds = 0;
+            metadata = 0;
         }
     }
 }

@@ -77,7 +77,7 @@ public final class RecordLimits {
     static long largestValueBytes(TurnLimits turnLimits, int maxSpans) {
         long texts = 2L * (turnLimits.maxTextBytes() + TurnLimits.MAX_NAME_BYTES);
         long names = (4L + 2L * TurnLimits.MAX_NAMES) * TurnLimits.MAX_NAME_BYTES;
-        return texts + names + (long) maxSpans * SPAN_ID_BYTES + FIXED_BYTES;
+        return texts + names + TurnLimits.MAX_METADATA_BYTES + (long) maxSpans * SPAN_ID_BYTES + FIXED_BYTES;
     }
 
     public int maxRecordBytes() {

@@ -49,11 +49,10 @@ public final class SessionJson {
         node.set("cost", cost(s.getCost()));
         node.set("latency_ms", latency(s.getLatencyMs()));
         node.set("models", strings(s.getModels()));
-        ObjectNode metadata = node.putObject("metadata");
-        new TreeMap<>(s.getMetadata()).forEach(metadata::put);
-        node.set("tags", strings(s.getTags()));
         node.put("status", s.getStatus().name().toLowerCase(Locale.ROOT));
         node.put("updated_at", time(s.getUpdatedAt()));
+        node.set("metadata", metadata(s.getMetadata()));
+        node.set("tags", strings(s.getTags()));
         return node;
     }
 
@@ -189,6 +188,13 @@ public final class SessionJson {
         ObjectNode node = NODES.objectNode();
         node.put("p50", l.getP50());
         node.put("p99", l.getP99());
+        return node;
+    }
+
+    /** Keys in order, so that the same metadata always reads the same (an Avro map keeps no order). */
+    private static ObjectNode metadata(Map<String, String> metadata) {
+        ObjectNode node = NODES.objectNode();
+        new TreeMap<>(metadata).forEach(node::put);
         return node;
     }
 

@@ -6,6 +6,7 @@ import io.sessionizer.aggregator.domain.SessionLifecycle;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.domain.TurnOrder;
 import io.sessionizer.aggregator.index.SessionIndexStore;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.aggregator.store.StoreKeys;
@@ -73,6 +74,9 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
     /** Sessions changed since the last commit, and turns as (session key, trace id). */
     private final Set<String> changedSessions = new LinkedHashSet<>();
     private final Set<TurnRef> changedTurns = new LinkedHashSet<>();
+    private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+    private Sensor metadataCut;
+    private Sensor rebuilds;
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
     }
@@ -101,6 +105,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
             rebuildIndex();
         }
         index.beforeCommit(this::publish);
+        this.metadataCut = TraceProcessor.counter(context, TraceProcessor.METADATA_CUT,
+                TraceProcessor.METADATA_CUT_DESCRIPTION);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
@@ -142,13 +148,15 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
      */
     private void recordRebuild(Duration took) {
         Map<String, String> tags = Map.of("task-id", context.taskId().toString());
-        Sensor sensor = context.metrics().addSensor("sessionizer-session-index-rebuild-" + context.taskId(),
-                Sensor.RecordingLevel.INFO);
-        sensor.add(new MetricName("session-index-rebuild-time-ms", "sessionizer",
-                "Time the last rebuild of the task's session index from its stores took", tags), new Value());
-        sensor.add(new MetricName("session-index-rebuilds-total", "sessionizer",
-                "Rebuilds of the task's session index from its stores", tags), new CumulativeCount());
-        sensor.record(took.toMillis());
+        if (rebuilds == null) {
+            rebuilds = context.metrics().addSensor("sessionizer-session-index-rebuild-" + context.taskId(),
+                    Sensor.RecordingLevel.INFO);
+            rebuilds.add(new MetricName("session-index-rebuild-time-ms", "sessionizer",
+                    "Time the last rebuild of the task's session index from its stores took", tags), new Value());
+            rebuilds.add(new MetricName("session-index-rebuilds-total", "sessionizer",
+                    "Rebuilds of the task's session index from its stores", tags), new CumulativeCount());
+        }
+        rebuilds.record(took.toMillis());
     }
 
     @Override
@@ -164,7 +172,8 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         if (previousStart != null) {
             previous = transcripts.get(StoreKeys.transcript(sessionKey, previousStart, delta.getTraceId()));
         }
-        Turn turn = TurnAssembler.merge(previous, delta, now);
+        cuts.reset();
+        Turn turn = TurnAssembler.merge(previous, delta, now, cuts);
         long start = StoreKeys.micros(turn.getStartTime());
         if (previousStart == null || previousStart != start) {
             if (previousStart != null) {
@@ -189,7 +198,10 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         LatencySketch latency = state == null ? new LatencySketch()
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
-                previous, turn, first, last, now);
+                previous, turn, first, last, now, cuts);
+        if (cuts.metadata() > 0) {
+            metadataCut.record(cuts.metadata());
+        }
         long deadline = state != null ? state.getDeadlineMs() : 0;
         long refiled = lifecycle.deadlineAfterActivity(state == null, deadline, nowMs);
         if (refiled >= 0) {
@@ -329,9 +341,25 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         }
     }
 
+    @Override
+    public void close() {
+        context.metrics().removeSensor(metadataCut);
+        if (rebuilds != null) {
+            context.metrics().removeSensor(rebuilds);
+        }
+    }
+
     private void emitEvent(String sessionKey, SessionSummary summary, SessionEventType type, long nowMs) {
         SessionEvent event = new SessionEvent(summary.getTenant(), summary.getSessionId(), type,
                 Instant.ofEpochMilli(nowMs), summary.getTraceCount());
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
+    }
+
+    @Override
+    public void close() {
+        context.metrics().removeSensor(metadataCut);
+        if (rebuilds != null) {
+            context.metrics().removeSensor(rebuilds);
+        }
     }
 }

@@ -40,11 +40,14 @@ import org.slf4j.LoggerFactory;
  * {@code trace.pending-max-spans} spans; then its spans are dropped, counted, and logged once per check. A trace with
  * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once, and
  * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
- * Texts and names cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
+ * Texts, names, metadata and tags cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
  */
 final class TraceProcessor implements Processor<String, byte[], String, TraceState> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
+    static final String METADATA_CUT = "metadata-cut-total";
+    static final String METADATA_CUT_DESCRIPTION = "Metadata entries and tags dropped over the bounds (64 keys, 32 tags"
+            + " a turn and a session), and metadata keys, values and tags cut to 256 characters";
 
     private final TurnAssembler assembler;
     private final Settings settings;
@@ -56,6 +59,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     private Sensor oversizedTraceSpans;
     private Sensor textsCut;
     private Sensor sessionIdsCut;
+    private Sensor metadataCut;
 
     record Settings(Duration pendingTimeout, int pendingMaxSpans, int maxSpans, Duration traceRetention,
             Duration punctuateInterval) {
@@ -71,18 +75,20 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         this.context = context;
         this.traces = context.getStateStore(SessionTopology.TRACE_STATE_STORE);
         this.expiry = context.getStateStore(SessionTopology.TRACE_EXPIRY_STORE);
-        this.droppedSpans = counter("pending-spans-dropped-total",
+        this.droppedSpans = counter(context, "pending-spans-dropped-total",
                 "Spans dropped because their trace had no session key in time or had too many spans");
-        this.oversizedTraceSpans = counter("trace-spans-dropped-total",
+        this.oversizedTraceSpans = counter(context, "trace-spans-dropped-total",
                 "Spans dropped because their trace already had trace.max-spans spans");
-        this.textsCut = counter("texts-cut-total",
+        this.textsCut = counter(context, "texts-cut-total",
                 "Inputs, outputs and names cut to turn.max-text-bytes or the name limit");
-        this.sessionIdsCut = counter("session-ids-cut-total",
+        this.sessionIdsCut = counter(context, "session-ids-cut-total",
                 "Session ids longer than the limit, cut to a prefix and a hash of the whole id");
+        this.metadataCut = counter(context, METADATA_CUT, METADATA_CUT_DESCRIPTION);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
-    private Sensor counter(String name, String description) {
+    /** A cumulative counter of the task, group {@code sessionizer}; stage 2 counts metadata cuts with it too. */
+    static Sensor counter(ProcessorContext<?, ?> context, String name, String description) {
         Sensor sensor = context.metrics().addSensor("sessionizer-" + name + "-" + context.taskId(),
                 Sensor.RecordingLevel.INFO);
         sensor.add(new MetricName(name, "sessionizer", description, Map.of("task-id", context.taskId().toString())),
@@ -133,6 +139,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
         record(oversizedTraceSpans, oversized);
         record(textsCut, cuts.texts());
         record(sessionIdsCut, cuts.sessionIds());
+        record(metadataCut, cuts.metadata());
 
         for (Batch batch : batches.values()) {
             if (!batch.changed) {
@@ -202,7 +209,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
 
     @Override
     public void close() {
-        for (Sensor sensor : new Sensor[] {droppedSpans, oversizedTraceSpans, textsCut, sessionIdsCut}) {
+        for (Sensor sensor : new Sensor[] {droppedSpans, oversizedTraceSpans, textsCut, sessionIdsCut, metadataCut}) {
             context.metrics().removeSensor(sensor);
         }
     }

@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.SessionStatus;
@@ -11,7 +12,9 @@ import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.Turns;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SessionAggregatorTest {
@@ -34,8 +37,8 @@ class SessionAggregatorTest {
     void shouldSumNewTurns() {
         Turn a = turn("a", 10, 12, 3, 100, TurnStatus.OK, "hi", "hello");
         Turn b = turn("b", 20, 25, 4, 50, TurnStatus.ERROR, "bye", "ciao");
-        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW);
-        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW, new TurnLimits.Cuts());
+        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW, new TurnLimits.Cuts());
         assertThat(s.getTraceCount()).isEqualTo(2);
         assertThat(s.getTracesWithError()).isEqualTo(1);
         assertThat(s.getSpanCount()).isEqualTo(7);
@@ -57,8 +60,9 @@ class SessionAggregatorTest {
     void shouldCountOnlyTheDifferenceWhenATurnGrows() {
         Turn partial = turn("a", 10, 12, 2, 40, TurnStatus.OK, null, null);
         Turn complete = turn("a", 9, 15, 5, 100, TurnStatus.ERROR, "hi", "hello");
-        SessionSummary s = SessionAggregator.apply(null, latency, null, partial, partial, partial, NOW);
-        s = SessionAggregator.apply(s, latency, partial, complete, complete, complete, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, partial, partial, partial, NOW,
+                new TurnLimits.Cuts());
+        s = SessionAggregator.apply(s, latency, partial, complete, complete, complete, NOW, new TurnLimits.Cuts());
         assertThat(s.getTraceCount()).isEqualTo(1);
         assertThat(s.getSpanCount()).isEqualTo(5);
         assertThat(s.getTokenCount().getTotal()).isEqualTo(100);
@@ -78,9 +82,53 @@ class SessionAggregatorTest {
         Turn b = turn("b", 20, 22, 1, 0, TurnStatus.OK, null, null);
         b.setUserId("bob");
         b.setProject("other");
-        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW);
-        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW);
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW, new TurnLimits.Cuts());
+        s = SessionAggregator.apply(s, latency, null, b, a, b, NOW, new TurnLimits.Cuts());
         assertThat(s.getUserId()).isEqualTo("alice");
         assertThat(s.getProjects()).containsExactly("app", "other");
+    }
+
+    private static Turn tagged(String trace, Map<String, String> metadata, String... tags) {
+        return Turns.turn("s", trace).setMetadata(new HashMap<>(metadata)).setTags(new ArrayList<>(List.of(tags)))
+                .build();
+    }
+
+    @Test
+    void shouldKeepTheFirstValueOfAKeyAndTagsAsASetInOrderOfFirstUse() {
+        TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+        Turn a = tagged("a", Map.of("env", "prod", "user.plan", "pro"), "chat", "beta");
+        Turn b = tagged("b", Map.of("env", "staging", "region", "eu"), "beta", "voice");
+
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW, cuts);
+        s = SessionAggregator.apply(s, latency, null, b, null, b, NOW, cuts);
+
+        assertThat(s.getMetadata()).containsOnly(entry("env", "prod"), entry("user.plan", "pro"),
+                entry("region", "eu"));
+        assertThat(s.getTags()).containsExactly("chat", "beta", "voice");
+        assertThat(cuts.metadata()).isZero();
+    }
+
+    @Test
+    void shouldKeepAtMost64KeysAnd32TagsPerSessionCountingADroppedOneOnce() {
+        TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+        Map<String, String> full = new HashMap<>();
+        String[] manyTags = new String[TurnLimits.MAX_TAGS];
+        for (int i = 0; i < TurnLimits.MAX_METADATA_KEYS; i++) {
+            full.put("k" + i, "v");
+        }
+        for (int i = 0; i < manyTags.length; i++) {
+            manyTags[i] = "t" + i;
+        }
+        Turn a = tagged("a", full, manyTags);
+        Turn b = tagged("b", Map.of("late", "x"), "late");
+        Turn bUpdated = tagged("b", Map.of("late", "x", "later", "y"), "late");
+
+        SessionSummary s = SessionAggregator.apply(null, latency, null, a, a, a, NOW, cuts);
+        s = SessionAggregator.apply(s, latency, null, b, null, b, NOW, cuts);
+        s = SessionAggregator.apply(s, latency, b, bUpdated, null, bUpdated, NOW, cuts);
+
+        assertThat(s.getMetadata()).hasSize(TurnLimits.MAX_METADATA_KEYS).doesNotContainKeys("late", "later");
+        assertThat(s.getTags()).hasSize(TurnLimits.MAX_TAGS).doesNotContain("late");
+        assertThat(cuts.metadata()).as("late (key and tag) once, then later").isEqualTo(3);
     }
 }

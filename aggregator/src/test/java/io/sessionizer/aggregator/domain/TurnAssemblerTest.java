@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.domain;
 import static io.sessionizer.testing.OtlpTraces.attr;
 import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -28,7 +29,7 @@ class TurnAssemblerTest {
         for (Span.Builder span : spans) {
             assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
         }
-        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
     }
 
     /** One batch per span, a delta after each once the session is known, as stage 1 and stage 2 do it. */
@@ -39,7 +40,7 @@ class TurnAssemblerTest {
             Set<Long> seen = TurnAssembler.seenSpans(state);
             boolean changed = assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
             if (changed && state.getSessionId() != null) {
-                turn = TurnAssembler.merge(turn, TurnAssembler.takeDelta(state), Instant.EPOCH);
+                turn = TurnAssembler.merge(turn, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
             }
         }
         return turn;
@@ -87,7 +88,7 @@ class TurnAssemblerTest {
         attr(root, "output.value", "b".repeat(650_000));
         TurnLimits.Cuts cuts = new TurnLimits.Cuts();
         small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
-        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
         assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 1_100_000L));
         assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(1024), null, true, 650_000L));
         assertThat(cuts.texts()).isEqualTo(2);
@@ -105,7 +106,7 @@ class TurnAssemblerTest {
         attr(root, "output.value", "b".repeat(500));
         attr(root, TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "output.value", 900_000L);
         small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), new TurnLimits.Cuts());
-        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH);
+        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
         assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 15_000_000L));
         assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(500), null, true, 900_000L));
     }
@@ -257,5 +258,51 @@ class TurnAssemblerTest {
         Span.Builder first = attr(span(1, 2, 1, 10, 20), "user.id", "alice");
         Span.Builder second = attr(span(1, 3, 1, 10, 20), "user.id", "bob");
         assertThat(assemble(root(), first, second).getUserId()).isEqualTo("alice");
+    }
+
+    @Test
+    void shouldCarryTheMetadataAndTagsOfAnySpanIntoTheTurn() {
+        Span.Builder llm = llm(2, 1, 10, 5);
+        attr(llm, "metadata", "{\"user\":{\"plan\":\"pro\"},\"thread_id\":\"t-1\"}");
+        attr(llm, "langfuse.trace.tags", "[\"beta\"]");
+        Span.Builder root = root();
+        attr(root, "langsmith.metadata.thread_id", "first");
+        attr(root, "tag.tags", "[\"chat\",\"beta\"]");
+
+        Turn turn = assemble(root, llm);
+
+        assertThat(turn.getMetadata()).containsOnly(entry("user.plan", "pro"), entry("thread_id", "first"));
+        assertThat(turn.getTags()).containsExactly("chat", "beta");
+    }
+
+    @Test
+    void shouldSendMetadataAndTagsInADeltaOnlyWhenTheyGainedAnEntry() {
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
+        TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+        Span.Builder root = root();
+        attr(root, "langsmith.metadata.env", "prod");
+        attr(root, "tag.tags", "chat");
+        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
+        TraceState first = TurnAssembler.takeDelta(state);
+
+        Span.Builder same = attr(span(1, 2, 1, 10, 20), "langsmith.metadata.env", "staging");
+        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, same.build(), cuts);
+        TraceState second = TurnAssembler.takeDelta(state);
+
+        Span.Builder more = attr(span(1, 3, 1, 10, 20), "langsmith.metadata.region", "eu");
+        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, more.build(), cuts);
+        TraceState third = TurnAssembler.takeDelta(state);
+
+        assertThat(first.getMetadata()).containsOnly(entry("env", "prod"));
+        assertThat(first.getTags()).containsExactly("chat");
+        assertThat(second.getMetadata()).as("nothing new").isEmpty();
+        assertThat(second.getTags()).isEmpty();
+        assertThat(third.getMetadata()).containsOnly(entry("env", "prod"), entry("region", "eu"));
+        Turn turn = TurnAssembler.merge(null, first, Instant.EPOCH, cuts);
+        turn = TurnAssembler.merge(turn, second, Instant.EPOCH, cuts);
+        turn = TurnAssembler.merge(turn, third, Instant.EPOCH, cuts);
+        assertThat(turn.getMetadata()).containsOnly(entry("env", "prod"), entry("region", "eu"));
+        assertThat(turn.getTags()).containsExactly("chat");
+        assertThat(cuts.metadata()).isZero();
     }
 }

@@ -19,7 +19,7 @@ class RecordLimitsTest {
         RecordLimits limits = limits(Map.of());
         long largest = RecordLimits.largestValueBytes(limits.turnLimits(), 10_000);
         assertThat(limits.maxRecordBytes()).isEqualTo(1024 * 1024);
-        assertThat(largest).as("worst case of the defaults").isLessThan(limits.maxRecordBytes() / 3);
+        assertThat(largest).as("worst case of the defaults").isLessThan(limits.maxRecordBytes() / 2);
     }
 
     @Test

@@ -457,4 +457,30 @@ class SessionTopologyTest {
                         SessionTopology.SESSION_INDEX_STORE,
                         SessionTopology.SESSIONS_SINK, SessionTopology.TURNS_SINK, SessionTopology.EVENTS_SINK);
     }
+
+    @Test
+    void shouldPublishTheMetadataAndTagsOfTheSessionsSpansInItsSummary() {
+        Span.Builder first = root(1, "s", 0, 1_000, "in", "out");
+        attr(first, "metadata", "{\"user\":{\"plan\":\"pro\"},\"thread_id\":\"t-1\"}");
+        attr(first, "tag.tags", "[\"chat\"]");
+        send(1, first, attr(span(1, 101, 100, 10, 900), "langfuse.trace.metadata.env", "prod"));
+        Span.Builder second = root(2, "s", 2_000, 3_000, "in 2", "out 2");
+        attr(second, "langsmith.metadata.env", "staging");
+        attr(second, "langfuse.trace.tags", "[\"voice\",\"chat\"]");
+        attr(second, "traceloop.association.properties.note", "x".repeat(300));
+        send(2, second);
+
+        List<SessionSummary> published = sessionsOut.readValuesToList();
+        SessionSummary summary = published.get(published.size() - 1);
+        assertThat(summary.getMetadata()).containsOnly(Map.entry("user.plan", "pro"), Map.entry("thread_id", "t-1"),
+                Map.entry("env", "prod"), Map.entry("note", "x".repeat(256)));
+        assertThat(summary.getTags()).containsExactly("chat", "voice");
+        List<Turn> turns = turnsOut.readValuesToList();
+        assertThat(turns.get(turns.size() - 1).getMetadata()).containsOnly(Map.entry("env", "staging"),
+                Map.entry("note", "x".repeat(256)));
+        assertThat(topology.driver().metrics().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().name()).isEqualTo("metadata-cut-total");
+            assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
+        });
+    }
 }

@@ -85,7 +85,7 @@ final class BenchmarkData {
         for (Span span : spans) {
             assembler.add(state, seen, resource, span, new TurnLimits.Cuts());
         }
-        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), NOW);
+        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), NOW, new TurnLimits.Cuts());
     }
 
     /** A whole session: each trace's turn and the summary after all of them. */
@@ -99,7 +99,8 @@ final class BenchmarkData {
         LatencySketch latency = new LatencySketch();
         for (ExportTraceServiceRequest trace : traces(TRACES_PER_SESSION)) {
             Turn turn = turn(assembler, trace);
-            summary = SessionAggregator.apply(summary, latency, null, turn, turns.isEmpty() ? turn : null, turn, NOW);
+            summary = SessionAggregator.apply(summary, latency, null, turn, turns.isEmpty() ? turn : null, turn, NOW,
+                    new TurnLimits.Cuts());
             turns.add(turn);
         }
         return new Session(turns, summary);

@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.LatencyMs;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
+import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.Turns;
 import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
@@ -18,12 +23,17 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -147,6 +157,69 @@ class ConfluentAvroSerdeTest {
                 .deserialize("session-events", confluentBytes(id, older, genericEvent(older)));
 
         assertThat(read).isEqualTo(event(0));
+    }
+
+    @Test
+    void shouldRoundTripASummaryWithItsMetadataAndTags() {
+        ConfluentAvroSerde<SessionSummary> serde = ConfluentAvroSerde.forValue(registry, SessionSummary.class);
+        SessionSummary summary = summary();
+
+        SessionSummary read = serde.deserialize("sessions", serde.serialize("sessions", summary));
+
+        assertThat(read).isEqualTo(summary);
+        assertThat(read.getMetadata()).containsEntry("user.plan", "pro");
+        assertThat(read.getTags()).containsExactly("chat", "beta");
+    }
+
+    @Test
+    void shouldAddMetadataAndTagsAsACompatibleChangeOfTheSummaryAndTheTurn() throws IOException {
+        for (Schema current : List.of(SessionSummary.getClassSchema(), Turn.getClassSchema())) {
+            Schema older = withoutMetadataAndTags(current);
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, older).getType())
+                    .as("%s reads what the older schema wrote", current.getName())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(older, current).getType())
+                    .as("the older %s reads what this one writes", current.getName())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
+    @Test
+    void shouldReadASummaryWrittenBeforeMetadataAndTagsWithBothEmpty() throws IOException {
+        Schema older = withoutMetadataAndTags(SessionSummary.getClassSchema());
+        SessionSummary summary = summary();
+        byte[] current = AvroBinarySerde.of(SessionSummary.class).encode(summary);
+        GenericRecord written = new GenericDatumReader<GenericRecord>(SessionSummary.getClassSchema(), older)
+                .read(null, DecoderFactory.get().binaryDecoder(current, null));
+        int id = registry.register("sessions-value", older);
+
+        SessionSummary read = ConfluentAvroSerde.forValue(registry, SessionSummary.class)
+                .deserialize("sessions", confluentBytes(id, older, written));
+
+        summary.setMetadata(Map.of());
+        summary.setTags(List.of());
+        assertThat(read).isEqualTo(summary);
+    }
+
+    private static Schema withoutMetadataAndTags(Schema schema) throws IOException {
+        Schema older = evolve(schema, fields -> {
+            assertThat(fields.get(fields.size() - 1).get("name").asText()).isEqualTo("tags");
+            assertThat(fields.get(fields.size() - 2).get("name").asText()).isEqualTo("metadata");
+            fields.remove(fields.size() - 1);
+            fields.remove(fields.size() - 1);
+        });
+        assertThat(older.getField("metadata")).isNull();
+        return older;
+    }
+
+    private static SessionSummary summary() {
+        return SessionSummary.newBuilder().setTenant("default").setSessionId("s-1").setProjects(List.of("app"))
+                .setStartTime(TIME).setEndTime(TIME).setUpdatedAt(TIME).setTraceCount(2).setSpanCount(5)
+                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setLatencyMs(new LatencyMs(1.5, 2.5)).setModels(List.of("gpt-4o")).setStatus(SessionStatus.ACTIVE)
+                .setMetadata(new HashMap<>(Map.of("user.plan", "pro", "env", "prod")))
+                .setTags(List.of("chat", "beta"))
+                .build();
     }
 
     private static Schema evolve(Schema schema, java.util.function.Consumer<ArrayNode> change) throws IOException {
