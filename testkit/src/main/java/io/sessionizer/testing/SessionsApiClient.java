@@ -104,9 +104,12 @@ public final class SessionsApiClient {
         return json("/api/v1/session/turns" + query(all));
     }
 
-    /** {@code GET /api/v1/stats} with the query parameters given, such as {@code project}. */
+    /**
+     * The {@code totals} of {@code GET /api/v1/stats} with the query parameters given (filters such as
+     * {@code project}); {@link #json} of the path has the buckets too.
+     */
     public JsonNode stats(Map<String, String> query) {
-        return json("/api/v1/stats" + query(query));
+        return json("/api/v1/stats" + query(query)).path("totals");
     }
 
     private static String query(Map<String, String> parameters) {

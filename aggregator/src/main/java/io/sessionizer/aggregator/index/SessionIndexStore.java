@@ -1,7 +1,9 @@
 package io.sessionizer.aggregator.index;
 
+import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.RecordContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,9 +19,15 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * and made visible to queries right after. Until the index is known to be current, queries on it throw
  * {@link IndexUnavailableException} (a 503 with Retry-After).
  */
-public final class SessionIndexStore implements StateStore {
+public final class SessionIndexStore implements StateStore, CachedStateStore<Object, Object> {
     /** The version of the documents' layout: an index written with another is rebuilt, never read. */
     public static final int FORMAT = 1;
     static final String FORMAT_KEY = "sessionizer.format";
@@ -114,8 +122,39 @@ public final class SessionIndexStore implements StateStore {
         reusableMarker = null;
     }
 
+    /** What a rebuild read: sessions and turns. */
+    public record Rebuilt(long sessions, long turns) {
+    }
+
+    /**
+     * Rebuilds the index from the stores it derives from, under a new marker (which the caller files in the stores).
+     * Queries answer unavailable until it is done.
+     */
+    public Rebuilt rebuildFrom(ReadOnlyKeyValueStore<String, SessionState> sessions,
+            ReadOnlyKeyValueStore<Bytes, Turn> transcripts, String newMarker) {
+        startRebuild();
+        long sessionCount = 0;
+        long turnCount = 0;
+        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, SessionState> entry = it.next();
+                putSession(entry.key, entry.value.getSummary());
+                sessionCount++;
+            }
+        }
+        try (KeyValueIterator<Bytes, Turn> it = transcripts.all()) {
+            while (it.hasNext()) {
+                Turn turn = it.next().value;
+                putTurn(RecordContract.sessionKey(turn.getTenant(), turn.getSessionId()), turn);
+                turnCount++;
+            }
+        }
+        finishRebuild(newMarker);
+        return new Rebuilt(sessionCount, turnCount);
+    }
+
     /** Empties the index before a rebuild; queries answer unavailable until {@link #finishRebuild}. */
-    public void startRebuild() {
+    private void startRebuild() {
         current = false;
         reusableMarker = null;
         try {
@@ -127,7 +166,7 @@ public final class SessionIndexStore implements StateStore {
     }
 
     /** Ends a rebuild under a new marker, which the caller also writes into the stores. */
-    public void finishRebuild(String newMarker) {
+    private void finishRebuild(String newMarker) {
         marker = newMarker;
         refresh();
         current = true;
@@ -175,15 +214,40 @@ public final class SessionIndexStore implements StateStore {
     }
 
     /**
-     * Called by Kafka Streams at each commit of the task (and before a clean close): the processor publishes what
-     * changed since the last commit and applies it here, and the changes become visible to queries.
+     * Called by Kafka Streams as a task prepares its commit (and before a clean close), where it flushes the record
+     * caches, before the task's output is flushed and its transaction committed: the processor publishes what changed
+     * since the last commit and applies it here, and the changes become visible to queries. So what a commit interval
+     * changed is published in that commit's transaction, as a KTable's cache publishes its changes.
+     *
+     * <p>This is Streams' internal {@link CachedStateStore} interface, the only hook that runs at that point: a
+     * store's public {@code flush}/{@code commit} runs after the transaction is committed (with the checkpoint),
+     * too late to publish in it. ADR 007 says why, and what to check at a Kafka upgrade.
      */
     @Override
-    public void flush() {
+    public void flushCache() {
         if (beforeCommit != null) {
             beforeCommit.run();
             pending = false;
         }
+        if (changed) {
+            refresh();
+        }
+    }
+
+    /** Nothing to drop: the changes not yet applied are the processor's, which a dirty close discards with it. */
+    @Override
+    public void clearCache() {
+    }
+
+    /** The index publishes nothing through a flush listener of Streams; its processor forwards the records itself. */
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    /** At the checkpoint after a commit: everything was applied in {@link #flushCache()} already. */
+    @Override
+    public void flush() {
         if (changed) {
             refresh();
         }
@@ -269,6 +333,21 @@ public final class SessionIndexStore implements StateStore {
             directory.close();
         } catch (IOException e) {
             LOG.warn("Closing the session index in {} failed; it is rebuilt at the next start", path, e);
+        }
+    }
+
+    /**
+     * Releases the files as a process that died would, without the last commit of {@link #close()}: for tests of
+     * what a restart after a crash finds.
+     */
+    void abandonForTest() {
+        open = false;
+        try {
+            searchers.close();
+            writer.rollback();
+            directory.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

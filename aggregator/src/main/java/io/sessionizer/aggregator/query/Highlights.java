@@ -26,13 +26,16 @@ final class Highlights {
     private Highlights() {
     }
 
-    /** The snippet of {@code turn} for the turn query {@code query}: its input's if that matched, else its output's. */
-    static SessionReader.Match of(Turn turn, Query query) {
+    /**
+     * The snippet of {@code turn} for {@code words}, a query on the input and output fields only (a clause on another
+     * field would not match the text alone): its input's if that matched, else its output's.
+     */
+    static SessionReader.Match of(Turn turn, Query words) {
         try {
             for (String field : new String[] {IndexDocuments.INPUT, IndexDocuments.OUTPUT}) {
                 String text = IndexDocuments.text(IndexDocuments.INPUT.equals(field) ? turn.getInput()
                         : turn.getOutput());
-                Object snippet = HIGHLIGHTER.highlightWithoutSearcher(field, query, text, 1);
+                Object snippet = HIGHLIGHTER.highlightWithoutSearcher(field, words, text, 1);
                 if (snippet != null && !snippet.toString().isEmpty()) {
                     return new SessionReader.Match(turn, field, snippet.toString());
                 }

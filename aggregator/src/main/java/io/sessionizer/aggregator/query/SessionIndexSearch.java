@@ -152,9 +152,13 @@ public final class SessionIndexSearch implements AutoCloseable {
     public Hits list(String tenant, SessionQuery query, Position after, int limit) {
         Query q = sessions(tenant, query);
         Sort sort = sort(query);
+        int maxDoc = searcher.getIndexReader().maxDoc();
+        if (maxDoc == 0) {
+            return new Hits(List.of(), false);
+        }
         try {
             TopDocs top = after == null ? searcher.search(q, limit + 1, sort, query.sort() == SessionQuery.Sort.RELEVANCE)
-                    : searcher.searchAfter(fieldDoc(after), q, limit + 1, sort,
+                    : searcher.searchAfter(fieldDoc(after, maxDoc), q, limit + 1, sort,
                             query.sort() == SessionQuery.Sort.RELEVANCE);
             List<Hit> hits = new ArrayList<>();
             for (ScoreDoc doc : top.scoreDocs) {
@@ -176,15 +180,15 @@ public final class SessionIndexSearch implements AutoCloseable {
         }
     }
 
-    private static FieldDoc fieldDoc(Position after) {
+    private static FieldDoc fieldDoc(Position after, int maxDoc) {
         Object value = switch (after.sort()) {
             case RELEVANCE -> Float.intBitsToFloat((int) after.bits());
             case COST -> Double.longBitsToDouble(after.bits());
             default -> after.bits();
         };
-        // A unique key breaks every tie, so the document number is never compared: the highest excludes the
-        // cursor's own session, wherever it now is.
-        return new FieldDoc(Integer.MAX_VALUE, Float.NaN, new Object[] {value, new BytesRef(after.sessionKey())});
+        // A unique key breaks every tie, so the document number is compared only for the cursor's own session:
+        // the highest excludes it, wherever it now is.
+        return new FieldDoc(maxDoc - 1, Float.NaN, new Object[] {value, new BytesRef(after.sessionKey())});
     }
 
     private static Sort sort(SessionQuery query) {
@@ -298,13 +302,18 @@ public final class SessionIndexSearch implements AutoCloseable {
      * as a session's matches, and the query their snippets are highlighted for.
      */
     public static Query turns(String tenant, String q) {
+        return turnsOf(tenant, anyWord(q));
+    }
+
+    /** Any word or phrase of {@code q} in a turn's input or output: what a snippet highlights. */
+    static Query anyWord(String q) {
         List<Query> words = words(q);
         if (words.isEmpty()) {
             return new MatchNoDocsQuery("no words in q");
         }
         BooleanQuery.Builder any = new BooleanQuery.Builder();
         words.forEach(w -> any.add(w, Occur.SHOULD));
-        return turnsOf(tenant, any.build());
+        return any.build();
     }
 
     /**

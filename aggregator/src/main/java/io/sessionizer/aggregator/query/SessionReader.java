@@ -115,13 +115,13 @@ public final class SessionReader {
                 List<Match> matches = List.of();
                 if (query.q() != null) {
                     matches = new ArrayList<>();
-                    org.apache.lucene.search.Query turnQuery = SessionIndexSearch.turns(tenant, query.q());
+                    org.apache.lucene.search.Query words = SessionIndexSearch.anyWord(query.q());
                     for (SessionIndexSearch.TurnMatch m : search.matchingTurns(tenant, hit.sessionKey(), query.q(),
                             MAX_MATCHES)) {
                         Turn turn = p.transcripts().get(StoreKeys.transcript(hit.sessionKey(), m.startMicros(),
                                 m.traceId()));
                         if (turn != null) {
-                            matches.add(Highlights.of(turn, turnQuery));
+                            matches.add(Highlights.of(turn, words));
                         }
                     }
                 }

@@ -15,7 +15,6 @@ import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
-import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,30 +115,13 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
      */
     private void rebuildIndex() {
         long started = System.nanoTime();
-        index.startRebuild();
-        long sessionCount = 0;
-        long turnCount = 0;
-        try (KeyValueIterator<String, SessionState> it = sessions.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, SessionState> entry = it.next();
-                index.putSession(entry.key, entry.value.getSummary());
-                sessionCount++;
-            }
-        }
-        try (KeyValueIterator<Bytes, Turn> it = transcripts.all()) {
-            while (it.hasNext()) {
-                Turn turn = it.next().value;
-                index.putTurn(RecordContract.sessionKey(turn.getTenant(), turn.getSessionId()), turn);
-                turnCount++;
-            }
-        }
         long marker = ThreadLocalRandom.current().nextLong();
+        SessionIndexStore.Rebuilt rebuilt = index.rebuildFrom(sessions, transcripts, Long.toString(marker));
         turnIndex.put(StoreKeys.INDEX_MARKER, marker);
-        index.finishRebuild(Long.toString(marker));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         recordRebuild(took);
         LOG.info("Rebuilt the session index of task {} from its stores: {} sessions, {} turns in {} ms",
-                context.taskId(), sessionCount, turnCount, took.toMillis());
+                context.taskId(), rebuilt.sessions(), rebuilt.turns(), took.toMillis());
     }
 
     /**
@@ -353,13 +335,5 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
         SessionEvent event = new SessionEvent(summary.getTenant(), summary.getSessionId(), type,
                 Instant.ofEpochMilli(nowMs), summary.getTraceCount());
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
-    }
-
-    @Override
-    public void close() {
-        context.metrics().removeSensor(metadataCut);
-        if (rebuilds != null) {
-            context.metrics().removeSensor(rebuilds);
-        }
     }
 }

@@ -95,7 +95,7 @@ class RestoreBenchmarkIT {
         await().atMost(LIMIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             SessionsApiClient.Response response = SessionsApiClient.of(app.httpPort()).get("/api/v1/stats");
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.json().path("sessions").asLong()).isEqualTo(SESSIONS);
+            assertThat(response.json().at("/totals/sessions").asLong()).isEqualTo(SESSIONS);
         });
     }
 

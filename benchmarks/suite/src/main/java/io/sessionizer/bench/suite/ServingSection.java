@@ -267,7 +267,7 @@ final class ServingSection {
     private static long sessions(ApiClient api, boolean localOnly) {
         try {
             JsonNode stats = api.json("/api/v1/stats", localOnly);
-            return stats.path("sessions").asLong();
+            return stats.at("/totals/sessions").asLong();
         } catch (RuntimeException e) {
             return -1;
         }

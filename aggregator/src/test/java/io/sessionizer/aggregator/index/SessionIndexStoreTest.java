@@ -1,0 +1,153 @@
+package io.sessionizer.aggregator.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sessionizer.aggregator.state.SessionState;
+import io.sessionizer.schemas.Cost;
+import io.sessionizer.schemas.LatencyMs;
+import io.sessionizer.schemas.SessionStatus;
+import io.sessionizer.schemas.SessionSummary;
+import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.Turns;
+import io.sessionizer.schemas.serde.AvroBinarySerde;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When the index on disk is trusted, and when it is rebuilt from the stores. */
+class SessionIndexStoreTest {
+    private static final String NAME = "session-index";
+
+    @TempDir
+    Path stateDir;
+
+    private StateStoreContext context;
+    private KeyValueStore<String, SessionState> sessions;
+    private KeyValueStore<Bytes, Turn> transcripts;
+    private SessionIndexStore index;
+
+    @BeforeEach
+    void setUp() {
+        context = new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 0), stateDir.toFile())
+                .getStateStoreContext();
+        sessions = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("sessions"), Serdes.String(),
+                AvroBinarySerde.of(SessionState.class)).withLoggingDisabled().build();
+        transcripts = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("transcripts"), Serdes.Bytes(),
+                AvroBinarySerde.of(Turn.class)).withLoggingDisabled().build();
+        sessions.init(context, sessions);
+        transcripts.init(context, transcripts);
+        sessions.put("default/s", state("s"));
+        Turn turn = Turns.sample();
+        transcripts.put(Bytes.wrap(new byte[] {1}), turn);
+        index = open();
+    }
+
+    @AfterEach
+    void tearDown() {
+        index.close();
+    }
+
+    private SessionIndexStore open() {
+        SessionIndexStore store = new SessionIndexStoreBuilder(NAME).build();
+        store.init(context, store);
+        return store;
+    }
+
+    private static SessionState state(String id) {
+        Instant t = Instant.parse("2026-12-01T10:00:00Z");
+        SessionSummary summary = SessionSummary.newBuilder().setTenant("default").setSessionId(id)
+                .setStartTime(t).setEndTime(t.plusSeconds(1)).setTraceCount(1).setSpanCount(1)
+                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setLatencyMs(new LatencyMs(null, null)).setStatus(SessionStatus.ACTIVE).setUpdatedAt(t)
+                .setMetadata(Map.of("team", "a")).setTags(List.of("beta")).build();
+        return SessionState.newBuilder().setSummary(summary).build();
+    }
+
+    @Test
+    void shouldAnswerUnavailableUntilCheckedOrRebuilt() {
+        assertThat(index.isCurrent(null)).isFalse();
+        assertThat(index.isCurrent("any")).isFalse();
+        assertThatThrownBy(index::acquire).isInstanceOf(IndexUnavailableException.class)
+                .hasMessageContaining("rebuilt");
+        SessionIndexStore.Rebuilt rebuilt = index.rebuildFrom(sessions, transcripts, "m1");
+        assertThat(rebuilt).isEqualTo(new SessionIndexStore.Rebuilt(1, 1));
+        assertThat(index.documents()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldBeReusedAfterACleanCloseWithTheStoresMarkerOnly() {
+        index.rebuildFrom(sessions, transcripts, "m1");
+        index.flushCache();
+        index.close();
+
+        index = open();
+        assertThat(index.isCurrent("m1")).isTrue();
+        assertThat(index.isCurrent("m2")).as("another instance rebuilt since").isFalse();
+        assertThat(index.isCurrent(null)).as("the stores were wiped").isFalse();
+        index.markCurrent();
+        assertThat(index.documents()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldNotBeReusedAfterACloseWithChangesNotApplied() {
+        index.rebuildFrom(sessions, transcripts, "m1");
+        index.markPending();
+        index.close();
+
+        index = open();
+        assertThat(index.isCurrent("m1")).isFalse();
+    }
+
+    @Test
+    void shouldNotBeReusedAfterACrash() throws Exception {
+        index.rebuildFrom(sessions, transcripts, "m1");
+        // A crash: the process ends without close(); the last Lucene commit is the one written at init.
+        SessionIndexStore crashed = index;
+        index = open2AfterCrash(crashed);
+        assertThat(index.isCurrent("m1")).isFalse();
+    }
+
+    /** Opens the index again as a restarted process would after {@code crashed} ended without closing. */
+    private SessionIndexStore open2AfterCrash(SessionIndexStore crashed) throws Exception {
+        crashed.abandonForTest();
+        return open();
+    }
+
+    @Test
+    void shouldRebuildAnIndexOfAnotherFormatNotReadIt() throws Exception {
+        index.close();
+        Path dir = stateDir.resolve(NAME);
+        try (IndexWriter writer = new IndexWriter(FSDirectory.open(dir), new IndexWriterConfig())) {
+            Document old = new Document();
+            old.add(new StringField("whatever", "old", Field.Store.YES));
+            writer.addDocument(old);
+            writer.setLiveCommitData(Map.of(SessionIndexStore.FORMAT_KEY, "0", SessionIndexStore.CLEAN_KEY, "true",
+                    SessionIndexStore.MARKER_KEY, "m1").entrySet());
+            writer.commit();
+        }
+        index = open();
+        assertThat(index.isCurrent("m1")).as("written by another build").isFalse();
+        index.rebuildFrom(sessions, transcripts, "m2");
+        assertThat(index.documents()).as("nothing of the old index is left").isEqualTo(2);
+    }
+}
