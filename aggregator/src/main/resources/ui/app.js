@@ -385,6 +385,12 @@ const COLUMNS = [
   { label: 'Cost', sort: 'cost' }, { label: 'Turns', sort: 'turns' }, { label: 'Errors', sort: 'errors' },
 ];
 
+/** A time in the table as its date and its clock time, each kept on one line (the cell wraps between them). */
+function timeParts(iso) {
+  const [date, clock] = fmtTime(iso).split(' ');
+  return clock === undefined ? date : [el('span', { class: 'nowrap' }, date), ' ', el('span', { class: 'nowrap' }, clock)];
+}
+
 /** A value in the table that filters the list by itself when clicked. */
 function filterLink(key, value, addFilter, cls) {
   const what = FILTERS[key].label.toLowerCase() + ' ' + value;
@@ -412,8 +418,8 @@ function sessionRows(s, addFilter) {
     el('div', { class: 'clamp' }, oneLine(s.last_output))),
   el('td', { class: 'user' }, s.user_id ? filterLink('user_id', s.user_id, addFilter, 'user') : '–'),
   el('td', { class: 'models' }, (s.models || []).map((m) => filterLink('model', m, addFilter, 'model'))),
-  el('td', { class: 'time', title: s.start_time || '' }, fmtTime(s.start_time)),
-  el('td', { class: 'time', title: s.end_time || '' }, fmtTime(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
+  el('td', { class: 'time', title: s.start_time || '' }, timeParts(s.start_time)),
+  el('td', { class: 'time', title: s.end_time || '' }, timeParts(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
   el('td', { class: 'num duration' }, fmtMs(duration(s.start_time, s.end_time))),
   el('td', { class: 'num' }, fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
   el('td', { class: 'num tokens' }, fmtInt(s.token_count)),
