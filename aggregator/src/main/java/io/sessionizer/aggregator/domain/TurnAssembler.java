@@ -5,6 +5,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
@@ -237,13 +238,33 @@ public final class TurnAssembler {
      * bounds hold for the whole trace; the delta carries them only when they gained an entry. Only for a trace whose
      * session is known.
      */
-    public static TraceState takeDelta(TraceState state) {
+    public static TurnDelta takeDelta(TraceState state) {
         if (state.getSessionId() == null) {
             throw new IllegalStateException("Trace " + state.getTraceId() + " has no session yet");
         }
         boolean metadataChanged = state.getMetadataChanged();
-        TraceState delta = TraceState.newBuilder(state)
-                .setSpanIds(new ArrayList<>())
+        TurnDelta delta = TurnDelta.newBuilder()
+                .setTenant(state.getTenant())
+                .setTraceId(state.getTraceId())
+                .setSessionId(state.getSessionId())
+                .setStartMicros(state.getStartMicros())
+                .setEndMicros(state.getEndMicros())
+                .setInput(state.getInput())
+                .setInputFromRoot(state.getInputFromRoot())
+                .setOutput(state.getOutput())
+                .setOutputFromRoot(state.getOutputFromRoot())
+                .setError(state.getError())
+                .setSpanCount(state.getSpanCount())
+                .setLlmCallCount(state.getLlmCallCount())
+                .setPromptTokens(state.getPromptTokens())
+                .setCompletionTokens(state.getCompletionTokens())
+                .setTotalTokens(state.getTotalTokens())
+                .setPromptCost(state.getPromptCost())
+                .setCompletionCost(state.getCompletionCost())
+                .setTotalCost(state.getTotalCost())
+                .setModels(new ArrayList<>(state.getModels()))
+                .setProject(state.getProject())
+                .setUserId(state.getUserId())
                 .setMetadata(metadataChanged ? new HashMap<>(state.getMetadata()) : new HashMap<>())
                 .setTags(metadataChanged ? new ArrayList<>(state.getTags()) : new ArrayList<>())
                 .build();
@@ -274,7 +295,7 @@ public final class TurnAssembler {
      * @param cuts where metadata and tags dropped over the bounds are counted (only when stage 1 forgot the trace
      *     after {@code trace.retention} and its later spans bring more)
      */
-    public static Turn merge(Turn previous, TraceState delta, Instant now, TurnLimits.Cuts cuts) {
+    public static Turn merge(Turn previous, TurnDelta delta, Instant now, TurnLimits.Cuts cuts) {
         if (previous == null) {
             Map<String, String> metadata = new HashMap<>();
             Metadata.putAll(metadata, delta.getMetadata(), Map.of(), cuts);

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.apache.kafka.common.utils.Bytes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +79,11 @@ public final class Cursors {
     }
 
     /** The cursor after {@code storeKey} in a list of {@code kind} for {@code tenant}; null for no key. */
-    String encode(Kind kind, String tenant, Bytes storeKey) {
+    String encode(Kind kind, String tenant, byte[] storeKey) {
         if (storeKey == null) {
             return null;
         }
-        byte[] keyBytes = storeKey.get();
+        byte[] keyBytes = storeKey;
         byte[] cursor = new byte[HEADER_BYTES + keyBytes.length + TAG_BYTES];
         cursor[0] = VERSION;
         cursor[1] = kind.tag;
@@ -99,7 +98,7 @@ public final class Cursors {
      *
      * @throws InvalidCursorException for anything else; never another exception
      */
-    Bytes decode(Kind kind, String tenant, String cursor) {
+    byte[] decode(Kind kind, String tenant, String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }
@@ -120,7 +119,7 @@ public final class Cursors {
         if (!MessageDigest.isEqual(tag, tag(kind, tenant, keyBytes))) {
             throw new InvalidCursorException();
         }
-        return Bytes.wrap(keyBytes);
+        return keyBytes;
     }
 
     private byte[] tag(Kind kind, String tenant, byte[] storeKey) {

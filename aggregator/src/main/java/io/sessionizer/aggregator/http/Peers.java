@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.sessionizer.aggregator.query.Instance;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Asks the other instances of the application ({@code application.server}): a request for a session another instance
@@ -34,7 +34,7 @@ final class Peers {
     static final String STANDBY = "standby";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Map<HostInfo, WebClient> clients = new ConcurrentHashMap<>();
+    private final Map<Instance, WebClient> clients = new ConcurrentHashMap<>();
 
     /** How a request is to be answered. */
     enum Scope {
@@ -57,7 +57,7 @@ final class Peers {
      * @param standby ask for its standby copy
      * @throws StateUnavailableException when it cannot be reached or cannot answer right now (503)
      */
-    HttpResponse forward(HostInfo host, ServiceRequestContext ctx, boolean standby) {
+    HttpResponse forward(Instance host, ServiceRequestContext ctx, boolean standby) {
         try {
             return checked(host, ask(host, ctx, standby ? STANDBY : "1").join()).toHttpResponse();
         } catch (CompletionException e) {
@@ -66,14 +66,14 @@ final class Peers {
     }
 
     /** Asks every given instance for its part of a list or of the totals, for the same request, in parallel. */
-    Pending ask(List<HostInfo> hosts, ServiceRequestContext ctx) {
+    Pending ask(List<Instance> hosts, ServiceRequestContext ctx) {
         List<CompletableFuture<AggregatedHttpResponse>> pending = new ArrayList<>();
         hosts.forEach(host -> pending.add(ask(host, ctx, "1")));
         return new Pending(hosts, pending);
     }
 
     /** The parts being asked for. */
-    record Pending(List<HostInfo> hosts, List<CompletableFuture<AggregatedHttpResponse>> responses) {
+    record Pending(List<Instance> hosts, List<CompletableFuture<AggregatedHttpResponse>> responses) {
         /**
          * Waits for every part.
          *
@@ -82,7 +82,7 @@ final class Peers {
         List<JsonNode> join() {
             List<JsonNode> parts = new ArrayList<>();
             for (int i = 0; i < hosts.size(); i++) {
-                HostInfo host = hosts.get(i);
+                Instance host = hosts.get(i);
                 AggregatedHttpResponse response;
                 try {
                     response = checked(host, responses.get(i).join());
@@ -102,7 +102,7 @@ final class Peers {
         }
     }
 
-    private CompletableFuture<AggregatedHttpResponse> ask(HostInfo host, ServiceRequestContext ctx, String scope) {
+    private CompletableFuture<AggregatedHttpResponse> ask(Instance host, ServiceRequestContext ctx, String scope) {
         WebClient client = clients.computeIfAbsent(host,
                 h -> WebClient.of("http://" + h.host() + ":" + h.port()));
         String query = ctx.query();
@@ -116,7 +116,7 @@ final class Peers {
         return client.execute(headers.build()).aggregate();
     }
 
-    private static AggregatedHttpResponse checked(HostInfo host, AggregatedHttpResponse response) {
+    private static AggregatedHttpResponse checked(Instance host, AggregatedHttpResponse response) {
         if (response.status().equals(HttpStatus.SERVICE_UNAVAILABLE)) {
             throw new StateUnavailableException("Instance " + host + " is not queryable right now", null);
         }
@@ -124,7 +124,7 @@ final class Peers {
     }
 
     /** An instance that cannot be reached is treated like one that is rebalancing: ask again shortly. */
-    private static StateUnavailableException unreachable(HostInfo host, CompletionException e) {
+    private static StateUnavailableException unreachable(Instance host, CompletionException e) {
         Throwable cause = Exceptions.peel(e);
         if (cause instanceof StateUnavailableException unavailable) {
             return unavailable;

@@ -14,14 +14,13 @@ import io.sessionizer.aggregator.index.IndexUnavailableException;
 import io.sessionizer.aggregator.query.InvalidParameterException;
 import io.sessionizer.aggregator.query.SessionIndexSearch;
 import io.sessionizer.aggregator.query.SessionQuery;
-import io.sessionizer.aggregator.query.SessionQueryService.Placement;
+import io.sessionizer.aggregator.query.Instance;
+import io.sessionizer.aggregator.query.Route;
 import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import io.sessionizer.aggregator.query.StatsWindow;
-import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.schemas.records.RecordContract;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -37,9 +36,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * {@code /api/v1/sessions}, {@code /api/v1/session} and {@code /api/v1/stats}: typed endpoints over the session stores
@@ -81,16 +77,16 @@ public final class SessionsApi {
             Map<String, List<String>> params = params(ctx);
             SessionQuery query = SessionQuery.parse(params, Set.of("limit", "cursor"));
             int max = limit(Optional.ofNullable(SessionQuery.single(params, "limit")));
-            Bytes cursor = cursors.decode(Cursors.Kind.SESSIONS, tenant, SessionQuery.single(params, "cursor"));
+            byte[] cursor = cursors.decode(Cursors.Kind.SESSIONS, tenant, SessionQuery.single(params, "cursor"));
             SessionIndexSearch.Position after = cursor == null ? null
-                    : SessionIndexSearch.fromBytes(cursor.get(), query);
+                    : SessionIndexSearch.fromBytes(cursor, query);
             Peers.Scope scope = Peers.scope(ctx);
-            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
+            List<Instance> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
             // The others are asked first so that they work while this instance reads its own part.
             Peers.Pending remote = peers.ask(others, ctx);
             SessionReader.ListPage page = sessions.reader().list(tenant, query, after, max);
             ObjectNode local = Gather.part(page, position -> cursors.encode(Cursors.Kind.SESSIONS, tenant,
-                    Bytes.wrap(SessionIndexSearch.toBytes(position))));
+                    SessionIndexSearch.toBytes(position)));
             if (scope != Peers.Scope.ANY) {
                 return ok(local);
             }
@@ -98,7 +94,7 @@ public final class SessionsApi {
             parts.addAll(remote.join());
             return ok(Gather.sessions(parts, max, encoded -> {
                 try {
-                    return SessionIndexSearch.fromBytes(cursors.decode(Cursors.Kind.SESSIONS, tenant, encoded).get(),
+                    return SessionIndexSearch.fromBytes(cursors.decode(Cursors.Kind.SESSIONS, tenant, encoded),
                             query);
                 } catch (IllegalArgumentException e) {
                     // Not the caller's fault: the instances sign with different secrets.
@@ -119,7 +115,7 @@ public final class SessionsApi {
             SessionQuery query = SessionQuery.parse(params, Set.of("field"));
             String field = facetField(SessionQuery.single(params, "field"));
             Peers.Scope scope = Peers.scope(ctx);
-            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
+            List<Instance> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
             Peers.Pending remote = peers.ask(others, ctx);
             Map<String, Long> counts = new HashMap<>(sessions.reader().facet(tenant, query, field));
             if (scope != Peers.Scope.ANY) {
@@ -194,10 +190,7 @@ public final class SessionsApi {
         String sessionId = TurnLimits.storedSessionId(requestedId);
         return routed(ctx, tenant, sessionId, reader -> {
             int max = limit(limit);
-            Bytes after = cursors.decode(Cursors.Kind.TURNS, tenant, cursor.orElse(null));
-            if (after != null && !StoreKeys.isTranscriptKeyOf(after, RecordContract.sessionKey(tenant, sessionId))) {
-                throw new IllegalArgumentException("Invalid cursor: not a cursor of session '" + sessionId + "'");
-            }
+            byte[] after = cursors.decode(Cursors.Kind.TURNS, tenant, cursor.orElse(null));
             return reader.turns(tenant, sessionId, after, max)
                     .map(page -> ok(SessionJson.turns(page.items(),
                             cursors.encode(Cursors.Kind.TURNS, tenant, page.next()))))
@@ -215,7 +208,7 @@ public final class SessionsApi {
             StatsWindow window = StatsWindow.of(query, SessionQuery.single(params, "interval"),
                     Instant.ofEpochMilli(System.currentTimeMillis()));
             Peers.Scope scope = Peers.scope(ctx);
-            List<HostInfo> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
+            List<Instance> others = scope == Peers.Scope.ANY ? sessions.peers() : List.of();
             Peers.Pending remote = peers.ask(others, ctx);
             ObjectNode local = SessionJson.stats(sessions.reader().stats(tenant, query, window.fromMicros(),
                     window.toMicros(), window.intervalMicros()), window);
@@ -247,19 +240,19 @@ public final class SessionsApi {
             if (scope == Peers.Scope.LOCAL) {
                 return query.apply(sessions.reader());
             }
-            Placement placement = sessions.locate(tenant, sessionId);
             if (scope == Peers.Scope.LOCAL_STANDBY) {
-                return fromStandby(query.apply(sessions.partitionReader(placement.partition(), true)));
+                Route.Local local = sessions.localRoute(tenant, sessionId, true);
+                return fromStandby(query.apply(sessions.partitionReader(local.partition(), true)));
             }
             StateUnavailableException unavailable = null;
-            for (HostInfo host : placement.hosts()) {
-                boolean standby = !host.equals(placement.active());
+            for (Route route : sessions.routes(tenant, sessionId)) {
                 try {
-                    if (!host.equals(placement.self())) {
-                        return peers.forward(host, ctx, standby);
+                    if (route instanceof Route.Remote remote) {
+                        return peers.forward(remote.instance(), ctx, remote.standby());
                     }
-                    HttpResponse response = query.apply(sessions.partitionReader(placement.partition(), standby));
-                    return standby ? fromStandby(response) : response;
+                    Route.Local local = (Route.Local) route;
+                    HttpResponse response = query.apply(sessions.partitionReader(local.partition(), local.standby()));
+                    return local.standby() ? fromStandby(response) : response;
                 } catch (StateUnavailableException e) {
                     unavailable = e;
                 }
@@ -282,8 +275,6 @@ public final class SessionsApi {
             return Problems.unavailable(e.getMessage());
         } catch (IndexUnavailableException e) {
             return Problems.unavailable(e.getMessage() + "; ask again shortly");
-        } catch (InvalidStateStoreException e) {
-            return Problems.unavailable("Sessions are not queryable right now: " + e.getMessage());
         } catch (Peers.PeerException e) {
             return Problems.of(HttpStatus.BAD_GATEWAY, e.getMessage());
         }

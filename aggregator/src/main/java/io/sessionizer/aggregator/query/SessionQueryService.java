@@ -36,11 +36,13 @@ public final class SessionQueryService {
     }
 
     /**
-     * Where a session's partition is kept: its active instance and its standbys (instances keeping a warm copy).
+     * The ways to answer a request about a session, in the order to try them: the active copy of its partition first,
+     * then its standbys (sorted, so every instance tries them in the same order), each local when this instance
+     * keeps it, else forwarded.
      *
      * @throws StateUnavailableException while the placement is unknown (starting, or no instance holds the partition)
      */
-    public Placement locate(String tenant, String sessionId) {
+    public List<Route> routes(String tenant, String sessionId) {
         KafkaStreams current = streams;
         if (current == null || !(current.state() == KafkaStreams.State.RUNNING
                 || current.state() == KafkaStreams.State.REBALANCING)) {
@@ -53,41 +55,49 @@ public final class SessionQueryService {
             throw new StateUnavailableException("The instance that keeps session '" + sessionId
                     + "' is not known right now (rebalancing)", null);
         }
-        HostInfo active = HostInfo.unavailable().equals(metadata.activeHost()) ? null : metadata.activeHost();
-        List<HostInfo> standbys = metadata.standbyHosts().stream()
+        List<Route> routes = new ArrayList<>();
+        if (!HostInfo.unavailable().equals(metadata.activeHost())) {
+            routes.add(route(metadata.activeHost(), metadata.partition(), false));
+        }
+        metadata.standbyHosts().stream()
                 .sorted(Comparator.comparing(HostInfo::host).thenComparing(HostInfo::port))
-                .toList();
-        if (active == null && standbys.isEmpty()) {
+                .forEach(host -> routes.add(route(host, metadata.partition(), true)));
+        if (routes.isEmpty()) {
             throw new StateUnavailableException("No instance keeps session '" + sessionId + "' right now", null);
         }
-        return new Placement(metadata.partition(), active, standbys, self);
+        return routes;
     }
 
     /**
-     * Where a session's partition is kept.
-     *
-     * @param active the instance that processes the partition, or null while none does
-     * @param standbys instances that keep a copy of its stores, which may lag behind the active's
-     * @param self this instance
+     * The local route to a session's partition on this instance: its standby copy with {@code standby}, for a
+     * request another instance forwarded to this one as its standby.
      */
-    public record Placement(int partition, HostInfo active, List<HostInfo> standbys, HostInfo self) {
-        /** The instances to ask, the active first. */
-        public List<HostInfo> hosts() {
-            List<HostInfo> hosts = new ArrayList<>();
-            if (active != null) {
-                hosts.add(active);
-            }
-            hosts.addAll(standbys);
-            return hosts;
+    public Route.Local localRoute(String tenant, String sessionId, boolean standby) {
+        KafkaStreams current = streams;
+        if (current == null) {
+            throw new StateUnavailableException("Sessions are not queryable yet: the aggregator is starting", null);
         }
+        KeyQueryMetadata metadata = current.queryMetadataForKey(SessionTopology.SESSIONS_STORE,
+                RecordContract.sessionKey(tenant, sessionId), new StringSerializer());
+        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
+            throw new StateUnavailableException("The partition of session '" + sessionId
+                    + "' is not known right now (rebalancing)", null);
+        }
+        return new Route.Local(metadata.partition(), standby);
+    }
+
+    private Route route(HostInfo host, int partition, boolean standby) {
+        return host.equals(self) ? new Route.Local(partition, standby)
+                : new Route.Remote(new Instance(host.host(), host.port()), standby);
     }
 
     /** The other instances of this application, whose stores lists and totals gather too. */
-    public List<HostInfo> peers() {
-        List<HostInfo> peers = new ArrayList<>();
+    public List<Instance> peers() {
+        List<Instance> peers = new ArrayList<>();
         for (StreamsMetadata instance : running().metadataForAllStreamsClients()) {
-            if (!instance.hostInfo().equals(self) && !peers.contains(instance.hostInfo())) {
-                peers.add(instance.hostInfo());
+            Instance peer = new Instance(instance.hostInfo().host(), instance.hostInfo().port());
+            if (!instance.hostInfo().equals(self) && !peers.contains(peer)) {
+                peers.add(peer);
             }
         }
         return peers;

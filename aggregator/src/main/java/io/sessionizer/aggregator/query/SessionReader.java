@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -54,21 +55,44 @@ public final class SessionReader {
 
     public Optional<SessionSummary> find(String tenant, String sessionId) {
         String sessionKey = RecordContract.sessionKey(tenant, sessionId);
-        for (Partition p : partitions) {
-            SessionState state = p.sessions().get(sessionKey);
-            if (state != null) {
-                return Optional.of(state.getSummary());
+        try {
+            for (Partition p : partitions) {
+                SessionState state = p.sessions().get(sessionKey);
+                if (state != null) {
+                    return Optional.of(state.getSummary());
+                }
             }
+            return Optional.empty();
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
         }
-        return Optional.empty();
+    }
+
+    private static StateUnavailableException unavailable(InvalidStateStoreException e) {
+        return new StateUnavailableException("Sessions are not queryable right now: " + e.getMessage(), e);
     }
 
     /**
-     * A page of a session's turns, oldest first, after the transcript key {@code after} (null for the first page);
+     * A page of a session's turns, oldest first, after the transcript key {@code afterKey} (null for the first page);
      * empty when the session is unknown.
+     *
+     * @throws InvalidParameterException naming {@code cursor} when {@code afterKey} is not a key of this session's
+     *     transcript
      */
-    public Optional<Page<Turn>> turns(String tenant, String sessionId, Bytes after, int limit) {
+    public Optional<Page<Turn>> turns(String tenant, String sessionId, byte[] afterKey, int limit) {
         String sessionKey = RecordContract.sessionKey(tenant, sessionId);
+        Bytes after = afterKey == null ? null : Bytes.wrap(afterKey);
+        if (after != null && !StoreKeys.isTranscriptKeyOf(after, sessionKey)) {
+            throw new InvalidParameterException("cursor", "not a cursor of session '" + sessionId + "'");
+        }
+        try {
+            return turns(sessionKey, after, limit);
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private Optional<Page<Turn>> turns(String sessionKey, Bytes after, int limit) {
         Partition home = partitions.stream().filter(p -> p.sessions().get(sessionKey) != null).findFirst()
                 .orElse(null);
         if (home == null) {
@@ -92,7 +116,7 @@ public final class SessionReader {
                 last = entry.key;
             }
         }
-        return Optional.of(new Page<>(page, more ? last : null));
+        return Optional.of(new Page<>(page, more ? last.get() : null));
     }
 
     /**
@@ -103,6 +127,15 @@ public final class SessionReader {
      */
     public ListPage list(String tenant, SessionQuery query, SessionIndexSearch.Position after, int limit) {
         try (SessionIndexSearch search = search()) {
+            return list(search, tenant, query, after, limit);
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private ListPage list(SessionIndexSearch search, String tenant, SessionQuery query,
+            SessionIndexSearch.Position after, int limit) {
+        {
             SessionIndexSearch.Hits hits = search.list(tenant, query, after, limit);
             List<Listed> page = new ArrayList<>();
             for (SessionIndexSearch.Hit hit : hits.hits()) {

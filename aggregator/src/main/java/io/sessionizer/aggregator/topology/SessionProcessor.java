@@ -8,7 +8,7 @@ import io.sessionizer.aggregator.domain.TurnOrder;
 import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.SessionState;
-import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>The session index is derived from the stores: when the task starts processing, it is checked against the marker
  * the stores hold and rebuilt from them when it is not at their point ({@link SessionIndexStore}).
  */
-final class SessionProcessor implements Processor<String, TraceState, String, SpecificRecord> {
+final class SessionProcessor implements Processor<String, TurnDelta, String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
 
     private final Settings settings;
@@ -142,9 +142,9 @@ final class SessionProcessor implements Processor<String, TraceState, String, Sp
     }
 
     @Override
-    public void process(Record<String, TraceState> record) {
+    public void process(Record<String, TurnDelta> record) {
         String sessionKey = record.key();
-        TraceState delta = record.value();
+        TurnDelta delta = record.value();
         long nowMs = context.currentSystemTimeMs();
         Instant now = Instant.ofEpochMilli(nowMs);
 

@@ -1,5 +1,6 @@
 package io.sessionizer.aggregator.topology;
 
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
@@ -9,6 +10,7 @@ import io.sessionizer.aggregator.errors.RecordSizeGuard;
 import io.sessionizer.aggregator.index.SessionIndexStoreBuilder;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.schemas.SessionEvent;
@@ -97,11 +99,13 @@ public final class SessionTopology {
                 config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
                 config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
         // Every value written, to a topic or a store's changelog, passes a size check first (RecordSizeGuard).
-        Serde<TraceState> deltaSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
+        Serde<TraceState> traceSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
+        // The repartition topic carries deltas, a type of their own: what stage 2 needs of a trace's new spans.
+        Serde<TurnDelta> deltaSerde = RecordSizeGuard.of(AvroBinarySerde.of(TurnDelta.class), maxValue);
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_STATE_STORE),
-                Serdes.String(), deltaSerde));
+                Serdes.String(), traceSerde));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRACE_EXPIRY_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
         // Cached: a session and its turns change with every delta, so within a commit interval the cache takes the
@@ -117,14 +121,15 @@ public final class SessionTopology {
                 Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(new SessionIndexStoreBuilder(SESSION_INDEX_STORE));
 
-        Map<String, KStream<String, byte[]>> routes = builder.stream(config.get(AggregatorSettings.SPANS_TOPIC),
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(SOURCE))
+        Serde<ExportTraceServiceRequest> otlp = OtlpTracesSerde.create();
+        Map<String, KStream<String, ExportTraceServiceRequest>> routes = builder.stream(
+                        config.get(AggregatorSettings.SPANS_TOPIC), Consumed.with(Serdes.String(), otlp).withName(SOURCE))
                 .split(Named.as(ROUTE_BY_KEY))
                 .branch((key, value) -> SpansByTrace.isTraceKey(key), Branched.as(KEYED_BY_TRACE))
                 .defaultBranch(Branched.as(TO_REKEY));
-        KStream<String, byte[]> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
+        KStream<String, ExportTraceServiceRequest> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
                 .flatMap((key, value) -> SpansByTrace.split(value), Named.as(SPLIT_PER_TRACE))
-                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(Serdes.ByteArray(), maxValue))
+                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(otlp, maxValue))
                         .withName(SPANS_BY_TRACE));
         routes.get(ROUTE_BY_KEY + KEYED_BY_TRACE).merge(rekeyed, Named.as(MERGE_BY_TRACE))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),

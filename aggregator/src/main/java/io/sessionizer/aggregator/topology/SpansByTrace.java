@@ -1,6 +1,5 @@
 package io.sessionizer.aggregator.topology;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
@@ -33,17 +32,11 @@ final class SpansByTrace {
     }
 
     /** One record per trace of the request; spans with invalid ids are left out, as the ingest does. */
-    static List<KeyValue<String, byte[]>> split(byte[] value) {
-        ExportTraceServiceRequest request;
-        try {
-            request = ExportTraceServiceRequest.parseFrom(value == null ? new byte[0] : value);
-        } catch (InvalidProtocolBufferException e) {
-            throw new PoisonRecordException("not an OTLP ExportTraceServiceRequest: " + e.getMessage(), e);
-        }
+    static List<KeyValue<String, ExportTraceServiceRequest>> split(ExportTraceServiceRequest request) {
         List<TraceBatch> batches = TraceSplitter.split(request).batches();
-        List<KeyValue<String, byte[]>> records = new ArrayList<>(batches.size());
+        List<KeyValue<String, ExportTraceServiceRequest>> records = new ArrayList<>(batches.size());
         for (TraceBatch batch : batches) {
-            records.add(KeyValue.pair(batch.traceId(), batch.request().toByteArray()));
+            records.add(KeyValue.pair(batch.traceId(), batch.request()));
         }
         return records;
     }

@@ -1,7 +1,6 @@
 package io.sessionizer.aggregator.topology;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -9,6 +8,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.TurnAssembler;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
  * Texts, names, metadata and tags cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
  */
-final class TraceProcessor implements Processor<String, byte[], String, TraceState> {
+final class TraceProcessor implements Processor<String, ExportTraceServiceRequest, String, TurnDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
     static final String METADATA_CUT = "metadata-cut-total";
@@ -51,7 +51,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
 
     private final TurnAssembler assembler;
     private final Settings settings;
-    private ProcessorContext<String, TraceState> context;
+    private ProcessorContext<String, TurnDelta> context;
     private KeyValueStore<String, TraceState> traces;
     private KeyValueStore<Bytes, byte[]> expiry;
     private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
@@ -71,7 +71,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     }
 
     @Override
-    public void init(ProcessorContext<String, TraceState> context) {
+    public void init(ProcessorContext<String, TurnDelta> context) {
         this.context = context;
         this.traces = context.getStateStore(SessionTopology.TRACE_STATE_STORE);
         this.expiry = context.getStateStore(SessionTopology.TRACE_EXPIRY_STORE);
@@ -97,18 +97,14 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    public void process(Record<String, ExportTraceServiceRequest> record) {
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
             throw new PoisonRecordException("invalid " + RecordContract.TENANT_HEADER
                     + " header: the tenant must match " + RecordContract.TENANT_PATTERN);
         }
-        ExportTraceServiceRequest request;
-        try {
-            request = ExportTraceServiceRequest.parseFrom(record.value() == null ? new byte[0] : record.value());
-        } catch (InvalidProtocolBufferException e) {
-            throw new PoisonRecordException("not an OTLP ExportTraceServiceRequest: " + e.getMessage(), e);
-        }
+        // Parsed once, by the source's serde (OtlpTracesSerde): bytes that are not a request never get here.
+        ExportTraceServiceRequest request = record.value();
 
         long now = context.currentSystemTimeMs();
         Map<ByteString, Batch> batches = new LinkedHashMap<>(4);
@@ -148,7 +144,7 @@ final class TraceProcessor implements Processor<String, byte[], String, TraceSta
             TraceState state = batch.state;
             long expiresAt;
             if (state.getSessionId() != null) {
-                TraceState delta = TurnAssembler.takeDelta(state);
+                TurnDelta delta = TurnAssembler.takeDelta(state);
                 String sessionKey = RecordContract.sessionKey(tenant, delta.getSessionId());
                 context.forward(record.withKey(sessionKey).withValue(delta));
                 expiresAt = now + settings.traceRetention().toMillis();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.entry;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.state.TraceState;
+import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
@@ -283,15 +284,15 @@ class TurnAssemblerTest {
         attr(root, "langsmith.metadata.env", "prod");
         attr(root, "tag.tags", "chat");
         assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
-        TraceState first = TurnAssembler.takeDelta(state);
+        TurnDelta first = TurnAssembler.takeDelta(state);
 
         Span.Builder same = attr(span(1, 2, 1, 10, 20), "langsmith.metadata.env", "staging");
         assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, same.build(), cuts);
-        TraceState second = TurnAssembler.takeDelta(state);
+        TurnDelta second = TurnAssembler.takeDelta(state);
 
         Span.Builder more = attr(span(1, 3, 1, 10, 20), "langsmith.metadata.region", "eu");
         assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, more.build(), cuts);
-        TraceState third = TurnAssembler.takeDelta(state);
+        TurnDelta third = TurnAssembler.takeDelta(state);
 
         assertThat(first.getMetadata()).containsOnly(entry("env", "prod"));
         assertThat(first.getTags()).containsExactly("chat");

@@ -7,12 +7,11 @@ import io.sessionizer.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 class CursorsTest {
     private static final Cursors CURSORS = Cursors.of("cursors-test-secret-of-at-least-32-chars", "api.cursor-secret");
-    private static final Bytes KEY = Bytes.wrap("acme/session-1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    private static final byte[] KEY = "acme/session-1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     @Test
     void shouldDecodeWhatItEncodedAndNothingForNoCursor() {
@@ -27,7 +26,7 @@ class CursorsTest {
     @Test
     void shouldRefuseAForgedCursorThatIsValidBase64url() {
         // The old format: the bare store key.
-        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(KEY.get());
+        String forged = Base64.getUrlEncoder().withoutPadding().encodeToString(KEY);
         assertInvalid(Cursors.Kind.SESSIONS, "acme", forged);
         assertInvalid(Cursors.Kind.SESSIONS, "acme", "AAE");
         assertInvalid(Cursors.Kind.SESSIONS, "acme", "A".repeat(200));

@@ -11,7 +11,6 @@ import io.sessionizer.aggregator.query.SessionIndexSearch;
 import io.sessionizer.aggregator.query.SessionIndexSearch.Position;
 import io.sessionizer.aggregator.query.SessionQuery;
 import java.util.List;
-import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.Test;
 
 class GatherTest {
@@ -31,13 +30,13 @@ class GatherTest {
     }
 
     private static String cursor(String id, long endMicros) {
-        return CURSORS.encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, Bytes.wrap(SessionIndexSearch.toBytes(
-                new Position(QUERY.sort(), QUERY.ascending(), endMicros, sessionKey(DEFAULT_TENANT, id)))));
+        return CURSORS.encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, SessionIndexSearch.toBytes(
+                new Position(QUERY.sort(), QUERY.ascending(), endMicros, sessionKey(DEFAULT_TENANT, id))));
     }
 
     private static JsonNode merge(int limit, ObjectNode... parts) {
         return Gather.sessions(List.of(parts), limit, c -> SessionIndexSearch.fromBytes(
-                CURSORS.decode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, c).get(), QUERY));
+                CURSORS.decode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, c), QUERY));
     }
 
     private static List<String> ids(JsonNode merged) {

@@ -30,7 +30,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Bytes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -165,7 +164,7 @@ class SessionsApiIT {
                 false, 1, sessionKey(DEFAULT_TENANT, "..")));
         String forged = base64(position);
         String foreign = new Cursors("another-deployment-secret-32-chars-long".getBytes(StandardCharsets.UTF_8))
-                .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, Bytes.wrap(position));
+                .encode(Cursors.Kind.SESSIONS, DEFAULT_TENANT, position);
         String turnsCursor = api.turns("..", Map.of("limit", "1")).get("next_cursor").asText();
         for (String bad : List.of(forged, base64(flipped), foreign, cursor.substring(0, cursor.length() - 2),
                 cursor + "A", turnsCursor)) {

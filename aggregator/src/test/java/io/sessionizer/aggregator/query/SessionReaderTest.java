@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,7 +128,7 @@ class SessionReaderTest {
             send("app", i, "s", i * 1_000L, i * 1_000L + 500, "in" + i, "out" + i, null);
         }
         List<String> seen = new ArrayList<>();
-        Bytes cursor = null;
+        byte[] cursor = null;
         int pages = 0;
         do {
             Page<Turn> page = reader.turns(T, "s", cursor, 2).orElseThrow();
