@@ -729,7 +729,9 @@ function renderList(initial) {
       }
     }
     if (values === null) values = valuesInRows(key, rows).map((v) => ({ value: v, count: null }));
-    else if (key === 'metadata') values = values.map((v) => ({ ...v, value: facet.slice(METADATA_PREFIX.length) + '=' + v.value }));
+    else if (key === 'metadata') {
+      values = values.map((v) => ({ ...v, value: facet.slice(METADATA_PREFIX.length) + '=' + v.value }));
+    }
     if (field.value !== key) return;
     suggestions.replaceChildren(...values.map((v) => el('option', { value: v.value,
       label: v.count === null ? null : v.count + (v.count === 1 ? ' session' : ' sessions') })));

@@ -595,6 +595,31 @@ class WebUiIT {
     }
 
     /**
+     * Needs {@code matches} and {@code /turns} paging: a hit in a turn past the transcript's first page opens the
+     * session with that turn loaded and shown.
+     */
+    @Test
+    void shouldOpenASearchHitAtItsTurnPastTheFirstPage() {
+        String longChat = KafkaTestCluster.uniqueName("hit");
+        Instant start = Instant.now().minusSeconds(1_800);
+        for (int i = 0; i < LONG_SESSION_TURNS; i++) {
+            String input = i == LONG_SESSION_TURNS - 1 ? "Is Zanzibar warm in June?" : "Small talk " + i + "?";
+            sendTurn(tracer, longChat, "gina", start.plusSeconds(10L * i), new Exchange(input, "Reply " + i + "."),
+                    false);
+        }
+        flush();
+        open("/#/?q=zanzibar");
+
+        String hit = "tr.match-row[data-session-id='" + longChat + "'] a.match-link";
+        eventually(() -> browser.findElement(By.cssSelector(hit)).click());
+        eventually(() -> {
+            assertThat(texts("#transcript .turn")).hasSize(LONG_SESSION_TURNS);
+            assertThat(texts("#transcript .turn.focused .bubble.user .text"))
+                    .containsExactly("Is Zanzibar warm in June?");
+        });
+    }
+
+    /**
      * Needs nothing but {@code GET /}: the snippet renderer turns the API's escaped text and {@code <mark>} tags into
      * text nodes and mark elements, never into other markup.
      */
@@ -623,8 +648,9 @@ class WebUiIT {
     }
 
     /**
-     * Needs {@code buckets} in {@code /api/v1/stats} with {@code from}, {@code to} and {@code interval}: the chart above
-     * the list has one column per bucket the API answers for the range shown; a click on one narrows the range to it.
+     * Needs {@code buckets} in {@code /api/v1/stats} with {@code from}, {@code to} and {@code interval}: the chart
+     * above the list has one column per bucket the API answers for the range shown; a click on one narrows the range
+     * to it.
      */
     @Test
     void shouldChartTheStatsBucketsOfTheChosenRange() {
@@ -800,7 +826,8 @@ class WebUiIT {
     }
 
     private void removeChip(String key, String value) {
-        eventually(() -> ((WebElement) browser.executeScript("return Array.from(document.querySelectorAll('#chips .chip'))"
+        eventually(() -> ((WebElement) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#chips .chip'))"
                 + ".find(c => c.dataset.filterKey === arguments[0] && c.dataset.filterValue === arguments[1])"
                 + ".querySelector('.chip-remove');", key, value)).click());
     }
@@ -818,7 +845,8 @@ class WebUiIT {
     }
 
     private void clickSortHeader(String sort) {
-        eventually(() -> browser.findElement(By.cssSelector("th button.sort-button[data-sort='" + sort + "']")).click());
+        eventually(() -> browser.findElement(By.cssSelector("th button.sort-button[data-sort='" + sort + "']"))
+                .click());
     }
 
     /** The column's aria-sort: ascending, descending or none. */
