@@ -7,12 +7,14 @@ import io.sessionizer.loadgen.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +38,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * How fast the aggregator catches up on a backlog under exactly-once, against the limit of the same machine: a plain
  * Kafka Streams application that only repartitions the same records. Both run as child JVMs, one after the other, on
  * the same backlog; each is timed from its first committed offset to the moment its consumer group has nothing left
- * to read, and its peak resident memory (VmHWM) is read from /proc.
+ * to read, its peak resident memory (VmHWM) is read from /proc, and the bytes it wrote to Kafka (its internal topics
+ * and its outputs) are measured with the Admin client ({@link TopicBytes}).
  */
 public final class Backlog {
     private static final Duration POLL = Duration.ofMillis(250);
@@ -51,14 +54,37 @@ public final class Backlog {
             int sessionsInFlight, int partitions, Path stateDir, Path logDir, Duration timeout) {
     }
 
-    /** One application's catch-up. */
-    public record Run(String name, double spansPerSecond, double seconds, long peakRssBytes) {
+    /**
+     * One application's catch-up.
+     *
+     * @param bytesWritten what it wrote to Kafka, by topic: its internal topics (changelogs, repartition) named without
+     *     the application id, its outputs by their role ({@code sessions}, {@code session-turns}, {@code
+     *     session-events}, {@code dlq})
+     */
+    public record Run(String name, double spansPerSecond, double seconds, long peakRssBytes,
+            Map<String, Long> bytesWritten) {
+        public Run {
+            bytesWritten = Collections.unmodifiableMap(new TreeMap<>(bytesWritten));
+        }
+
+        public long totalBytesWritten() {
+            return bytesWritten.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
-    /** The backlog and both catch-ups. */
-    public record Result(long spans, double produceSeconds, Run baseline, Run aggregator) {
+    /**
+     * The backlog and both catch-ups.
+     *
+     * @param inputBytes the backlog topic's bytes in Kafka, as its producer (with ingest's compression) wrote them
+     */
+    public record Result(long spans, double produceSeconds, long inputBytes, Run baseline, Run aggregator) {
         public double ratio() {
             return aggregator.spansPerSecond() / baseline.spansPerSecond();
+        }
+
+        /** Bytes an application wrote to Kafka per byte of input; NaN when the input size is unknown. */
+        public double bytesPerInputByte(Run app) {
+            return inputBytes <= 0 ? Double.NaN : app.totalBytesWritten() / (double) inputBytes;
         }
     }
 
@@ -81,27 +107,36 @@ public final class Backlog {
             long traces = options.spans() / options.spansPerTrace();
             double produceSeconds = produce(topic, traces, run);
             long spans = traces * options.spansPerTrace();
-            progress.accept(String.format(Locale.ROOT, "Backlog: %,d spans in %,d traces on %s, produced in %.1f s",
-                    spans, traces, topic, produceSeconds));
+            long inputBytes = TopicBytes.measure(admin).of(topic);
+            progress.accept(String.format(Locale.ROOT, "Backlog: %,d spans in %,d traces on %s (%.1f MB in Kafka),"
+                    + " produced in %.1f s", spans, traces, topic, inputBytes / 1e6, produceSeconds));
 
             String baselineId = "bench-baseline-" + run;
             Run baseline = measure(admin, "repartition-only baseline", topic, traces, baselineId,
-                    Set.of(baselineId + "-baseline-repartition"), RepartitionOnlyApp.class.getName(),
+                    Set.of(baselineId + "-baseline-repartition"), Map.of(), RepartitionOnlyApp.class.getName(),
                     List.of(options.bootstrapServers(), topic, baselineId,
                             options.stateDir().resolve(baselineId).toString()));
             String aggregatorId = "bench-aggregator-" + run;
+            Map<String, String> outputs = Map.of("bench-sessions-" + run, "sessions",
+                    "bench-turns-" + run, "session-turns", "bench-events-" + run, "session-events",
+                    "bench-dlq-" + run, "dlq");
             Run aggregator = measure(admin, "aggregator", topic, traces, aggregatorId,
-                    Set.of(aggregatorId + "-turns-by-session-repartition"), AggregatorMain.class.getName(), List.of(
-                            "--set", "application.id=" + aggregatorId,
+                    Set.of(aggregatorId + "-turns-by-session-repartition"), outputs, AggregatorMain.class.getName(),
+                    List.of("--set", "application.id=" + aggregatorId,
                             "--set", "topic.spans=" + topic,
                             "--set", "topic.sessions=bench-sessions-" + run,
                             "--set", "topic.turns=bench-turns-" + run,
                             "--set", "topic.events=bench-events-" + run,
+                            "--set", "topic.dlq=bench-dlq-" + run,
                             "--set", "state.dir=" + options.stateDir().resolve(aggregatorId),
                             "--set", "http.port=0",
                             "--set", "schema.registry.url=mem://bench",
-                            "--set", "kafka.bootstrap.servers=" + options.bootstrapServers()));
-            return new Result(spans, produceSeconds, baseline, aggregator);
+                            "--set", "kafka.bootstrap.servers=" + options.bootstrapServers(),
+                            // Internal topics whose segments never roll during the run, so that their sizes in
+                            // Kafka are all the aggregator wrote (see TopicBytes).
+                            "--set", "kafka.topic.segment.bytes=" + TopicBytes.SEGMENT_BYTES,
+                            "--set", "kafka.topic.segment.ms=" + TopicBytes.SEGMENT_MS));
+            return new Result(spans, produceSeconds, inputBytes, baseline, aggregator);
         }
     }
 
@@ -171,9 +206,17 @@ public final class Backlog {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /**
+     * Runs an application on the backlog until it caught up, and measures it.
+     *
+     * @param groupId its application id: the consumer group, and the prefix of its internal topics
+     * @param outputs the topics it writes besides its internal ones, with their names in the report
+     */
     private Run measure(Admin admin, String name, String topic, long records, String groupId,
-            Set<String> internalTopics, String mainClass, List<String> args) throws Exception {
+            Set<String> internalTopics, Map<String, String> outputs, String mainClass, List<String> args)
+            throws Exception {
         progress.accept("Running " + name + "...");
+        TopicBytes before = TopicBytes.measure(admin);
         try (ChildJvm child = ChildJvm.start(name, HEAP, options.logDir().resolve(groupId + ".log"), mainClass,
                 args)) {
             AtomicLong firstCommitted = new AtomicLong(-1);
@@ -195,11 +238,25 @@ public final class Backlog {
                 long rss = child.peakRss();
                 progress.accept(String.format(Locale.ROOT, "  %s: %,.0f spans/s, peak RSS %d MiB", name,
                         spansPerSecond, rss >> 20));
-                return Optional.of(new Run(name, spansPerSecond, seconds, rss));
+                return Optional.of(new Run(name, spansPerSecond, seconds, rss, Map.of()));
             });
-            return run.orElseThrow(() -> new IllegalStateException(name + " did not catch up within "
+            Run caughtUp = run.orElseThrow(() -> new IllegalStateException(name + " did not catch up within "
                     + options.timeout() + "; see " + child.log()));
+            Map<String, Long> written = written(groupId, outputs, TopicBytes.measure(admin).grownSince(before,
+                    t -> t.startsWith(groupId + "-") || outputs.containsKey(t)));
+            progress.accept(String.format(Locale.ROOT, "  %s wrote %.1f MB to Kafka", name,
+                    written.values().stream().mapToLong(Long::longValue).sum() / 1e6));
+            return new Run(name, caughtUp.spansPerSecond(), caughtUp.seconds(), caughtUp.peakRssBytes(), written);
         }
+    }
+
+    /** The bytes by topic, internal topics named without {@code applicationId-}, outputs by their role. */
+    static Map<String, Long> written(String applicationId, Map<String, String> outputs, Map<String, Long> grown) {
+        Map<String, Long> named = new TreeMap<>();
+        grown.forEach((topic, bytes) -> named.merge(outputs.getOrDefault(topic,
+                topic.startsWith(applicationId + "-") ? topic.substring(applicationId.length() + 1) : topic), bytes,
+                Long::sum));
+        return named;
     }
 
     /** Records of {@code topic} that the consumer group {@code groupId} has not committed yet. */

@@ -45,11 +45,22 @@ public final class BacklogBenchmark implements Callable<Integer>, Subcommand {
         Backlog.Result result = new Backlog(new Backlog.Options(bootstrapServers, spans, spansPerTrace,
                 tracesPerSession, sessionsInFlight, partitions, workDir, workDir, timeout), System.out::println).run();
         System.out.println();
-        System.out.println("| application (exactly_once_v2) | spans/s | catch-up s | peak RSS MiB | ratio to baseline |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: |");
+        System.out.printf(Locale.ROOT, "Input: %.1f MB in Kafka%n%n", result.inputBytes() / 1e6);
+        System.out.println("| application (exactly_once_v2) | spans/s | catch-up s | peak RSS MiB | ratio to baseline"
+                + " | MB written to Kafka | per input byte |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Backlog.Run r : List.of(result.baseline(), result.aggregator())) {
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %.2f |%n", r.name(), r.spansPerSecond(),
-                    r.seconds(), r.peakRssBytes() >> 20, r.spansPerSecond() / result.baseline().spansPerSecond());
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %.1f | %d | %.2f | %,.1f | %.2f |%n", r.name(),
+                    r.spansPerSecond(), r.seconds(), r.peakRssBytes() >> 20,
+                    r.spansPerSecond() / result.baseline().spansPerSecond(), r.totalBytesWritten() / 1e6,
+                    result.bytesPerInputByte(r));
+        }
+        System.out.println();
+        System.out.println("| application | topic | MB written |");
+        System.out.println("| --- | --- | ---: |");
+        for (Backlog.Run r : List.of(result.baseline(), result.aggregator())) {
+            r.bytesWritten().forEach((topic, bytes) -> System.out.printf(Locale.ROOT, "| %s | %s | %,.1f |%n",
+                    r.name(), topic, bytes / 1e6));
         }
         return 0;
     }

@@ -2,6 +2,8 @@ package io.sessionizer.bench;
 
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -26,6 +28,11 @@ public final class RepartitionOnlyApp {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, args[2]);
         props.put(StreamsConfig.STATE_DIR_CONFIG, args[3]);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // The aggregator's producer compression, so that the bytes each writes per input byte compare.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        // A repartition topic whose segments never roll during the run, so that its size is all it wrote (TopicBytes).
+        props.put(StreamsConfig.topicPrefix(TopicConfig.SEGMENT_BYTES_CONFIG), TopicBytes.SEGMENT_BYTES);
+        props.put(StreamsConfig.topicPrefix(TopicConfig.SEGMENT_MS_CONFIG), TopicBytes.SEGMENT_MS);
         StreamsBuilder builder = new StreamsBuilder();
         builder.stream(args[1], Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("source"))
                 .repartition(Repartitioned.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("baseline"))

@@ -17,11 +17,23 @@ record BenchSize(String name, Duration ingestWarmup, Duration ingestDuration, lo
         Duration queriesDuration) {
 
     static final BenchSize DEFAULT = new BenchSize("default", Duration.ofSeconds(10), Duration.ofSeconds(30),
-            1_000_000, 100_000, Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(10),
+            1_000_000, 1_000_000, Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofSeconds(10),
             Duration.ofSeconds(40));
     static final BenchSize QUICK = new BenchSize("quick", Duration.ofSeconds(3), Duration.ofSeconds(10),
             100_000, 10_000, Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(5),
             Duration.ofSeconds(10));
+
+    /** This size with another number of stored sessions. */
+    BenchSize withStoredSessions(int sessions) {
+        return new BenchSize(name, ingestWarmup, ingestDuration, backlogSpans, sessions, freshnessWarmup,
+                freshnessDuration, queriesWarmup, queriesDuration);
+    }
+
+    /** This size with another backlog for the aggregator section. */
+    BenchSize withBacklogSpans(long spans) {
+        return new BenchSize(name, ingestWarmup, ingestDuration, spans, storedSessions, freshnessWarmup,
+                freshnessDuration, queriesWarmup, queriesDuration);
+    }
 
     Map<String, Object> settings() {
         Map<String, Object> s = new LinkedHashMap<>();

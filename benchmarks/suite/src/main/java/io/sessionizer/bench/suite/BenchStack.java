@@ -122,12 +122,17 @@ final class BenchStack implements AutoCloseable {
      * waited for (a second instance is ready only once the first rebalanced).
      */
     Service startAggregator(String name, String applicationId, Topics topics) throws IOException {
+        return startAggregator(name, stateDir(name), applicationId, topics);
+    }
+
+    /** An instance as above, with its state stores in {@code stateDir}, e.g. those of an instance stopped before. */
+    Service startAggregator(String name, Path stateDir, String applicationId, Topics topics) throws IOException {
         int port = freePort();
         return start(new Service(name, ChildJvm.start(name, AGGREGATOR_HEAP, log(name),
                 AggregatorMain.class.getName(), List.of(
                         "--set", "http.port=" + port,
                         "--set", "application.id=" + applicationId,
-                        "--set", "state.dir=" + dir.resolve("state").resolve(fileName(name)),
+                        "--set", "state.dir=" + stateDir,
                         "--set", "topic.spans=" + topics.spans(),
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
@@ -140,6 +145,11 @@ final class BenchStack implements AutoCloseable {
                         // Every instance counts as caught up, so a joining one takes its share of the active tasks at
                         // once (restoring them first) instead of after the ten-minute probing rebalance.
                         "--set", "kafka.acceptable.recovery.lag=" + Long.MAX_VALUE)), port, 0));
+    }
+
+    /** Where the instance named {@code name} keeps its state stores. */
+    Path stateDir(String name) {
+        return dir.resolve("state").resolve(fileName(name));
     }
 
     private static String randomSecret() {

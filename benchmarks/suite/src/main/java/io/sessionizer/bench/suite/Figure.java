@@ -42,14 +42,21 @@ public record Figure(String section, String name, double value, String unit, lon
         return targets.stream().allMatch(t -> t.metBy(this));
     }
 
-    /** A value as the table shows it in its unit: whole spans, one decimal for MB/s, milliseconds to 0.01 below 10. */
+    /** The unit of the write amplification figures: bytes written to Kafka per byte of input. */
+    static final String BYTES_PER_INPUT_BYTE = "bytes/input byte";
+
+    /**
+     * A value as the table shows it in its unit: whole spans, one decimal for MB, MB/s and seconds, two for bytes per
+     * input byte, milliseconds to 0.01 below 10.
+     */
     static String format(double value, String unit) {
         if (Double.isNaN(value)) {
             return "n/a";
         }
         return switch (unit) {
             case "ms" -> String.format(Locale.ROOT, value < 10 ? "%.2f" : "%,.1f", value);
-            case "MB/s" -> String.format(Locale.ROOT, "%,.1f", value);
+            case "MB/s", "MB", "s" -> String.format(Locale.ROOT, "%,.1f", value);
+            case BYTES_PER_INPUT_BYTE -> String.format(Locale.ROOT, "%.2f", value);
             default -> String.format(Locale.ROOT, "%,.0f", value);
         };
     }

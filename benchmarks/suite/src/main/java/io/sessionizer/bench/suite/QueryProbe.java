@@ -7,15 +7,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
  * Query latency as a client sees it: each kind of query asked by a thread of its own, one request at a time, one every
  * {@code pace}, each timed from sending to the whole answer, so that a slow kind (a search) does not starve the
- * others of samples. A query answered other than 200 counts as an error, not as a sample.
+ * others of samples. A query answered other than 200 counts as an error of its kind and status, not as a sample.
  */
 final class QueryProbe {
     /** One kind of query: its name in the report, the instance asked, and the path of each request. */
@@ -25,7 +26,7 @@ final class QueryProbe {
     private final List<Query> queries;
     private final Duration pace;
     private final Map<String, Latencies> latencies = new LinkedHashMap<>();
-    private final AtomicLong errors = new AtomicLong();
+    private final Map<String, Map<Integer, Long>> errors = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
 
@@ -53,8 +54,25 @@ final class QueryProbe {
         return latencies;
     }
 
+    /** Queries answered other than 200, of every kind. */
     long errors() {
-        return errors.get();
+        return errors.values().stream().flatMap(e -> e.values().stream()).mapToLong(Long::longValue).sum();
+    }
+
+    /** Queries answered other than 200 by query name, then by status (0 for no answer), in order of status. */
+    Map<String, Map<Integer, Long>> errorsByQuery() {
+        Map<String, Map<Integer, Long>> copy = new LinkedHashMap<>();
+        for (Query query : queries) {
+            Map<Integer, Long> statuses = errors.get(query.name());
+            if (statuses != null) {
+                copy.put(query.name(), new TreeMap<>(statuses));
+            }
+        }
+        return copy;
+    }
+
+    private void error(Query query, int status) {
+        errors.computeIfAbsent(query.name(), name -> new ConcurrentHashMap<>()).merge(status, 1L, Long::sum);
     }
 
     private void ask(Query query) {
@@ -67,10 +85,10 @@ final class QueryProbe {
                 if (response.status().code() == 200) {
                     recorded.record(System.nanoTime() - start);
                 } else {
-                    errors.incrementAndGet();
+                    error(query, response.status().code());
                 }
             } catch (CompletionException e) {
-                errors.incrementAndGet();
+                error(query, 0);
             }
             // A slow answer delays the next query rather than causing a burst.
             next = Math.max(next + pace.toNanos(), System.nanoTime());

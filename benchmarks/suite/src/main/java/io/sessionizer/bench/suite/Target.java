@@ -6,11 +6,15 @@ import java.util.Locale;
 public record Target(Kind kind, double bound) {
     /** How the bound applies. */
     public enum Kind {
-        AT_LEAST, BELOW, RATIO_AT_LEAST
+        AT_LEAST, AT_MOST, BELOW, RATIO_AT_LEAST
     }
 
     public static Target atLeast(double bound) {
         return new Target(Kind.AT_LEAST, bound);
+    }
+
+    public static Target atMost(double bound) {
+        return new Target(Kind.AT_MOST, bound);
     }
 
     public static Target below(double bound) {
@@ -29,15 +33,17 @@ public record Target(Kind kind, double bound) {
         }
         return switch (kind) {
             case AT_LEAST, RATIO_AT_LEAST -> value >= bound;
+            case AT_MOST -> value <= bound;
             case BELOW -> value < bound;
         };
     }
 
-    /** E.g. {@code ≥ 50,000 spans/s}, {@code < 500 ms}, {@code ≥ 0.60 × baseline}. */
+    /** E.g. {@code ≥ 50,000 spans/s}, {@code ≤ 2.0 bytes/input byte}, {@code < 500 ms}, {@code ≥ 0.60 × baseline}. */
     public String describe(String unit) {
         String value = bound == Math.rint(bound) ? String.format(Locale.ROOT, "%,.0f", bound) : Double.toString(bound);
         return switch (kind) {
             case AT_LEAST -> "≥ " + value + " " + unit;
+            case AT_MOST -> "≤ " + value + " " + unit;
             case BELOW -> "< " + value + " " + unit;
             case RATIO_AT_LEAST -> String.format(Locale.ROOT, "≥ %.2f × baseline", bound);
         };

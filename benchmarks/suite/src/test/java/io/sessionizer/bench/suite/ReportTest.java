@@ -53,6 +53,22 @@ class ReportTest {
     }
 
     @Test
+    void shouldMeetAnAtMostTargetAtItsBoundAndShowBytesPerInputByteMegabytesAndSeconds() {
+        Figure written = Figure.of("aggregator", "bytes written per byte of input", 2.0, Figure.BYTES_PER_INPUT_BYTE)
+                .withBaseline("repartition-only", 1.04).withTargets(Target.atMost(2.0));
+
+        assertThat(Target.atMost(2.0).metBy(written)).isTrue();
+        assertThat(Target.atMost(1.99).metBy(written)).isFalse();
+        assertThat(report(written,
+                Figure.of("aggregator", "wrote to sessions-changelog", 209.04, "MB"),
+                Figure.of("rebuild", "list answers 200", 41.25, "s").withTargets(Target.atMost(60))).markdown())
+                .contains("| aggregator | bytes written per byte of input | 2.00 bytes/input byte"
+                                + " | 1.04 bytes/input byte, repartition-only | 1.923 | ≤ 2 bytes/input byte | met |",
+                        "| aggregator | wrote to sessions-changelog | 209.0 MB |  |  |  |  |",
+                        "| rebuild | list answers 200 | 41.3 s |  |  | ≤ 60 s | met |");
+    }
+
+    @Test
     void shouldShowARatioJustBelowItsTargetAsBelowIt() {
         String markdown = report(Figure.of("ingest", "spans", 59_980, "spans/s").withBaseline("producer", 100_000)
                 .withTargets(Target.ratioAtLeast(0.6))).markdown();
