@@ -39,6 +39,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.awaitility.core.ThrowingRunnable;
@@ -611,7 +612,7 @@ class WebUiIT {
         open("/#/?q=zanzibar");
 
         String hit = "tr.match-row[data-session-id='" + longChat + "'] a.match-link";
-        eventually(() -> browser.findElement(By.cssSelector(hit)).click());
+        clickWhenShown(() -> browser.findElement(By.cssSelector(hit)));
         eventually(() -> {
             assertThat(texts("#transcript .turn")).hasSize(LONG_SESSION_TURNS);
             assertThat(texts("#transcript .turn.focused .bubble.user .text"))
@@ -799,6 +800,12 @@ class WebUiIT {
                 .untilAsserted(assertion);
     }
 
+    /** Clicks the element once it is there: the page may still be loading it, or re-rendering it while polling. */
+    private static void clickWhenShown(Supplier<WebElement> element) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .untilAsserted(() -> element.get().click());
+    }
+
     /** The texts of the matching elements, whole even when a long one is folded, read in one step. */
     @SuppressWarnings("unchecked")
     private List<String> texts(String css) {
@@ -826,10 +833,10 @@ class WebUiIT {
     }
 
     private void removeChip(String key, String value) {
-        eventually(() -> ((WebElement) browser.executeScript(
+        clickWhenShown(() -> (WebElement) browser.executeScript(
                 "return Array.from(document.querySelectorAll('#chips .chip'))"
                 + ".find(c => c.dataset.filterKey === arguments[0] && c.dataset.filterValue === arguments[1])"
-                + ".querySelector('.chip-remove');", key, value)).click());
+                + ".querySelector('.chip-remove');", key, value));
     }
 
     private List<String> chips() {
@@ -838,15 +845,14 @@ class WebUiIT {
 
     /** Clicks a user, model or tag in a session's row. */
     private void clickFilterLink(String sessionId, String key, String value) {
-        eventually(() -> ((WebElement) browser.executeScript("return Array.from(document.querySelectorAll("
+        clickWhenShown(() -> (WebElement) browser.executeScript("return Array.from(document.querySelectorAll("
                 + "'tr.session-row[data-session-id=\"' + arguments[0] + '\"] .filter-link'))"
                 + ".find(b => b.dataset.filterKey === arguments[1] && b.dataset.filterValue === arguments[2]);",
-                sessionId, key, value)).click());
+                sessionId, key, value));
     }
 
     private void clickSortHeader(String sort) {
-        eventually(() -> browser.findElement(By.cssSelector("th button.sort-button[data-sort='" + sort + "']"))
-                .click());
+        clickWhenShown(() -> browser.findElement(By.cssSelector("th button.sort-button[data-sort='" + sort + "']")));
     }
 
     /** The column's aria-sort: ascending, descending or none. */
