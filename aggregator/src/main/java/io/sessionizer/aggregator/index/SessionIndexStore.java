@@ -95,9 +95,9 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
                     .setRAMBufferSizeMB(32);
             writer = new IndexWriter(directory, config);
             marker = reusableMarker;
-            // From now on the index on disk is not known to be clean: only close() says so again. A crash before
-            // then leaves clean=false, and the next start rebuilds.
-            commit(false);
+            // The last commit stays as it is until the task puts the index in service (markCurrent, startRebuild):
+            // Kafka Streams also opens and closes every store of a task directory found at start (startup stores,
+            // for the assignor's lags), and marking the index dirty there would rebuild it at every restart.
             searchers = new SearcherManager(writer, null);
         } catch (IOException e) {
             throw new ProcessorStateException("Cannot open the session index in " + path, e);
@@ -118,6 +118,7 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
 
     /** Declares the index current without a rebuild (the caller checked {@link #isCurrent}). */
     public void markCurrent() {
+        inService();
         current = true;
         reusableMarker = null;
     }
@@ -157,12 +158,25 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     private void startRebuild() {
         current = false;
         reusableMarker = null;
+        inService();
         try {
             writer.deleteAll();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         changed = true;
+    }
+
+    /**
+     * From now on the index on disk is not known to be clean: only a clean {@link #close()} says so again. A crash
+     * before then leaves clean=false, and the next start rebuilds.
+     */
+    private void inService() {
+        try {
+            commit(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Ends a rebuild under a new marker, which the caller also writes into the stores. */

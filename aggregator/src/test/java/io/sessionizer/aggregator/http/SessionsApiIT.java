@@ -124,8 +124,10 @@ class SessionsApiIT {
         }
         // The original long id finds the session too.
         assertThat(api.session(LONG_ID).get("session_id").asText()).isEqualTo(cut);
-        // The path form still serves plain ids.
-        assertThat(api.get("/api/v1/sessions/facets").statusCode()).isEqualTo(200);
+        // The path form serves plain ids; /api/v1/sessions/facets is the facets endpoint (DESIGN.md), so a session
+        // named "facets" is asked for by the query form, as above.
+        assertThat(api.get("/api/v1/sessions/facets").statusCode()).as("field is required").isEqualTo(400);
+        assertThat(api.json("/api/v1/sessions/facets?field=project").get("field").asText()).isEqualTo("project");
         assertThat(api.get("/api/v1/sessions/" + encode(cut) + "/turns").statusCode()).isEqualTo(200);
     }
 

@@ -264,7 +264,7 @@ class SessionIndexPropertyTest {
             SessionQuery q) {
         Predicate<SessionSummary> p = s -> true;
         p = p.and(s -> q.projects().isEmpty() || s.getProjects().stream().anyMatch(q.projects()::contains));
-        p = p.and(s -> q.userIds().isEmpty() || q.userIds().contains(s.getUserId()));
+        p = p.and(s -> q.userIds().isEmpty() || s.getUserId() != null && q.userIds().contains(s.getUserId()));
         p = p.and(s -> q.statuses().isEmpty()
                 || q.statuses().contains(s.getStatus().name().toLowerCase(Locale.ROOT)));
         p = p.and(s -> q.models().isEmpty() || s.getModels().stream().anyMatch(q.models()::contains));
