@@ -1,5 +1,10 @@
-// The Sessionizer web UI: a sessions list and a chat-style transcript, over the REST API of DESIGN.md.
-// Plain DOM building with textContent only: session data never goes through innerHTML.
+// The Sessionizer web UI: a sessions list (time range, filters, sorting, search, a stats chart) and a chat-style
+// transcript, over the REST API of DESIGN.md. Plain DOM building with textContent only: session data never goes
+// through innerHTML, search snippets included (snippet.js).
+
+import { statsChart } from './chart.js';
+import { fmtCost, fmtInt, fmtMinute, fmtMs, fmtTime, num } from './format.js';
+import { highlighted } from './snippet.js';
 
 const PAGE_SIZE = 50;
 const TURN_PAGE_SIZE = 20;
@@ -7,11 +12,44 @@ const POLL_MS = 3000;
 const FOLD_CHARS = 600;
 const FOLD_LINES = 10;
 
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** The time ranges offered, each with the stats bucket that gives a readable number of bars. */
+const RANGES = [
+  { id: '1h', label: 'Last 1 hour', ms: HOUR, interval: '1m' },
+  { id: '24h', label: 'Last 24 hours', ms: DAY, interval: '1h' },
+  { id: '7d', label: 'Last 7 days', ms: 7 * DAY, interval: '1h' },
+  { id: '30d', label: 'Last 30 days', ms: 30 * DAY, interval: '1d' },
+  { id: 'custom', label: 'Custom range…', ms: null, interval: null },
+];
+const DEFAULT_RANGE = '24h';
+/** The stats intervals of the API; a custom range takes the finest that keeps the chart readable. */
+const INTERVALS = [['1m', MINUTE], ['5m', 5 * MINUTE], ['1h', HOUR], ['1d', DAY]];
+const INTERVAL_MS = Object.fromEntries(INTERVALS);
+const MAX_CHART_BUCKETS = 200;
+
+/**
+ * The filters a chip holds (DESIGN.md, "Filters"). `many`: the parameter may repeat (OR, and AND for tags); else a
+ * new value replaces the old. `metadata` stands for every `metadata.<key>`.
+ */
+const FILTERS = {
+  project: { label: 'Project', many: true },
+  user_id: { label: 'User', many: true },
+  model: { label: 'Model', many: true },
+  status: { label: 'Status', many: true, choices: [['active', 'active'], ['idle', 'idle']] },
+  has_error: { label: 'Errors', many: false, choices: [['true', 'with errors'], ['false', 'without errors']] },
+  tag: { label: 'Tag', many: true },
+  metadata: { label: 'Metadata', many: false },
+};
+const METADATA_PREFIX = 'metadata.';
+const SORTS = new Set(['end_time', 'start_time', 'cost', 'tokens', 'turns', 'duration', 'errors', 'relevance']);
+
 const view = document.getElementById('view');
 const live = document.getElementById('live');
 
-/** What the list shows, kept across navigation so that going back restores the search. */
-const listState = { q: '', project: '', projects: new Set() };
+/** The list's address when last shown, so that a session page leads back to the same view. */
+let lastListHash = '#/';
 
 let stopView = () => {};
 
@@ -82,49 +120,32 @@ function missingEndpoint(result) {
   return result.status === 404 || result.status === 501 || result.status === 405;
 }
 
+/** A query string from [name, value] pairs (a name may repeat) or an object; empty values are left out. */
 function query(params) {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value !== null && value !== undefined && value !== '') search.set(key, value);
+  for (const [key, value] of Array.isArray(params) ? params : Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== '') search.append(key, value);
   }
   const text = search.toString();
   return text ? '?' + text : '';
 }
 
-function num(value) {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'object') return num(value.total ?? value.count ?? value.value);
-  const n = Number(value);
-  return Number.isFinite(n) ? n : null;
+/** Epoch milliseconds as ISO-8601 UTC to the second, as the API takes from and to. */
+function isoTime(ms) {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-function fmtInt(value) {
-  const n = num(value);
-  return n === null ? '–' : n.toLocaleString('en-US');
-}
-
-function fmtCost(value) {
-  const n = num(value);
-  if (n === null) return '–';
-  if (n === 0) return '$0';
-  if (n < 0.000001) return '<$0.000001';
-  if (n < 0.01) return '$' + n.toPrecision(2);
-  return '$' + n.toFixed(n < 100 ? 4 : 2);
-}
-
-function fmtMs(value) {
-  const n = num(value);
-  if (n === null) return '–';
-  if (n < 1000) return Math.round(n) + ' ms';
-  if (n < 60000) return (n / 1000).toFixed(2) + ' s';
-  return (n / 60000).toFixed(1) + ' min';
-}
-
-/** ISO-8601 UTC as "YYYY-MM-DD HH:MM:SS". */
-function fmtTime(iso) {
-  if (!iso) return '–';
-  const match = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(iso);
-  return match ? match[1] + ' ' + match[2] : iso;
+/**
+ * A time typed in the custom range: "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]" or ISO-8601, in UTC unless it names its
+ * offset. Epoch milliseconds, or null when it is no such time.
+ */
+function parseTime(text) {
+  const match = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?))?\s*(Z|[+-]\d\d:?\d\d)?$/i
+    .exec(String(text).trim());
+  if (!match) return null;
+  const offset = !match[3] || match[3].toUpperCase() === 'Z' ? 'Z' : match[3].slice(0, 3) + ':' + match[3].slice(-2);
+  const ms = Date.parse(match[1] + 'T' + (match[2] || '00:00') + offset);
+  return Number.isNaN(ms) ? null : ms;
 }
 
 function ago(iso) {
@@ -177,8 +198,9 @@ function base64url(text) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function sessionHref(id) {
-  return '#/sessions/' + encodeURIComponent(id);
+/** The page of a session; with a trace id, the page scrolls to that turn. */
+function sessionHref(id, traceId) {
+  return '#/sessions/' + encodeURIComponent(id) + (traceId ? '?turn=' + encodeURIComponent(traceId) : '');
 }
 
 function notice(kind, text) {
@@ -191,7 +213,7 @@ function markLive(ok) {
   live.className = 'live ' + (ok ? 'ok' : 'down');
 }
 
-/** Runs fn now and then every POLL_MS while the page is visible; returns a stop function. */
+/** Runs fn every POLL_MS while the page is visible; returns a stop function. */
 function poll(fn) {
   let stopped = false;
   let timer = null;
@@ -226,12 +248,111 @@ function foldable(text, expanded, key, pre) {
   return box;
 }
 
-// ---------- totals ----------
+// ---------- the list's view, kept in the URL hash ----------
+
+function defaultListState() {
+  return { q: '', range: DEFAULT_RANGE, from: '', to: '', filters: [], sort: '', order: '' };
+}
+
+function filterSpec(key) {
+  if (key.startsWith(METADATA_PREFIX)) return key.length > METADATA_PREFIX.length ? FILTERS.metadata : null;
+  return key !== 'metadata' && Object.hasOwn(FILTERS, key) ? FILTERS[key] : null;
+}
+
+/** The filters with [key, value] added: once only, and in place of the old value where the key takes one. */
+function withFilter(filters, key, value) {
+  if (filters.some(([k, v]) => k === key && v === value)) return filters;
+  const kept = filterSpec(key).many ? filters : filters.filter(([k]) => k !== key);
+  return [...kept, [key, value]];
+}
+
+function withoutFilter(filters, key, value) {
+  return filters.filter(([k, v]) => !(k === key && v === value));
+}
+
+/** The list's view from an address such as "#/?range=7d&model=gpt-4o&sort=cost&order=asc". */
+function parseListState(hash) {
+  const state = defaultListState();
+  const at = hash.indexOf('?');
+  if (at < 0) return state;
+  for (const [key, value] of new URLSearchParams(hash.slice(at + 1))) {
+    if (key === 'q') state.q = value;
+    else if (key === 'range' && RANGES.some((r) => r.id === value)) state.range = value;
+    else if (key === 'from' || key === 'to') state[key] = value;
+    else if (key === 'sort' && SORTS.has(value)) state.sort = value;
+    else if (key === 'order' && (value === 'asc' || value === 'desc')) state.order = value;
+    else if (value !== '' && filterSpec(key)) state.filters = withFilter(state.filters, key, value);
+  }
+  return state;
+}
+
+function listHash(state) {
+  const pairs = [['q', state.q]];
+  if (state.range !== DEFAULT_RANGE) pairs.push(['range', state.range]);
+  if (state.range === 'custom') pairs.push(['from', state.from], ['to', state.to]);
+  pairs.push(...state.filters, ['sort', state.sort], ['order', state.order]);
+  return '#/' + query(pairs);
+}
+
+/**
+ * The [from, to) of the view at `now`, epoch ms, null where open. A last-N range starts at the start of its first
+ * bucket, so that the stats buckets (which start at `from`) stay put as the clock moves, and the list and the chart
+ * cover the same time.
+ */
+function rangeBounds(state, now) {
+  const preset = RANGES.find((r) => r.id === state.range);
+  if (preset && preset.ms) {
+    const step = INTERVAL_MS[preset.interval];
+    return { from: Math.floor((now - preset.ms) / step) * step, to: null };
+  }
+  if (state.range === 'custom') return { from: parseTime(state.from), to: parseTime(state.to) };
+  return { from: null, to: null };
+}
+
+/** The stats interval for the view: the preset's, else the finest that gives at most MAX_CHART_BUCKETS bars. */
+function statsInterval(state, bounds, now) {
+  const preset = RANGES.find((r) => r.id === state.range);
+  if (preset && preset.interval) return preset.interval;
+  if (bounds.from === null) return null;
+  const span = (bounds.to ?? now) - bounds.from;
+  const fit = INTERVALS.find(([, ms]) => span / ms <= MAX_CHART_BUCKETS);
+  return fit ? fit[0] : null;
+}
+
+/** The API parameters of the view: search, filters (but `except`'s), time range, and the sort when asked. */
+function listParams(state, now, { sort = true, except = null } = {}) {
+  const pairs = [['q', state.q]];
+  for (const [key, value] of state.filters) if (key !== except) pairs.push([key, value]);
+  const { from, to } = rangeBounds(state, now);
+  if (from !== null) pairs.push(['from', isoTime(from)]);
+  if (to !== null) pairs.push(['to', isoTime(to)]);
+  // Relevance needs a search: an address that keeps it without one sorts by the default.
+  if (sort && (state.q || state.sort !== 'relevance')) pairs.push(['sort', state.sort], ['order', state.order]);
+  return pairs;
+}
+
+function effectiveSort(state) {
+  return state.sort && (state.q || state.sort !== 'relevance') ? state.sort : (state.q ? 'relevance' : 'end_time');
+}
+
+function effectiveOrder(state) {
+  return state.order || 'desc';
+}
+
+function chipText(key, value) {
+  if (key.startsWith(METADATA_PREFIX)) return 'Metadata: ' + key.slice(METADATA_PREFIX.length) + ' = ' + value;
+  const spec = FILTERS[key];
+  const choice = spec.choices && spec.choices.find(([v]) => v === value);
+  return spec.label + ': ' + (choice ? choice[1] : value);
+}
+
+// ---------- totals and chart ----------
 
 const STAT_FIELDS = [
   ['Sessions', ['sessions', 'session_count', 'total_sessions'], fmtInt],
   ['Active', ['active_sessions', 'active', 'active_session_count'], fmtInt],
   ['Traces', ['traces', 'trace_count', 'total_traces'], fmtInt],
+  ['Failed traces', ['traces_with_error'], fmtInt],
   ['Tokens', ['tokens', 'token_count', 'total_tokens'], fmtInt],
   ['Cost', ['cost', 'total_cost', 'cost_usd'], fmtCost],
 ];
@@ -240,7 +361,7 @@ function renderStats(container, result) {
   container.replaceChildren();
   if (!result.ok) {
     container.append(notice('muted', missingEndpoint(result)
-      ? 'Project totals are not available from this server yet.'
+      ? 'Totals are not available from this server yet.'
       : 'Totals unavailable: ' + result.detail));
     return;
   }
@@ -252,40 +373,67 @@ function renderStats(container, result) {
       el('div', { class: 'stat-value' }, format(source[name])),
       el('div', { class: 'stat-label' }, label)));
   }
-  if (Array.isArray(result.data && result.data.projects)) {
-    for (const p of result.data.projects) {
-      const name = typeof p === 'string' ? p : p && (p.project || p.name);
-      if (name) listState.projects.add(name);
-    }
-  }
 }
 
 // ---------- sessions list ----------
 
-const COLUMNS = ['Session', 'First input', 'Last output', 'User', 'Start (UTC)', 'End (UTC)',
-  'p50', 'p99', 'Tokens', 'Cost', 'Traces', 'Errors'];
+/** The table's columns; `sort` is the API's sort key of a sortable one. */
+const COLUMNS = [
+  { label: 'Session' }, { label: 'First input' }, { label: 'Last output' }, { label: 'User' }, { label: 'Models' },
+  { label: 'Start (UTC)', sort: 'start_time' }, { label: 'End (UTC)', sort: 'end_time' },
+  { label: 'Duration', sort: 'duration' }, { label: 'p50 / p99' }, { label: 'Tokens', sort: 'tokens' },
+  { label: 'Cost', sort: 'cost' }, { label: 'Turns', sort: 'turns' }, { label: 'Errors', sort: 'errors' },
+];
 
-function sessionRow(s) {
+/** A time in the table as its date and its clock time, each kept on one line (the cell wraps between them). */
+function timeParts(iso) {
+  const [date, clock] = fmtTime(iso).split(' ');
+  return clock === undefined ? date : [el('span', { class: 'nowrap' }, date), ' ', el('span', { class: 'nowrap' }, clock)];
+}
+
+/** A value in the table that filters the list by itself when clicked. */
+function filterLink(key, value, addFilter, cls) {
+  const what = FILTERS[key].label.toLowerCase() + ' ' + value;
+  return el('button', { type: 'button', class: 'filter-link ' + cls, 'data-filter-key': key, 'data-filter-value': value,
+    title: 'Show only sessions with ' + what, 'aria-label': 'Filter by ' + what,
+    onclick: () => addFilter(key, value) }, value);
+}
+
+/** The row of a session, and with a search the row of its matching turns below it. */
+function sessionRows(s, addFilter) {
   const errors = num(s.traces_with_error) || 0;
   const latency = s.latency_ms || {};
-  return el('tr', { class: 'session-row' + (errors > 0 ? ' has-errors' : ''), 'data-session-id': s.session_id },
-    el('td', { class: 'id' },
-      el('a', { class: 'session-link', href: sessionHref(s.session_id) }, s.session_id),
-      s.status === 'active' ? el('span', { class: 'badge active', title: 'receiving traces' }, 'active') : null,
-      (s.projects || []).length ? el('div', { class: 'projects' }, s.projects.join(', ')) : null),
-    el('td', { class: 'io first-input', title: ioText(s.first_input) },
-      el('div', { class: 'clamp' }, oneLine(s.first_input))),
-    el('td', { class: 'io last-output', title: ioText(s.last_output) },
-      el('div', { class: 'clamp' }, oneLine(s.last_output))),
-    el('td', { class: 'user' }, s.user_id || '–'),
-    el('td', { class: 'time', title: s.start_time || '' }, fmtTime(s.start_time)),
-    el('td', { class: 'time', title: s.end_time || '' }, fmtTime(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
-    el('td', { class: 'num' }, fmtMs(latency.p50)),
-    el('td', { class: 'num' }, fmtMs(latency.p99)),
-    el('td', { class: 'num' }, fmtInt(s.token_count)),
-    el('td', { class: 'num' }, fmtCost(s.cost)),
-    el('td', { class: 'num' }, fmtInt(s.trace_count)),
-    el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'));
+  const matches = Array.isArray(s.matches) ? s.matches.slice(0, 3) : [];
+  const tags = Array.isArray(s.tags) ? s.tags : [];
+  const row = el('tr', { class: 'session-row' + (errors > 0 ? ' has-errors' : '') + (matches.length ? ' has-matches' : ''),
+    'data-session-id': s.session_id },
+  el('td', { class: 'id' },
+    el('a', { class: 'session-link', href: sessionHref(s.session_id) }, s.session_id),
+    s.status === 'active' ? el('span', { class: 'badge active', title: 'receiving traces' }, 'active') : null,
+    (s.projects || []).length ? el('div', { class: 'projects' }, s.projects.join(', ')) : null,
+    tags.length ? el('div', { class: 'tags' }, tags.map((t) => filterLink('tag', t, addFilter, 'tag'))) : null),
+  el('td', { class: 'io first-input', title: ioText(s.first_input) },
+    el('div', { class: 'clamp' }, oneLine(s.first_input))),
+  el('td', { class: 'io last-output', title: ioText(s.last_output) },
+    el('div', { class: 'clamp' }, oneLine(s.last_output))),
+  el('td', { class: 'user' }, s.user_id ? filterLink('user_id', s.user_id, addFilter, 'user') : '–'),
+  el('td', { class: 'models' }, (s.models || []).map((m) => filterLink('model', m, addFilter, 'model'))),
+  el('td', { class: 'time', title: s.start_time || '' }, timeParts(s.start_time)),
+  el('td', { class: 'time', title: s.end_time || '' }, timeParts(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
+  el('td', { class: 'num duration' }, fmtMs(duration(s.start_time, s.end_time))),
+  el('td', { class: 'num' }, fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
+  el('td', { class: 'num tokens' }, fmtInt(s.token_count)),
+  el('td', { class: 'num cost' }, fmtCost(s.cost)),
+  el('td', { class: 'num turns' }, fmtInt(s.trace_count)),
+  el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'));
+  if (!matches.length) return [row];
+  return [row, el('tr', { class: 'match-row', 'data-session-id': s.session_id },
+    el('td', { colspan: COLUMNS.length },
+      el('ul', { class: 'matches', 'aria-label': 'Turns that match the search' }, matches.map((m) =>
+        el('li', { class: 'match', 'data-trace-id': m.trace_id || '' },
+          el('a', { class: 'match-link', href: sessionHref(s.session_id, m.trace_id) },
+            (m.field || 'turn') + ' · ' + fmtTime(m.start_time)),
+          el('span', { class: 'snippet' }, highlighted(m.snippet)))))))];
 }
 
 function openByIdForm() {
@@ -299,23 +447,58 @@ function openByIdForm() {
   }, input, el('button', { type: 'submit' }, 'Open session'));
 }
 
-function renderList() {
+function renderList(initial) {
+  let state = initial;
+  lastListHash = listHash(state);
+
+  // Time range
+  const range = el('select', { id: 'range', 'aria-label': 'Time range' },
+    RANGES.map((r) => el('option', { value: r.id }, r.label)));
+  const from = el('input', { type: 'text', id: 'range-from', placeholder: 'YYYY-MM-DD HH:MM', autocomplete: 'off',
+    required: true });
+  const to = el('input', { type: 'text', id: 'range-to', placeholder: 'YYYY-MM-DD HH:MM (open)', autocomplete: 'off' });
+  const rangeError = el('span', { id: 'range-error', class: 'field-error', role: 'alert' });
+  const custom = el('form', { id: 'custom-range', class: 'custom-range', 'aria-label': 'Custom time range' },
+    el('label', { for: 'range-from' }, 'From (UTC)'), from,
+    el('label', { for: 'range-to' }, 'To (UTC)'), to,
+    el('button', { type: 'submit', id: 'apply-range' }, 'Apply'), rangeError);
+
+  // Totals and chart
   const stats = el('section', { class: 'stats', id: 'stats', 'aria-label': 'Totals' });
-  const search = el('input', {
-    type: 'search', id: 'search', placeholder: 'Search inputs and outputs…', 'aria-label': 'Search', value: listState.q,
-  });
-  search.value = listState.q;
-  const project = el('select', { id: 'project', 'aria-label': 'Project' });
+  const chart = el('figure', { class: 'chart', id: 'chart', 'aria-label': 'Activity over time' });
+
+  // Search and filters
+  const search = el('input', { type: 'search', id: 'search', placeholder: 'Search inputs and outputs…',
+    'aria-label': 'Search' });
+  const field = el('select', { id: 'filter-field', 'aria-label': 'Filter by' },
+    Object.entries(FILTERS).map(([key, spec]) => el('option', { value: key }, spec.label)));
+  const value = el('input', { type: 'text', id: 'filter-value', 'aria-label': 'Filter value', list: 'filter-values',
+    autocomplete: 'off' });
+  const choice = el('select', { id: 'filter-choice', 'aria-label': 'Filter value' });
+  const suggestions = el('datalist', { id: 'filter-values' });
+  const filterError = el('span', { id: 'filter-error', class: 'field-error', role: 'alert' });
+  const adder = el('form', { id: 'add-filter', class: 'add-filter', 'aria-label': 'Add a filter' },
+    field, value, choice, suggestions, el('button', { type: 'submit', id: 'add-filter-button' }, 'Add filter'),
+    filterError);
+  const chips = el('ul', { id: 'chips', class: 'chips', 'aria-label': 'Active filters' });
+
+  // Table
   const message = el('div', { id: 'list-message' });
+  const sortNote = el('div', { id: 'sort-note', class: 'sort-note' });
+  const head = el('tr');
   const body = el('tbody', { id: 'sessions-body' });
-  const table = el('table', { class: 'sessions', id: 'sessions' },
-    el('thead', {}, el('tr', {}, COLUMNS.map((c) => el('th', {}, c)))), body);
+  const table = el('table', { class: 'sessions', id: 'sessions' }, el('thead', {}, head), body);
   const more = el('button', { type: 'button', id: 'load-more', class: 'more', hidden: true }, 'Load more');
 
   view.replaceChildren(
+    el('section', { class: 'range-bar', 'aria-label': 'Time range' },
+      el('label', { for: 'range', class: 'range-label' }, 'Time range'), range, custom),
     stats,
-    el('section', { class: 'toolbar' }, search, project, openByIdForm()),
+    chart,
+    el('section', { class: 'toolbar' }, search, adder, openByIdForm()),
+    chips,
     message,
+    sortNote,
     el('div', { class: 'table-wrap' }, table),
     more);
 
@@ -323,47 +506,136 @@ function renderList() {
   let nextCursor = null;
   let generation = 0;
   let rendered = '';
+  let chartKey = '';
+  let suggestionsFor = '';
 
-  const fillProjects = () => {
-    for (const s of rows) for (const p of s.projects || []) listState.projects.add(p);
-    const names = [...listState.projects].sort();
-    const current = listState.project;
-    const options = [el('option', { value: '' }, 'All projects')]
-      .concat(names.map((n) => el('option', { value: n }, n)));
-    if (project.options.length !== options.length) {
-      project.replaceChildren(...options);
-      project.value = current;
+  /** Shows the view's state in the controls (after a change, or a chart click that sets a custom range). */
+  const syncControls = () => {
+    range.value = state.range;
+    custom.hidden = state.range !== 'custom';
+    if (state.range === 'custom') {
+      from.value = state.from;
+      to.value = state.to;
+    }
+    if (document.activeElement !== search) search.value = state.q;
+    chips.replaceChildren(...state.filters.map(([key, v]) => {
+      const text = chipText(key, v);
+      return el('li', { class: 'chip', 'data-filter-key': key, 'data-filter-value': v },
+        el('span', { class: 'chip-label' }, text),
+        el('button', { type: 'button', class: 'chip-remove', title: 'Remove this filter',
+          'aria-label': 'Remove filter ' + text,
+          onclick: () => update({ filters: withoutFilter(state.filters, key, v) }) }, '×'));
+    }));
+    if (state.filters.length > 1) {
+      chips.append(el('li', {}, el('button', { type: 'button', id: 'clear-filters', class: 'link',
+        onclick: () => update({ filters: [] }) }, 'Clear all filters')));
+    }
+    chips.hidden = state.filters.length === 0;
+    const sort = effectiveSort(state);
+    const order = effectiveOrder(state);
+    head.replaceChildren(...COLUMNS.map((column) => {
+      if (!column.sort) return el('th', { scope: 'col' }, column.label);
+      const active = column.sort === sort;
+      const next = active && order === 'desc' ? 'ascending' : 'descending';
+      return el('th', { scope: 'col', class: 'sortable' + (active ? ' sorted' : ''), 'data-sort': column.sort,
+        'aria-sort': active ? (order === 'asc' ? 'ascending' : 'descending') : 'none' },
+      el('button', { type: 'button', class: 'sort-button', 'data-sort': column.sort,
+        title: 'Sort by ' + column.label.toLowerCase() + ', ' + next,
+        onclick: () => update({ sort: column.sort, order: active && order === 'desc' ? 'asc' : 'desc' }) },
+      column.label, el('span', { class: 'sort-arrow', 'aria-hidden': 'true' },
+        active ? (order === 'asc' ? ' ▲' : ' ▼') : '')));
+    }));
+    sortNote.replaceChildren();
+    if (sort === 'relevance') {
+      sortNote.append('Ranked by relevance to the search; click a column to sort by it.');
+    } else if (state.q) {
+      sortNote.append(el('button', { type: 'button', class: 'link', id: 'sort-relevance',
+        onclick: () => update({ sort: '', order: '' }) }, 'Rank by relevance instead'));
     }
   };
+
+  /** Changes the view: a new history entry (a reload or Back shows it again), then the first page again. */
+  const update = (changes, { replace = false } = {}) => {
+    state = { ...state, ...changes };
+    const hash = listHash(state);
+    if (hash !== location.hash && !(hash === '#/' && (location.hash === '' || location.hash === '#'))) {
+      if (replace) history.replaceState(null, '', hash); else history.pushState(null, '', hash);
+    }
+    lastListHash = hash;
+    rows = [];
+    nextCursor = null;
+    body.replaceChildren();
+    syncControls();
+    refresh();
+  };
+
+  const addFilter = (key, v) => update({ filters: withFilter(state.filters, key, v) });
 
   const show = () => {
     // Rows are rebuilt only when something changed (or once a minute, for the "ago" times), so that polling does
     // not disturb a text selection.
-    const key = JSON.stringify(rows) + '|' + nextCursor + '|' + message.textContent + '|' + Math.floor(Date.now() / 60000);
+    const key = JSON.stringify(rows) + '|' + nextCursor + '|' + message.textContent + '|'
+      + Math.floor(Date.now() / 60000);
     if (key === rendered) return;
     rendered = key;
-    body.replaceChildren(...rows.map(sessionRow));
+    body.replaceChildren(...rows.flatMap((s) => sessionRows(s, addFilter)));
     more.hidden = !nextCursor;
     if (rows.length === 0 && !message.hasChildNodes()) {
-      body.append(el('tr', { class: 'empty' }, el('td', { colspan: COLUMNS.length },
-        listState.q || listState.project ? 'No session matches.' : 'No sessions yet: send some traces to the ingest.')));
+      body.append(el('tr', { class: 'empty' }, el('td', { colspan: COLUMNS.length }, state.q || state.filters.length
+        ? 'No session matches in this time range.'
+        : 'No sessions in this time range: pick a longer one, or send some traces to the ingest.')));
     }
-    fillProjects();
   };
 
-  const params = (extra) => ({ q: listState.q, project: listState.project, ...extra });
+  const showChart = (result, bounds, interval, now) => {
+    const buckets = result.ok && result.data && Array.isArray(result.data.buckets) ? result.data.buckets : null;
+    if (buckets === null) {
+      const key = 'none:' + result.status;
+      if (key !== chartKey) {
+        chartKey = key;
+        chart.replaceChildren(notice('muted', result.ok || missingEndpoint(result)
+          ? 'The activity chart needs a server that answers stats in time buckets.'
+          : 'Chart unavailable: ' + result.detail));
+      }
+      return;
+    }
+    // The API says which window and interval it cut (its buckets start at `from`, one after the other); the chart
+    // spans its buckets, so that it is redrawn (and a hovered bar disturbed) only when they change.
+    const data = result.data;
+    const intervalMs = INTERVAL_MS[data.interval] ?? (interval ? INTERVAL_MS[interval] : null);
+    const served = Date.parse(data.from);
+    const lo = Number.isNaN(served) ? bounds.from : served;
+    const hi = lo !== null && intervalMs && buckets.length ? lo + buckets.length * intervalMs
+      : bounds.to ?? (lo === null ? null : now);
+    const key = JSON.stringify(buckets) + '|' + lo + '|' + hi;
+    if (key === chartKey) return;
+    chartKey = key;
+    const rangeLabel = RANGES.find((r) => r.id === state.range).label.replace('…', '');
+    chart.replaceChildren(statsChart(buckets, {
+      from: lo, to: hi, intervalMs,
+      label: 'Sessions started, tokens, cost and failed traces'
+        + (data.interval || interval ? ' per ' + (data.interval || interval) : '') + ', '
+        + (state.range === 'custom' ? 'from ' + (state.from || 'the start') + ' to ' + (state.to || 'now')
+          : rangeLabel.toLowerCase()),
+      onSelect: (start, end) => update({ range: 'custom', from: fmtMinute(start), to: fmtMinute(end) }),
+    }));
+  };
 
   /** Loads the first page again, as many rows as are shown, so that polling keeps what "Load more" added. */
   const refresh = async () => {
     const mine = ++generation;
+    const now = Date.now();
+    const bounds = rangeBounds(state, now);
+    const interval = statsInterval(state, bounds, now);
     const limit = Math.min(500, Math.max(PAGE_SIZE, rows.length));
     const [list, totals] = await Promise.all([
-      api('/api/v1/sessions' + query(params({ limit }))),
-      api('/api/v1/stats' + query({ project: listState.project })),
+      api('/api/v1/sessions' + query([...listParams(state, now), ['limit', limit]])),
+      api('/api/v1/stats' + query([...listParams(state, now, { sort: false }), ['interval', interval]])),
     ]);
     if (mine !== generation) return;
     markLive(list.status !== 0);
     renderStats(stats, totals);
+    showChart(totals, bounds, interval, now);
     message.replaceChildren();
     if (!list.ok) {
       rows = [];
@@ -382,7 +654,8 @@ function renderList() {
     if (!nextCursor) return;
     more.disabled = true;
     const mine = generation;
-    const page = await api('/api/v1/sessions' + query(params({ limit: PAGE_SIZE, cursor: nextCursor })));
+    const page = await api('/api/v1/sessions'
+      + query([...listParams(state, Date.now()), ['limit', PAGE_SIZE], ['cursor', nextCursor]]));
     more.disabled = false;
     if (mine !== generation) return;
     if (!page.ok) {
@@ -398,30 +671,149 @@ function renderList() {
   let debounce = null;
   search.addEventListener('input', () => {
     clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      listState.q = search.value.trim();
-      rows = [];
-      refresh();
-    }, 250);
-  });
-  project.addEventListener('change', () => {
-    listState.project = project.value;
-    rows = [];
-    refresh();
+    debounce = setTimeout(() => update({ q: search.value.trim() }, { replace: true }), 250);
   });
 
-  fillProjects();
+  range.addEventListener('change', () => {
+    if (range.value !== 'custom') {
+      update({ range: range.value, from: '', to: '' });
+      return;
+    }
+    // The custom form starts from the range shown so far; the list changes when it is applied.
+    const bounds = rangeBounds(state, Date.now());
+    from.value = state.from || fmtMinute(bounds.from ?? Date.now() - DAY);
+    to.value = state.to || (bounds.to === null ? '' : fmtMinute(bounds.to));
+    custom.hidden = false;
+    from.focus();
+  });
+  custom.addEventListener('submit', (event) => {
+    event.preventDefault();
+    // "From" is needed (the stats need a start); an empty "To" means now.
+    const start = parseTime(from.value);
+    const end = to.value.trim() ? parseTime(to.value) : null;
+    const bad = start === null ? from : (to.value.trim() && end === null) ? to : null;
+    from.removeAttribute('aria-invalid');
+    to.removeAttribute('aria-invalid');
+    if (bad) {
+      bad.setAttribute('aria-invalid', 'true');
+      rangeError.textContent = 'Write a UTC time as YYYY-MM-DD HH:MM.';
+      return;
+    }
+    if (start !== null && end !== null && start >= end) {
+      to.setAttribute('aria-invalid', 'true');
+      rangeError.textContent = '"To" must be after "From".';
+      return;
+    }
+    rangeError.textContent = '';
+    update({ range: 'custom', from: from.value.trim(), to: to.value.trim() });
+  });
+
+  /** Offers the values of the chosen field among the sessions shown: the API's facets, else the rows'. */
+  const loadSuggestions = async () => {
+    const key = field.value;
+    if (FILTERS[key].choices) return;
+    let facet = key;
+    if (key === 'metadata') {
+      const name = value.value.split('=')[0].trim();
+      facet = name && value.value.includes('=') ? METADATA_PREFIX + name : null;
+    }
+    const mark = key + '|' + facet + '|' + listHash(state);
+    if (mark === suggestionsFor) return;
+    suggestionsFor = mark;
+    let values = null;
+    if (facet) {
+      const result = await api('/api/v1/sessions/facets'
+        + query([['field', facet], ...listParams(state, Date.now(), { sort: false, except: facet })]));
+      if (result.ok && result.data && Array.isArray(result.data.values)) {
+        values = result.data.values.map((v) => ({ value: String(v.value), count: num(v.count) }));
+      }
+    }
+    if (values === null) values = valuesInRows(key, rows).map((v) => ({ value: v, count: null }));
+    else if (key === 'metadata') {
+      values = values.map((v) => ({ ...v, value: facet.slice(METADATA_PREFIX.length) + '=' + v.value }));
+    }
+    if (field.value !== key) return;
+    suggestions.replaceChildren(...values.map((v) => el('option', { value: v.value,
+      label: v.count === null ? null : v.count + (v.count === 1 ? ' session' : ' sessions') })));
+  };
+
+  const showValueControl = () => {
+    const spec = FILTERS[field.value];
+    value.hidden = !!spec.choices;
+    choice.hidden = !spec.choices;
+    if (spec.choices) choice.replaceChildren(...spec.choices.map(([v, label]) => el('option', { value: v }, label)));
+    value.placeholder = field.value === 'metadata' ? 'key=value' : spec.label.toLowerCase();
+    value.value = '';
+    filterError.textContent = '';
+    suggestions.replaceChildren();
+    suggestionsFor = '';
+  };
+  field.addEventListener('change', () => {
+    showValueControl();
+    loadSuggestions();
+  });
+  value.addEventListener('focus', loadSuggestions);
+  value.addEventListener('input', () => {
+    if (field.value === 'metadata') loadSuggestions();
+  });
+  adder.addEventListener('submit', (event) => {
+    event.preventDefault();
+    let key = field.value;
+    let v = FILTERS[key].choices ? choice.value : value.value.trim();
+    if (!v) return;
+    if (key === 'metadata') {
+      const eq = v.indexOf('=');
+      if (eq <= 0) {
+        filterError.textContent = 'Write a metadata filter as key=value.';
+        return;
+      }
+      key = METADATA_PREFIX + v.slice(0, eq).trim();
+      v = v.slice(eq + 1).trim();
+    }
+    filterError.textContent = '';
+    value.value = '';
+    addFilter(key, v);
+  });
+
+  showValueControl();
+  syncControls();
   refresh();
   const stop = poll(refresh);
   return () => { stop(); clearTimeout(debounce); generation++; };
 }
 
+/** The distinct values of a filter field among the rows shown, for suggestions when the API has no facets. */
+function valuesInRows(key, rows) {
+  const values = new Set();
+  for (const s of rows) {
+    if (key === 'project') (s.projects || []).forEach((p) => values.add(p));
+    else if (key === 'user_id' && s.user_id) values.add(s.user_id);
+    else if (key === 'model') (s.models || []).forEach((m) => values.add(m));
+    else if (key === 'tag') (s.tags || []).forEach((t) => values.add(t));
+    else if (key === 'metadata') Object.entries(s.metadata || {}).forEach(([k, v]) => values.add(k + '=' + v));
+  }
+  return [...values].sort();
+}
+
 // ---------- one session ----------
+
+/** A link to the list as last shown, narrowed to the sessions with this value too. */
+function listLink(key, value, text) {
+  const state = parseListState(lastListHash);
+  return el('a', { class: 'filter-link', href: listHash({ ...state, filters: withFilter(state.filters, key, value) }),
+    title: 'Show the sessions with ' + chipText(key, value) }, text);
+}
+
+function links(key, values) {
+  const list = values.flatMap((v, i) => (i ? [', ', listLink(key, v, v)] : [listLink(key, v, v)]));
+  return list.length ? list : '–';
+}
 
 function summaryHeader(s) {
   const latency = s.latency_ms || {};
   const tokens = s.token_count || {};
   const errors = num(s.traces_with_error) || 0;
+  const metadata = Object.entries(s.metadata && typeof s.metadata === 'object' ? s.metadata : {});
   const fact = (label, value, cls) => el('div', { class: 'fact' + (cls ? ' ' + cls : '') },
     el('div', { class: 'fact-label' }, label), el('div', { class: 'fact-value' }, value));
   return el('section', { class: 'summary', id: 'summary', 'data-session-id': s.session_id },
@@ -430,8 +822,8 @@ function summaryHeader(s) {
       el('span', { class: 'badge ' + (s.status === 'active' ? 'active' : 'idle') }, s.status || 'unknown'),
       errors > 0 ? el('span', { class: 'badge error' }, errors + (errors === 1 ? ' error' : ' errors')) : null),
     el('div', { class: 'facts' },
-      fact('Projects', (s.projects || []).join(', ') || '–'),
-      fact('User', s.user_id || '–'),
+      fact('Projects', links('project', s.projects || [])),
+      fact('User', links('user_id', s.user_id ? [s.user_id] : [])),
       fact('Start (UTC)', fmtTime(s.start_time)),
       fact('End (UTC)', fmtTime(s.end_time) + (s.end_time ? ' · ' + ago(s.end_time) : '')),
       fact('Traces', fmtInt(s.trace_count), 'trace-count'),
@@ -440,7 +832,11 @@ function summaryHeader(s) {
       fact('Tokens', fmtInt(tokens.total) + ' (' + fmtInt(tokens.prompt) + ' in, ' + fmtInt(tokens.completion) + ' out)'),
       fact('Cost', fmtCost(s.cost)),
       fact('Latency p50 / p99', fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
-      fact('Models', (s.models || []).join(', ') || '–')));
+      fact('Models', links('model', s.models || [])),
+      fact('Tags', links('tag', Array.isArray(s.tags) ? s.tags : []), 'tags')),
+    metadata.length ? el('dl', { class: 'metadata', 'aria-label': 'Metadata' }, metadata.flatMap(([key, value]) => [
+      el('dt', {}, key),
+      el('dd', {}, listLink(METADATA_PREFIX + key, String(value), String(value)))])) : null);
 }
 
 function turnView(turn, index, expanded) {
@@ -468,8 +864,9 @@ function turnView(turn, index, expanded) {
     meta, bubble('user', turn.input), bubble('assistant', turn.output));
 }
 
-function renderSession(id) {
-  const back = el('a', { class: 'back', href: '#/' }, '← All sessions');
+/** The page of one session; `focus`, a trace id, is the turn to scroll to (a search hit's). */
+function renderSession(id, focus) {
+  const back = el('a', { class: 'back', href: lastListHash }, '← All sessions');
   const header = el('div', { id: 'summary-wrap' }, notice('muted', 'Loading session…'));
   const message = el('div', { id: 'turns-message' });
   const transcript = el('section', { class: 'transcript', id: 'transcript', 'aria-label': 'Transcript' });
@@ -483,6 +880,7 @@ function renderSession(id) {
   let nextCursor = null;
   let rendered = '';
   let generation = 0;
+  let focused = false;
 
   const show = () => {
     const key = JSON.stringify(turns) + '|' + nextCursor;
@@ -490,6 +888,17 @@ function renderSession(id) {
     rendered = key;
     transcript.replaceChildren(...turns.map((t, i) => turnView(t, i, expanded)));
     more.hidden = !nextCursor;
+    if (focus !== null && !focused) {
+      const turn = Array.from(transcript.children).find((node) => node.dataset.traceId === focus);
+      if (turn) {
+        focused = true;
+        turn.classList.add('focused');
+        turn.scrollIntoView({ block: 'center' });
+      } else if (nextCursor && !more.disabled) {
+        // The turn to show is further on: the next page is loaded as "Load more turns" would.
+        setTimeout(() => more.click());
+      }
+    }
   };
 
   const order = (a, b) =>
@@ -562,18 +971,17 @@ function renderSession(id) {
 function route() {
   stopView();
   window.scrollTo(0, 0);
-  const match = /^#\/sessions\/(.+)$/.exec(location.hash);
-  let id = null;
+  // "#/sessions/<id>", the id URI-encoded, and "?turn=<trace id>" to open at a turn.
+  const match = /^#\/sessions\/(.+?)(?:\?turn=([^&]*))?$/.exec(location.hash);
   if (match) {
     // A hand-typed address may hold a '%' that is no escape: then the text after #/sessions/ is the id as it is.
-    try { id = decodeURIComponent(match[1]); } catch { id = match[1]; }
-  }
-  if (id !== null) {
+    const decode = (text) => { try { return decodeURIComponent(text); } catch { return text; } };
+    const id = decode(match[1]);
     document.title = id + ' · Sessionizer';
-    stopView = renderSession(id);
+    stopView = renderSession(id, match[2] === undefined ? null : decode(match[2]));
   } else {
     document.title = 'Sessions · Sessionizer';
-    stopView = renderList();
+    stopView = renderList(parseListState(location.hash));
   }
 }
 

@@ -3,9 +3,11 @@ package io.sessionizer.it.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -21,6 +23,7 @@ import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
 import java.io.File;
 import java.io.IOException;
+import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,12 +31,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.awaitility.core.ThrowingRunnable;
@@ -60,9 +66,9 @@ import org.openqa.selenium.support.ui.Select;
  * aggregator on the in-JVM broker, then the pages read as a user sees them. The browser only ever talks to the
  * aggregator's HTTP port, as a user's browser would.
  *
- * <p>Which endpoint each test needs besides {@code GET /} and {@code GET /api/v1/sessions/{id}}: the transcript tests
- * need {@code /api/v1/sessions/{id}/turns}; the list test needs {@code /api/v1/sessions} with {@code project} and
- * {@code q}, then {@code /turns}; the totals test needs {@code /api/v1/stats}.
+ * <p>Which endpoint each test needs besides {@code GET /} and {@code GET /api/v1/sessions/{id}} is in its javadoc:
+ * the transcript tests need {@code /turns}; the list tests {@code /api/v1/sessions} with the filters, sorts and
+ * search hits of DESIGN.md's REST API; the totals, time range and chart tests {@code /api/v1/stats} with its buckets.
  *
  * <p>The stack runs with an API key, as a shared deployment would: the exporter sends it, and the browser has it in
  * the tab's sessionStorage, where the UI's key form puts it.
@@ -92,6 +98,8 @@ class WebUiIT {
     private static final AttributeKey<Long> PROMPT_TOKENS = AttributeKey.longKey("llm.token_count.prompt");
     private static final AttributeKey<Long> COMPLETION_TOKENS = AttributeKey.longKey("llm.token_count.completion");
     private static final AttributeKey<Long> TOTAL_TOKENS = AttributeKey.longKey("llm.token_count.total");
+    private static final AttributeKey<List<String>> TAGS = AttributeKey.stringArrayKey("tag.tags");
+    private static final AttributeKey<String> METADATA = AttributeKey.stringKey("metadata");
 
     /** A chat about travel: the older session. Every input has words no other session uses. */
     private static final List<Exchange> TRAVEL = List.of(
@@ -118,8 +126,23 @@ class WebUiIT {
                     "A splash of the same wine in the risotto ties the two together.",
                     "Enjoy your dinner!")));
     private static final String SEARCHED_WORD = "saffron";
+    /**
+     * A word of the cooking turn whose input holds markup, in the sentence with the markup (a highlighter may cut a
+     * passage at a sentence): its snippet must show the markup as text.
+     */
+    private static final String MARKUP_WORD = "blue";
     private static final String COOKING_PROJECT = "cooking-bot";
     private static final String TRAVEL_PROJECT = "travel-bot";
+    /**
+     * Travel runs on the dearer model, so that sorting by cost (travel, then cooking, then weird) differs from the
+     * default order by end time (weird, cooking, travel) both ways.
+     */
+    private static final Labels TRAVEL_LABELS = new Labels("gpt-4o", List.of("vacation", "italy"),
+            "{\"tier\": \"free\", \"region\": \"eu\"}");
+    private static final Labels COOKING_LABELS = new Labels("gpt-4o-mini", List.of("recipes"), "{\"tier\": \"pro\"}");
+    private static final Labels PLAIN = new Labels("gpt-4o-mini", List.of(), null);
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+            .withZone(ZoneOffset.UTC);
     /** The UI loads a transcript 20 turns at a time (app.js TURN_PAGE_SIZE). */
     private static final int UI_TURN_PAGE = 20;
     private static final int LONG_SESSION_TURNS = 23;
@@ -127,6 +150,8 @@ class WebUiIT {
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
     private final String travel = KafkaTestCluster.uniqueName("travel");
     private final String cooking = KafkaTestCluster.uniqueName("cooking");
+    /** A travel session five hours ago: inside the last 24 hours, outside the last hour. */
+    private final String earlier = KafkaTestCluster.uniqueName("earlier");
     /** An id no path segment carries, and no URL at all (the NUL): the UI must still open it. */
     private final String weird = "../" + KafkaTestCluster.uniqueName("weird") + "/a?b=%2F&c#d\u0000e";
 
@@ -144,6 +169,10 @@ class WebUiIT {
     private Instant base;
 
     private record Exchange(String input, String output) {
+    }
+
+    /** What a turn's spans say besides the exchange: the model, OpenInference {@code tag.tags} and {@code metadata}. */
+    private record Labels(String model, List<String> tags, String metadataJson) {
     }
 
     @BeforeAll
@@ -169,18 +198,20 @@ class WebUiIT {
         // Travel is the older session, cooking the newer: the list shows cooking first.
         base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
         for (int i = 0; i < TRAVEL.size(); i++) {
-            sendTurn(travelTracer, travel, "alice", base.plusSeconds(20L * i), TRAVEL.get(i), false);
+            sendTurn(travelTracer, travel, "alice", base.plusSeconds(20L * i), TRAVEL.get(i), false, TRAVEL_LABELS);
         }
         for (int i = 0; i < COOKING.size(); i++) {
             // The third cooking turn fails, to show the error badge.
-            sendTurn(tracer, cooking, "bob", base.plusSeconds(200 + 30L * i), COOKING.get(i), i == 2);
+            sendTurn(tracer, cooking, "bob", base.plusSeconds(200 + 30L * i), COOKING.get(i), i == 2, COOKING_LABELS);
         }
         sendTurn(tracer, weird, "erin", base.plusSeconds(400), new Exchange("Is my odd id a problem?",
                 "No: the UI asks for it by query."), false);
+        sendTurn(travelTracer, earlier, "frank", base.minus(Duration.ofHours(5)),
+                new Exchange("Is Capri worth a day trip?", "Yes: take the first ferry."), false);
         flush();
         await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() ->
                 traceCount(travel) == TRAVEL.size() && traceCount(cooking) == COOKING.size()
-                        && traceCount(weird) == 1);
+                        && traceCount(weird) == 1 && traceCount(earlier) == 1);
     }
 
     @BeforeEach
@@ -342,9 +373,9 @@ class WebUiIT {
             assertThat(row.findElement(By.className("last-output")).getText()).isEqualTo(TRAVEL.get(2).output());
         });
 
-        new Select(browser.findElement(By.id("project"))).selectByValue(TRAVEL_PROJECT);
-        eventually(() -> assertThat(listedSessions()).containsExactly(travel));
-        new Select(browser.findElement(By.id("project"))).selectByValue("");
+        addFilter("project", TRAVEL_PROJECT);
+        eventually(() -> assertThat(listedSessions()).containsExactly(travel, earlier));
+        removeChip("project", TRAVEL_PROJECT);
         eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
 
         browser.findElement(By.id("search")).sendKeys(SEARCHED_WORD);
@@ -364,6 +395,288 @@ class WebUiIT {
         eventually(() -> {
             assertThat(browser.findElement(By.id("search")).getDomProperty("value")).isEqualTo(SEARCHED_WORD);
             assertThat(listedSessions()).containsExactly(cooking);
+        });
+    }
+
+    /**
+     * Needs {@code /api/v1/sessions} with {@code project} and {@code user_id}: filters added as chips narrow the list,
+     * stay in the address across a reload, and go again with their chip.
+     */
+    @Test
+    void shouldNarrowTheListWithFilterChipsAndWidenItWhenOneIsRemoved() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel, earlier));
+
+        addFilter("project", TRAVEL_PROJECT);
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Project: " + TRAVEL_PROJECT);
+            assertThat(listedSessions()).containsExactly(travel, earlier);
+        });
+        addFilter("user_id", "alice");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Project: " + TRAVEL_PROJECT, "User: alice");
+            assertThat(listedSessions()).containsExactly(travel);
+        });
+        assertThat(sessionRequests()).anySatisfy(url -> assertThat(url)
+                .contains("project=" + TRAVEL_PROJECT, "user_id=alice"));
+
+        browser.navigate().refresh();
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Project: " + TRAVEL_PROJECT, "User: alice");
+            assertThat(listedSessions()).containsExactly(travel);
+        });
+
+        removeChip("user_id", "alice");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Project: " + TRAVEL_PROJECT);
+            assertThat(listedSessions()).containsExactly(travel, earlier);
+        });
+        removeChip("project", TRAVEL_PROJECT);
+        eventually(() -> {
+            assertThat(chips()).isEmpty();
+            assertThat(listedSessions()).contains(cooking, travel, earlier);
+        });
+    }
+
+    /** Needs {@code metadata.<key>} and {@code has_error} on {@code /api/v1/sessions}, and facets for suggestions. */
+    @Test
+    void shouldFilterByMetadataAndErrorsChips() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel));
+
+        addFilter("metadata", "tier=pro");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Metadata: tier = pro");
+            assertThat(listedSessions()).containsExactly(cooking);
+        });
+        removeChip("metadata.tier", "pro");
+        new Select(browser.findElement(By.id("filter-field"))).selectByValue("has_error");
+        new Select(browser.findElement(By.id("filter-choice"))).selectByValue("true");
+        browser.findElement(By.id("add-filter-button")).click();
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Errors: with errors");
+            assertThat(listedSessions()).contains(cooking).doesNotContain(travel, weird, earlier);
+        });
+        // The suggestions for a field are its facets among the sessions shown.
+        new Select(browser.findElement(By.id("filter-field"))).selectByValue("project");
+        browser.findElement(By.id("filter-value")).click();
+        eventually(() -> assertThat(suggestions()).contains(COOKING_PROJECT).doesNotContain(TRAVEL_PROJECT));
+    }
+
+    /** Needs {@code user_id} on {@code /api/v1/sessions}: a user in the table filters the list by itself. */
+    @Test
+    void shouldFilterByAUserClickedInTheTable() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel));
+
+        clickFilterLink(travel, "user_id", "alice");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("User: alice");
+            assertThat(listedSessions()).containsExactly(travel);
+        });
+        assertThat(browser.getCurrentUrl()).contains("user_id=alice");
+    }
+
+    /** Needs {@code model} and {@code tag} on {@code /api/v1/sessions}, and {@code tags} in the summaries. */
+    @Test
+    void shouldFilterByAModelOrATagClickedInTheTable() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel));
+
+        clickFilterLink(travel, "model", "gpt-4o");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Model: gpt-4o");
+            assertThat(listedSessions()).containsExactly(travel);
+        });
+        removeChip("model", "gpt-4o");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel));
+
+        clickFilterLink(cooking, "tag", "recipes");
+        eventually(() -> {
+            assertThat(chips()).containsExactly("Tag: recipes");
+            assertThat(listedSessions()).containsExactly(cooking);
+        });
+        // Tags are ANDed: a second tag that cooking lacks leaves nothing.
+        addFilter("tag", "vacation");
+        eventually(() -> assertThat(listedSessions()).isEmpty());
+    }
+
+    /** Needs {@code sort=cost} and {@code order} on {@code /api/v1/sessions}. */
+    @Test
+    void shouldSortByCostOneWayThenTheOther() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel, weird));
+
+        clickSortHeader("cost");
+        eventually(() -> {
+            assertThat(sortOf("cost")).isEqualTo("descending");
+            assertThat(listedOf(travel, cooking, weird)).containsExactly(travel, cooking, weird);
+        });
+        clickSortHeader("cost");
+        eventually(() -> {
+            assertThat(sortOf("cost")).isEqualTo("ascending");
+            assertThat(listedOf(travel, cooking, weird)).containsExactly(weird, cooking, travel);
+        });
+        assertThat(browser.getCurrentUrl()).contains("sort=cost", "order=asc");
+        assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("sort=cost", "order=asc"));
+
+        browser.navigate().refresh();
+        eventually(() -> {
+            assertThat(sortOf("cost")).isEqualTo("ascending");
+            assertThat(sortOf("end_time")).isEqualTo("none");
+            assertThat(listedOf(travel, cooking, weird)).containsExactly(weird, cooking, travel);
+        });
+    }
+
+    /**
+     * Needs {@code from} and {@code to} on {@code /api/v1/sessions} and {@code /api/v1/stats}: the last hour leaves
+     * out the session of five hours ago, which the last 24 hours and a custom range around it show.
+     */
+    @Test
+    void shouldNarrowTheListAndTheTotalsToTheChosenTimeRange() {
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel, earlier));
+        assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption().getDomAttribute("value"))
+                .isEqualTo("24h");
+
+        new Select(browser.findElement(By.id("range"))).selectByValue("1h");
+        eventually(() -> assertThat(listedSessions()).contains(cooking, travel).doesNotContain(earlier));
+        assertThat(browser.getCurrentUrl()).contains("range=1h");
+        assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("from=").doesNotContain("to="));
+
+        new Select(browser.findElement(By.id("range"))).selectByValue("custom");
+        Instant now = Instant.now();
+        WebElement from = waitFor(By.id("range-from"));
+        from.clear();
+        from.sendKeys(MINUTE.format(now.minus(Duration.ofHours(6))));
+        WebElement to = browser.findElement(By.id("range-to"));
+        to.clear();
+        to.sendKeys(MINUTE.format(now.minus(Duration.ofHours(4))));
+        browser.findElement(By.id("apply-range")).click();
+        eventually(() -> {
+            assertThat(listedSessions()).containsExactly(earlier);
+            assertThat(browser.findElement(By.cssSelector("#stats .stat[data-stat='sessions'] .stat-value")).getText())
+                    .isEqualTo("1");
+        });
+        assertThat(statsRequests()).anySatisfy(url -> assertThat(url).contains("from=", "to="));
+
+        browser.navigate().refresh();
+        eventually(() -> {
+            assertThat(new Select(browser.findElement(By.id("range"))).getFirstSelectedOption()
+                    .getDomAttribute("value")).isEqualTo("custom");
+            assertThat(listedSessions()).containsExactly(earlier);
+        });
+    }
+
+    /**
+     * Needs {@code matches} in {@code /api/v1/sessions?q=}: the matching turn is shown with the word marked, and the
+     * markup in it stays text; its link opens the session at that turn.
+     */
+    @Test
+    void shouldShowTheMatchingTurnWithTheWordHighlighted() {
+        open("/");
+        browser.findElement(By.id("search")).sendKeys(MARKUP_WORD);
+
+        String row = "tr.match-row[data-session-id='" + cooking + "']";
+        eventually(() -> {
+            assertThat(listedSessions()).containsExactly(cooking);
+            assertThat(texts(row + " mark")).isNotEmpty().allSatisfy(mark -> assertThat(mark)
+                    .isEqualToIgnoringCase(MARKUP_WORD));
+            assertThat(texts(row + " .snippet")).anySatisfy(snippet -> assertThat(snippet)
+                    .contains("<b>Not</b> " + MARKUP_WORD));
+        });
+        assertThat(browser.findElements(By.cssSelector("#sessions b, #sessions img"))).isEmpty();
+
+        String traceId = browser.findElement(By.cssSelector(row + " li.match")).getDomAttribute("data-trace-id");
+        browser.findElement(By.cssSelector(row + " a.match-link")).click();
+        eventually(() -> assertThat(browser.findElement(By.cssSelector("#transcript .turn.focused"))
+                .getDomAttribute("data-trace-id")).isEqualTo(traceId));
+        assertThat(text(browser.findElement(By.cssSelector("#transcript .turn.focused .bubble.user .text"))))
+                .isEqualTo(COOKING.get(2).input());
+    }
+
+    /**
+     * Needs {@code matches} and {@code /turns} paging: a hit in a turn past the transcript's first page opens the
+     * session with that turn loaded and shown.
+     */
+    @Test
+    void shouldOpenASearchHitAtItsTurnPastTheFirstPage() {
+        String longChat = KafkaTestCluster.uniqueName("hit");
+        Instant start = Instant.now().minusSeconds(1_800);
+        for (int i = 0; i < LONG_SESSION_TURNS; i++) {
+            String input = i == LONG_SESSION_TURNS - 1 ? "Is Zanzibar warm in June?" : "Small talk " + i + "?";
+            sendTurn(tracer, longChat, "gina", start.plusSeconds(10L * i), new Exchange(input, "Reply " + i + "."),
+                    false);
+        }
+        flush();
+        open("/#/?q=zanzibar");
+
+        String hit = "tr.match-row[data-session-id='" + longChat + "'] a.match-link";
+        clickWhenShown(() -> browser.findElement(By.cssSelector(hit)));
+        eventually(() -> {
+            assertThat(texts("#transcript .turn")).hasSize(LONG_SESSION_TURNS);
+            assertThat(texts("#transcript .turn.focused .bubble.user .text"))
+                    .containsExactly("Is Zanzibar warm in June?");
+        });
+    }
+
+    /**
+     * Needs nothing but {@code GET /}: the snippet renderer turns the API's escaped text and {@code <mark>} tags into
+     * text nodes and mark elements, never into other markup.
+     */
+    @Test
+    void shouldRenderASnippetAsTextAndMarksOnly() {
+        open("/");
+        waitFor(By.id("search"));
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> nodes = (List<Map<String, String>>) browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/ui/snippet.js').then(({ highlighted }) => {
+                  const box = document.createElement('div');
+                  box.append(highlighted(arguments[0]));
+                  done(Array.from(box.childNodes, n => ({ node: n.nodeName, text: n.textContent })));
+                }, e => done([{ node: 'error', text: String(e) }]));
+                """, "a &lt;img src=x onerror=alert(1)&gt; <mark>b&amp;c</mark> &#39;d&#x27; &amp;lt; "
+                + "<mark>e</mark></mark> &bogus; <mark>f");
+        assertThat(nodes).containsExactly(
+                Map.of("node", "#text", "text", "a <img src=x onerror=alert(1)> "),
+                Map.of("node", "MARK", "text", "b&c"),
+                Map.of("node", "#text", "text", " 'd' &lt; "),
+                Map.of("node", "MARK", "text", "e"),
+                Map.of("node", "#text", "text", " &bogus; "),
+                Map.of("node", "MARK", "text", "f"));
+    }
+
+    /**
+     * Needs {@code buckets} in {@code /api/v1/stats} with {@code from}, {@code to} and {@code interval}: the chart
+     * above the list has one column per bucket the API answers for the range shown; a click on one narrows the range
+     * to it.
+     */
+    @Test
+    void shouldChartTheStatsBucketsOfTheChosenRange() {
+        String from = base.minusSeconds(60).toString();
+        String to = base.plusSeconds(660).toString();
+        open("/#/?range=custom&from=" + from + "&to=" + to);
+
+        eventually(() -> {
+            JsonNode buckets = api.json("/api/v1/stats?from=" + from + "&to=" + to + "&interval=1m").path("buckets");
+            List<String> starts = new ArrayList<>();
+            buckets.forEach(bucket -> starts.add(bucket.path("start").asText()));
+            assertThat(starts).isNotEmpty();
+            assertThat(texts("#chart svg .bucket > title")).hasSameSizeAs(starts);
+            assertThat(attributes("#chart svg .bucket", "data-start")).containsExactlyElementsOf(starts);
+        });
+        assertThat(statsRequests()).anySatisfy(url -> assertThat(url).contains("interval=1m"));
+        assertThat(browser.findElements(By.cssSelector("#chart svg .bucket rect.bar"))).hasSizeGreaterThan(0);
+
+        WebElement first = browser.findElements(By.cssSelector("#chart svg .bucket")).get(0);
+        String start = first.getDomAttribute("data-start");
+        first.click();
+        eventually(() -> {
+            assertThat(browser.getCurrentUrl()).contains("range=custom");
+            assertThat(browser.findElement(By.id("range-from")).getDomProperty("value"))
+                    .isEqualTo(MINUTE.format(Instant.parse(start)));
         });
     }
 
@@ -396,8 +709,13 @@ class WebUiIT {
      */
     private static void sendTurn(Tracer tracer, String sessionId, String user, Instant start, Exchange exchange,
             boolean failed) {
+        sendTurn(tracer, sessionId, user, start, exchange, failed, PLAIN);
+    }
+
+    private static void sendTurn(Tracer tracer, String sessionId, String user, Instant start, Exchange exchange,
+            boolean failed, Labels labels) {
         Instant end = start.plusMillis(1_500);
-        Span root = tracer.spanBuilder("chat turn")
+        SpanBuilder rootBuilder = tracer.spanBuilder("chat turn")
                 .setSpanKind(SpanKind.SERVER)
                 .setStartTimestamp(start)
                 .setAttribute(SPAN_KIND, "CHAIN")
@@ -406,12 +724,18 @@ class WebUiIT {
                 .setAttribute(INPUT, exchange.input())
                 .setAttribute(MIME_TYPE_IN, "text/plain")
                 .setAttribute(OUTPUT, exchange.output())
-                .setAttribute(MIME_TYPE_OUT, "text/plain")
-                .startSpan();
+                .setAttribute(MIME_TYPE_OUT, "text/plain");
+        if (!labels.tags().isEmpty()) {
+            rootBuilder.setAttribute(TAGS, labels.tags());
+        }
+        if (labels.metadataJson() != null) {
+            rootBuilder.setAttribute(METADATA, labels.metadataJson());
+        }
+        Span root = rootBuilder.startSpan();
         Span llm = tracer.spanBuilder("llm").setParent(Context.root().with(root))
                 .setStartTimestamp(start.plusMillis(100))
                 .setAttribute(SPAN_KIND, "LLM")
-                .setAttribute(MODEL, "gpt-4o-mini")
+                .setAttribute(MODEL, labels.model())
                 .setAttribute(PROMPT_TOKENS, 120L)
                 .setAttribute(COMPLETION_TOKENS, 30L)
                 .setAttribute(TOTAL_TOKENS, 150L)
@@ -476,6 +800,12 @@ class WebUiIT {
                 .untilAsserted(assertion);
     }
 
+    /** Clicks the element once it is there: the page may still be loading it, or re-rendering it while polling. */
+    private static void clickWhenShown(Supplier<WebElement> element) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .untilAsserted(() -> element.get().click());
+    }
+
     /** The texts of the matching elements, whole even when a long one is folded, read in one step. */
     @SuppressWarnings("unchecked")
     private List<String> texts(String css) {
@@ -491,6 +821,78 @@ class WebUiIT {
     private List<String> listedSessions() {
         return (List<String>) browser.executeScript("return Array.from(document.querySelectorAll('tr.session-row'),"
                 + " row => row.dataset.sessionId);");
+    }
+
+    /** Adds a filter with the filter form: the field, then its value typed or chosen. */
+    private void addFilter(String field, String value) {
+        new Select(browser.findElement(By.id("filter-field"))).selectByValue(field);
+        WebElement input = browser.findElement(By.id("filter-value"));
+        input.clear();
+        input.sendKeys(value);
+        browser.findElement(By.id("add-filter-button")).click();
+    }
+
+    private void removeChip(String key, String value) {
+        clickWhenShown(() -> (WebElement) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#chips .chip'))"
+                + ".find(c => c.dataset.filterKey === arguments[0] && c.dataset.filterValue === arguments[1])"
+                + ".querySelector('.chip-remove');", key, value));
+    }
+
+    private List<String> chips() {
+        return texts("#chips .chip-label");
+    }
+
+    /** Clicks a user, model or tag in a session's row. */
+    private void clickFilterLink(String sessionId, String key, String value) {
+        clickWhenShown(() -> (WebElement) browser.executeScript("return Array.from(document.querySelectorAll("
+                + "'tr.session-row[data-session-id=\"' + arguments[0] + '\"] .filter-link'))"
+                + ".find(b => b.dataset.filterKey === arguments[1] && b.dataset.filterValue === arguments[2]);",
+                sessionId, key, value));
+    }
+
+    private void clickSortHeader(String sort) {
+        clickWhenShown(() -> browser.findElement(By.cssSelector("th button.sort-button[data-sort='" + sort + "']")));
+    }
+
+    /** The column's aria-sort: ascending, descending or none. */
+    private String sortOf(String sort) {
+        return browser.findElement(By.cssSelector("th[data-sort='" + sort + "']")).getDomAttribute("aria-sort");
+    }
+
+    /** The listed sessions among the given ones, in the list's order. */
+    private List<String> listedOf(String... sessionIds) {
+        List<String> wanted = List.of(sessionIds);
+        return listedSessions().stream().filter(wanted::contains).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> suggestions() {
+        return (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll('#filter-values option'), o => o.value);");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> attributes(String css, String name) {
+        return (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0]), e => e.getAttribute(arguments[1]));",
+                css, name);
+    }
+
+    /** The URLs of the page's requests to {@code /api/v1/sessions}, decoded. */
+    private List<String> sessionRequests() {
+        return requests("/api/v1/sessions?");
+    }
+
+    private List<String> statsRequests() {
+        return requests("/api/v1/stats?");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> requests(String path) {
+        return ((List<String>) browser.executeScript("return performance.getEntriesByType('resource')"
+                + ".map(e => e.name).filter(n => n.includes(arguments[0]));", path)).stream()
+                .map(url -> URLDecoder.decode(url, StandardCharsets.UTF_8)).toList();
     }
 
     private int traceCount(String sessionId) throws Exception {
