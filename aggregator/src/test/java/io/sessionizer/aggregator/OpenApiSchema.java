@@ -3,12 +3,15 @@ package io.sessionizer.aggregator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
  * Checks a JSON answer against a schema of the OpenAPI document: every field the server sends is declared with the
- * right type, every required field is sent, enums hold. Just enough of OpenAPI 3.0 for this API's document.
+ * right type, every required field is sent, enums hold; {@code allOf} of objects is their union. Just enough of
+ * OpenAPI 3.0 for this API's document.
  */
 final class OpenApiSchema {
     private final JsonNode document;
@@ -27,7 +30,7 @@ final class OpenApiSchema {
     }
 
     void check(JsonNode value, JsonNode schema, String where) {
-        JsonNode s = resolve(schema);
+        JsonNode s = merged(resolve(schema));
         if (value.isNull()) {
             assertThat(s.path("nullable").asBoolean()).as("%s may be null", where).isTrue();
             return;
@@ -63,6 +66,25 @@ final class OpenApiSchema {
         if (s.has("enum")) {
             assertThat(s.get("enum")).as("%s is one of the enum", where).contains(value);
         }
+    }
+
+    /** A schema with {@code allOf} as one object schema: every part's properties and required fields. */
+    private JsonNode merged(JsonNode schema) {
+        if (!schema.has("allOf")) {
+            return schema;
+        }
+        ObjectNode union = schema.deepCopy();
+        union.remove("allOf");
+        union.put("type", "object");
+        ObjectNode properties = union.putObject("properties");
+        ArrayNode required = union.putArray("required");
+        for (JsonNode part : schema.get("allOf")) {
+            JsonNode p = merged(resolve(part));
+            assertThat(p.path("type").asText()).as("allOf part %s is an object", p).isEqualTo("object");
+            p.path("properties").fields().forEachRemaining(f -> properties.set(f.getKey(), f.getValue()));
+            p.path("required").forEach(required::add);
+        }
+        return union;
     }
 
     private JsonNode resolve(JsonNode node) {
