@@ -91,7 +91,7 @@ class AggregatorIT {
                 "Weather in Lyon?"), "output.value", "Rain"));
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode stats = api.get("/api/v1/stats").json();
-            assertThat(stats.at("/totals/traces").asLong()).isEqualTo(3);
+            assertThat(stats.path("totals").path("traces").asLong()).isEqualTo(3);
         });
     }
 
@@ -119,9 +119,19 @@ class AggregatorIT {
         JsonNode byUser = api.get("/api/v1/sessions?user_id=ann").json();
         assertThat(byUser.get("sessions")).extracting(s -> s.get("session_id").asText()).containsExactly("it-1");
 
-        JsonNode stats = api.get("/api/v1/stats?project=chat-app").json().get("totals");
-        assertThat(stats.get("sessions").asLong()).isEqualTo(2);
-        assertThat(stats.get("active_sessions").asLong()).isEqualTo(2);
+        JsonNode stats = api.get("/api/v1/stats?project=chat-app").json();
+        assertThat(stats.get("totals").get("sessions").asLong()).isEqualTo(2);
+        assertThat(stats.get("totals").get("active_sessions").asLong()).isEqualTo(2);
+        // The conversation happened on 2026-01-01 between 00:00:00 and 00:00:00.006.
+        JsonNode window = api.get("/api/v1/stats?from=2026-01-01T00:00:00Z&to=2026-01-01T01:00:00Z&interval=1m")
+                .json();
+        assertThat(window.get("interval").asText()).isEqualTo("1m");
+        assertThat(window.get("buckets")).hasSize(60);
+        JsonNode first = window.get("buckets").get(0);
+        assertThat(first.get("start").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
+        assertThat(first.get("sessions_started").asLong()).isEqualTo(2);
+        assertThat(first.get("traces").asLong()).isEqualTo(3);
+        assertThat(window.get("buckets").get(1).get("traces").asLong()).isZero();
     }
 
     @Test
@@ -138,6 +148,36 @@ class AggregatorIT {
     }
 
     @Test
+    void shouldAnswer400ProblemJsonNamingABadFilterSortFacetFieldOrInterval() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> api.get("/api/v1/sessions").statusCode() == 200);
+        Map<String, String> badParameters = Map.ofEntries(
+                Map.entry("/api/v1/sessions?sort=price", "sort"),
+                Map.entry("/api/v1/sessions?sort=relevance", "sort"),
+                Map.entry("/api/v1/sessions?order=up", "order"),
+                Map.entry("/api/v1/sessions?status=busy", "status"),
+                Map.entry("/api/v1/sessions?from=yesterday", "from"),
+                Map.entry("/api/v1/sessions?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "to"),
+                Map.entry("/api/v1/sessions?has_error=maybe", "has_error"),
+                Map.entry("/api/v1/sessions?min_cost=-1", "min_cost"),
+                Map.entry("/api/v1/sessions?max_tokens=many", "max_tokens"),
+                Map.entry("/api/v1/sessions?min_turns=1.5", "min_turns"),
+                Map.entry("/api/v1/sessions?metadata.plan=a&metadata.plan=b", "metadata.plan"),
+                Map.entry("/api/v1/sessions?colour=red", "colour"),
+                Map.entry("/api/v1/sessions/facets", "field"),
+                Map.entry("/api/v1/sessions/facets?field=colour", "field"),
+                Map.entry("/api/v1/sessions/facets?field=model&tag=", "tag"),
+                Map.entry("/api/v1/stats?interval=2h", "interval"),
+                Map.entry("/api/v1/stats?from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z&interval=1m", "interval"),
+                Map.entry("/api/v1/stats?max_cost=free", "max_cost"));
+        badParameters.forEach((path, parameter) -> {
+            SessionsApiClient.Response response = api.get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
+            assertThat(response.json().get("detail").asText()).as(path).contains("'" + parameter + "'");
+        });
+    }
+
+    @Test
     void shouldAnswerEveryPathOfTheOpenApiDocumentAsItDeclares() throws Exception {
         conversation();
         SessionsApiClient.Response doc = api.get("/openapi.json");
@@ -151,8 +191,8 @@ class AggregatorIT {
             String path = paths.next();
             // The query forms (/api/v1/session...) take the id as a parameter, the others in the path.
             boolean queryForm = path.startsWith("/api/v1/session") && !path.startsWith("/api/v1/sessions");
-            SessionsApiClient.Response response = api.get(path.replace("{session_id}", "it-1")
-                    + (queryForm ? "?session_id=it-1" : ""));
+            String query = queryForm ? "?session_id=it-1" : path.endsWith("/facets") ? "?field=model" : "";
+            SessionsApiClient.Response response = api.get(path.replace("{session_id}", "it-1") + query);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             String mediaType = response.headers().firstValue("content-type").orElseThrow().split(";")[0];
             JsonNode declared = schema.response(path, 200, mediaType);
@@ -162,6 +202,27 @@ class AggregatorIT {
         }
         schema.check(api.get("/api/v1/sessions?q=lyon&project=chat-app&user_id=nobody").json(),
                 schema.response("/api/v1/sessions", 200, "application/json"), "filtered sessions");
+        JsonNode search = api.get("/api/v1/sessions?q=paris").json();
+        JsonNode match = search.get("sessions").get(0).get("matches").get(0);
+        assertThat(match.get("field").asText()).isEqualTo("output");
+        assertThat(match.get("snippet").asText()).contains("<mark>Paris</mark>");
+        schema.check(search, schema.response("/api/v1/sessions", 200, "application/json"), "search");
+        JsonNode facets = api.get("/api/v1/sessions/facets?field=project").json();
+        assertThat(facets.get("values").get(0).get("value").asText()).isEqualTo("chat-app");
+        assertThat(facets.get("values").get(0).get("count").asLong()).isEqualTo(2);
+        schema.check(facets, schema.response("/api/v1/sessions/facets", 200, "application/json"), "facets");
+        JsonNode plans = api.get("/api/v1/sessions/facets?field=metadata.user.plan&tag=museum").json();
+        assertThat(plans.get("values")).hasSize(1);
+        schema.check(plans, schema.response("/api/v1/sessions/facets", 200, "application/json"), "metadata facet");
+        JsonNode stats = api.get("/api/v1/stats?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&interval=1h"
+                + "&metadata.user.plan=pro").json();
+        assertThat(stats.get("totals").get("sessions").asLong()).isEqualTo(1);
+        assertThat(stats.get("buckets")).hasSize(24);
+        schema.check(stats, schema.response("/api/v1/stats", 200, "application/json"), "stats");
+        schema.check(api.get("/api/v1/sessions/facets").json(),
+                schema.response("/api/v1/sessions/facets", 400, "application/problem+json"), "400 of facets");
+        schema.check(api.get("/api/v1/stats?interval=2h").json(),
+                schema.response("/api/v1/stats", 400, "application/problem+json"), "400 of stats");
         schema.check(api.get("/api/v1/sessions/nope").json(),
                 schema.response("/api/v1/sessions/{session_id}", 404, "application/problem+json"), "404");
         schema.check(api.get("/api/v1/sessions?limit=0").json(),
