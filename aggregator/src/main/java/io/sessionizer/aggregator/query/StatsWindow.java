@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * The time buckets of {@code /api/v1/stats}: [from, to) cut into buckets of one interval ({@code 1m}, {@code 5m},
- * {@code 1h}, {@code 1d}), at most {@value #MAX_BUCKETS}. Without {@code to} the range ends now; without {@code from}
+ * {@code 1h}, {@code 1d}), at most {@value #MAX_BUCKETS}. Without {@code to} the range ends at the next whole minute
+ * from now; without {@code from}
  * it is the 24 hours before {@code to}. Without {@code interval}, the shortest that gives at most
  * {@value #MAX_BUCKETS} buckets. Buckets start at {@code from}.
  */
@@ -30,7 +31,10 @@ public record StatsWindow(Instant from, Instant to, String interval, long interv
      * @throws InvalidParameterException naming {@code interval} or {@code from} when it would need more buckets
      */
     public static StatsWindow of(SessionQuery query, String interval, Instant now) {
-        Instant to = query.to() != null ? query.to() : now;
+        // Without to, the range ends at the next whole minute: every instance a request is gathered from then takes
+        // the same window (unless it is asked across a minute's end), so their buckets add up one to one.
+        Instant to = query.to() != null ? query.to()
+                : now.truncatedTo(java.time.temporal.ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
         Instant from = query.from() != null ? query.from() : to.minus(DEFAULT_RANGE);
         if (!from.isBefore(to)) {
             throw new InvalidParameterException("from", "must be before to (or now, without to)");
