@@ -68,6 +68,9 @@ public final class AggregatorSettings {
     public static final Setting<Long> RECORD_MAX_BYTES = Setting.bytes("record.max-bytes", "1MiB",
             "Largest record the aggregator writes: its producer's max.request.size and the max.message.bytes of the"
                     + " internal topics it creates. Checked at start against the topics, which must accept it.");
+    public static final Setting<Duration> INDEX_REFRESH_INTERVAL = Setting.duration("index.refresh-interval", "1s",
+            "How often the session index's changes become visible to lists, search, facets and stats, at the most"
+                    + " (0 for at every commit); lookups and transcripts read the stores and are never later.");
     public static final Setting<Duration> PUNCTUATE_INTERVAL = Setting.duration("punctuate.interval", "10s",
             "Wall-clock interval of the expiry and lifecycle checks.");
 
@@ -79,7 +82,7 @@ public final class AggregatorSettings {
                 SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
                 ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET, PRICE_TABLE,
                 IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
-                TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, PUNCTUATE_INTERVAL));
+                TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

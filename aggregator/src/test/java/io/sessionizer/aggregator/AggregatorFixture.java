@@ -38,6 +38,8 @@ public final class AggregatorFixture {
                 Map.entry("topic.events", eventsTopic),
                 Map.entry("topic.dlq", dlqTopic),
                 Map.entry("schema.registry.url", "mem://" + KafkaTestCluster.uniqueName("registry")),
+                // Lists show each commit's changes, so that a test that saw a session can list it at once.
+                Map.entry("index.refresh-interval", "0ms"),
                 Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()));
     }
 

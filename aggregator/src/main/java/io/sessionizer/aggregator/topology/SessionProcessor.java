@@ -77,7 +77,8 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private Sensor metadataCut;
     private Sensor rebuilds;
 
-    record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval) {
+    record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval,
+            Duration indexRefreshInterval) {
     }
 
     private record TurnRef(String sessionKey, String traceId) {
@@ -104,6 +105,13 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             rebuildIndex();
         }
         index.beforeCommit(this::publish);
+        index.refreshInterval(settings.indexRefreshInterval().toMillis(), context::currentSystemTimeMs);
+        if (!settings.indexRefreshInterval().isZero()) {
+            // Changes a commit applied but did not make visible (the last refresh was too recent) become visible at
+            // the next commit or here, whichever comes first, also when no more records arrive.
+            context.schedule(settings.indexRefreshInterval(), PunctuationType.WALL_CLOCK_TIME,
+                    now -> index.refreshIfDue());
+        }
         this.metadataCut = TraceProcessor.counter(context, TraceProcessor.METADATA_CUT,
                 TraceProcessor.METADATA_CUT_DESCRIPTION);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);

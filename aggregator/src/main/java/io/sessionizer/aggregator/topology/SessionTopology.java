@@ -97,7 +97,8 @@ public final class SessionTopology {
                 config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
         SessionProcessor.Settings sessionSettings = new SessionProcessor.Settings(
                 config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
-                config.get(AggregatorSettings.PUNCTUATE_INTERVAL));
+                config.get(AggregatorSettings.PUNCTUATE_INTERVAL),
+                config.get(AggregatorSettings.INDEX_REFRESH_INTERVAL));
         // Every value written, to a topic or a store's changelog, passes a size check first (RecordSizeGuard).
         Serde<TraceState> traceSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
         // The repartition topic carries deltas, a type of their own: what stage 2 needs of a trace's new spans.

@@ -95,6 +95,21 @@ class SessionIndexStoreTest {
     }
 
     @Test
+    void shouldMakeChangesVisibleAtMostOncePerRefreshInterval() {
+        long[] now = {0};
+        index.refreshInterval(1_000, () -> now[0]);
+        index.rebuildFrom(sessions, transcripts, "m1");
+        assertThat(index.documents()).isEqualTo(2);
+        index.putSession("default/t", state("t").getSummary());
+        now[0] = 100;
+        index.flushCache();
+        assertThat(index.documents()).as("refreshed 100 ms ago").isEqualTo(2);
+        now[0] = 1_000;
+        index.refreshIfDue();
+        assertThat(index.documents()).isEqualTo(3);
+    }
+
+    @Test
     void shouldBeReusedAfterACleanCloseWithTheStoresMarkerOnly() {
         index.rebuildFrom(sessions, transcripts, "m1");
         index.flushCache();

@@ -66,7 +66,9 @@ public final class TopologyFixture implements AutoCloseable {
         Map<String, String> all = new HashMap<>(Map.of(
                 "state.dir", stateDir.toString(),
                 "application.id", "topology-test",
-                "schema.registry.url", "mem://" + UUID.randomUUID()));
+                "schema.registry.url", "mem://" + UUID.randomUUID(),
+                // The driver's wall clock stands still between records: the index shows each commit's changes.
+                "index.refresh-interval", "0ms"));
         all.putAll(settings);
         return new TopologyFixture(Config.load(AggregatorSettings.all(), Map.of(), all));
     }
