@@ -232,6 +232,7 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     public void refreshInterval(long intervalMs, java.util.function.LongSupplier clockMs) {
         this.refreshIntervalMs = intervalMs;
         this.clock = clockMs;
+        this.lastRefreshMs = Long.MIN_VALUE / 2;
     }
 
     /** Makes the applied changes visible when the last refresh is at least the refresh interval old. */

@@ -98,6 +98,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         this.deadlines = context.getStateStore(SessionTopology.SESSION_DEADLINES_STORE);
         this.index = context.getStateStore(SessionTopology.SESSION_INDEX_STORE);
         this.forwarder = new CommitForwarder(context);
+        index.refreshInterval(settings.indexRefreshInterval().toMillis(), context::currentSystemTimeMs);
         Long marker = turnIndex.get(StoreKeys.INDEX_MARKER);
         if (index.isCurrent(marker == null ? null : Long.toString(marker))) {
             index.markCurrent();
@@ -105,7 +106,6 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             rebuildIndex();
         }
         index.beforeCommit(this::publish);
-        index.refreshInterval(settings.indexRefreshInterval().toMillis(), context::currentSystemTimeMs);
         if (!settings.indexRefreshInterval().isZero()) {
             // Changes a commit applied but did not make visible (the last refresh was too recent) become visible at
             // the next commit or here, whichever comes first, also when no more records arrive.
