@@ -18,10 +18,9 @@ import io.sessionizer.schemas.Turn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.MetricName;
@@ -70,9 +69,12 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private KeyValueStore<Bytes, byte[]> deadlines;
     private SessionIndexStore index;
     private CommitForwarder forwarder;
-    /** Sessions changed since the last commit, and turns as (session key, trace id). */
-    private final Set<String> changedSessions = new LinkedHashSet<>();
-    private final Set<TurnRef> changedTurns = new LinkedHashSet<>();
+    /**
+     * What changed since the last commit, in its latest version, as it was put in the stores: sessions (null when
+     * deleted) and turns by (session key, trace id). Published from here, so the commit reads no store again.
+     */
+    private final Map<String, SessionSummary> changedSessions = new LinkedHashMap<>();
+    private final Map<TurnRef, Turn> changedTurns = new LinkedHashMap<>();
     private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
     private Sensor metadataCut;
     private Sensor rebuilds;
@@ -215,8 +217,8 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
                 .setDeadlineMs(deadline)
                 .build());
 
-        changedTurns.add(new TurnRef(sessionKey, turn.getTraceId()));
-        changedSessions.add(sessionKey);
+        changedTurns.put(new TurnRef(sessionKey, turn.getTraceId()), turn);
+        changedSessions.put(sessionKey, summary);
         index.markPending();
         if (state == null || resumed) {
             emitEvent(sessionKey, summary, resumed ? SessionEventType.RESUMED : SessionEventType.STARTED, nowMs);
@@ -232,29 +234,22 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             return;
         }
         forwarder.run(context.currentSystemTimeMs(), () -> {
-            for (TurnRef ref : changedTurns) {
-                Long start = turnIndex.get(StoreKeys.turnIndex(ref.sessionKey(), ref.traceId()));
-                Turn turn = start == null ? null
-                        : transcripts.get(StoreKeys.transcript(ref.sessionKey(), start, ref.traceId()));
-                if (turn != null) {
-                    context.forward(new Record<String, SpecificRecord>(ref.sessionKey(), turn,
-                            turn.getUpdatedAt().toEpochMilli()), SessionTopology.TURNS_SINK);
-                    index.putTurn(ref.sessionKey(), turn);
-                }
-            }
-            for (String sessionKey : changedSessions) {
-                SessionState state = sessions.get(sessionKey);
-                if (state == null) {
+            changedTurns.forEach((ref, turn) -> {
+                context.forward(new Record<String, SpecificRecord>(ref.sessionKey(), turn,
+                        turn.getUpdatedAt().toEpochMilli()), SessionTopology.TURNS_SINK);
+                index.putTurn(ref.sessionKey(), turn);
+            });
+            changedSessions.forEach((sessionKey, summary) -> {
+                if (summary == null) {
                     context.forward(new Record<String, SpecificRecord>(sessionKey, null,
                             context.currentSystemTimeMs()), SessionTopology.SESSIONS_SINK);
                     index.deleteSession(sessionKey);
                 } else {
-                    SessionSummary summary = state.getSummary();
                     context.forward(new Record<String, SpecificRecord>(sessionKey, summary,
                             summary.getUpdatedAt().toEpochMilli()), SessionTopology.SESSIONS_SINK);
                     index.putSession(sessionKey, summary);
                 }
-            }
+            });
         });
         changedTurns.clear();
         changedSessions.clear();
@@ -299,7 +294,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         summary.setStatus(SessionStatus.IDLE);
         summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
         sessions.put(sessionKey, state);
-        changedSessions.add(sessionKey);
+        changedSessions.put(sessionKey, summary);
         index.markPending();
         emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
     }
@@ -307,7 +302,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private void expire(String sessionKey, SessionSummary summary, long nowMs) {
         deleteTranscript(sessionKey);
         sessions.delete(sessionKey);
-        changedSessions.add(sessionKey);
+        changedSessions.put(sessionKey, null);
         index.markPending();
         emitEvent(sessionKey, summary, SessionEventType.EXPIRED, nowMs);
     }
@@ -328,6 +323,8 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         for (KeyValue<Bytes, Turn> turn : turns) {
             transcripts.delete(turn.key);
             turnIndex.delete(StoreKeys.turnIndex(sessionKey, turn.value.getTraceId()));
+            // Deleted: not published; the session's tombstone takes its documents out of the index.
+            changedTurns.remove(new TurnRef(sessionKey, turn.value.getTraceId()));
         }
     }
 
