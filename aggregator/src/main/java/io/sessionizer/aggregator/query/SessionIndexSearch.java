@@ -23,6 +23,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiReader;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.index.Term;
@@ -102,15 +103,15 @@ public final class SessionIndexSearch implements AutoCloseable {
     /** Where a session stands in a sorted list: the cursor continues after it. */
     public record Position(SessionQuery.Sort sort, boolean ascending, long bits, String sessionKey)
             implements Comparable<Position> {
-        /** List order: the sort value (relevance: highest first; others as {@code ascending} says), then key. */
+        /** List order: the sort value as {@code ascending} says, then the session key. */
         @Override
         public int compareTo(Position o) {
             int byValue = switch (sort) {
-                case RELEVANCE -> -Float.compare(Float.intBitsToFloat((int) bits), Float.intBitsToFloat((int) o.bits));
+                case RELEVANCE -> Float.compare(Float.intBitsToFloat((int) bits), Float.intBitsToFloat((int) o.bits));
                 case COST -> Double.compare(Double.longBitsToDouble(bits), Double.longBitsToDouble(o.bits));
                 default -> Long.compare(bits, o.bits);
             };
-            if (sort != SessionQuery.Sort.RELEVANCE && !ascending) {
+            if (!ascending) {
                 byValue = -byValue;
             }
             return byValue != 0 ? byValue : sessionKey.compareTo(o.sessionKey);
@@ -172,7 +173,7 @@ public final class SessionIndexSearch implements AutoCloseable {
                     case COST -> Double.doubleToLongBits((Double) field.fields[0]);
                     default -> (Long) field.fields[0];
                 };
-                hits.add(new Hit(key, partitionOf(doc.doc), new Position(query.sort(), query.ascending(), bits, key)));
+                hits.add(new Hit(key, ReaderUtil.subIndex(doc.doc, starts), new Position(query.sort(), query.ascending(), bits, key)));
             }
             return new Hits(hits, top.scoreDocs.length > limit);
         } catch (IOException e) {
@@ -195,7 +196,8 @@ public final class SessionIndexSearch implements AutoCloseable {
         SortField key = new SortField(IndexDocuments.SESSION_KEY, SortField.Type.STRING);
         boolean reverse = !query.ascending();
         SortField first = switch (query.sort()) {
-            case RELEVANCE -> SortField.FIELD_SCORE;
+            // A score sorts highest first unless reversed, the other way round from the fields.
+            case RELEVANCE -> new SortField(null, SortField.Type.SCORE, query.ascending());
             case END_TIME -> new SortField(IndexDocuments.END, SortField.Type.LONG, reverse);
             case START_TIME -> new SortField(IndexDocuments.START, SortField.Type.LONG, reverse);
             case COST -> new SortField(IndexDocuments.COST, SortField.Type.DOUBLE, reverse);
@@ -205,18 +207,6 @@ public final class SessionIndexSearch implements AutoCloseable {
             case ERRORS -> new SortField(IndexDocuments.ERRORS, SortField.Type.LONG, reverse);
         };
         return new Sort(first, key);
-    }
-
-    private int partitionOf(int doc) {
-        int i = Arrays.binarySearch(starts, doc);
-        // An exact match is the first document of partition i (or of a later one, when partitions are empty).
-        if (i >= 0) {
-            while (i + 1 < starts.length - 1 && starts[i + 1] == doc) {
-                i++;
-            }
-            return i;
-        }
-        return -i - 2;
     }
 
     /** The session documents of a tenant that {@code query} selects. */
@@ -384,7 +374,7 @@ public final class SessionIndexSearch implements AutoCloseable {
             List<TurnMatch> matches = new ArrayList<>();
             for (ScoreDoc doc : searcher.search(query, max).scoreDocs) {
                 LeafReaderContext leaf = searcher.getIndexReader().leaves()
-                        .get(org.apache.lucene.index.ReaderUtil.subIndex(doc.doc, searcher.getIndexReader().leaves()));
+                        .get(ReaderUtil.subIndex(doc.doc, searcher.getIndexReader().leaves()));
                 int local = doc.doc - leaf.docBase;
                 SortedDocValues traceIds = DocValues.getSorted(leaf.reader(), IndexDocuments.TRACE_ID);
                 NumericDocValues starts = DocValues.getNumeric(leaf.reader(), IndexDocuments.START);

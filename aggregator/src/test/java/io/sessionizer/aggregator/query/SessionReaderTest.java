@@ -260,6 +260,9 @@ class SessionReaderTest {
         assertThat(ids(query("q", "?!"))).isEmpty();
 
         assertThat(walk(reader, query("q", "paris"), 1)).containsExactlyInAnyOrder("both", "weather");
+        List<String> best = walk(reader, query("q", "paris"), 1);
+        assertThat(walk(reader, query("q", "paris", "order", "asc"), 1)).as("least relevant first")
+                .containsExactly(best.get(1), best.get(0));
         assertThat(walk(reader, query("q", "paris", "sort", "end_time"), 1)).containsExactly("both", "weather");
     }
 
