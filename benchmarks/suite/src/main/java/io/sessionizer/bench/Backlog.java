@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -181,8 +182,19 @@ public final class Backlog {
      * ingest writes them, one millisecond apart; returns the seconds it took.
      */
     public static double produce(String bootstrapServers, String topic, Traffic traffic, long traces) {
-        long start = System.nanoTime();
         long startNanos = System.currentTimeMillis() * 1_000_000L;
+        return produce(bootstrapServers, topic, traces, "the backlog", t -> new ProducerRecord<>(topic,
+                traffic.traceHex(t), traffic.trace(t, startNanos + t * 1_000_000L).toByteArray()));
+    }
+
+    /**
+     * Writes records 0 to {@code count - 1} to {@code topic} as fast as one producer can, with ingest's compression
+     * (a large batch and linger: only the throughput matters), and fails on the first error; returns the seconds it
+     * took. {@code what} names the records in that error.
+     */
+    public static double produce(String bootstrapServers, String topic, long count, String what,
+            LongFunction<ProducerRecord<String, byte[]>> record) {
+        long start = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -190,18 +202,17 @@ public final class Backlog {
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
-            for (long t = 0; t < traces; t++) {
-                producer.send(new ProducerRecord<>(topic, traffic.traceHex(t),
-                        traffic.trace(t, startNanos + t * 1_000_000L).toByteArray()), (metadata, error) -> {
-                            if (error != null) {
-                                failure.compareAndSet(null, error);
-                            }
-                        });
+            for (long i = 0; i < count && failure.get() == null; i++) {
+                producer.send(record.apply(i), (metadata, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                });
             }
             producer.flush();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("Cannot write the backlog to " + topic, failure.get());
+            throw new IllegalStateException("Cannot write " + what + " to " + topic, failure.get());
         }
         return (System.nanoTime() - start) / 1e9;
     }

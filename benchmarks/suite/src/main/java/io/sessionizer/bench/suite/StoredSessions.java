@@ -9,18 +9,14 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.sessionizer.bench.Backlog;
 import io.sessionizer.loadgen.Traffic;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The sessions the query section reads, seeded the fastest way: produced straight to the spans topic as ingest writes
@@ -118,28 +114,8 @@ final class StoredSessions {
 
     /** Writes every session's record to {@code topic}; returns the seconds it took. */
     double produce(String bootstrapServers, String topic) {
-        long start = System.nanoTime();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        // Ingest's compression; a large batch and linger, as only the throughput of the seeding matters.
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 20,
-                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
-            for (long s = 0; s < count && failure.get() == null; s++) {
-                producer.send(new ProducerRecord<>(topic, key(s), record(s).toByteArray()), (metadata, error) -> {
-                    if (error != null) {
-                        failure.compareAndSet(null, error);
-                    }
-                });
-            }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("Cannot write the stored sessions to " + topic, failure.get());
-        }
-        return (System.nanoTime() - start) / 1e9;
+        return Backlog.produce(bootstrapServers, topic, count, "the stored sessions",
+                s -> new ProducerRecord<>(topic, key(s), record(s).toByteArray()));
     }
 
     private ByteString traceId(long session) {
