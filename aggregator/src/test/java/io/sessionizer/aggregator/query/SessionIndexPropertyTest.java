@@ -64,25 +64,25 @@ class SessionIndexPropertyTest {
     private TopologyFixture topology;
 
     /** One step: a turn sent (maybe its root late, maybe twice), or time passing. */
-    record Step(int session, int trace, long startMs, long durationMs, int project, int user, int model, long tokens,
+    record Step(int trace, long startMs, long durationMs, int project, int user, int model, long tokens,
             boolean error, int word1, int word2, boolean lateRoot, boolean retry, long advanceMinutes) {
     }
 
     @Provide
     Arbitrary<List<Step>> steps() {
         Arbitrary<Step> turn = Combinators.combine(
-                Combinators.combine(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(1, 12),
+                Combinators.combine(Arbitraries.integers().between(1, 12),
                         Arbitraries.longs().between(0, 100_000), Arbitraries.longs().between(1, 5_000),
                         Arbitraries.integers().between(0, 2), Arbitraries.integers().between(-1, 2),
                         Arbitraries.integers().between(-1, 1), Arbitraries.longs().between(0, 2_000))
-                        .as((s, t, st, d, p, u, m, tok) -> new long[] {s, t, st, d, p, u, m, tok}),
+                        .as((t, st, d, p, u, m, tok) -> new long[] {t, st, d, p, u, m, tok}),
                 Arbitraries.of(true, false, false, false), Arbitraries.integers().between(0, WORDS.size() - 1),
                 Arbitraries.integers().between(0, WORDS.size() - 1), Arbitraries.of(true, false, false),
                 Arbitraries.of(true, false, false, false))
-                .as((n, error, w1, w2, late, retry) -> new Step((int) n[0], (int) n[1], n[2], n[3], (int) n[4],
-                        (int) n[5], (int) n[6], n[7], error, w1, w2, late, retry, 0));
+                .as((n, error, w1, w2, late, retry) -> new Step((int) n[0], n[1], n[2], (int) n[3], (int) n[4],
+                        (int) n[5], n[6], error, w1, w2, late, retry, 0));
         Arbitrary<Step> advance = Arbitraries.of(5L, 31L, 60L * 24, 60L * 24 * 8)
-                .map(m -> new Step(0, 0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, m));
+                .map(m -> new Step(0, 0, 0, 0, 0, 0, 0, false, 0, 0, false, false, m));
         return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, turn), net.jqwik.api.Tuple.of(1, advance))
                 .list().ofMinSize(1).ofMaxSize(25);
     }
