@@ -368,21 +368,6 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         }
     }
 
-    /**
-     * Releases the files as a process that died would, without the last commit of {@link #close()}: for tests of
-     * what a restart after a crash finds.
-     */
-    void abandonForTest() {
-        open = false;
-        try {
-            searchers.close();
-            writer.rollback();
-            directory.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Override
     public boolean persistent() {
         return true;

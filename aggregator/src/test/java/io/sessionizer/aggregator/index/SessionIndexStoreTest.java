@@ -12,10 +12,12 @@ import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.Turns;
 import io.sessionizer.schemas.serde.AvroBinarySerde;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.StateStoreContext;
@@ -134,18 +136,30 @@ class SessionIndexStoreTest {
     }
 
     @Test
-    void shouldNotBeReusedAfterACrash() throws Exception {
+    void shouldNotBeReusedAfterACrash(@TempDir Path restarted) throws Exception {
         index.rebuildFrom(sessions, transcripts, "m1");
-        // A crash: the process ends without close(); the last Lucene commit is the one written at init.
-        SessionIndexStore crashed = index;
-        index = open2AfterCrash(crashed);
-        assertThat(index.isCurrent("m1")).isFalse();
-    }
-
-    /** Opens the index again as a restarted process would after {@code crashed} ended without closing. */
-    private SessionIndexStore open2AfterCrash(SessionIndexStore crashed) throws Exception {
-        crashed.abandonForTest();
-        return open();
+        index.flushCache();
+        index.close();
+        index = open();
+        assertThat(index.isCurrent("m1")).as("closed cleanly").isTrue();
+        index.markCurrent();
+        // In service again, then a crash: the process ends without close(), leaving the index's files as they are on disk now (a
+        // commit's files never change once written). A restart finds them, in a copy here.
+        Path crashedIndex = restarted.resolve(NAME);
+        Files.createDirectories(crashedIndex);
+        try (Stream<Path> files = Files.list(stateDir.resolve(NAME))) {
+            for (Path file : files.filter(f -> !f.getFileName().toString().equals("write.lock")).toList()) {
+                Files.copy(file, crashedIndex.resolve(file.getFileName()));
+            }
+        }
+        SessionIndexStore afterCrash = new SessionIndexStoreBuilder(NAME).build();
+        afterCrash.init(new MockProcessorContext<>(new java.util.Properties(), new TaskId(0, 0), restarted.toFile())
+                .getStateStoreContext(), afterCrash);
+        try {
+            assertThat(afterCrash.isCurrent("m1")).isFalse();
+        } finally {
+            afterCrash.close();
+        }
     }
 
     @Test
