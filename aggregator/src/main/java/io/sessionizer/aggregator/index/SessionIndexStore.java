@@ -8,8 +8,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
@@ -43,8 +52,12 @@ import org.slf4j.LoggerFactory;
  * A crash, a restore onto another instance, a task that comes back after running elsewhere, or an upgrade of the
  * format therefore each end in a rebuild, never in a misread index.
  *
- * <p>Changes are applied by the session processor at each task commit ({@link #flush}, through the callback it sets)
- * and made visible to queries right after. Until the index is known to be current, queries on it throw
+ * <p>Lucene's work runs on a thread of the store's own, never on the stream thread (ADR 008): the processor hands
+ * over a commit's changes ({@link #putSession}, {@link #putTurn}, {@link #deleteSession}, collected until
+ * {@link #flushCache}) as one batch, and the index thread applies the batches in order, rebuilds, and makes changes
+ * visible. At most {@value #MAX_BATCHES} batches wait; a stream thread that gets further ahead waits for the index
+ * (back-pressure, so memory stays bounded). A failure of the index thread fails the task at its next commit, and the
+ * task's restart rebuilds the index. Until the index is known to be current, queries on it throw
  * {@link IndexUnavailableException} (a 503 with Retry-After).
  */
 public final class SessionIndexStore implements StateStore, CachedStateStore<Object, Object> {
@@ -53,6 +66,8 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     static final String FORMAT_KEY = "sessionizer.format";
     static final String MARKER_KEY = "sessionizer.marker";
     static final String CLEAN_KEY = "sessionizer.clean";
+    /** Commits' batches that may wait for the index thread before the stream thread waits too. */
+    static final int MAX_BATCHES = 16;
     private static final Logger LOG = LoggerFactory.getLogger(SessionIndexStore.class);
 
     private final String name;
@@ -60,17 +75,26 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     private Directory directory;
     private IndexWriter writer;
     private SearcherManager searchers;
+    private IndexThread thread;
     /** The marker of the last clean close, when the index on disk may be reused; null otherwise. */
     private String reusableMarker;
+    /** The marker the index is at; read and written on the index thread only once it runs. */
     private String marker;
     private volatile boolean current;
     private volatile boolean open;
+    /** Set by close: a rebuild in progress stops. */
+    private volatile boolean closing;
+    /** The first failure of the index thread: the task fails at its next commit, and its restart rebuilds. */
+    private volatile Throwable failure;
+    /** The changes since the last batch handed over (stream thread). */
+    private List<Consumer<IndexWriter>> batch = new ArrayList<>();
+    /** Changes handed over since the last refresh was asked for (stream thread). */
     private boolean changed;
-    /** Set while the stores changed in ways the index has not taken yet (they are applied at the next commit). */
+    /** Set while the stores changed in ways the index has not taken yet (they are handed over at the next commit). */
     private boolean pending;
     private Runnable beforeCommit;
     private long refreshIntervalMs;
-    private java.util.function.LongSupplier clock = System::currentTimeMillis;
+    private LongSupplier clock = System::currentTimeMillis;
     private long lastRefreshMs = Long.MIN_VALUE / 2;
 
     SessionIndexStore(String name) {
@@ -98,7 +122,7 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
                     .setRAMBufferSizeMB(32);
             writer = new IndexWriter(directory, config);
             marker = reusableMarker;
-            // The last commit stays as it is until the task puts the index in service (markCurrent, startRebuild):
+            // The last commit stays as it is until the task puts the index in service (markCurrent, rebuildFrom):
             // Kafka Streams also opens and closes every store of a task directory found at start (startup stores,
             // for the assignor's lags), and marking the index dirty there would rebuild it at every restart.
             searchers = new SearcherManager(writer, null);
@@ -108,6 +132,8 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         // Not logged: nothing to restore; the processor rebuilds from the restored stores when needed.
         context.register(root, (key, value) -> {
         });
+        thread = new IndexThread("session-index-" + context.taskId() + "-" + name);
+        thread.start();
         open = true;
     }
 
@@ -121,53 +147,76 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
 
     /** Declares the index current without a rebuild (the caller checked {@link #isCurrent}). */
     public void markCurrent() {
-        inService();
-        current = true;
         reusableMarker = null;
+        current = true;
+        thread.submit(writer -> inService());
     }
 
-    /** What a rebuild read: sessions and turns. */
-    public record Rebuilt(long sessions, long turns) {
+    /** What a rebuild read, sessions and turns, and how long it took. */
+    public record Rebuilt(long sessions, long turns, Duration took) {
     }
 
     /**
-     * Rebuilds the index from the stores it derives from, under a new marker (which the caller files in the stores).
-     * Queries answer unavailable until it is done.
+     * Rebuilds the index, on the index thread, from the stores it derives from, under a new marker (which the caller
+     * files in the stores). Queries answer unavailable until it is done; the changes handed over meanwhile are
+     * applied after it, so the stores may change while it reads them (a change it read early is applied again).
+     *
+     * @return completed when the index is current, or exceptionally when the rebuild failed or the store closed
      */
-    public Rebuilt rebuildFrom(ReadOnlyKeyValueStore<String, SessionState> sessions,
+    public CompletableFuture<Rebuilt> rebuildFrom(ReadOnlyKeyValueStore<String, SessionState> sessions,
             ReadOnlyKeyValueStore<Bytes, Turn> transcripts, String newMarker) {
-        startRebuild();
+        current = false;
+        reusableMarker = null;
+        // The rebuild ends with a refresh.
+        changed = false;
+        lastRefreshMs = clock.getAsLong();
+        CompletableFuture<Rebuilt> done = new CompletableFuture<>();
+        thread.submit(writer -> {
+            try {
+                done.complete(rebuild(sessions, transcripts, newMarker));
+            } catch (RuntimeException | IOException e) {
+                done.completeExceptionally(e);
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        });
+        return done;
+    }
+
+    private Rebuilt rebuild(ReadOnlyKeyValueStore<String, SessionState> sessions,
+            ReadOnlyKeyValueStore<Bytes, Turn> transcripts, String newMarker) throws IOException {
+        long started = System.nanoTime();
+        inService();
+        writer.deleteAll();
         long sessionCount = 0;
         long turnCount = 0;
         try (KeyValueIterator<String, SessionState> it = sessions.all()) {
             while (it.hasNext()) {
                 KeyValue<String, SessionState> entry = it.next();
-                putSession(entry.key, entry.value.getSummary());
+                writer.updateDocument(sessionTerm(entry.key), IndexDocuments.session(entry.key,
+                        entry.value.getSummary()));
                 sessionCount++;
+                stopIfClosing();
             }
         }
         try (KeyValueIterator<Bytes, Turn> it = transcripts.all()) {
             while (it.hasNext()) {
                 Turn turn = it.next().value;
-                putTurn(RecordContract.sessionKey(turn.getTenant(), turn.getSessionId()), turn);
+                String sessionKey = RecordContract.sessionKey(turn.getTenant(), turn.getSessionId());
+                writer.updateDocument(turnTerm(sessionKey, turn), IndexDocuments.turn(sessionKey, turn));
                 turnCount++;
+                stopIfClosing();
             }
         }
-        finishRebuild(newMarker);
-        return new Rebuilt(sessionCount, turnCount);
+        marker = newMarker;
+        refresh();
+        current = true;
+        return new Rebuilt(sessionCount, turnCount, Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Empties the index before a rebuild; queries answer unavailable until {@link #finishRebuild}. */
-    private void startRebuild() {
-        current = false;
-        reusableMarker = null;
-        inService();
-        try {
-            writer.deleteAll();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private void stopIfClosing() {
+        if (closing) {
+            throw new CancellationException("The session index of " + name + " closed during its rebuild");
         }
-        changed = true;
     }
 
     /**
@@ -182,42 +231,42 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         }
     }
 
-    /** Ends a rebuild under a new marker, which the caller also writes into the stores. */
-    private void finishRebuild(String newMarker) {
-        marker = newMarker;
-        refresh();
-        current = true;
+    private static Term sessionTerm(String sessionKey) {
+        return new Term(IndexDocuments.ID, IndexDocuments.sessionId(sessionKey));
     }
 
-    /** Adds or replaces the document of a session. */
+    private static Term turnTerm(String sessionKey, Turn turn) {
+        return new Term(IndexDocuments.ID, IndexDocuments.turnId(sessionKey, turn.getTraceId()));
+    }
+
+    /** Adds or replaces the document of a session, at the next commit. The summary must not change after. */
     public void putSession(String sessionKey, SessionSummary summary) {
-        update(new Term(IndexDocuments.ID, IndexDocuments.sessionId(sessionKey)),
-                IndexDocuments.session(sessionKey, summary));
+        batch.add(writer -> update(writer, sessionTerm(sessionKey), IndexDocuments.session(sessionKey, summary)));
     }
 
-    /** Adds or replaces the document of a turn. */
+    /** Adds or replaces the document of a turn, at the next commit. The turn must not change after. */
     public void putTurn(String sessionKey, Turn turn) {
-        update(new Term(IndexDocuments.ID, IndexDocuments.turnId(sessionKey, turn.getTraceId())),
-                IndexDocuments.turn(sessionKey, turn));
+        batch.add(writer -> update(writer, turnTerm(sessionKey, turn), IndexDocuments.turn(sessionKey, turn)));
     }
 
-    /** Deletes a session's document and all of its turns' documents. */
+    /** Deletes a session's document and all of its turns' documents, at the next commit. */
     public void deleteSession(String sessionKey) {
-        try {
-            writer.deleteDocuments(new Term(IndexDocuments.SESSION_KEY, sessionKey));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        changed = true;
+        batch.add(writer -> {
+            try {
+                writer.deleteDocuments(new Term(IndexDocuments.SESSION_KEY, sessionKey));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
-    private void update(Term id, Iterable<? extends org.apache.lucene.index.IndexableField> document) {
+    private static void update(IndexWriter writer, Term id,
+            Iterable<? extends org.apache.lucene.index.IndexableField> document) {
         try {
             writer.updateDocument(id, document);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        changed = true;
     }
 
     /** The stores changed: the index takes the change at the next commit, and is not clean until then. */
@@ -227,22 +276,24 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
 
     /**
      * Makes changes visible to queries at most every {@code intervalMs} (0: at every commit): a reader refresh writes
-     * a new segment, and one per 100 ms commit costs the stream thread more than the changes themselves.
+     * a new segment, and one per 100 ms commit costs more than the changes themselves.
      */
-    public void refreshInterval(long intervalMs, java.util.function.LongSupplier clockMs) {
+    public void refreshInterval(long intervalMs, LongSupplier clockMs) {
         this.refreshIntervalMs = intervalMs;
         this.clock = clockMs;
         this.lastRefreshMs = Long.MIN_VALUE / 2;
     }
 
-    /** Makes the applied changes visible when the last refresh is at least the refresh interval old. */
+    /** Asks the index thread to make the changes handed over visible, when the last refresh is old enough. */
     public void refreshIfDue() {
-        if (changed && clock.getAsLong() - lastRefreshMs >= refreshIntervalMs) {
-            refresh();
+        if (open && changed && clock.getAsLong() - lastRefreshMs >= refreshIntervalMs) {
+            changed = false;
+            lastRefreshMs = clock.getAsLong();
+            thread.submit(writer -> refresh());
         }
     }
 
-    /** What runs at each commit of the task, before the index is made visible: the processor's publishing. */
+    /** What runs at each commit of the task, before the changes are handed over: the processor's publishing. */
     public void beforeCommit(Runnable callback) {
         this.beforeCommit = callback;
     }
@@ -250,25 +301,41 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     /**
      * Called by Kafka Streams as a task prepares its commit (and before a clean close), where it flushes the record
      * caches, before the task's output is flushed and its transaction committed: the processor publishes what changed
-     * since the last commit and applies it here, and the changes become visible to queries. So what a commit interval
+     * since the last commit and collects it here, and the batch goes to the index thread. So what a commit interval
      * changed is published in that commit's transaction, as a KTable's cache publishes its changes.
      *
      * <p>This is Streams' internal {@link CachedStateStore} interface, the only hook that runs at that point: a
      * store's public {@code flush}/{@code commit} runs after the transaction is committed (with the checkpoint),
      * too late to publish in it. ADR 007 says why, and what to check at a Kafka upgrade.
+     *
+     * @throws ProcessorStateException when the index thread failed: the task fails, and its restart rebuilds
      */
     @Override
     public void flushCache() {
+        if (!open) {
+            return;
+        }
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new ProcessorStateException("The session index of " + name + " failed; it is rebuilt", failed);
+        }
         if (beforeCommit != null) {
             beforeCommit.run();
             pending = false;
         }
+        if (!batch.isEmpty()) {
+            List<Consumer<IndexWriter>> changes = batch;
+            batch = new ArrayList<>();
+            thread.submit(writer -> changes.forEach(change -> change.accept(writer)));
+            changed = true;
+        }
         refreshIfDue();
     }
 
-    /** Nothing to drop: the changes not yet applied are the processor's, which a dirty close discards with it. */
+    /** Drops the changes not handed over: a dirty close discards them with the processor's. */
     @Override
     public void clearCache() {
+        batch = new ArrayList<>();
     }
 
     /** The index publishes nothing through a flush listener of Streams; its processor forwards the records itself. */
@@ -277,7 +344,7 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         return false;
     }
 
-    /** At the checkpoint after a commit: everything was applied in {@link #flushCache()} already. */
+    /** At the checkpoint after a commit: everything was handed over in {@link #flushCache()} already. */
     @Override
     public void flush() {
         refreshIfDue();
@@ -289,8 +356,23 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        changed = false;
-        lastRefreshMs = clock.getAsLong();
+    }
+
+    /**
+     * Waits until the index thread has done everything handed over so far (changes, and the refreshes asked for:
+     * with a refresh interval of 0, every change is visible then): for tests and tools that must read their own
+     * writes; queries never wait.
+     *
+     * @throws ProcessorStateException when the index thread failed
+     */
+    public void awaitApplied() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        thread.submit(writer -> done.complete(null));
+        done.join();
+        Throwable failed = failure;
+        if (failed != null) {
+            throw new ProcessorStateException("The session index of " + name + " failed", failed);
+        }
     }
 
     /**
@@ -299,9 +381,9 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
      * @throws IndexUnavailableException while the index is being rebuilt or not yet checked
      */
     public Snapshot acquire() {
-        if (!open || !current) {
+        if (!open || !current || failure != null) {
             throw new IndexUnavailableException("The session index of " + name
-                    + (open ? " is being rebuilt" : " is closed"));
+                    + (!open ? " is closed" : failure != null ? " failed and is rebuilt" : " is being rebuilt"));
         }
         try {
             return new Snapshot(searchers, searchers.acquire());
@@ -325,8 +407,9 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         }
     }
 
-    /** The number of documents, sessions and turns together, visible to queries. */
+    /** The number of documents visible, sessions and turns together, once everything handed over is done. */
     public int documents() {
+        awaitApplied();
         try (Snapshot snapshot = acquire()) {
             return snapshot.searcher().getIndexReader().numDocs();
         }
@@ -344,8 +427,9 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     }
 
     /**
-     * Closes the index. When it is current and every change was applied at a commit, the last Lucene commit says
-     * so (clean), so that a restart on this instance reuses it; otherwise the next start rebuilds it.
+     * Closes the index, once the index thread has applied what was handed over. When the index is current and every
+     * change was handed over at a commit, the last Lucene commit says so (clean), so that a restart on this instance
+     * reuses it; otherwise the next start rebuilds. A rebuild in progress stops: the index is not current then.
      */
     @Override
     public void close() {
@@ -353,13 +437,22 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
             return;
         }
         open = false;
-        // Applied changes not yet visible (changed) are in the writer, which the last commit includes.
-        boolean clean = current && !pending;
-        current = false;
-        try {
-            if (clean) {
-                commit(true);
+        boolean handedOver = !pending;
+        closing = true;
+        // On the index thread, after everything handed over: a rebuild in progress stopped (closing), and is not
+        // current then.
+        thread.submit(writer -> {
+            if (handedOver && current && failure == null) {
+                try {
+                    commit(true);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
+            current = false;
+        });
+        thread.finish();
+        try {
             searchers.close();
             writer.close();
             directory.close();
@@ -376,5 +469,65 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * The index thread: applies the tasks handed to it in order. A failed task is logged and kept as the store's
+     * {@link #failure}; the tasks after it still run (a waiting {@link #awaitApplied} returns), but the index is
+     * no longer trusted.
+     */
+    private final class IndexThread extends Thread {
+        private final BlockingQueue<Consumer<IndexWriter>> tasks = new ArrayBlockingQueue<>(MAX_BATCHES);
+        private volatile boolean finished;
+
+        IndexThread(String threadName) {
+            super(threadName);
+            setDaemon(true);
+        }
+
+        /** Queues a task, waiting while {@value #MAX_BATCHES} wait already. */
+        void submit(Consumer<IndexWriter> task) {
+            try {
+                tasks.put(task);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.kafka.common.errors.InterruptException(e);
+            }
+        }
+
+        /** Runs the tasks queued so far, then ends; returns when it has ended. */
+        void finish() {
+            submit(writer -> finished = true);
+            try {
+                join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.apache.kafka.common.errors.InterruptException(e);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (!finished) {
+                Consumer<IndexWriter> task;
+                try {
+                    task = tasks.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    task.accept(writer);
+                } catch (CancellationException e) {
+                    LOG.debug("{}", e.getMessage());
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        LOG.error("The session index {} failed; its task fails at its next commit and rebuilds it",
+                                name, e);
+                        failure = e;
+                        current = false;
+                    }
+                }
+            }
+        }
     }
 }

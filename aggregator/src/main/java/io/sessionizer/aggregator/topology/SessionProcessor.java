@@ -120,25 +120,27 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     }
 
     /**
-     * Rebuilds the task's session index from its stores, then files a new marker in the stores, so that this index,
-     * once closed cleanly, is known to be at their point, and any other copy is not.
+     * Rebuilds the task's session index from its stores (on the index's thread, while this task processes), and files
+     * a new marker in the stores, so that this index, once rebuilt and closed cleanly, is known to be at their point,
+     * and any other copy is not.
      */
     private void rebuildIndex() {
-        long started = System.nanoTime();
         long marker = ThreadLocalRandom.current().nextLong();
-        SessionIndexStore.Rebuilt rebuilt = index.rebuildFrom(sessions, transcripts, Long.toString(marker));
+        Sensor rebuildTime = rebuildSensor();
+        String task = context.taskId().toString();
+        index.rebuildFrom(sessions, transcripts, Long.toString(marker)).thenAccept(rebuilt -> {
+            rebuildTime.record(rebuilt.took().toMillis());
+            LOG.info("Rebuilt the session index of task {} from its stores: {} sessions, {} turns in {} ms",
+                    task, rebuilt.sessions(), rebuilt.turns(), rebuilt.took().toMillis());
+        });
         turnIndex.put(StoreKeys.INDEX_MARKER, marker);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        recordRebuild(took);
-        LOG.info("Rebuilt the session index of task {} from its stores: {} sessions, {} turns in {} ms",
-                context.taskId(), rebuilt.sessions(), rebuilt.turns(), took.toMillis());
     }
 
     /**
      * The rebuild's time, as the metrics {@code session-index-rebuild-time-ms} (the last rebuild's) and
      * {@code session-index-rebuilds-total} of the task.
      */
-    private void recordRebuild(Duration took) {
+    private Sensor rebuildSensor() {
         Map<String, String> tags = Map.of("task-id", context.taskId().toString());
         if (rebuilds == null) {
             rebuilds = context.metrics().addSensor("sessionizer-session-index-rebuild-" + context.taskId(),
@@ -148,7 +150,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             rebuilds.add(new MetricName("session-index-rebuilds-total", "sessionizer",
                     "Rebuilds of the task's session index from its stores", tags), new CumulativeCount());
         }
-        rebuilds.record(took.toMillis());
+        return rebuilds;
     }
 
     @Override

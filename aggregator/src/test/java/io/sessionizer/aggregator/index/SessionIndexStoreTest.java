@@ -17,13 +17,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -36,7 +41,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** When the index on disk is trusted, and when it is rebuilt from the stores. */
+/** When the index on disk is trusted, when it is rebuilt from the stores, and how its own thread ends or fails. */
 class SessionIndexStoreTest {
     private static final String NAME = "session-index";
 
@@ -91,8 +96,9 @@ class SessionIndexStoreTest {
         assertThat(index.isCurrent("any")).isFalse();
         assertThatThrownBy(index::acquire).isInstanceOf(IndexUnavailableException.class)
                 .hasMessageContaining("rebuilt");
-        SessionIndexStore.Rebuilt rebuilt = index.rebuildFrom(sessions, transcripts, "m1");
-        assertThat(rebuilt).isEqualTo(new SessionIndexStore.Rebuilt(1, 1));
+        SessionIndexStore.Rebuilt rebuilt = index.rebuildFrom(sessions, transcripts, "m1").join();
+        assertThat(rebuilt.sessions()).isEqualTo(1);
+        assertThat(rebuilt.turns()).isEqualTo(1);
         assertThat(index.documents()).isEqualTo(2);
     }
 
@@ -113,7 +119,7 @@ class SessionIndexStoreTest {
 
     @Test
     void shouldBeReusedAfterACleanCloseWithTheStoresMarkerOnly() {
-        index.rebuildFrom(sessions, transcripts, "m1");
+        index.rebuildFrom(sessions, transcripts, "m1").join();
         index.flushCache();
         index.close();
 
@@ -137,12 +143,13 @@ class SessionIndexStoreTest {
 
     @Test
     void shouldNotBeReusedAfterACrash(@TempDir Path restarted) throws Exception {
-        index.rebuildFrom(sessions, transcripts, "m1");
+        index.rebuildFrom(sessions, transcripts, "m1").join();
         index.flushCache();
         index.close();
         index = open();
         assertThat(index.isCurrent("m1")).as("closed cleanly").isTrue();
         index.markCurrent();
+        index.awaitApplied();
         // In service again, then a crash: the process ends without close(), leaving the index's files as they are on disk now (a
         // commit's files never change once written). A restart finds them, in a copy here.
         Path crashedIndex = restarted.resolve(NAME);
@@ -178,5 +185,81 @@ class SessionIndexStoreTest {
         assertThat(index.isCurrent("m1")).as("written by another build").isFalse();
         index.rebuildFrom(sessions, transcripts, "m2");
         assertThat(index.documents()).as("nothing of the old index is left").isEqualTo(2);
+    }
+
+    @Test
+    void shouldStopARebuildAtCloseAndNotBeReusedAfterIt() {
+        // Sessions without end: the rebuild runs until the store closes.
+        CompletableFuture<SessionIndexStore.Rebuilt> rebuild = index.rebuildFrom(endless(), transcripts, "m1");
+        index.close();
+        assertThat(rebuild).isCompletedExceptionally();
+        assertThatThrownBy(index::acquire).isInstanceOf(IndexUnavailableException.class).hasMessageContaining("closed");
+
+        index = open();
+        assertThat(index.isCurrent("m1")).as("never current: rebuilt at the next start").isFalse();
+    }
+
+    @Test
+    void shouldFailTheNextCommitWhenTheIndexThreadFails() {
+        index.rebuildFrom(sessions, transcripts, "m1").join();
+        // A summary without tenant cannot be indexed: the index thread fails on it.
+        SessionSummary broken = state("broken").getSummary();
+        broken.setTenant(null);
+        index.putSession("default/broken", broken);
+        index.flushCache();
+        assertThatThrownBy(index::awaitApplied).isInstanceOf(ProcessorStateException.class);
+        assertThatThrownBy(index::acquire).isInstanceOf(IndexUnavailableException.class)
+                .hasMessageContaining("failed");
+        assertThatThrownBy(index::flushCache).as("the task's next commit").isInstanceOf(ProcessorStateException.class);
+        index.close();
+
+        index = open();
+        assertThat(index.isCurrent("m1")).isFalse();
+    }
+
+    private static ReadOnlyKeyValueStore<String, SessionState> endless() {
+        return new ReadOnlyKeyValueStore<>() {
+            @Override
+            public SessionState get(String key) {
+                return null;
+            }
+
+            @Override
+            public KeyValueIterator<String, SessionState> range(String from, String to) {
+                return all();
+            }
+
+            @Override
+            public KeyValueIterator<String, SessionState> all() {
+                return new KeyValueIterator<>() {
+                    private long n;
+
+                    @Override
+                    public boolean hasNext() {
+                        return true;
+                    }
+
+                    @Override
+                    public KeyValue<String, SessionState> next() {
+                        String id = "s" + n++;
+                        return KeyValue.pair("default/" + id, state(id));
+                    }
+
+                    @Override
+                    public String peekNextKey() {
+                        return "default/s" + n;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+
+            @Override
+            public long approximateNumEntries() {
+                return Long.MAX_VALUE;
+            }
+        };
     }
 }

@@ -114,7 +114,7 @@ class SessionIndexPropertyTest {
         rebuilt.init(new MockProcessorContext<>(new Properties(), new TaskId(9, 9), rebuiltDir.toFile())
                 .getStateStoreContext(), rebuilt);
         try {
-            rebuilt.rebuildFrom(sessions, transcripts, "property");
+            rebuilt.rebuildFrom(sessions, transcripts, "property").join();
             SessionReader incremental = new SessionReader(List.of(topology.partition()));
             SessionReader fromStores = new SessionReader(List.of(
                     new SessionReader.Partition(sessions, transcripts, rebuilt)));

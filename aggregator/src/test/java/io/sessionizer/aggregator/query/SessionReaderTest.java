@@ -32,7 +32,6 @@ class SessionReaderTest {
 
     private TopologyFixture topology;
     private TestInputTopic<String, byte[]> spans;
-    private SessionReader reader;
 
     @TempDir
     Path otherStateDir;
@@ -41,7 +40,11 @@ class SessionReaderTest {
     void setUp() {
         topology = topology(stateDir);
         spans = topology.spans();
-        reader = new SessionReader(List.of(topology.partition()));
+    }
+
+    /** A reader of the topology's stores and index, once the index applied what the topology handed it so far. */
+    private SessionReader reader() {
+        return new SessionReader(List.of(topology.partition()));
     }
 
     private static TopologyFixture topology(Path stateDir) {
@@ -105,7 +108,7 @@ class SessionReaderTest {
     }
 
     private List<String> ids(SessionQuery query) {
-        return ids(reader.list(T, query, null, 100));
+        return ids(reader().list(T, query, null, 100));
     }
 
     /** Every session of a list, walking its cursor {@code pageSize} at a time. */
@@ -131,14 +134,14 @@ class SessionReaderTest {
         byte[] cursor = null;
         int pages = 0;
         do {
-            Page<Turn> page = reader.turns(T, "s", cursor, 2).orElseThrow();
+            Page<Turn> page = reader().turns(T, "s", cursor, 2).orElseThrow();
             page.items().forEach(t -> seen.add(t.getInput().getValue()));
             cursor = page.next();
             pages++;
         } while (cursor != null);
         assertThat(seen).containsExactly("in1", "in2", "in3", "in4", "in5");
         assertThat(pages).isEqualTo(3);
-        assertThat(reader.turns(T, "unknown", null, 2)).isEmpty();
+        assertThat(reader().turns(T, "unknown", null, 2)).isEmpty();
     }
 
     @Test
@@ -149,10 +152,10 @@ class SessionReaderTest {
         // A later turn moves a to the front.
         send("app", 4, "a", 5_000, 9_000, "x", "y", "ann");
 
-        SessionReader.ListPage first = reader.list(T, SessionQuery.ALL, null, 2);
+        SessionReader.ListPage first = reader().list(T, SessionQuery.ALL, null, 2);
         assertThat(ids(first)).containsExactly("a", "b");
         assertThat(first.more()).isTrue();
-        SessionReader.ListPage second = reader.list(T, SessionQuery.ALL,
+        SessionReader.ListPage second = reader().list(T, SessionQuery.ALL,
                 first.sessions().get(1).position(), 2);
         assertThat(ids(second)).containsExactly("c");
         assertThat(second.more()).isFalse();
@@ -162,7 +165,7 @@ class SessionReaderTest {
         assertThat(ids(query("project", "app", "user_id", "bob"))).containsExactly("c");
         assertThat(ids(query("project", "app", "project", "other"))).as("OR within a parameter")
                 .containsExactly("a", "b", "c");
-        assertThat(ids(reader.list("acme", SessionQuery.ALL, null, 10))).isEmpty();
+        assertThat(ids(reader().list("acme", SessionQuery.ALL, null, 10))).isEmpty();
     }
 
     @Test
@@ -200,7 +203,7 @@ class SessionReaderTest {
         assertThat(ids(query("sort", "errors"))).first().isEqualTo("large");
         for (String sort : List.of("end_time", "start_time", "cost", "tokens", "turns", "duration", "errors")) {
             for (String order : List.of("asc", "desc")) {
-                assertThat(walk(reader, query("sort", sort, "order", order), 1)).as("%s %s by one", sort, order)
+                assertThat(walk(reader(), query("sort", sort, "order", order), 1)).as("%s %s by one", sort, order)
                         .isEqualTo(ids(query("sort", sort, "order", order)));
             }
         }
@@ -212,13 +215,13 @@ class SessionReaderTest {
         send("app", 2, "b", 0, 1_000, "x", "y", "bob", "gpt-4o", 100, false);
         send("other", 3, "c", 0, 1_000, "x", "y", "bob", "claude", 100, false);
 
-        assertThat(reader.facet(T, SessionQuery.ALL, "model")).containsExactlyInAnyOrderEntriesOf(
+        assertThat(reader().facet(T, SessionQuery.ALL, "model")).containsExactlyInAnyOrderEntriesOf(
                 Map.of("gpt-4o", 2L, "claude", 1L));
-        assertThat(reader.facet(T, query("user_id", "bob"), "project")).containsExactlyInAnyOrderEntriesOf(
+        assertThat(reader().facet(T, query("user_id", "bob"), "project")).containsExactlyInAnyOrderEntriesOf(
                 Map.of("app", 1L, "other", 1L));
-        assertThat(reader.facet(T, SessionQuery.ALL, "status")).containsExactlyInAnyOrderEntriesOf(
+        assertThat(reader().facet(T, SessionQuery.ALL, "status")).containsExactlyInAnyOrderEntriesOf(
                 Map.of("active", 3L));
-        assertThat(reader.facet("acme", SessionQuery.ALL, "model")).isEmpty();
+        assertThat(reader().facet("acme", SessionQuery.ALL, "model")).isEmpty();
     }
 
     @Test
@@ -259,11 +262,11 @@ class SessionReaderTest {
         assertThat(ids(query("q", "\"the louvre near\""))).isEmpty();
         assertThat(ids(query("q", "?!"))).isEmpty();
 
-        assertThat(walk(reader, query("q", "paris"), 1)).containsExactlyInAnyOrder("both", "weather");
-        List<String> best = walk(reader, query("q", "paris"), 1);
-        assertThat(walk(reader, query("q", "paris", "order", "asc"), 1)).as("least relevant first")
+        assertThat(walk(reader(), query("q", "paris"), 1)).containsExactlyInAnyOrder("both", "weather");
+        List<String> best = walk(reader(), query("q", "paris"), 1);
+        assertThat(walk(reader(), query("q", "paris", "order", "asc"), 1)).as("least relevant first")
                 .containsExactly(best.get(1), best.get(0));
-        assertThat(walk(reader, query("q", "paris", "sort", "end_time"), 1)).containsExactly("both", "weather");
+        assertThat(walk(reader(), query("q", "paris", "sort", "end_time"), 1)).containsExactly("both", "weather");
     }
 
     @Test
@@ -272,7 +275,7 @@ class SessionReaderTest {
         send("app", 2, "s", 2_000, 3_000, "Other", "Paris & Lyon", null);
         send("app", 3, "s", 4_000, 5_000, "Nothing", "here", null);
 
-        SessionReader.Listed listed = reader.list(T, query("q", "paris"), null, 10).sessions().get(0);
+        SessionReader.Listed listed = reader().list(T, query("q", "paris"), null, 10).sessions().get(0);
         assertThat(listed.matches()).hasSize(2);
         assertThat(listed.matches()).extracting(SessionReader.Match::snippet).containsExactlyInAnyOrder(
                 "Is &lt;b&gt;<mark>Paris</mark>&lt;&#x2F;b&gt; nice?", "<mark>Paris</mark> &amp; Lyon");
@@ -288,7 +291,7 @@ class SessionReaderTest {
         long from = OtlpTraces.T0_MICROS;
         long interval = 1_000;
 
-        SessionIndexSearch.Stats all = reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval);
+        SessionIndexSearch.Stats all = reader().stats(T, SessionQuery.ALL, from, from + 10_000, interval);
         assertThat(all.totals().sessions).isEqualTo(2);
         assertThat(all.totals().activeSessions).isEqualTo(2);
         assertThat(all.totals().traces).isEqualTo(3);
@@ -299,20 +302,20 @@ class SessionReaderTest {
         assertThat(all.buckets().get(from + 2_000).traces).isEqualTo(1);
         assertThat(all.buckets().get(from + 2_000).totalTokens).isEqualTo(20);
         assertThat(all.buckets().get(from + 2_000).tracesWithError).isEqualTo(1);
-        SessionIndexSearch.Stats app = reader.stats(T, query("project", "app"), from, from + 10_000, interval);
+        SessionIndexSearch.Stats app = reader().stats(T, query("project", "app"), from, from + 10_000, interval);
         assertThat(app.totals().traces).isEqualTo(2);
         assertThat(app.buckets().get(from).traces).as("only the selected sessions' turns").isEqualTo(1);
 
         topology.driver().advanceWallClockTime(Duration.ofMinutes(31));
-        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 1, 1).totals().activeSessions).isZero();
+        assertThat(reader().stats(T, SessionQuery.ALL, from, from + 1, 1).totals().activeSessions).isZero();
         assertThat(ids(query("status", "idle"))).containsExactlyInAnyOrder("a", "b");
 
         send("app", 4, "a", 4_000, 5_000, "x", "y", null);
-        assertThat(reader.stats(T, query("project", "app"), from, from + 1, 1).totals().activeSessions).isEqualTo(1);
+        assertThat(reader().stats(T, query("project", "app"), from, from + 1, 1).totals().activeSessions).isEqualTo(1);
 
         topology.driver().advanceWallClockTime(Duration.ofDays(8));
-        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval).totals().sessions).isZero();
-        assertThat(reader.stats(T, SessionQuery.ALL, from, from + 10_000, interval).buckets()).isEmpty();
+        assertThat(reader().stats(T, SessionQuery.ALL, from, from + 10_000, interval).totals().sessions).isZero();
+        assertThat(reader().stats(T, SessionQuery.ALL, from, from + 10_000, interval).buckets()).isEmpty();
         assertThat(ids(query())).isEmpty();
         assertThat(ids(query("q", "x"))).isEmpty();
     }

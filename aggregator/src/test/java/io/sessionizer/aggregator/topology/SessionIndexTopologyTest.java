@@ -33,6 +33,11 @@ class SessionIndexTopologyTest {
         return root;
     }
 
+    /** A reader of the topology's stores and index, once the index applied what the topology handed it so far. */
+    private static SessionReader reader(TopologyFixture topology) {
+        return new SessionReader(List.of(topology.partition()));
+    }
+
     private static List<String> ids(SessionReader reader, SessionQuery query) {
         return reader.list("default", query, null, 100).sessions().stream()
                 .map(l -> l.summary().getSessionId()).toList();
@@ -69,23 +74,22 @@ class SessionIndexTopologyTest {
     @Test
     void shouldKeepTheIndexInStepWithTheStoresThroughIdleAndExpiry() {
         try (TopologyFixture topology = TopologyFixture.start(stateDir, SETTINGS)) {
-            SessionReader reader = new SessionReader(List.of(topology.partition()));
             topology.spans().pipeInput(OtlpTraces.traceHex(1),
                     OtlpTraces.request(root(1, "a", 0, 1_000, "hello")).toByteArray());
             topology.spans().pipeInput(OtlpTraces.traceHex(2),
                     OtlpTraces.request(root(2, "b", 0, 2_000, "world")).toByteArray());
-            assertThat(ids(reader, SessionQuery.ALL)).containsExactly("b", "a");
-            assertThat(reader.facet("default", SessionQuery.ALL, "status")).containsEntry("active", 2L);
+            assertThat(ids(reader(topology), SessionQuery.ALL)).containsExactly("b", "a");
+            assertThat(reader(topology).facet("default", SessionQuery.ALL, "status")).containsEntry("active", 2L);
 
             topology.driver().advanceWallClockTime(Duration.ofMinutes(31));
-            assertThat(reader.facet("default", SessionQuery.ALL, "status")).containsEntry("idle", 2L)
+            assertThat(reader(topology).facet("default", SessionQuery.ALL, "status")).containsEntry("idle", 2L)
                     .doesNotContainKey("active");
 
             topology.spans().pipeInput(OtlpTraces.traceHex(3),
                     OtlpTraces.request(root(3, "a", 5_000, 6_000, "again")).toByteArray());
-            assertThat(ids(reader, SessionQuery.ALL)).containsExactly("a", "b");
+            assertThat(ids(reader(topology), SessionQuery.ALL)).containsExactly("a", "b");
             topology.driver().advanceWallClockTime(Duration.ofDays(7).minusMinutes(20));
-            assertThat(ids(reader, SessionQuery.ALL)).as("b expired, a not yet").containsExactly("a");
+            assertThat(ids(reader(topology), SessionQuery.ALL)).as("b expired, a not yet").containsExactly("a");
             assertThat(topology.index().documents()).as("a and its two turns").isEqualTo(3);
             assertThat(rebuilds(topology)).as("built once, empty, at the start").isEqualTo(1.0);
         }

@@ -111,8 +111,12 @@ public final class TopologyFixture implements AutoCloseable {
         return driver.getKeyValueStore(name);
     }
 
-    /** The stores of this topology as the one partition of a {@link SessionReader}. */
+    /**
+     * The stores of this topology as the one partition of a {@link SessionReader}, once the index has applied every
+     * change handed over so far (it does so on a thread of its own).
+     */
     public SessionReader.Partition partition() {
+        index().awaitApplied();
         return new SessionReader.Partition(store(SessionTopology.SESSIONS_STORE),
                 store(SessionTopology.TRANSCRIPTS_STORE), index());
     }
@@ -124,6 +128,9 @@ public final class TopologyFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        // The driver closes a task's stores only from the thread that created it (it skips them, with a warning,
+        // under JUnit's timeout thread), then deletes the state directory: the index's thread must be done by then.
+        index().close();
         driver.close();
     }
 }
