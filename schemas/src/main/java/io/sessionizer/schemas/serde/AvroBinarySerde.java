@@ -1,13 +1,10 @@
 package io.sessionizer.schemas.serde;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -20,9 +17,11 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Plain Avro binary, no schema id: for the aggregator's own stores and repartition topics, which only this
  * application reads and which always carry the schema compiled into it. Published topics use the Confluent wire
- * format instead. Safe to share between stream threads: the datum reader and writer are, and encoders are per call.
+ * format instead. Safe to share between stream threads: the datum reader and writer are, and encoders are per thread
+ * ({@link ThreadEncoder}).
  */
 public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T> {
+    private static final byte[] NO_PREFIX = new byte[0];
     private final DatumWriter<T> writer;
     private final DatumReader<T> reader;
 
@@ -40,14 +39,11 @@ public final class AvroBinarySerde<T extends SpecificRecord> implements Serde<T>
         if (value == null) {
             return null;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writer.write(value, encoder);
+            return ThreadEncoder.encode(writer, value, NO_PREFIX);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot encode " + value.getSchema().getFullName(), e);
         }
-        return out.toByteArray();
     }
 
     public T decode(byte[] bytes) {

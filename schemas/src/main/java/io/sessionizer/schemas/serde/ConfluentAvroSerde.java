@@ -2,19 +2,16 @@ package io.sessionizer.schemas.serde;
 
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Decoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.io.ResolvingDecoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -72,16 +69,12 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
             return null;
         }
         int id = schemaId(topic);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(MAGIC_BYTE);
-        out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        byte[] header = ByteBuffer.allocate(HEADER_SIZE).put(MAGIC_BYTE).putInt(id).array();
         try {
-            writer.write(value, encoder);
+            return ThreadEncoder.encode(writer, value, header);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("Cannot encode " + schema.getFullName() + " for topic " + topic, e);
         }
-        return out.toByteArray();
     }
 
     private int schemaId(String topic) {

@@ -24,4 +24,20 @@ class AvroBinarySerdeTest {
         assertThatThrownBy(() -> serde.decode(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF}))
                 .isInstanceOf(SerializationException.class);
     }
+
+    @Test
+    void shouldEncodeEachRecordAloneThoughTheThreadReusesItsBuffer() {
+        Turn large = Turns.sample();
+        large.setOutput(Turns.text("x".repeat(3 << 20)));
+        Turn small = Turns.sample();
+        byte[] first = serde.encode(small);
+        assertThat(serde.decode(serde.encode(large))).isEqualTo(large);
+        byte[] again = serde.encode(small);
+        assertThat(again).as("nothing of the larger record before it").isEqualTo(first);
+        assertThat(serde.decode(again)).isEqualTo(small);
+        Turn failing = Turns.sample();
+        failing.setTraceId(null);
+        assertThatThrownBy(() -> serde.encode(failing)).isInstanceOf(SerializationException.class);
+        assertThat(serde.encode(small)).as("after a failed encoding").isEqualTo(first);
+    }
 }
