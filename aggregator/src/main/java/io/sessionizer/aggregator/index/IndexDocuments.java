@@ -73,6 +73,17 @@ public final class IndexDocuments {
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
     public static final String TRACE_ID = "trace_id";
+    /** Turn numbers, doc values only. */
+    public static final String TURN_MODEL = "turn.model";
+    public static final String TURN_ERRORS = "turn.errors";
+    public static final String TURN_SPANS = "turn.spans";
+    public static final String TURN_LLM_CALLS = "turn.llm_calls";
+    public static final String TURN_PROMPT_TOKENS = "turn.prompt_tokens";
+    public static final String TURN_COMPLETION_TOKENS = "turn.completion_tokens";
+    public static final String TURN_TOKENS = "turn.tokens";
+    public static final String TURN_PROMPT_COST = "turn.prompt_cost";
+    public static final String TURN_COMPLETION_COST = "turn.completion_cost";
+    public static final String TURN_COST = "turn.cost";
 
     private IndexDocuments() {
     }
@@ -136,16 +147,20 @@ public final class IndexDocuments {
         doc.add(new SortedDocValuesField(TRACE_ID, new BytesRef(t.getTraceId())));
         doc.add(new TextField(INPUT, text(t.getInput()), Field.Store.NO));
         doc.add(new TextField(OUTPUT, text(t.getOutput()), Field.Store.NO));
+        t.getModels().forEach(m -> keyword(doc, TURN_MODEL, m));
+        // Turns are filtered by start time only (stats windows); their other numbers are summed from doc values,
+        // so they get no points (a BKD tree per field at every segment flush), and names of their own: Lucene
+        // wants a field name indexed the same way in every document.
         number(doc, START, StoreKeys.micros(t.getStartTime()));
-        number(doc, ERRORS, t.getStatus() == TurnStatus.ERROR ? 1 : 0);
-        number(doc, SPANS, t.getSpanCount());
-        number(doc, LLM_CALLS, t.getLlmCallCount());
-        number(doc, PROMPT_TOKENS, t.getTokenCount().getPrompt());
-        number(doc, COMPLETION_TOKENS, t.getTokenCount().getCompletion());
-        number(doc, TOKENS, t.getTokenCount().getTotal());
-        decimal(doc, PROMPT_COST, t.getCost().getPrompt());
-        decimal(doc, COMPLETION_COST, t.getCost().getCompletion());
-        decimal(doc, COST, t.getCost().getTotal());
+        value(doc, TURN_ERRORS, t.getStatus() == TurnStatus.ERROR ? 1 : 0);
+        value(doc, TURN_SPANS, t.getSpanCount());
+        value(doc, TURN_LLM_CALLS, t.getLlmCallCount());
+        value(doc, TURN_PROMPT_TOKENS, t.getTokenCount().getPrompt());
+        value(doc, TURN_COMPLETION_TOKENS, t.getTokenCount().getCompletion());
+        value(doc, TURN_TOKENS, t.getTokenCount().getTotal());
+        doc.add(new DoubleDocValuesField(TURN_PROMPT_COST, t.getCost().getPrompt()));
+        doc.add(new DoubleDocValuesField(TURN_COMPLETION_COST, t.getCost().getCompletion()));
+        doc.add(new DoubleDocValuesField(TURN_COST, t.getCost().getTotal()));
         return doc;
     }
 
@@ -165,6 +180,11 @@ public final class IndexDocuments {
 
     private static void number(List<IndexableField> doc, String field, long value) {
         doc.add(new LongPoint(field, value));
+        doc.add(new NumericDocValuesField(field, value));
+    }
+
+    /** A number read from doc values only (summed, sorted on), never filtered on. */
+    private static void value(List<IndexableField> doc, String field, long value) {
         doc.add(new NumericDocValuesField(field, value));
     }
 

@@ -563,9 +563,9 @@ public final class SessionIndexSearch implements AutoCloseable {
             }
         }
         forEach(turns.build(), leaf -> {
-            Numbers n = new Numbers(leaf, IndexDocuments.START, IndexDocuments.ERRORS, IndexDocuments.PROMPT_TOKENS,
-                    IndexDocuments.COMPLETION_TOKENS, IndexDocuments.TOKENS, IndexDocuments.PROMPT_COST,
-                    IndexDocuments.COMPLETION_COST, IndexDocuments.COST);
+            Numbers n = new Numbers(leaf, IndexDocuments.START, IndexDocuments.TURN_ERRORS,
+                    IndexDocuments.TURN_PROMPT_TOKENS, IndexDocuments.TURN_COMPLETION_TOKENS, IndexDocuments.TURN_TOKENS,
+                    IndexDocuments.TURN_PROMPT_COST, IndexDocuments.TURN_COMPLETION_COST, IndexDocuments.TURN_COST);
             return doc -> {
                 n.advance(doc);
                 Bucket bucket = bucket(buckets, fromMicros, intervalMicros, n.get(0));
