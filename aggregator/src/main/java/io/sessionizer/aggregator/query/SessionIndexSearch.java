@@ -364,28 +364,152 @@ public final class SessionIndexSearch implements AutoCloseable {
     public record TurnMatch(String traceId, long startMicros) {
     }
 
-    /** The best-matching turns of one session for {@code q}, best first. */
-    public List<TurnMatch> matchingTurns(String tenant, String sessionKey, String q, int max) {
+    /**
+     * The best-matching turns of each of {@code sessionKeys} for {@code q}, at most {@code max} each, best first (equal
+     * scores: the earlier document first), keyed by session key; a session without a matching turn is absent. One
+     * search for a whole page, restricted to its sessions: its cost follows the page, not the index.
+     */
+    public Map<String, List<TurnMatch>> matchingTurns(String tenant, List<String> sessionKeys, String q, int max) {
+        if (sessionKeys.isEmpty() || max < 1) {
+            return Map.of();
+        }
         Query query = new BooleanQuery.Builder()
                 .add(turns(tenant, q), Occur.MUST)
-                .add(new TermQuery(new Term(IndexDocuments.SESSION_KEY, sessionKey)), Occur.FILTER)
+                .add(new TermInSetQuery(IndexDocuments.SESSION_KEY, sessionKeys.stream().map(BytesRef::new).toList()),
+                        Occur.FILTER)
                 .build();
         try {
-            List<TurnMatch> matches = new ArrayList<>();
-            for (ScoreDoc doc : searcher.search(query, max).scoreDocs) {
-                LeafReaderContext leaf = searcher.getIndexReader().leaves()
-                        .get(ReaderUtil.subIndex(doc.doc, searcher.getIndexReader().leaves()));
-                int local = doc.doc - leaf.docBase;
-                SortedDocValues traceIds = DocValues.getSorted(leaf.reader(), IndexDocuments.TRACE_ID);
-                NumericDocValues starts = DocValues.getNumeric(leaf.reader(), IndexDocuments.START);
-                if (traceIds.advanceExact(local) && starts.advanceExact(local)) {
-                    matches.add(new TurnMatch(traceIds.lookupOrd(traceIds.ordValue()).utf8ToString(),
-                            starts.longValue()));
+            return searcher.search(query, new CollectorManager<BestTurns, Map<String, List<TurnMatch>>>() {
+                @Override
+                public BestTurns newCollector() {
+                    return new BestTurns(sessionKeys, max);
+                }
+
+                @Override
+                public Map<String, List<TurnMatch>> reduce(java.util.Collection<BestTurns> collectors) {
+                    BestTurns all = new BestTurns(sessionKeys, max);
+                    collectors.forEach(all::addAll);
+                    return all.matches();
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A turn that competes for a session's best: its score and document, which breaks ties. */
+    private record Candidate(float score, int doc, TurnMatch turn) {
+        static boolean better(float score, int doc, Candidate than) {
+            return score > than.score || score == than.score && doc < than.doc;
+        }
+    }
+
+    /**
+     * The best turns of each session of a page, as TopDocs would rank them (score, then document): a small sorted
+     * array per session, found through the session key's doc values; a turn's trace id and start are read only when
+     * it enters one.
+     */
+    private static final class BestTurns implements Collector {
+        private final Map<BytesRef, Integer> slots = new HashMap<>();
+        private final List<String> sessionKeys;
+        private final Candidate[][] best;
+        private final int[] sizes;
+
+        BestTurns(List<String> sessionKeys, int max) {
+            this.sessionKeys = sessionKeys;
+            for (int i = 0; i < sessionKeys.size(); i++) {
+                slots.putIfAbsent(new BytesRef(sessionKeys.get(i)), i);
+            }
+            best = new Candidate[sessionKeys.size()][max];
+            sizes = new int[sessionKeys.size()];
+        }
+
+        /** Whether a turn of {@code score} and {@code doc} would enter the session's best. */
+        private boolean competes(int slot, float score, int doc) {
+            int size = sizes[slot];
+            if (size < best[slot].length) {
+                return true;
+            }
+            return Candidate.better(score, doc, best[slot][size - 1]);
+        }
+
+        private void add(int slot, Candidate c) {
+            if (!competes(slot, c.score(), c.doc())) {
+                return;
+            }
+            Candidate[] top = best[slot];
+            int size = sizes[slot];
+            int at = Math.min(size, top.length - 1);
+            while (at > 0 && Candidate.better(c.score(), c.doc(), top[at - 1])) {
+                top[at] = top[at - 1];
+                at--;
+            }
+            top[at] = c;
+            sizes[slot] = Math.min(size + 1, top.length);
+        }
+
+        void addAll(BestTurns other) {
+            for (int slot = 0; slot < sizes.length; slot++) {
+                for (int i = 0; i < other.sizes[slot]; i++) {
+                    add(slot, other.best[slot][i]);
+                }
+            }
+        }
+
+        Map<String, List<TurnMatch>> matches() {
+            Map<String, List<TurnMatch>> matches = new HashMap<>();
+            for (int slot = 0; slot < sizes.length; slot++) {
+                if (sizes[slot] > 0) {
+                    matches.put(sessionKeys.get(slot), Arrays.stream(best[slot], 0, sizes[slot])
+                            .map(Candidate::turn).toList());
                 }
             }
             return matches;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+
+        @Override
+        public LeafCollector getLeafCollector(LeafReaderContext context) throws IOException {
+            SortedDocValues keys = DocValues.getSorted(context.reader(), IndexDocuments.SESSION_KEY);
+            SortedDocValues traceIds = DocValues.getSorted(context.reader(), IndexDocuments.TRACE_ID);
+            NumericDocValues starts = DocValues.getNumeric(context.reader(), IndexDocuments.START);
+            int docBase = context.docBase;
+            return new LeafCollector() {
+                private Scorable scorer;
+                // A session's turns mostly sit together in a segment: the last key's slot is usually the next's.
+                private int lastOrd = -1;
+                private int lastSlot = -1;
+
+                @Override
+                public void setScorer(Scorable scorer) {
+                    this.scorer = scorer;
+                }
+
+                @Override
+                public void collect(int doc) throws IOException {
+                    if (!keys.advanceExact(doc)) {
+                        return;
+                    }
+                    int ord = keys.ordValue();
+                    if (ord != lastOrd) {
+                        lastOrd = ord;
+                        lastSlot = slots.getOrDefault(keys.lookupOrd(ord), -1);
+                    }
+                    if (lastSlot < 0) {
+                        return;
+                    }
+                    float score = scorer.score();
+                    if (competes(lastSlot, score, docBase + doc) && traceIds.advanceExact(doc)
+                            && starts.advanceExact(doc)) {
+                        add(lastSlot, new Candidate(score, docBase + doc, new TurnMatch(
+                                traceIds.lookupOrd(traceIds.ordValue()).utf8ToString(), starts.longValue())));
+                    }
+                }
+            };
+        }
+
+        @Override
+        public ScoreMode scoreMode() {
+            return ScoreMode.COMPLETE;
         }
     }
 

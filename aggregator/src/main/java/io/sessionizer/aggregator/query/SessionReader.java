@@ -135,33 +135,41 @@ public final class SessionReader {
 
     private ListPage list(SessionIndexSearch search, String tenant, SessionQuery query,
             SessionIndexSearch.Position after, int limit) {
-        {
-            SessionIndexSearch.Hits hits = search.list(tenant, query, after, limit);
-            List<Listed> page = new ArrayList<>();
-            for (SessionIndexSearch.Hit hit : hits.hits()) {
-                Partition p = partitions.get(hit.partition());
-                SessionState state = p.sessions().get(hit.sessionKey());
-                if (state == null) {
-                    // Expired since the index's last refresh; it leaves the index at the next commit.
-                    continue;
-                }
-                List<Match> matches = List.of();
-                if (query.q() != null) {
-                    matches = new ArrayList<>();
-                    org.apache.lucene.search.Query words = SessionIndexSearch.anyWord(query.q());
-                    for (SessionIndexSearch.TurnMatch m : search.matchingTurns(tenant, hit.sessionKey(), query.q(),
-                            MAX_MATCHES)) {
-                        Turn turn = p.transcripts().get(StoreKeys.transcript(hit.sessionKey(), m.startMicros(),
-                                m.traceId()));
-                        if (turn != null) {
-                            matches.add(Highlights.of(turn, words));
-                        }
+        SessionIndexSearch.Hits hits = search.list(tenant, query, after, limit);
+        List<SessionIndexSearch.Hit> shown = new ArrayList<>();
+        List<SessionState> states = new ArrayList<>();
+        for (SessionIndexSearch.Hit hit : hits.hits()) {
+            SessionState state = partitions.get(hit.partition()).sessions().get(hit.sessionKey());
+            // Null when expired since the index's last refresh; it leaves the index at the next commit.
+            if (state != null) {
+                shown.add(hit);
+                states.add(state);
+            }
+        }
+        Map<String, List<SessionIndexSearch.TurnMatch>> best = Map.of();
+        Highlights highlights = null;
+        if (query.q() != null) {
+            best = search.matchingTurns(tenant, shown.stream().map(SessionIndexSearch.Hit::sessionKey).toList(),
+                    query.q(), MAX_MATCHES);
+            highlights = new Highlights(SessionIndexSearch.anyWord(query.q()));
+        }
+        List<Listed> page = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            SessionIndexSearch.Hit hit = shown.get(i);
+            List<Match> matches = List.of();
+            if (highlights != null) {
+                matches = new ArrayList<>();
+                for (SessionIndexSearch.TurnMatch m : best.getOrDefault(hit.sessionKey(), List.of())) {
+                    Turn turn = partitions.get(hit.partition()).transcripts().get(StoreKeys.transcript(
+                            hit.sessionKey(), m.startMicros(), m.traceId()));
+                    if (turn != null) {
+                        matches.add(highlights.of(turn));
                     }
                 }
-                page.add(new Listed(state.getSummary(), hit.position(), matches));
             }
-            return new ListPage(page, hits.more());
+            page.add(new Listed(states.get(i).getSummary(), hit.position(), matches));
         }
+        return new ListPage(page, hits.more());
     }
 
     /** Counts of each value of a facet field among the selected sessions. */
