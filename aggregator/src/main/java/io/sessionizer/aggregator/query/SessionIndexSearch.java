@@ -158,9 +158,10 @@ public final class SessionIndexSearch implements AutoCloseable {
             return new Hits(List.of(), false);
         }
         try {
-            TopDocs top = after == null ? searcher.search(q, limit + 1, sort, query.sort() == SessionQuery.Sort.RELEVANCE)
-                    : searcher.searchAfter(fieldDoc(after, maxDoc), q, limit + 1, sort,
-                            query.sort() == SessionQuery.Sort.RELEVANCE);
+            // A relevance sort keeps each hit's score among its sort values; asking for scores as well would run the
+            // query again over the hits' segments (a search's join is most of its cost).
+            TopDocs top = after == null ? searcher.search(q, limit + 1, sort, false)
+                    : searcher.searchAfter(fieldDoc(after, maxDoc), q, limit + 1, sort, false);
             List<Hit> hits = new ArrayList<>();
             for (ScoreDoc doc : top.scoreDocs) {
                 if (hits.size() == limit) {
