@@ -149,19 +149,48 @@ public final class SessionIndexSearch implements AutoCloseable {
     public record Hits(List<Hit> hits, boolean more) {
     }
 
-    /** A page of a tenant's sessions that {@code query} selects, in its sort, after {@code after} (null: first). */
+    /**
+     * A page of a tenant's sessions that {@code query} selects, in its sort, after {@code after} (null: first).
+     *
+     * <p>A search ({@code q}) is run partition by partition and the pages merged: a session's turns are all in its
+     * partition's index, so each partition's join looks its matching turns' session keys up in its own segments
+     * only, not in every segment of the instance (the join is most of a search's cost). Each partition's searcher
+     * scores with the statistics of all of them ({@link PartitionSearcher}), so the scores, and the order, are those
+     * of one search over the whole instance.
+     */
     public Hits list(String tenant, SessionQuery query, Position after, int limit) {
-        Query q = sessions(tenant, query);
-        Sort sort = sort(query);
-        int maxDoc = searcher.getIndexReader().maxDoc();
-        if (maxDoc == 0) {
+        if (searcher.getIndexReader().maxDoc() == 0) {
             return new Hits(List.of(), false);
         }
+        if (query.q() == null || snapshots.size() == 1) {
+            return page(searcher, -1, sessions(tenant, query, searcher), query, after, limit);
+        }
+        List<Hit> merged = new ArrayList<>();
+        boolean more = false;
+        for (int p = 0; p < snapshots.size(); p++) {
+            IndexSearcher partition = new PartitionSearcher(snapshots.get(p).searcher().getIndexReader(), searcher);
+            if (partition.getIndexReader().maxDoc() > 0) {
+                Hits hits = page(partition, p, sessions(tenant, query, partition), query, after, limit);
+                merged.addAll(hits.hits());
+                more |= hits.more();
+            }
+        }
+        merged.sort(java.util.Comparator.comparing(Hit::position));
+        if (merged.size() > limit) {
+            return new Hits(List.copyOf(merged.subList(0, limit)), true);
+        }
+        return new Hits(merged, more);
+    }
+
+    /** A page from one searcher: of partition {@code partition}, or of the whole instance when -1. */
+    private Hits page(IndexSearcher from, int partition, Query q, SessionQuery query, Position after, int limit) {
+        Sort sort = sort(query);
+        int maxDoc = from.getIndexReader().maxDoc();
         try {
             // A relevance sort keeps each hit's score among its sort values; asking for scores as well would run the
             // query again over the hits' segments (a search's join is most of its cost).
-            TopDocs top = after == null ? searcher.search(q, limit + 1, sort, false)
-                    : searcher.searchAfter(fieldDoc(after, maxDoc), q, limit + 1, sort, false);
+            TopDocs top = after == null ? from.search(q, limit + 1, sort, false)
+                    : from.searchAfter(fieldDoc(after, maxDoc), q, limit + 1, sort, false);
             List<Hit> hits = new ArrayList<>();
             for (ScoreDoc doc : top.scoreDocs) {
                 if (hits.size() == limit) {
@@ -174,11 +203,37 @@ public final class SessionIndexSearch implements AutoCloseable {
                     case COST -> Double.doubleToLongBits((Double) field.fields[0]);
                     default -> (Long) field.fields[0];
                 };
-                hits.add(new Hit(key, ReaderUtil.subIndex(doc.doc, starts), new Position(query.sort(), query.ascending(), bits, key)));
+                hits.add(new Hit(key, partition >= 0 ? partition : ReaderUtil.subIndex(doc.doc, starts),
+                        new Position(query.sort(), query.ascending(), bits, key)));
             }
             return new Hits(hits, top.scoreDocs.length > limit);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A searcher of one partition's index that scores with the term and field statistics of the instance's whole
+     * view, so that BM25 gives a document the score it has in a search over all partitions.
+     */
+    private static final class PartitionSearcher extends IndexSearcher {
+        private final IndexSearcher whole;
+
+        PartitionSearcher(IndexReader partition, IndexSearcher whole) {
+            super(partition);
+            this.whole = whole;
+        }
+
+        @Override
+        public org.apache.lucene.search.TermStatistics termStatistics(Term term, int docFreq, long totalTermFreq)
+                throws IOException {
+            org.apache.lucene.index.TermStates all = org.apache.lucene.index.TermStates.build(whole, term, true);
+            return whole.termStatistics(term, all.docFreq(), all.totalTermFreq());
+        }
+
+        @Override
+        public org.apache.lucene.search.CollectionStatistics collectionStatistics(String field) throws IOException {
+            return whole.collectionStatistics(field);
         }
     }
 
@@ -212,6 +267,11 @@ public final class SessionIndexSearch implements AutoCloseable {
 
     /** The session documents of a tenant that {@code query} selects. */
     Query sessions(String tenant, SessionQuery query) {
+        return sessions(tenant, query, searcher);
+    }
+
+    /** The same, with a search's joins built on {@code joins}: the searcher the query then runs on. */
+    private Query sessions(String tenant, SessionQuery query, IndexSearcher joins) {
         BooleanQuery.Builder b = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(IndexDocuments.KIND, IndexDocuments.SESSION)), Occur.FILTER)
                 .add(new TermQuery(new Term(IndexDocuments.TENANT, tenant)), Occur.FILTER);
@@ -255,7 +315,7 @@ public final class SessionIndexSearch implements AutoCloseable {
             for (Query word : words) {
                 try {
                     b.add(JoinUtil.createJoinQuery(IndexDocuments.SESSION_KEY, false, IndexDocuments.SESSION_KEY,
-                            turnsOf(tenant, word), searcher, org.apache.lucene.search.join.ScoreMode.Max),
+                            turnsOf(tenant, word), joins, org.apache.lucene.search.join.ScoreMode.Max),
                             Occur.MUST);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);

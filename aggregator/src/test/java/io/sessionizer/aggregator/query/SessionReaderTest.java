@@ -270,6 +270,48 @@ class SessionReaderTest {
     }
 
     @Test
+    void shouldRankASearchOverPartitionsAsOneIndexOfThemAllWould(@TempDir Path firstDir, @TempDir Path secondDir) {
+        String[] texts = {"paris paris louvre", "paris", "a trip to paris and lyon", "lyon", "paris in the rain",
+            "louvre museum", "paris paris paris", "weather in lyon today", "paris louvre lyon", "rain"};
+        try (TopologyFixture first = topology(firstDir); TopologyFixture second = topology(secondDir)) {
+            TestInputTopic<String, byte[]> all = spans;
+            for (int i = 0; i < 40; i++) {
+                String session = "s" + (i % 13);
+                String input = texts[i % texts.length];
+                String output = texts[(i * 7 + 3) % texts.length];
+                for (TestInputTopic<String, byte[]> to : List.of(all,
+                        (i % 13) % 2 == 0 ? first.spans() : second.spans())) {
+                    spans = to;
+                    send("app", i + 1, session, i * 1_000L, i * 1_000L + 500, input, output, null);
+                }
+            }
+            spans = all;
+            SessionReader partitions = new SessionReader(List.of(first.partition(), second.partition()));
+            for (String q : List.of("paris", "paris louvre", "lyon rain", "\"paris louvre\"", "par")) {
+                for (String order : List.of("desc", "asc")) {
+                    SessionQuery query = query("q", q, "order", order);
+                    assertThat(positions(partitions, query, 2)).as("%s %s", q, order)
+                            .isNotEmpty().isEqualTo(positions(reader(), query, 5));
+                }
+            }
+        }
+    }
+
+    /** Every session of a list, walked page by page: its id and position (the score's bits for relevance). */
+    private static List<String> positions(SessionReader r, SessionQuery query, int pageSize) {
+        List<String> all = new ArrayList<>();
+        SessionIndexSearch.Position after = null;
+        while (true) {
+            SessionReader.ListPage page = r.list(T, query, after, pageSize);
+            page.sessions().forEach(l -> all.add(l.summary().getSessionId() + "@" + l.position().bits()));
+            if (!page.more()) {
+                return all;
+            }
+            after = page.sessions().get(page.sessions().size() - 1).position();
+        }
+    }
+
+    @Test
     void shouldShowTheMatchingTurnsWithTheWordsMarkedAndTheRestEscaped() {
         send("app", 1, "s", 0, 1_000, "Is <b>Paris</b> nice?", "Yes", null);
         send("app", 2, "s", 2_000, 3_000, "Other", "Paris & Lyon", null);
