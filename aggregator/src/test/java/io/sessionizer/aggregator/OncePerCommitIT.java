@@ -10,16 +10,10 @@ import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.SessionsApiClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -57,33 +51,11 @@ class OncePerCommitIT {
             SessionsApiClient api = SessionsApiClient.of(app.httpPort());
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
                     assertThat(api.json("/api/v1/sessions/busy").get("span_count").asLong()).isEqualTo(REQUESTS));
-            int sessions = count(settings.get("topic.sessions"));
-            int turns = count(settings.get("topic.turns"));
+            int sessions = KAFKA.consumeUntilQuiet(settings.get("topic.sessions"), Duration.ofSeconds(2)).size();
+            int turns = KAFKA.consumeUntilQuiet(settings.get("topic.turns"), Duration.ofSeconds(2)).size();
             assertThat(sessions).as("records on the sessions topic for %d deltas", REQUESTS)
                     .isPositive().isLessThan(REQUESTS / 4);
             assertThat(turns).as("records on the session-turns topic").isPositive().isLessThan(REQUESTS / 4);
         }
-    }
-
-    /** The committed records of a topic, read until none come for a second. */
-    private static int count(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topic + "-counter",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < 2_000_000_000L) {
-                var polled = consumer.poll(Duration.ofMillis(200));
-                if (!polled.isEmpty()) {
-                    polled.forEach(records::add);
-                    quietSince = System.nanoTime();
-                }
-            }
-        }
-        return records.size();
     }
 }

@@ -14,11 +14,9 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -111,9 +109,9 @@ class DeadLetterRecursionIT {
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             });
             streams.start();
-            List<ConsumerRecord<byte[], byte[]>> passed = consume(out, 1);
+            List<ConsumerRecord<byte[], byte[]>> passed = KAFKA.consume(out, 1, Duration.ofSeconds(60));
             assertThat(new String(passed.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("small");
-            List<ConsumerRecord<byte[], byte[]>> dead = consume(dlq, 1);
+            List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.consume(dlq, 1, Duration.ofSeconds(60));
             assertThat(dead.get(0).serializedValueSize()).isLessThan(maxRecordBytes);
             assertThat(new String(dead.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(),
                     StandardCharsets.UTF_8)).contains("record.max-bytes");
@@ -174,22 +172,6 @@ class DeadLetterRecursionIT {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, "key".getBytes(StandardCharsets.UTF_8), value)).get();
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int count) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= count;
-            });
-        }
-        return records;
     }
 
     private static List<Throwable> causes(Throwable error) {

@@ -13,16 +13,12 @@ import io.sessionizer.testing.SessionsApiClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -59,29 +55,13 @@ class PoisonSpansIT {
             SessionsApiClient api = SessionsApiClient.of(app.httpPort());
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() ->
                     assertThat(api.get("/api/v1/sessions/after-poison").statusCode()).isEqualTo(200));
-            List<ConsumerRecord<byte[], byte[]>> dead = consume(settings.get("topic.dlq"), 2);
+            List<ConsumerRecord<byte[], byte[]>> dead = KAFKA.consume(settings.get("topic.dlq"), 2,
+                    Duration.ofSeconds(60));
             assertThat(dead).hasSize(2).allSatisfy(record -> {
                 assertThat(record.value()).isEqualTo(garbage);
                 assertThat(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
                         StandardCharsets.UTF_8)).contains("not an OTLP ExportTraceServiceRequest");
             });
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> consume(String topic, int count) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, topic + "-reader",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= count;
-            });
-        }
-        return records;
     }
 }
