@@ -47,7 +47,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
     private final Schema schema;
     private final SpecificData data;
     private final DatumWriter<T> writer;
-    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    /** The wire-format header (magic byte, schema id) of each topic's records, registered at first use. */
+    private final Map<String, byte[]> headersByTopic = new ConcurrentHashMap<>();
     private final Map<Integer, DatumReader<T>> readersById = new ConcurrentHashMap<>();
 
     private ConfluentAvroSerde(SchemaRegistryClient registry, Class<T> type, String subjectSuffix) {
@@ -68,8 +69,8 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
         if (value == null) {
             return null;
         }
-        int id = schemaId(topic);
-        byte[] header = ByteBuffer.allocate(HEADER_SIZE).put(MAGIC_BYTE).putInt(id).array();
+        // Outside the try: a registry that cannot be reached is an outage (SchemaRegistryException), not poison.
+        byte[] header = header(topic);
         try {
             return ThreadEncoder.encode(writer, value, header);
         } catch (IOException | RuntimeException e) {
@@ -77,14 +78,15 @@ public final class ConfluentAvroSerde<T extends SpecificRecord> implements Serde
         }
     }
 
-    private int schemaId(String topic) {
-        Integer id = idsByTopic.get(topic);
-        if (id == null) {
+    private byte[] header(String topic) {
+        byte[] header = headersByTopic.get(topic);
+        if (header == null) {
             // Outside computeIfAbsent: the registry call blocks, and must not hold a map lock while it does.
-            id = registry.register(topic + subjectSuffix, schema);
-            idsByTopic.put(topic, id);
+            int id = registry.register(topic + subjectSuffix, schema);
+            header = ByteBuffer.allocate(HEADER_SIZE).put(MAGIC_BYTE).putInt(id).array();
+            headersByTopic.put(topic, header);
         }
-        return id;
+        return header;
     }
 
     public T deserialize(String topic, byte[] bytes) {

@@ -19,24 +19,16 @@ final class ThreadEncoder {
 
     private Buffer out = new Buffer();
     private BinaryEncoder encoder;
-    private boolean busy;
 
     private ThreadEncoder() {
     }
 
     /** {@code prefix} then the binary encoding of {@code value}, as a new array. */
     static <T> byte[] encode(DatumWriter<T> writer, T value, byte[] prefix) throws IOException {
-        ThreadEncoder local = LOCAL.get();
-        if (local.busy) {
-            // Called again from inside an encoding on this thread (a datum writer that serialises another record):
-            // a fresh buffer, so the outer one is not overwritten.
-            return new ThreadEncoder().write(writer, value, prefix);
-        }
-        return local.write(writer, value, prefix);
+        return LOCAL.get().write(writer, value, prefix);
     }
 
     private <T> byte[] write(DatumWriter<T> writer, T value, byte[] prefix) throws IOException {
-        busy = true;
         boolean written = false;
         try {
             out.reset();
@@ -47,7 +39,6 @@ final class ThreadEncoder {
             written = true;
             return out.toByteArray();
         } finally {
-            busy = false;
             // A failed record may leave bytes in the encoder's buffer, which reusing it would write first.
             if (!written || out.capacity() > KEEP_BYTES) {
                 out = new Buffer();
