@@ -5,15 +5,10 @@ import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.uhighlight.DefaultPassageFormatter;
 import org.apache.lucene.search.uhighlight.FieldHighlighter;
-import org.apache.lucene.search.uhighlight.Passage;
-import org.apache.lucene.search.uhighlight.PassageScorer;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
-import org.apache.lucene.util.BytesRef;
 
 /**
  * Snippets of the turns a search matched: the best passage of the input or output, HTML-escaped, with the matched
@@ -30,8 +25,7 @@ final class Highlights {
     private static final Highlighter HIGHLIGHTER = new Highlighter(UnifiedHighlighter
             .builderWithoutSearcher(IndexDocuments.ANALYZER)
             .withFormatter(new DefaultPassageFormatter("<mark>", "</mark>", "… ", true))
-            .withMaxNoHighlightPassages(0)
-            .withScorer(new PassageScore()));
+            .withMaxNoHighlightPassages(0));
 
     private final Query words;
     private FieldHighlighter input;
@@ -89,35 +83,6 @@ final class Highlights {
 
         FieldHighlighter forField(String field, Query query) {
             return getFieldHighlighter(field, query, extractTerms(query), 1);
-        }
-    }
-
-    /**
-     * Lucene's passage score, with the same parameters and the same sum in the same order (each distinct matched term
-     * as first seen), without the {@code BytesRefHash} Lucene's makes for each passage it scores: that allocates and
-     * zeroes a 32 KiB block each time, a fifth of a page's highlighting in a profile.
-     */
-    static final class PassageScore extends PassageScorer {
-        @Override
-        public float score(Passage passage, int contentLength) {
-            int matches = passage.getNumMatches();
-            Map<BytesRef, Integer> terms = new HashMap<>();
-            int[] inPassage = new int[matches];
-            int[] inText = new int[matches];
-            for (int i = 0; i < matches; i++) {
-                Integer seen = terms.putIfAbsent(passage.getMatchTerms()[i], terms.size());
-                int term = seen == null ? terms.size() - 1 : seen;
-                if (seen == null) {
-                    inText[term] = passage.getMatchTermFreqsInDoc()[i];
-                }
-                inPassage[term]++;
-            }
-            double score = 0;
-            for (int term = 0; term < terms.size(); term++) {
-                score += tf(inPassage[term], passage.getLength()) * weight(contentLength, inText[term]);
-            }
-            score *= norm(passage.getStartOffset());
-            return (float) score;
         }
     }
 }
