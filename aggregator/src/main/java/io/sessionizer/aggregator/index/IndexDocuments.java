@@ -73,11 +73,9 @@ public final class IndexDocuments {
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
     public static final String TRACE_ID = "trace_id";
-    /** Turn numbers, doc values only. */
+    /** A turn's models (keywords), and the numbers stats sum per bucket (doc values only). */
     public static final String TURN_MODEL = "turn.model";
     public static final String TURN_ERRORS = "turn.errors";
-    public static final String TURN_SPANS = "turn.spans";
-    public static final String TURN_LLM_CALLS = "turn.llm_calls";
     public static final String TURN_PROMPT_TOKENS = "turn.prompt_tokens";
     public static final String TURN_COMPLETION_TOKENS = "turn.completion_tokens";
     public static final String TURN_TOKENS = "turn.tokens";
@@ -153,8 +151,6 @@ public final class IndexDocuments {
         // wants a field name indexed the same way in every document.
         number(doc, START, StoreKeys.micros(t.getStartTime()));
         value(doc, TURN_ERRORS, t.getStatus() == TurnStatus.ERROR ? 1 : 0);
-        value(doc, TURN_SPANS, t.getSpanCount());
-        value(doc, TURN_LLM_CALLS, t.getLlmCallCount());
         value(doc, TURN_PROMPT_TOKENS, t.getTokenCount().getPrompt());
         value(doc, TURN_COMPLETION_TOKENS, t.getTokenCount().getCompletion());
         value(doc, TURN_TOKENS, t.getTokenCount().getTotal());
