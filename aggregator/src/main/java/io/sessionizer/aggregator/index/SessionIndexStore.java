@@ -174,9 +174,12 @@ public final class SessionIndexStore implements StateStore, CachedStateStore<Obj
         thread.submit(writer -> {
             try {
                 done.complete(rebuild(sessions, transcripts, newMarker));
-            } catch (RuntimeException | IOException e) {
+            } catch (IOException e) {
                 done.completeExceptionally(e);
-                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+                throw new UncheckedIOException(e);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
             }
         });
         return done;

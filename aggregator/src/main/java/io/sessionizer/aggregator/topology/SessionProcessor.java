@@ -141,8 +141,8 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
      * {@code session-index-rebuilds-total} of the task.
      */
     private Sensor rebuildSensor() {
-        Map<String, String> tags = Map.of("task-id", context.taskId().toString());
         if (rebuilds == null) {
+            Map<String, String> tags = Map.of("task-id", context.taskId().toString());
             rebuilds = context.metrics().addSensor("sessionizer-session-index-rebuild-" + context.taskId(),
                     Sensor.RecordingLevel.INFO);
             rebuilds.add(new MetricName("session-index-rebuild-time-ms", "sessionizer",
