@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * @param request an export request holding only this trace's log records
  * @param recordCount how many log records {@code request} holds
  */
-public record LogBatch(String traceId, ExportLogsServiceRequest request, int recordCount) {
+public record LogBatch(String traceId, ExportLogsServiceRequest request, int recordCount) implements OtlpBatch {
+    @Override
     public byte[] key() {
         return traceId.getBytes(StandardCharsets.UTF_8);
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.IntPredicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -67,17 +68,8 @@ final class SpanCutter {
             Span atMin = cut(span, MIN_CAP, trial);
             if (atMin.getSerializedSize() <= maxBytes) {
                 // The largest cap that still fits loses the least text.
-                int lo = MIN_CAP;
-                int hi = longest - 1;
-                while (lo < hi) {
-                    int mid = (int) (((long) lo + hi + 1) >>> 1);
-                    if (cut(span, mid, new Cuts()).getSerializedSize() <= maxBytes) {
-                        lo = mid;
-                    } else {
-                        hi = mid - 1;
-                    }
-                }
-                return cut(span, lo, cuts);
+                int cap = largestCap(longest, c -> cut(span, c, new Cuts()).getSerializedSize() <= maxBytes);
+                return cut(span, cap, cuts);
             }
         }
         return drop(span, maxBytes, cuts);
@@ -204,6 +196,24 @@ final class SpanCutter {
         return builder.setScope(scopeBuilder).build();
     }
 
+    /**
+     * The largest cap from {@value #MIN_CAP} to {@code longest - 1} for which {@code fits} holds, given that it holds
+     * for {@value #MIN_CAP}: the cut that loses the least text.
+     */
+    static int largestCap(int longest, IntPredicate fits) {
+        int lo = MIN_CAP;
+        int hi = longest - 1;
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi + 1) >>> 1);
+            if (fits.test(mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
     /** A schema URL is an identifier, never worth a record: a long one is cut hard and counted, not marked. */
     private static void cutSchemaUrl(ByteString url, Consumer<ByteString> set, Cuts cuts) {
         if (url.size() > MIN_CAP) {
@@ -217,7 +227,7 @@ final class SpanCutter {
      * else cut to {@value #MIN_CAP} and kept in order of preference while they fit ({@code dropped[0]} counts the
      * rest).
      */
-    private static List<KeyValue> fitAttributes(List<KeyValue> attributes, int maxBytes, Cuts cuts, int[] dropped) {
+    static List<KeyValue> fitAttributes(List<KeyValue> attributes, int maxBytes, Cuts cuts, int[] dropped) {
         ToIntFunction<List<KeyValue>> size = list -> list.stream()
                 .mapToInt(kv -> fieldSize(Resource.ATTRIBUTES_FIELD_NUMBER, kv.getSerializedSize())).sum();
         if (size.applyAsInt(attributes) <= maxBytes) {
@@ -225,17 +235,8 @@ final class SpanCutter {
         }
         int longest = attributes.stream().mapToInt(SpanCutter::textSize).max().orElse(0);
         if (longest > MIN_CAP && size.applyAsInt(cutAll(attributes, MIN_CAP, new Cuts())) <= maxBytes) {
-            int lo = MIN_CAP;
-            int hi = longest - 1;
-            while (lo < hi) {
-                int mid = (int) (((long) lo + hi + 1) >>> 1);
-                if (size.applyAsInt(cutAll(attributes, mid, new Cuts())) <= maxBytes) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return cutAll(attributes, lo, cuts);
+            return cutAll(attributes, largestCap(longest,
+                    cap -> size.applyAsInt(cutAll(attributes, cap, new Cuts())) <= maxBytes), cuts);
         }
         List<KeyValue> kept = new ArrayList<>();
         kept.add(truncatedMarker());
@@ -314,7 +315,7 @@ final class SpanCutter {
     }
 
     /** The attribute with a string or bytes value longer than {@code cap} cut to it, its marker added. */
-    private static KeyValue cutValue(KeyValue attribute, int cap, List<KeyValue> markers, Cuts cuts) {
+    static KeyValue cutValue(KeyValue attribute, int cap, List<KeyValue> markers, Cuts cuts) {
         AnyValue value = attribute.getValue();
         if (value.hasStringValue() && value.getStringValueBytes().size() > cap) {
             ByteString text = value.getStringValueBytes();
@@ -371,7 +372,7 @@ final class SpanCutter {
         return longest;
     }
 
-    private static int textSize(KeyValue attribute) {
+    static int textSize(KeyValue attribute) {
         AnyValue value = attribute.getValue();
         return value.hasStringValue() ? value.getStringValueBytes().size()
                 : value.hasBytesValue() ? value.getBytesValue().size() : 0;
@@ -393,11 +394,11 @@ final class SpanCutter {
         return false;
     }
 
-    private static KeyValue truncatedMarker() {
+    static KeyValue truncatedMarker() {
         return KeyValue.newBuilder().setKey(TRUNCATED).setValue(AnyValue.newBuilder().setBoolValue(true)).build();
     }
 
-    private static KeyValue originalSize(String key, int bytes) {
+    static KeyValue originalSize(String key, int bytes) {
         return KeyValue.newBuilder().setKey(ORIGINAL_SIZE_PREFIX + key)
                 .setValue(AnyValue.newBuilder().setIntValue(bytes)).build();
     }
@@ -408,7 +409,7 @@ final class SpanCutter {
                 + bodyBytes;
     }
 
-    private static int saturatedAdd(int count, int more) {
+    static int saturatedAdd(int count, int more) {
         return (int) Math.min(Integer.MAX_VALUE, (long) count + more);
     }
 }

@@ -10,7 +10,8 @@ import java.nio.charset.StandardCharsets;
  * @param request an export request holding only this trace's spans
  * @param spanCount how many spans {@code request} holds
  */
-public record TraceBatch(String traceId, ExportTraceServiceRequest request, int spanCount) {
+public record TraceBatch(String traceId, ExportTraceServiceRequest request, int spanCount) implements OtlpBatch {
+    @Override
     public byte[] key() {
         return traceId.getBytes(StandardCharsets.UTF_8);
     }
