@@ -2,6 +2,8 @@ package io.sessionizer.schemas.otlp;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.ArrayValue;
@@ -53,57 +55,40 @@ public final class LogFitter {
         if (request.getSerializedSize() <= maxRecordBytes) {
             return new Fitted(List.of(trace), 0, 0, 0);
         }
+        // A resource and a scope take at most a quarter of a record each, so a log record always has half of it.
         int shellBudget = maxRecordBytes / 4;
         Packer packer = new Packer(trace.traceId(), maxRecordBytes);
         SpanCutter.Cuts shellCuts = new SpanCutter.Cuts();
-        SpanCutter.Cuts recordCuts = new SpanCutter.Cuts();
-        int truncatedRecords = 0;
         for (int r = 0; r < request.getResourceLogsCount(); r++) {
             ResourceLogs resource = request.getResourceLogs(r);
             ResourceLogs resourceShell = fitShell(resource.toBuilder().clearScopeLogs().build(), shellBudget,
                     shellCuts);
             for (int s = 0; s < resource.getScopeLogsCount(); s++) {
                 ScopeLogs scope = resource.getScopeLogs(s);
-                ScopeLogs scopeShell = fitShell(scope.toBuilder().clearLogRecords().build(), shellBudget, shellCuts);
-                int recordBudget = maxRecordBytes - resourceShell.getSerializedSize() - scopeShell.getSerializedSize()
-                        - WRAPPERS_BYTES - PREFIX_GROWTH_BYTES;
-                for (LogRecord record : scope.getLogRecordsList()) {
-                    SpanCutter.Cuts cuts = new SpanCutter.Cuts();
-                    LogRecord fitted = fitRecord(record, recordBudget, cuts);
-                    if (cuts.any()) {
-                        truncatedRecords++;
-                        recordCuts.add(cuts);
-                    }
-                    packer.add(r, resourceShell, s, scopeShell, fitted);
-                }
+                packer.addScope(r, resourceShell, s,
+                        fitShell(scope.toBuilder().clearLogRecords().build(), shellBudget, shellCuts),
+                        scope.getLogRecordsList());
             }
         }
-        return new Fitted(packer.finish(), truncatedRecords, recordCuts.values + shellCuts.values,
-                recordCuts.dropped + shellCuts.dropped);
+        return packer.finish(shellCuts);
     }
 
     /** Resources and scopes of logs and of spans share their wire format but for their children: one cutter fits both. */
     private static ResourceLogs fitShell(ResourceLogs shell, int maxBytes, SpanCutter.Cuts cuts) {
-        if (shell.getSerializedSize() <= maxBytes) {
-            return shell;
-        }
-        try {
-            return ResourceLogs.parseFrom(SpanCutter.fit(ResourceSpans.parseFrom(shell.toByteString()), maxBytes, cuts)
-                    .toByteString());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("ResourceLogs and ResourceSpans no longer share their wire format", e);
-        }
+        return shell.getSerializedSize() <= maxBytes ? shell
+                : reparse(ResourceLogs.parser(), SpanCutter.fit(reparse(ResourceSpans.parser(), shell), maxBytes, cuts));
     }
 
     private static ScopeLogs fitShell(ScopeLogs shell, int maxBytes, SpanCutter.Cuts cuts) {
-        if (shell.getSerializedSize() <= maxBytes) {
-            return shell;
-        }
+        return shell.getSerializedSize() <= maxBytes ? shell
+                : reparse(ScopeLogs.parser(), SpanCutter.fit(reparse(ScopeSpans.parser(), shell), maxBytes, cuts));
+    }
+
+    private static <T> T reparse(Parser<T> parser, MessageLite message) {
         try {
-            return ScopeLogs.parseFrom(SpanCutter.fit(ScopeSpans.parseFrom(shell.toByteString()), maxBytes, cuts)
-                    .toByteString());
+            return parser.parseFrom(message.toByteString());
         } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("ScopeLogs and ScopeSpans no longer share their wire format", e);
+            throw new IllegalStateException("The shells of logs and spans no longer share their wire format", e);
         }
     }
 
@@ -243,65 +228,60 @@ public final class LogFitter {
         private final String traceId;
         private final int maxBytes;
         private final List<LogBatch> records = new ArrayList<>();
-        private ExportLogsServiceRequest.Builder request;
-        private ResourceLogs.Builder resource;
-        private ScopeLogs.Builder scope;
-        private int resourceIndex;
-        private int scopeIndex;
-        private int count;
+        private final SpanCutter.Cuts recordCuts = new SpanCutter.Cuts();
+        private int truncatedRecords;
+        private LogRequestBuilder request = new LogRequestBuilder();
         private long bytes;
 
         Packer(String traceId, int maxBytes) {
             this.traceId = traceId;
             this.maxBytes = maxBytes;
-            reset();
         }
 
-        void add(int r, ResourceLogs resourceShell, int s, ScopeLogs scopeShell, LogRecord record) {
-            if (count > 0 && bytes + cost(r, resourceShell, s, scopeShell, record) > maxBytes) {
-                records.add(new LogBatch(traceId, request.build(), count));
-                reset();
+        /** Adds the records of one scope, each cut to what a record holds next to the two shells. */
+        void addScope(int r, ResourceLogs resourceShell, int s, ScopeLogs scopeShell, List<LogRecord> logRecords) {
+            int recordBudget = maxBytes - resourceShell.getSerializedSize() - scopeShell.getSerializedSize()
+                    - WRAPPERS_BYTES - PREFIX_GROWTH_BYTES;
+            for (LogRecord record : logRecords) {
+                SpanCutter.Cuts cuts = new SpanCutter.Cuts();
+                LogRecord fitted = fitRecord(record, recordBudget, cuts);
+                if (cuts.any()) {
+                    truncatedRecords++;
+                    recordCuts.add(cuts);
+                }
+                add(r, resourceShell, s, scopeShell, fitted);
+            }
+        }
+
+        private void add(int r, ResourceLogs resourceShell, int s, ScopeLogs scopeShell, LogRecord record) {
+            if (request.records() > 0 && bytes + cost(r, resourceShell, s, scopeShell, record) > maxBytes) {
+                records.add(request.build(traceId));
+                request = new LogRequestBuilder();
+                bytes = 0;
             }
             bytes += cost(r, resourceShell, s, scopeShell, record);
-            if (r != resourceIndex) {
-                resource = request.addResourceLogsBuilder().mergeFrom(resourceShell);
-                resourceIndex = r;
-                scopeIndex = -1;
-            }
-            if (s != scopeIndex) {
-                scope = resource.addScopeLogsBuilder().mergeFrom(scopeShell);
-                scopeIndex = s;
-            }
-            scope.addLogRecords(record);
-            count++;
+            request.add(r, resourceShell, s, scopeShell, record);
         }
 
         private long cost(int r, ResourceLogs resourceShell, int s, ScopeLogs scopeShell, LogRecord record) {
             long cost = SpanCutter.fieldSize(ScopeLogs.LOG_RECORDS_FIELD_NUMBER, record.getSerializedSize())
                     + PREFIX_GROWTH_BYTES;
-            if (r != resourceIndex) {
+            if (request.opensResource(r)) {
                 cost += SpanCutter.fieldSize(ExportLogsServiceRequest.RESOURCE_LOGS_FIELD_NUMBER,
                         resourceShell.getSerializedSize());
             }
-            if (r != resourceIndex || s != scopeIndex) {
+            if (request.opensScope(r, s)) {
                 cost += SpanCutter.fieldSize(ResourceLogs.SCOPE_LOGS_FIELD_NUMBER, scopeShell.getSerializedSize());
             }
             return cost;
         }
 
-        private void reset() {
-            request = ExportLogsServiceRequest.newBuilder();
-            resourceIndex = -1;
-            scopeIndex = -1;
-            count = 0;
-            bytes = 0;
-        }
-
-        List<LogBatch> finish() {
-            if (count > 0) {
-                records.add(new LogBatch(traceId, request.build(), count));
+        Fitted finish(SpanCutter.Cuts shellCuts) {
+            if (request.records() > 0) {
+                records.add(request.build(traceId));
             }
-            return List.copyOf(records);
+            return new Fitted(List.copyOf(records), truncatedRecords, recordCuts.values + shellCuts.values,
+                    recordCuts.dropped + shellCuts.dropped);
         }
     }
 }

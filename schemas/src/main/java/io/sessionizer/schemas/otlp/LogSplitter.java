@@ -25,7 +25,7 @@ public final class LogSplitter {
     }
 
     public static LogSplitResult split(ExportLogsServiceRequest request) {
-        Map<ByteString, TraceLogs> traces = new LinkedHashMap<>();
+        Map<ByteString, LogRequestBuilder> traces = new LinkedHashMap<>();
         int accepted = 0;
         int withoutTrace = 0;
         for (int r = 0; r < request.getResourceLogsCount(); r++) {
@@ -46,16 +46,15 @@ public final class LogSplitter {
                     if (scopeShell == null) {
                         scopeShell = scopeLogs.toBuilder().clearLogRecords().build();
                     }
-                    traces.computeIfAbsent(record.getTraceId(), id -> new TraceLogs())
+                    traces.computeIfAbsent(record.getTraceId(), id -> new LogRequestBuilder())
                             .add(r, resourceShell, s, scopeShell, record);
                     accepted++;
                 }
             }
         }
         List<LogBatch> batches = new ArrayList<>(traces.size());
-        for (Map.Entry<ByteString, TraceLogs> e : traces.entrySet()) {
-            TraceLogs trace = e.getValue();
-            batches.add(new LogBatch(HEX.formatHex(e.getKey().toByteArray()), trace.request.build(), trace.records));
+        for (Map.Entry<ByteString, LogRequestBuilder> e : traces.entrySet()) {
+            batches.add(e.getValue().build(HEX.formatHex(e.getKey().toByteArray())));
         }
         return new LogSplitResult(List.copyOf(batches), accepted, withoutTrace);
     }
@@ -72,32 +71,5 @@ public final class LogSplitter {
             }
         }
         return false;
-    }
-
-    /**
-     * The request of one trace. Records arrive in (resource, scope) order, so a record either continues the last scope
-     * of this trace or opens a new scope, possibly under a new resource.
-     */
-    private static final class TraceLogs {
-        final ExportLogsServiceRequest.Builder request = ExportLogsServiceRequest.newBuilder();
-        int records;
-        private int resourceIndex = -1;
-        private int scopeIndex = -1;
-        private ResourceLogs.Builder resource;
-        private ScopeLogs.Builder scope;
-
-        void add(int r, ResourceLogs resourceShell, int s, ScopeLogs scopeShell, LogRecord record) {
-            if (r != resourceIndex) {
-                resource = request.addResourceLogsBuilder().mergeFrom(resourceShell);
-                resourceIndex = r;
-                scopeIndex = -1;
-            }
-            if (s != scopeIndex) {
-                scope = resource.addScopeLogsBuilder().mergeFrom(scopeShell);
-                scopeIndex = s;
-            }
-            scope.addLogRecords(record);
-            records++;
-        }
     }
 }
