@@ -2,7 +2,7 @@
 // transcript, over the REST API of DESIGN.md. Plain DOM building with textContent only: session data never goes
 // through innerHTML, search snippets included (snippet.js).
 
-import { statsChart } from './chart.js';
+import { contextChart, statsChart } from './chart.js';
 import { fmtCost, fmtInt, fmtMinute, fmtMs, fmtTime, num } from './format.js';
 import { highlighted } from './snippet.js';
 
@@ -188,6 +188,64 @@ function oneLine(io, max = 120) {
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
+/** A tool call's arguments or result: JSON pretty-printed when it says it is JSON or reads as an object or array. */
+function payloadText(payload) {
+  const text = ioText(payload);
+  if (payload && !payload.mime_type && /^\s*[[{]/.test(text)) {
+    try { return JSON.stringify(JSON.parse(text), null, 2); } catch { return text; }
+  }
+  return text;
+}
+
+/** The note under a text the server cut to its bound, or null. */
+function cutNote(io) {
+  return io && io.truncated ? el('div', { class: 'cut-note' },
+    'Cut: the first ' + fmtBytes(utf8Length(io.value)) + ' of ' + fmtBytes(io.original_size) + ' are kept') : null;
+}
+
+function plural(n, word) {
+  return fmtInt(n) + ' ' + word + (n === 1 ? '' : 's');
+}
+
+/** The cached and reasoning tokens of a token_count, those that are not zero: "1,000 cached, 20 reasoning". */
+function tokenDetails(tokens) {
+  if (!tokens || typeof tokens !== 'object') return '';
+  return [['cache_read', 'cached'], ['cache_write', 'cache write'], ['reasoning', 'reasoning']]
+    .filter(([field]) => num(tokens[field]) > 0)
+    .map(([field, label]) => fmtInt(tokens[field]) + ' ' + label)
+    .join(', ');
+}
+
+/** "1,200 in, 40 out, 1,000 cached": a token_count's parts. */
+function tokenParts(tokens) {
+  if (!tokens || typeof tokens !== 'object') return '';
+  const details = tokenDetails(tokens);
+  return fmtInt(tokens.prompt) + ' in, ' + fmtInt(tokens.completion) + ' out' + (details ? ', ' + details : '');
+}
+
+/**
+ * A session's or turn's cost; when some of its LLM calls had no price it is a lower bound, shown as
+ * "≥ $0.0123 · partial" with the unpriced models in its title.
+ */
+function costView(cost) {
+  const unpriced = cost && typeof cost === 'object' ? num(cost.unpriced_calls) || 0 : 0;
+  if (unpriced <= 0) return fmtCost(cost);
+  const models = Array.isArray(cost.unpriced_models) ? cost.unpriced_models : [];
+  const title = plural(unpriced, 'LLM call') + ' without a price'
+    + (models.length ? ' (' + models.join(', ') + ')' : '') + ': the cost counts the priced calls only';
+  return el('span', { class: 'cost-partial', title, 'data-unpriced-calls': unpriced },
+    '≥ ' + fmtCost(cost), el('span', { class: 'partial-mark' }, ' · partial'));
+}
+
+/** A <details> that stays open across re-renders: `expanded` keeps the keys of those the user opened. */
+function details(expanded, key, cls, summary, ...body) {
+  const node = el('details', { class: cls, open: expanded.has(key) }, el('summary', {}, summary), ...body);
+  node.addEventListener('toggle', () => {
+    if (node.open) expanded.add(key); else expanded.delete(key);
+  });
+  return node;
+}
+
 /**
  * A session id as the API's query form takes any id: base64url of its UTF-8. A path segment cannot carry '..' or '/',
  * and no URL carries a NUL or another control character; this carries them all.
@@ -354,7 +412,7 @@ const STAT_FIELDS = [
   ['Traces', ['traces', 'trace_count', 'total_traces'], fmtInt],
   ['Failed traces', ['traces_with_error'], fmtInt],
   ['Tokens', ['tokens', 'token_count', 'total_tokens'], fmtInt],
-  ['Cost', ['cost', 'total_cost', 'cost_usd'], fmtCost],
+  ['Cost', ['cost', 'total_cost', 'cost_usd'], costView],
 ];
 
 function renderStats(container, result) {
@@ -422,8 +480,8 @@ function sessionRows(s, addFilter) {
   el('td', { class: 'time', title: s.end_time || '' }, timeParts(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
   el('td', { class: 'num duration' }, fmtMs(duration(s.start_time, s.end_time))),
   el('td', { class: 'num' }, fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
-  el('td', { class: 'num tokens' }, fmtInt(s.token_count)),
-  el('td', { class: 'num cost' }, fmtCost(s.cost)),
+  el('td', { class: 'num tokens', title: tokenParts(s.token_count) || null }, fmtInt(s.token_count)),
+  el('td', { class: 'num cost' }, costView(s.cost)),
   el('td', { class: 'num turns' }, fmtInt(s.trace_count)),
   el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'));
   if (!matches.length) return [row];
@@ -829,8 +887,8 @@ function summaryHeader(s) {
       fact('Traces', fmtInt(s.trace_count), 'trace-count'),
       fact('Spans', fmtInt(s.span_count)),
       fact('LLM calls', fmtInt(s.llm_call_count)),
-      fact('Tokens', fmtInt(tokens.total) + ' (' + fmtInt(tokens.prompt) + ' in, ' + fmtInt(tokens.completion) + ' out)'),
-      fact('Cost', fmtCost(s.cost)),
+      fact('Tokens', fmtInt(tokens.total) + ' (' + tokenParts(tokens) + ')', 'tokens'),
+      fact('Cost', costView(s.cost), 'cost'),
       fact('Latency p50 / p99', fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
       fact('Models', links('model', s.models || [])),
       fact('Tags', links('tag', Array.isArray(s.tags) ? s.tags : []), 'tags')),
@@ -841,12 +899,16 @@ function summaryHeader(s) {
 
 function turnView(turn, index, expanded) {
   const error = turn.status === 'error';
+  const tokens = tokenDetails(turn.token_count);
   const meta = el('div', { class: 'turn-meta' },
     el('span', { class: 'turn-number' }, '#' + (index + 1)),
     el('span', { title: turn.start_time || '' }, fmtTime(turn.start_time)),
     el('span', { class: 'latency', title: 'end − start' }, fmtMs(duration(turn.start_time, turn.end_time))),
-    el('span', {}, fmtInt(turn.token_count) + ' tokens'),
-    el('span', {}, fmtCost(turn.cost)),
+    el('span', { class: 'tokens', title: tokenParts(turn.token_count) || null },
+      fmtInt(turn.token_count) + ' tokens' + (tokens ? ' (' + tokens + ')' : '')),
+    typeof turn.context_tokens === 'number' ? el('span', { class: 'context',
+      title: 'Context window: prompt tokens of the last LLM call' }, 'context ' + fmtInt(turn.context_tokens)) : null,
+    el('span', { class: 'cost' }, costView(turn.cost)),
     (turn.models || []).length ? el('span', { class: 'models' }, turn.models.join(', ')) : null,
     error ? el('span', { class: 'badge error' }, 'error') : null,
     el('span', { class: 'trace-id', title: 'trace id' }, turn.trace_id || ''));
@@ -857,11 +919,95 @@ function turnView(turn, index, expanded) {
       el('div', { class: 'role' }, role === 'user' ? 'User' : 'Assistant'),
       text ? foldable(text, expanded, turn.trace_id + ':' + role, pre)
         : el('div', { class: 'text none' }, role === 'user' ? '(no input recorded)' : '(no output recorded)'),
-      io && io.truncated ? el('div', { class: 'cut-note' },
-        'Cut: the first ' + fmtBytes(utf8Length(io.value)) + ' of ' + fmtBytes(io.original_size) + ' are kept') : null);
+      cutNote(io));
   };
+  const tools = toolCallsView(turn, expanded);
+  const llm = llmCallsView(turn, expanded);
   return el('article', { class: 'turn' + (error ? ' error' : ''), 'data-trace-id': turn.trace_id || '' },
-    meta, bubble('user', turn.input), bubble('assistant', turn.output));
+    meta, bubble('user', turn.input), tools || llm ? el('div', { class: 'turn-calls' }, tools, llm) : null,
+    bubble('assistant', turn.output));
+}
+
+function statusBadge(status) {
+  if (status === 'error') return el('span', { class: 'badge error' }, 'error');
+  if (status === 'ok') return el('span', { class: 'badge ok' }, 'ok');
+  return null;
+}
+
+/** A tool call's arguments or result, as preformatted text. */
+function payloadView(label, payload, cls, key, expanded) {
+  const text = payloadText(payload);
+  return el('div', { class: 'payload ' + cls },
+    el('div', { class: 'payload-label' }, label),
+    text ? foldable(text, expanded, key, true) : el('div', { class: 'text none' }, '(none recorded)'),
+    cutNote(payload));
+}
+
+/** The turn's tool calls (DESIGN.md, "What a session holds"), folded into one <details>; null when it has none. */
+function toolCallsView(turn, expanded) {
+  const calls = Array.isArray(turn.tool_calls) ? turn.tool_calls : [];
+  const cut = num(turn.tool_calls_cut) || 0;
+  if (!calls.length && !cut) return null;
+  const key = turn.trace_id + ':tools';
+  const names = [...new Set(calls.map((c) => c.name || '?'))];
+  const errors = calls.filter((c) => c.status === 'error').length;
+  return details(expanded, key, 'calls tool-calls', [
+    el('span', { class: 'calls-title' }, plural(calls.length + cut, 'tool call')),
+    names.length ? el('span', { class: 'calls-names' }, names.join(', ')) : null,
+    errors ? el('span', { class: 'badge error' }, errors + ' failed') : null],
+  el('ol', { class: 'call-list' }, calls.map((call, i) => {
+    const callKey = key + ':' + i;
+    return el('li', { class: 'tool-call' + (call.status === 'error' ? ' error' : ''),
+      'data-tool-name': call.name || '', 'data-status': call.status || null },
+    el('div', { class: 'call-head' },
+      el('code', { class: 'call-name' }, call.name || '(unnamed tool)'),
+      statusBadge(call.status),
+      num(call.duration_ms) !== null ? el('span', { class: 'call-duration' }, fmtMs(call.duration_ms)) : null,
+      call.start_time ? el('span', { class: 'call-time', title: call.start_time }, fmtTime(call.start_time)) : null,
+      call.id ? el('span', { class: 'call-id', title: 'tool call id' }, call.id) : null),
+    payloadView('Arguments', call.arguments, 'call-arguments', callKey + ':arguments', expanded),
+    payloadView('Result', call.result, 'call-result', callKey + ':result', expanded));
+  }),
+  cut ? el('li', { class: 'calls-cut' }, plural(cut, 'more tool call') + ' not listed: over the bound per turn')
+    : null));
+}
+
+/** The turn's leaf LLM calls with their tokens and cost, as a table in a <details>; null when it has none. */
+function llmCallsView(turn, expanded) {
+  const calls = Array.isArray(turn.llm_calls) ? turn.llm_calls : [];
+  const cut = num(turn.llm_calls_cut) || 0;
+  if (!calls.length && !cut) return null;
+  const count = num(turn.llm_call_count) ?? calls.length + cut;
+  const models = [...new Set(calls.map((c) => c.model).filter(Boolean))];
+  const unpriced = calls.filter((c) => c.priced === false).length;
+  const rows = calls.map((call) => {
+    const tokens = call.token_count || {};
+    const inDetails = [['cache_read', 'cached'], ['cache_write', 'cache write']]
+      .filter(([field]) => num(tokens[field]) > 0).map(([field, label]) => fmtInt(tokens[field]) + ' ' + label);
+    const outDetails = num(tokens.reasoning) > 0 ? [fmtInt(tokens.reasoning) + ' reasoning'] : [];
+    const detail = (parts) => (parts.length ? el('span', { class: 'token-detail' }, ' (' + parts.join(', ') + ')')
+      : null);
+    return el('tr', { class: 'llm-call' + (call.status === 'error' ? ' error' : ''),
+      'data-span-id': call.span_id || null, 'data-priced': call.priced === false ? 'false' : 'true' },
+    el('td', { class: 'model' }, call.model || '(unknown model)'),
+    el('td', { class: 'num prompt' }, fmtInt(tokens.prompt), detail(inDetails)),
+    el('td', { class: 'num completion' }, fmtInt(tokens.completion), detail(outDetails)),
+    el('td', { class: 'num cost' }, call.priced === false
+      ? el('span', { class: 'unpriced', title: 'The price table has no price for this model' }, 'unpriced')
+      : fmtCost(call.cost)),
+    el('td', { class: 'num duration', title: call.start_time || null }, fmtMs(call.duration_ms)),
+    el('td', { class: 'status' }, statusBadge(call.status)));
+  });
+  return details(expanded, turn.trace_id + ':llm', 'calls llm-calls', [
+    el('span', { class: 'calls-title' }, plural(count, 'LLM call')),
+    models.length ? el('span', { class: 'calls-names' }, models.join(', ')) : null,
+    unpriced ? el('span', { class: 'badge warn' }, unpriced + ' unpriced') : null],
+  el('table', { class: 'llm-calls-table' },
+    el('thead', {}, el('tr', {}, ['Model', 'Prompt', 'Completion', 'Cost', 'Duration', 'Status']
+      .map((label) => el('th', { scope: 'col' }, label)))),
+    el('tbody', {}, rows)),
+  cut ? el('div', { class: 'calls-cut' }, plural(cut, 'more LLM call') + ' not listed: over the bound per turn')
+    : null);
 }
 
 /** The page of one session; `focus`, a trace id, is the turn to scroll to (a search hit's). */
@@ -870,8 +1016,10 @@ function renderSession(id, focus) {
   const header = el('div', { id: 'summary-wrap' }, notice('muted', 'Loading session…'));
   const message = el('div', { id: 'turns-message' });
   const transcript = el('section', { class: 'transcript', id: 'transcript', 'aria-label': 'Transcript' });
+  const context = el('figure', { class: 'chart context', id: 'context', 'aria-label': 'Context window per turn',
+    hidden: true });
   const more = el('button', { type: 'button', id: 'load-more-turns', class: 'more', hidden: true }, 'Load more turns');
-  view.replaceChildren(back, header, el('h2', {}, 'Transcript'), message, transcript, more);
+  view.replaceChildren(back, header, el('h2', {}, 'Transcript'), context, message, transcript, more);
 
   const expanded = new Set();
   let turns = [];
@@ -887,6 +1035,7 @@ function renderSession(id, focus) {
     if (key === rendered) return;
     rendered = key;
     transcript.replaceChildren(...turns.map((t, i) => turnView(t, i, expanded)));
+    showContext();
     more.hidden = !nextCursor;
     if (focus !== null && !focused) {
       const turn = Array.from(transcript.children).find((node) => node.dataset.traceId === focus);
@@ -899,6 +1048,17 @@ function renderSession(id, focus) {
         setTimeout(() => more.click());
       }
     }
+  };
+
+  /** The context-window trajectory of the turns loaded, when the server gives their context_tokens. */
+  const showContext = () => {
+    const points = turns.map((t, i) => ({
+      context: typeof t.context_tokens === 'number' ? t.context_tokens : null, label: '#' + (i + 1) }));
+    context.hidden = !points.some((p) => p.context !== null);
+    context.replaceChildren(...(context.hidden ? [] : [
+      contextChart(points, { onSelect: (i) => transcript.children[i]?.scrollIntoView({ block: 'center' }) }),
+      el('figcaption', {}, 'Context window per turn: prompt tokens of its last LLM call. Click a bar for the turn.'),
+    ]));
   };
 
   const order = (a, b) =>
