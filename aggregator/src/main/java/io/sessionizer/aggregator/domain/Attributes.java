@@ -1,7 +1,12 @@
 package io.sessionizer.aggregator.domain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import java.io.IOException;
 import java.util.List;
 
 /** Reads OTLP attribute values the way instrumentations write them: numbers sometimes arrive as strings. */
@@ -57,5 +62,52 @@ final class Attributes {
             }
             default -> null;
         };
+    }
+
+    /**
+     * A value as JSON: maps and arrays as objects and arrays, scalars as themselves, and a string that holds a JSON
+     * object or array (as instrumentations serialize structured values into attributes) parsed; null for nothing.
+     */
+    static JsonNode asJson(AnyValue value) {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        return switch (value.getValueCase()) {
+            case STRING_VALUE -> {
+                String text = value.getStringValue();
+                String trimmed = text.stripLeading();
+                if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+                    try {
+                        yield Messages.JSON.readTree(text);
+                    } catch (IOException e) {
+                        yield nodes.textNode(text);
+                    }
+                }
+                yield nodes.textNode(text);
+            }
+            case INT_VALUE -> nodes.numberNode(value.getIntValue());
+            case DOUBLE_VALUE -> nodes.numberNode(value.getDoubleValue());
+            case BOOL_VALUE -> nodes.booleanNode(value.getBoolValue());
+            case ARRAY_VALUE -> {
+                ArrayNode array = nodes.arrayNode();
+                for (AnyValue item : value.getArrayValue().getValuesList()) {
+                    JsonNode node = asJson(item);
+                    array.add(node == null ? nodes.nullNode() : node);
+                }
+                yield array;
+            }
+            case KVLIST_VALUE -> object(value.getKvlistValue().getValuesList());
+            default -> null;
+        };
+    }
+
+    /** Key-value pairs as a JSON object. */
+    static ObjectNode object(List<KeyValue> values) {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        for (KeyValue kv : values) {
+            JsonNode node = asJson(kv.getValue());
+            if (node != null) {
+                object.set(kv.getKey(), node);
+            }
+        }
+        return object;
     }
 }
