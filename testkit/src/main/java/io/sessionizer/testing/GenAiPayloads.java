@@ -115,7 +115,7 @@ public final class GenAiPayloads {
             return toolCall != null && answer == null;
         }
 
-        boolean sendsToolResult() {
+        public boolean sendsToolResult() {
             return toolCall != null && answer != null;
         }
 
@@ -377,10 +377,10 @@ public final class GenAiPayloads {
 
     /**
      * {@code @opentelemetry/instrumentation-openai} 0.22.0: a CLIENT span per call with no content, and the messages
-     * as OTLP log records of the span's trace and span ids, emitted only with
-     * {@code OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true} carrying content (without it the records are
-     * still emitted, their bodies empty but for ids, names and finish reasons). Chat completions use the v1.36
-     * events, named by the {@code event.name} attribute (LogRecord.event_name empty); the Responses API uses
+     * as OTLP log records carrying the span's trace and span ids. They hold content only with
+     * {@code OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true}, as built here; without it they are still
+     * emitted, their bodies empty but for ids, names and finish reasons. Chat completions use the v1.36 events,
+     * named by the {@code event.name} attribute (LogRecord.event_name empty); the Responses API uses
      * {@code gen_ai.client.inference.operation.details} in LogRecord.event_name. The instrumentation sets no
      * conversation id: the application puts {@code gen_ai.conversation.id} on a span of its own
      * ({@link #conversationSpan}).
@@ -767,10 +767,10 @@ public final class GenAiPayloads {
     }
 
     /** JSON as an OTLP AnyValue, the way the JS SDK maps objects: kvlist, array, string, int or double. */
-    static AnyValue toAnyValue(JsonNode node) {
+    private static AnyValue toAnyValue(JsonNode node) {
         if (node.isObject()) {
             KeyValueList.Builder list = KeyValueList.newBuilder();
-            node.fields().forEachRemaining(e -> list.addValues(kv(e.getKey(), toAnyValue(e.getValue()))));
+            node.properties().forEach(e -> list.addValues(kv(e.getKey(), toAnyValue(e.getValue()))));
             return AnyValue.newBuilder().setKvlistValue(list).build();
         }
         if (node.isArray()) {

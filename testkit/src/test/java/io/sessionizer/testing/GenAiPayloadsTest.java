@@ -144,6 +144,23 @@ class GenAiPayloadsTest {
                 .containsEntry("input.value", TOOL.arguments()).containsEntry("output.value", TOOL.result());
     }
 
+    @Test
+    void shouldPutEachLibrarysSpansAndLogsUnderItsScope() {
+        ChatCall call = SCENARIO.get(0);
+        Span chat = GenAiPayloads.otelGenAi().chatSpan(IDS, call);
+        Span app = GenAiPayloads.otelGenAi().conversationSpan(SpanIds.of(1, 1, 0, 0, 2000), "turn", "sess-1");
+        var traces = GenAiPayloads.traces(GenAiPayloads.resourceSpans("chat-app",
+                GenAiPayloads.scopeSpans(GenAiPayloads.OtelGenAi.APP_SCOPE, app),
+                GenAiPayloads.scopeSpans(GenAiPayloads.OtelGenAi.SCOPE, chat)));
+        assertThat(OtlpTraces.spans(traces)).containsExactly(app, chat);
+        assertThat(traces.getResourceSpans(0).getScopeSpans(1).getScope().getName())
+                .isEqualTo("@opentelemetry/instrumentation-openai");
+        var logs = GenAiPayloads.logs(GenAiPayloads.resourceLogs("chat-app", GenAiPayloads.scopeLogs(
+                GenAiPayloads.OtelGenAi.SCOPE, GenAiPayloads.otelGenAi().messageLogs(IDS, call))));
+        assertThat(logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsList()).hasSize(2)
+                .allSatisfy(log -> assertThat(log.getTraceId()).isEqualTo(chat.getTraceId()));
+    }
+
     private static void assertSameSpan(Span built, JsonNode captured) {
         assertThat(built.getName()).isEqualTo(captured.get("name").asText());
         assertThat(built.getKindValue()).isEqualTo(captured.get("kind").asInt());
