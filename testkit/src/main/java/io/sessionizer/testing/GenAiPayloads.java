@@ -115,7 +115,7 @@ public final class GenAiPayloads {
             return toolCall != null && answer == null;
         }
 
-        boolean sendsToolResult() {
+        public boolean sendsToolResult() {
             return toolCall != null && answer != null;
         }
 
@@ -136,6 +136,8 @@ public final class GenAiPayloads {
     public static final class OpenInference {
         public static final InstrumentationScope SCOPE = scope("@arizeai/openinference-instrumentation-openai",
                 "4.2.7");
+        public static final InstrumentationScope LANGCHAIN_SCOPE = scope(
+                "@arizeai/openinference-instrumentation-langchain", "4.1.1");
         /** The scope of spans made with openinference-core's {@code traceTool}/{@code traceAgent}: no version. */
         public static final InstrumentationScope CORE_SCOPE = InstrumentationScope.newBuilder()
                 .setName("openinference-core").build();
@@ -215,56 +217,132 @@ public final class GenAiPayloads {
         }
 
         /**
-         * A framework's LLM span above the client's (openinference-instrumentation-langchain, read in its source):
-         * name {@code ChatOpenAI}, its own {@code llm.token_count.*} (prompt, completion, total only), the session
-         * id taken from the run's {@code metadata.session_id}, which is also written as the {@code metadata} JSON.
+         * A framework's LLM span, as {@code @arizeai/openinference-instrumentation-langchain} 4.1.1 makes it for
+         * {@code ChatOpenAI} (scope {@link #LANGCHAIN_SCOPE}): its own {@code llm.token_count.*} (the same usage as
+         * the client's span), the request model, tool calls without ids, and the session id taken from the run's
+         * {@code metadata.session_id}, the metadata also written whole. That instrumentation starts its spans without
+         * making them current, so the client's LLM span is not below this one: it starts a trace of its own.
          */
         public Span wrapperLlmSpan(SpanIds ids, String sessionId, ChatCall call) {
             Span.Builder span = span(ids, "ChatOpenAI", Span.SpanKind.SPAN_KIND_INTERNAL)
-                    .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK));
-            span.addAttributes(OtlpTraces.attribute("openinference.span.kind", "LLM"));
-            ObjectNode input = JSON.createObjectNode();
-            ArrayNode messages = input.putArray("messages").addArray();
-            if (call.system() != null) {
-                messages.addObject().put("role", "system").put("content", call.system());
-            }
-            messages.addObject().put("role", "user").put("content", call.question());
-            span.addAttributes(OtlpTraces.attribute("input.value", write(input)))
-                    .addAttributes(OtlpTraces.attribute("input.mime_type", "application/json"));
-            ObjectNode output = JSON.createObjectNode();
-            output.putArray("generations").addArray().addObject().put("text",
-                    call.answer() == null ? "" : call.answer());
-            span.addAttributes(OtlpTraces.attribute("output.value", write(output)))
+                    .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK))
+                    .addAttributes(OtlpTraces.attribute("openinference.span.kind", "LLM"))
+                    .addAttributes(OtlpTraces.attribute("input.value", write(langChainInput(call))))
+                    .addAttributes(OtlpTraces.attribute("input.mime_type", "application/json"))
+                    .addAttributes(OtlpTraces.attribute("output.value", write(langChainOutput(call))))
                     .addAttributes(OtlpTraces.attribute("output.mime_type", "application/json"));
-            int i = 0;
-            if (call.system() != null) {
-                message(span, "llm.input_messages." + i++, "system", call.system());
+            ObjectNode invocation = openAiRequest(call);
+            invocation.remove("messages");
+            span.addAttributes(OtlpTraces.attribute("llm.invocation_parameters", write(invocation)))
+                    .addAttributes(OtlpTraces.attribute("llm.model_name", call.model()));
+            if (call.toolCall() != null) {
+                span.addAttributes(OtlpTraces.attribute("llm.tools.0.tool.json_schema",
+                        write(toolDefinition(call.toolCall().name()))));
             }
-            message(span, "llm.input_messages." + i, "user", call.question());
-            if (call.asksForTool()) {
-                span.addAttributes(OtlpTraces.attribute("llm.output_messages.0.message.role", "assistant"))
-                        .addAttributes(OtlpTraces.attribute(
-                                "llm.output_messages.0.message.tool_calls.0.tool_call.function.name",
-                                call.toolCall().name()))
-                        .addAttributes(OtlpTraces.attribute(
-                                "llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments",
-                                call.toolCall().arguments()));
-            } else {
-                message(span, "llm.output_messages.0", "assistant", call.answer());
-            }
-            ObjectNode invocation = JSON.createObjectNode().put("model", call.model());
+            Tokens tokens = call.tokens();
+            span.addAttributes(OtlpTraces.attribute("llm.token_count.completion", tokens.completion()))
+                    .addAttributes(OtlpTraces.attribute("llm.token_count.prompt", tokens.prompt()))
+                    .addAttributes(OtlpTraces.attribute("llm.token_count.total", tokens.total()))
+                    .addAttributes(OtlpTraces.attribute("llm.token_count.prompt_details.cache_read",
+                            tokens.cached()))
+                    .addAttributes(OtlpTraces.attribute("llm.token_count.completion_details.reasoning",
+                            tokens.reasoning()))
+                    .addAttributes(OtlpTraces.attribute("llm.finish_reason", call.finishReason()));
             ObjectNode metadata = JSON.createObjectNode();
             if (sessionId != null) {
                 metadata.put("session_id", sessionId);
             }
-            span.addAttributes(OtlpTraces.attribute("llm.invocation_parameters", write(invocation)))
-                    .addAttributes(OtlpTraces.attribute("llm.model_name", call.model()))
-                    .addAttributes(OtlpTraces.attribute("llm.token_count.completion", call.tokens().completion()))
-                    .addAttributes(OtlpTraces.attribute("llm.token_count.prompt", call.tokens().prompt()))
-                    .addAttributes(OtlpTraces.attribute("llm.token_count.total", call.tokens().total()))
+            metadata.put("ls_provider", PROVIDER).put("ls_model_name", call.model()).put("ls_model_type", "chat")
+                    .put("ls_integration", "langchain_chat_model");
+            metadata.putObject("versions").put("@langchain/core", "1.4.0").put("@langchain/openai", "1.5.8");
+            span.addAttributes(OtlpTraces.attribute("metadata", write(metadata)));
+            sessionAttribute(span, sessionId);
+            int i = 0;
+            if (call.system() != null) {
+                message(span, "llm.input_messages." + i++, "system", call.system());
+            }
+            message(span, "llm.input_messages." + i++, "user", call.question());
+            if (call.sendsToolResult()) {
+                String assistant = "llm.input_messages." + i++;
+                message(span, assistant, "assistant", "");
+                langChainToolCall(span, assistant, call.toolCall());
+                message(span, "llm.input_messages." + i, "tool", call.toolCall().result());
+            }
+            if (call.asksForTool()) {
+                message(span, "llm.output_messages.0", "assistant", "");
+                langChainToolCall(span, "llm.output_messages.0", call.toolCall());
+            } else {
+                message(span, "llm.output_messages.0", "assistant", call.answer());
+            }
+            return span.build();
+        }
+
+        /**
+         * A TOOL span of a LangChain tool (same instrumentation): {@code tool.name}; {@code input.value} is the
+         * argument's value as text when the arguments hold a single string, else their JSON; the call id only
+         * inside {@code output.value}, the serialized {@code ToolMessage}.
+         */
+        public Span langChainToolSpan(SpanIds ids, String sessionId, ToolCall toolCall) {
+            Span.Builder span = span(ids, toolCall.name(), Span.SpanKind.SPAN_KIND_INTERNAL)
+                    .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK))
+                    .addAttributes(OtlpTraces.attribute("openinference.span.kind", "TOOL"));
+            JsonNode arguments = read(toolCall.arguments());
+            if (arguments.size() == 1 && arguments.elements().next().isTextual()) {
+                span.addAttributes(OtlpTraces.attribute("input.value", arguments.elements().next().asText()))
+                        .addAttributes(OtlpTraces.attribute("input.mime_type", "text/plain"));
+            } else {
+                span.addAttributes(OtlpTraces.attribute("input.value", write(arguments)))
+                        .addAttributes(OtlpTraces.attribute("input.mime_type", "application/json"));
+            }
+            ObjectNode output = JSON.createObjectNode();
+            ObjectNode message = lcMessage(output.putObject("output"), "ToolMessage").put("status", "success")
+                    .put("content", toolCall.result()).put("tool_call_id", toolCall.id())
+                    .put("name", toolCall.name());
+            message.putObject("metadata").putObject("versions").put("@langchain/core", "1.4.0");
+            message.putObject("additional_kwargs");
+            message.putObject("response_metadata");
+            ObjectNode metadata = JSON.createObjectNode();
+            if (sessionId != null) {
+                metadata.put("session_id", sessionId);
+            }
+            metadata.putObject("versions").put("@langchain/core", "1.4.0");
+            span.addAttributes(OtlpTraces.attribute("output.value", write(output)))
+                    .addAttributes(OtlpTraces.attribute("output.mime_type", "application/json"))
                     .addAttributes(OtlpTraces.attribute("metadata", write(metadata)));
             sessionAttribute(span, sessionId);
-            return span.build();
+            return span.addAttributes(OtlpTraces.attribute("tool.name", toolCall.name())).build();
+        }
+
+        /** The run's inputs: {@code {"messages": [[<serialized LangChain messages>]]}}, shortened to role classes. */
+        private static ObjectNode langChainInput(ChatCall call) {
+            ObjectNode input = JSON.createObjectNode();
+            ArrayNode messages = input.putArray("messages").addArray();
+            if (call.system() != null) {
+                lcMessage(messages.addObject(), "SystemMessage").put("content", call.system());
+            }
+            lcMessage(messages.addObject(), "HumanMessage").put("content", call.question());
+            return input;
+        }
+
+        /** The run's outputs: {@code {"generations": [[{text, message}]]}}. */
+        private static ObjectNode langChainOutput(ChatCall call) {
+            ObjectNode output = JSON.createObjectNode();
+            ObjectNode generation = output.putArray("generations").addArray().addObject()
+                    .put("text", call.asksForTool() ? "" : call.answer());
+            lcMessage(generation.putObject("message"), "AIMessage").put("content", generation.get("text").asText());
+            return output;
+        }
+
+        private static ObjectNode lcMessage(ObjectNode node, String type) {
+            node.put("lc", 1).put("type", "constructor").putArray("id").add("langchain_core").add("messages")
+                    .add(type);
+            return node.putObject("kwargs");
+        }
+
+        private static void langChainToolCall(Span.Builder span, String prefix, ToolCall toolCall) {
+            String call = prefix + ".message.tool_calls.0.tool_call.";
+            span.addAttributes(OtlpTraces.attribute(call + "function.name", toolCall.name()))
+                    .addAttributes(OtlpTraces.attribute(call + "function.arguments", toolCall.arguments()));
         }
 
         private static void sessionAttribute(Span.Builder span, String sessionId) {
@@ -377,10 +455,10 @@ public final class GenAiPayloads {
 
     /**
      * {@code @opentelemetry/instrumentation-openai} 0.22.0: a CLIENT span per call with no content, and the messages
-     * as OTLP log records of the span's trace and span ids, emitted only with
-     * {@code OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true} carrying content (without it the records are
-     * still emitted, their bodies empty but for ids, names and finish reasons). Chat completions use the v1.36
-     * events, named by the {@code event.name} attribute (LogRecord.event_name empty); the Responses API uses
+     * as OTLP log records carrying the span's trace and span ids. They hold content only with
+     * {@code OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true}, as built here; without it they are still
+     * emitted, their bodies empty but for ids, names and finish reasons. Chat completions use the v1.36 events,
+     * named by the {@code event.name} attribute (LogRecord.event_name empty); the Responses API uses
      * {@code gen_ai.client.inference.operation.details} in LogRecord.event_name. The instrumentation sets no
      * conversation id: the application puts {@code gen_ai.conversation.id} on a span of its own
      * ({@link #conversationSpan}).
@@ -767,10 +845,10 @@ public final class GenAiPayloads {
     }
 
     /** JSON as an OTLP AnyValue, the way the JS SDK maps objects: kvlist, array, string, int or double. */
-    static AnyValue toAnyValue(JsonNode node) {
+    private static AnyValue toAnyValue(JsonNode node) {
         if (node.isObject()) {
             KeyValueList.Builder list = KeyValueList.newBuilder();
-            node.fields().forEachRemaining(e -> list.addValues(kv(e.getKey(), toAnyValue(e.getValue()))));
+            node.properties().forEach(e -> list.addValues(kv(e.getKey(), toAnyValue(e.getValue()))));
             return AnyValue.newBuilder().setKvlistValue(list).build();
         }
         if (node.isArray()) {

@@ -133,15 +133,39 @@ class GenAiPayloadsTest {
     }
 
     @Test
-    void shouldCountTheWrapperSpansOwnTokens() {
-        Span wrapper = GenAiPayloads.openInference().wrapperLlmSpan(IDS, "sess-1",
-                ChatCall.answer(MODEL, "hi", "hello", new Tokens(7, 3, 0, 0)));
-        assertThat(attributes(wrapper)).containsEntry("openinference.span.kind", "LLM")
-                .containsEntry("llm.token_count.prompt", 7L).containsEntry("llm.token_count.total", 10L)
-                .containsEntry("session.id", "sess-1").containsEntry("metadata", "{\"session_id\":\"sess-1\"}");
+    void shouldShapeLangChainSpansAsTheInstrumentationEmitsThem() {
+        List<JsonNode> captured = spans("lc.otlp-traces.json");
+        GenAiPayloads.OpenInference openInference = GenAiPayloads.openInference();
+        assertSameSpan(openInference.wrapperLlmSpan(IDS, "sess-1", SCENARIO.get(1).withSystem(SYSTEM)),
+                named(captured, "ChatOpenAI", 0));
+        assertSameSpan(openInference.langChainToolSpan(IDS, "sess-1", TOOL), named(captured, "get_weather", 0));
+        assertSameSpan(openInference.wrapperLlmSpan(IDS, "sess-1", SCENARIO.get(2).withSystem(SYSTEM)),
+                named(captured, "ChatOpenAI", 1));
+    }
+
+    @Test
+    void shouldShapeOpenInferenceCoreToolSpansAsTraceToolMakesThem() {
         Span tool = GenAiPayloads.openInference().toolSpan(IDS, "sess-1", TOOL);
-        assertThat(attributes(tool)).containsEntry("openinference.span.kind", "TOOL")
-                .containsEntry("input.value", TOOL.arguments()).containsEntry("output.value", TOOL.result());
+        assertThat(attributes(tool)).containsExactlyEntriesOf(orderedMap("session.id", "sess-1",
+                "openinference.span.kind", "TOOL", "input.value", TOOL.arguments(), "input.mime_type",
+                "application/json", "output.value", TOOL.result(), "output.mime_type", "application/json"));
+    }
+
+    @Test
+    void shouldPutEachLibrarysSpansAndLogsUnderItsScope() {
+        ChatCall call = SCENARIO.get(0);
+        Span chat = GenAiPayloads.otelGenAi().chatSpan(IDS, call);
+        Span app = GenAiPayloads.otelGenAi().conversationSpan(SpanIds.of(1, 1, 0, 0, 2000), "turn", "sess-1");
+        var traces = GenAiPayloads.traces(GenAiPayloads.resourceSpans("chat-app",
+                GenAiPayloads.scopeSpans(GenAiPayloads.OtelGenAi.APP_SCOPE, app),
+                GenAiPayloads.scopeSpans(GenAiPayloads.OtelGenAi.SCOPE, chat)));
+        assertThat(OtlpTraces.spans(traces)).containsExactly(app, chat);
+        assertThat(traces.getResourceSpans(0).getScopeSpans(1).getScope().getName())
+                .isEqualTo("@opentelemetry/instrumentation-openai");
+        var logs = GenAiPayloads.logs(GenAiPayloads.resourceLogs("chat-app", GenAiPayloads.scopeLogs(
+                GenAiPayloads.OtelGenAi.SCOPE, GenAiPayloads.otelGenAi().messageLogs(IDS, call))));
+        assertThat(logs.getResourceLogs(0).getScopeLogs(0).getLogRecordsList()).hasSize(2)
+                .allSatisfy(log -> assertThat(log.getTraceId()).isEqualTo(chat.getTraceId()));
     }
 
     private static void assertSameSpan(Span built, JsonNode captured) {
