@@ -65,24 +65,25 @@ final class Attributes {
     }
 
     /**
-     * A value as JSON: maps and arrays as objects and arrays, scalars as themselves, and a string that holds a JSON
-     * object or array (as instrumentations serialize structured values into attributes) parsed; null for nothing.
+     * A value that holds JSON: a string is parsed (as instrumentations serialize structured values into attributes),
+     * anything else read as {@link #asJson}; null when the string is not JSON.
      */
+    static JsonNode parseJson(AnyValue value) {
+        if (value.getValueCase() != AnyValue.ValueCase.STRING_VALUE) {
+            return asJson(value);
+        }
+        try {
+            return Messages.JSON.readTree(value.getStringValue());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A value as JSON: maps and arrays as objects and arrays, scalars as themselves; null for nothing. */
     static JsonNode asJson(AnyValue value) {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         return switch (value.getValueCase()) {
-            case STRING_VALUE -> {
-                String text = value.getStringValue();
-                String trimmed = text.stripLeading();
-                if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-                    try {
-                        yield Messages.JSON.readTree(text);
-                    } catch (IOException e) {
-                        yield nodes.textNode(text);
-                    }
-                }
-                yield nodes.textNode(text);
-            }
+            case STRING_VALUE -> nodes.textNode(value.getStringValue());
             case INT_VALUE -> nodes.numberNode(value.getIntValue());
             case DOUBLE_VALUE -> nodes.numberNode(value.getDoubleValue());
             case BOOL_VALUE -> nodes.booleanNode(value.getBoolValue());

@@ -1,7 +1,6 @@
 package io.sessionizer.aggregator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
@@ -62,9 +61,9 @@ final class GenAiEvents {
             Messages output = null;
             for (KeyValue kv : attributes) {
                 if (kv.getKey().equals("gen_ai.input.messages")) {
-                    input = Messages.fromGenAi(Attributes.asJson(kv.getValue()));
+                    input = Messages.fromGenAi(Attributes.parseJson(kv.getValue()));
                 } else if (kv.getKey().equals("gen_ai.output.messages")) {
-                    output = Messages.fromGenAi(Attributes.asJson(kv.getValue()));
+                    output = Messages.fromGenAi(Attributes.parseJson(kv.getValue()));
                 }
             }
             return new Reading(input, output);
@@ -114,8 +113,14 @@ final class GenAiEvents {
             }
             return json != null && json.isObject() ? json : null;
         }
-        ObjectNode object = Attributes.object(attributes);
-        JsonNode packed = object.get("gen_ai.event.content");
-        return packed != null && packed.isObject() ? packed : object;
+        for (KeyValue kv : attributes) {
+            if (kv.getKey().equals("gen_ai.event.content")) {
+                JsonNode packed = Attributes.parseJson(kv.getValue());
+                if (packed != null && packed.isObject()) {
+                    return packed;
+                }
+            }
+        }
+        return Attributes.object(attributes);
     }
 }

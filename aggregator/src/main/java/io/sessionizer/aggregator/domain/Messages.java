@@ -24,8 +24,10 @@ final class Messages {
     static final class Message {
         String role;
         String text;
-        /** A tool message's call id: whose result {@link #text} is. */
+        /** A tool message's call id: whose result {@link #toolResult} (or, from a {@code tool} role, the text) is. */
         String toolCallId;
+        /** A {@code tool_call_response} part's result, apart from the text: the Responses API sends it as a user's. */
+        String toolResult;
         final TreeMap<Integer, Call> toolCalls = new TreeMap<>();
 
         Call call(int index) {
@@ -155,14 +157,14 @@ final class Messages {
                 }
                 case "tool_call" -> {
                     Call call = message.call(message.toolCalls.size());
-                    call.id = text(part.get("id"));
+                    call.id = callId(part);
                     call.name = text(part.get("name"));
                     call.arguments = jsonText(part.get("arguments"));
                 }
                 case "tool_call_response" -> {
-                    message.toolCallId = text(part.get("id"));
+                    message.toolCallId = callId(part);
                     JsonNode response = part.has("response") ? part.get("response") : part.get("result");
-                    message.text = jsonText(response);
+                    message.toolResult = jsonText(response);
                 }
                 default -> {
                 }
@@ -185,6 +187,19 @@ final class Messages {
             c.arguments = jsonText(function.get("arguments"));
         }
         return message;
+    }
+
+    /**
+     * A part's tool-call id: {@code call_id} where the OpenAI Responses API puts it (its {@code id} is the output
+     * item's, {@code fc_...}, or empty), else {@code id}.
+     */
+    private static String callId(JsonNode part) {
+        String callId = text(part.get("call_id"));
+        if (callId != null && !callId.isEmpty()) {
+            return callId;
+        }
+        String id = text(part.get("id"));
+        return id == null || id.isEmpty() ? null : id;
     }
 
     /** A content that is a string, or an array of parts whose text parts are joined. */
@@ -245,9 +260,10 @@ final class Messages {
     Map<String, String> toolResults() {
         Map<String, String> results = new TreeMap<>();
         for (Message message : byIndex.values()) {
-            if (message.toolCallId != null && message.text != null
-                    && (message.role == null || message.role.equals("tool"))) {
-                results.put(message.toolCallId, message.text);
+            String result = message.toolResult != null ? message.toolResult
+                    : message.role == null || message.role.equals("tool") ? message.text : null;
+            if (message.toolCallId != null && result != null) {
+                results.put(message.toolCallId, result);
             }
         }
         return results;

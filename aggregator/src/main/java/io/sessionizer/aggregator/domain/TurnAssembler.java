@@ -122,7 +122,7 @@ public final class TurnAssembler {
         if (state.getSessionId() == null) {
             state.setSessionId(limits.sessionId(keys.resolve(span.getAttributesList()), cuts));
         }
-        SpanReading reading = read(state, span.getAttributesList(), cuts);
+        SpanReading reading = read(state, span.getName(), span.getAttributesList(), cuts);
         boolean root = span.getParentSpanId().isEmpty();
         if (root && reading.inputValue != null) {
             state.setInput(limits.io(reading.inputValue, reading.inputMime, reading.inputOriginalSize, cuts));
@@ -132,12 +132,12 @@ public final class TurnAssembler {
             state.setOutput(limits.io(reading.outputValue, reading.outputMime, reading.outputOriginalSize, cuts));
             state.setOutputFromRoot(true);
         }
-        applyMessages(state, reading.inputMessages, reading.outputMessages, start, cuts);
+        applyMessages(state, reading.inputMessages, reading.outputMessages, start, false, cuts);
         for (Span.Event event : span.getEventsList()) {
             if (GenAiEvents.isGenAi(event.getName())) {
                 GenAiEvents.Reading events = GenAiEvents.read(event.getName(), event.getAttributesList(), null);
                 long at = event.getTimeUnixNano() > 0 ? event.getTimeUnixNano() / 1000 : start;
-                applyMessages(state, events.input(), events.output(), at, cuts);
+                applyMessages(state, events.input(), events.output(), at, true, cuts);
             }
         }
         String hexId = HEX.toHexDigits(spanId);
@@ -177,7 +177,7 @@ public final class TurnAssembler {
         }
         GenAiEvents.Reading events = GenAiEvents.read(name, log.getAttributesList(), log.getBody());
         long at = (log.getTimeUnixNano() > 0 ? log.getTimeUnixNano() : log.getObservedTimeUnixNano()) / 1000;
-        applyMessages(state, events.input(), events.output(), at, cuts);
+        applyMessages(state, events.input(), events.output(), at, true, cuts);
         return true;
     }
 
@@ -221,12 +221,13 @@ public final class TurnAssembler {
     }
 
     /**
-     * One pass over the span's attributes. An LLM span is OpenInference kind {@code LLM}, else a GenAI inference
+     * One pass over the span's attributes. A tool's name is its convention's attribute, else the span's name. An LLM
+     * span is OpenInference kind {@code LLM}, else a GenAI inference
      * operation ({@code gen_ai.operation.name}), else an OpenLLMetry {@code llm.request.type} of chat or completion. A
      * tool span is OpenInference kind {@code TOOL}, a GenAI {@code execute_tool} operation, or OpenLLMetry
      * {@code traceloop.span.kind} {@code tool}.
      */
-    private SpanReading read(TraceState state, List<KeyValue> attributes, TurnLimits.Cuts cuts) {
+    private SpanReading read(TraceState state, String spanName, List<KeyValue> attributes, TurnLimits.Cuts cuts) {
         SpanReading r = new SpanReading();
         String kind = null;
         String genAiOperation = null;
@@ -280,7 +281,7 @@ public final class TurnAssembler {
                         r.promptTokens = Attributes.asLong(kv.getValue());
                 case "llm.token_count.completion", "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens" ->
                         r.completionTokens = Attributes.asLong(kv.getValue());
-                case "llm.token_count.total", "llm.usage.total_tokens" ->
+                case "llm.token_count.total", "llm.usage.total_tokens", "gen_ai.usage.total_tokens" ->
                         r.totalTokens = Attributes.asLong(kv.getValue());
                 case "llm.token_count.prompt_details.cache_read", "gen_ai.usage.cache_read.input_tokens",
                         "gen_ai.usage.cache_read_input_tokens" -> r.cacheRead = nonNegative(kv.getValue());
@@ -293,9 +294,10 @@ public final class TurnAssembler {
                 case "llm.cost.total" -> r.totalCost = Attributes.asDouble(kv.getValue());
                 case "llm.model_name", "gen_ai.response.model" -> r.model = Attributes.asString(kv.getValue());
                 case "gen_ai.request.model" -> r.requestModel = Attributes.asString(kv.getValue());
-                case "gen_ai.input.messages" -> r.inputMessages = Messages.fromGenAi(Attributes.asJson(kv.getValue()));
+                case "gen_ai.input.messages" ->
+                        r.inputMessages = Messages.fromGenAi(Attributes.parseJson(kv.getValue()));
                 case "gen_ai.output.messages" ->
-                        r.outputMessages = Messages.fromGenAi(Attributes.asJson(kv.getValue()));
+                        r.outputMessages = Messages.fromGenAi(Attributes.parseJson(kv.getValue()));
                 case "user.id" -> {
                     if (state.getUserId() == null) {
                         state.setUserId(limits.name(Attributes.asString(kv.getValue()), cuts));
@@ -312,17 +314,18 @@ public final class TurnAssembler {
             r.llm = kind.equalsIgnoreCase("LLM");
             if (kind.equalsIgnoreCase("TOOL")) {
                 r.toolKind = ToolKind.OPEN_INFERENCE;
-                r.toolName = toolName != null ? toolName : "tool";
+                // openinference-core's traceTool names the span after the tool and sets no tool.name.
+                r.toolName = toolName != null ? toolName : spanName;
             }
         } else if (genAiOperation != null) {
             r.llm = isGenAiInference(genAiOperation);
             if (genAiOperation.equals("execute_tool")) {
                 r.toolKind = ToolKind.GEN_AI;
-                r.toolName = genAiToolName != null ? genAiToolName : "tool";
+                r.toolName = genAiToolName != null ? genAiToolName : spanName;
             }
         } else if ("tool".equals(traceloopKind)) {
             r.toolKind = ToolKind.TRACELOOP;
-            r.toolName = traceloopName != null ? traceloopName : "tool";
+            r.toolName = traceloopName != null ? traceloopName : spanName;
             r.toolArguments = traceloopInput;
             r.toolResult = traceloopOutput;
         } else {
@@ -356,9 +359,12 @@ public final class TurnAssembler {
      * messages ask for; and the results that input tool messages give for calls this trace made.
      *
      * @param at when the messages were said (the span's start, the event's time), to tell the later answer
+     * @param event whether the messages are an event's: the GenAI events give a call's input messages one record
+     *     each, history first, so a later user message replaces an earlier one
      */
-    private void applyMessages(TraceState state, Messages input, Messages output, long at, TurnLimits.Cuts cuts) {
-        if (input != null && !state.getInputFromRoot() && state.getInput() == null) {
+    private void applyMessages(TraceState state, Messages input, Messages output, long at, boolean event,
+            TurnLimits.Cuts cuts) {
+        if (input != null && !state.getInputFromRoot() && (state.getInput() == null || event)) {
             String text = input.last("user");
             if (text != null) {
                 state.setInput(limits.io(text, "text/plain", cuts));
