@@ -425,6 +425,16 @@ class WebUiIT {
         sendAgentTurn(agent, start.plusSeconds(60), new Exchange("And tomorrow?", "Rain: take the umbrella."),
                 UNPRICED_MODEL, 2_600, false);
         flush();
+        open("/");
+        eventually(() -> {
+            assertThat(listedSessions()).contains(agent);
+            boolean partial = api.json("/api/v1/session?session_id_base64=" + base64url(agent)).path("cost")
+                    .path("unpriced_calls").asInt() > 0;
+            assertThat(browser.findElements(By.cssSelector(
+                    "tr.session-row[data-session-id='" + agent + "'] td.cost .cost-partial")))
+                    .as("partial mark of the session's cost in the list").hasSize(partial ? 1 : 0);
+        });
+
         open("/#/sessions/" + agent);
         eventually(() -> assertThat(texts(".bubble.user .text"))
                 .containsExactly("What is the weather in Naples?", "And tomorrow?"));
