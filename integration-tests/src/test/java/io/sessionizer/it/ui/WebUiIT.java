@@ -150,6 +150,49 @@ class WebUiIT {
     private static final String UNPRICED_MODEL = "acme-private-llm";
     private static final String WEATHER_TOOL = "get_weather";
     private static final String WEATHER_ARGUMENTS = "{\"city\": \"Naples\", \"unit\": \"celsius\"}";
+    /** Two turns as issue 14's {@code /turns} answers them: an agent's with its calls, and one without the fields. */
+    private static final String RENDERED_TURNS = """
+            [{"trace_id": "0af7651916cd43dd8448eb211c80319c", "start_time": "2026-01-05T10:00:00.000000Z",
+              "end_time": "2026-01-05T10:00:01.500000Z", "status": "ok", "span_count": 4, "models": ["gpt-4o"],
+              "input": {"value": "Weather in Naples?", "mime_type": "text/plain"},
+              "output": {"value": "Sunny, 18 °C.", "mime_type": "text/plain"},
+              "token_count": {"prompt": 1300, "completion": 100, "total": 1400, "cache_read": 1024,
+                "cache_write": 0, "reasoning": 16},
+              "cost": {"prompt": 0.005, "completion": 0.0011, "total": 0.0061, "unpriced_calls": 1,
+                "unpriced_models": ["acme-private-llm"]},
+              "llm_call_count": 2, "context_tokens": 1400,
+              "llm_calls": [
+                {"span_id": "a1", "model": "gpt-4o", "priced": true, "status": "ok", "duration_ms": 400,
+                 "start_time": "2026-01-05T10:00:00.100000Z",
+                 "token_count": {"prompt": 1200, "completion": 40, "total": 1240, "cache_read": 1024,
+                   "cache_write": 0, "reasoning": 0},
+                 "cost": {"prompt": 0.0017, "completion": 0.0004, "total": 0.0021}},
+                {"span_id": "a2", "model": "acme-private-llm", "priced": false, "status": "error",
+                 "duration_ms": 600, "start_time": "2026-01-05T10:00:00.800000Z",
+                 "token_count": {"prompt": 100, "completion": 60, "total": 160, "cache_read": 0,
+                   "cache_write": 0, "reasoning": 16},
+                 "cost": {"prompt": 0, "completion": 0, "total": 0}}],
+              "llm_calls_cut": 0,
+              "tool_calls": [
+                {"id": "call_1", "name": "get_weather", "status": "ok", "duration_ms": 212,
+                 "start_time": "2026-01-05T10:00:00.500000Z",
+                 "arguments": {"value": "{\\"city\\":\\"Naples\\"}", "mime_type": null, "truncated": false,
+                   "original_size": 17},
+                 "result": {"value": "<b>18 °C</b>, sunny", "mime_type": "text/plain", "truncated": false,
+                   "original_size": 21}},
+                {"id": null, "name": "<img src=x onerror=alert(1)>", "status": "error", "duration_ms": null,
+                 "start_time": null,
+                 "arguments": {"value": "<img>", "mime_type": "text/plain", "truncated": true,
+                   "original_size": 2048},
+                 "result": null}],
+              "tool_calls_cut": 1},
+             {"trace_id": "1bf7651916cd43dd8448eb211c80319d", "start_time": "2026-01-05T10:01:00.000000Z",
+              "end_time": "2026-01-05T10:01:01.000000Z", "status": "ok", "span_count": 2, "models": ["gpt-4o-mini"],
+              "input": {"value": "Thanks!", "mime_type": "text/plain"},
+              "output": {"value": "You are welcome.", "mime_type": "text/plain"},
+              "token_count": {"prompt": 120, "completion": 30, "total": 150},
+              "cost": {"prompt": 0.0012, "completion": 0.0008, "total": 0.002}}]
+            """;
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneOffset.UTC);
     /** The UI loads a transcript 20 turns at a time (app.js TURN_PAGE_SIZE). */
@@ -382,6 +425,16 @@ class WebUiIT {
         sendAgentTurn(agent, start.plusSeconds(60), new Exchange("And tomorrow?", "Rain: take the umbrella."),
                 UNPRICED_MODEL, 2_600, false);
         flush();
+        open("/");
+        eventually(() -> {
+            assertThat(listedSessions()).contains(agent);
+            boolean partial = api.json("/api/v1/session?session_id_base64=" + base64url(agent)).path("cost")
+                    .path("unpriced_calls").asInt() > 0;
+            assertThat(browser.findElements(By.cssSelector(
+                    "tr.session-row[data-session-id='" + agent + "'] td.cost .cost-partial")))
+                    .as("partial mark of the session's cost in the list").hasSize(partial ? 1 : 0);
+        });
+
         open("/#/sessions/" + agent);
         eventually(() -> assertThat(texts(".bubble.user .text"))
                 .containsExactly("What is the weather in Naples?", "And tomorrow?"));
@@ -765,6 +818,81 @@ class WebUiIT {
                 Map.of("node", "MARK", "text", "e"),
                 Map.of("node", "#text", "text", " &bogus; "),
                 Map.of("node", "MARK", "text", "f"));
+    }
+
+    /**
+     * Needs nothing but {@code GET /}: a turn as issue 14's {@code /turns} answers it (tool calls, LLM calls, cached
+     * and reasoning tokens, an unpriced call, context tokens) rendered by turn.js, and the context chart of chart.js.
+     * Tool names, arguments and results stay text; the lists are folded until clicked; a turn without the new fields
+     * shows none of it.
+     */
+    @Test
+    void shouldRenderATurnsCallsAsTextFromItsJson() {
+        open("/");
+        waitFor(By.id("search"));
+        browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all([import('/ui/turn.js'), import('/ui/chart.js')]).then(([turn, chart]) => {
+                  const box = document.createElement('section');
+                  box.id = 'rendered';
+                  box.className = 'transcript';
+                  box.style.margin = '16px auto';
+                  const turns = JSON.parse(arguments[0]);
+                  const figure = document.createElement('figure');
+                  figure.className = 'chart context';
+                  figure.append(chart.contextChart(turns.map((t, i) => ({ context: t.context_tokens ?? null,
+                    label: '#' + (i + 1) }))));
+                  box.append(figure, ...turns.map((t, i) => turn.turnView(t, i, new Set())));
+                  document.body.append(box);
+                  box.scrollIntoView();
+                  done();
+                }, e => { document.body.append('error: ' + e); done(); });
+                """, RENDERED_TURNS);
+
+        WebElement rendered = waitFor(By.id("rendered"));
+        List<WebElement> turns = rendered.findElements(By.cssSelector("article.turn"));
+        assertThat(turns).hasSize(2);
+        WebElement agent = turns.get(0);
+        assertThat(agent.findElement(By.className("turn-meta")).getText())
+                .contains("1,400 tokens (1,024 cached, 16 reasoning)", "context 1,400", "≥ $0.0061 · partial");
+        assertThat(agent.findElement(By.cssSelector(".turn-meta .cost-partial")).getDomAttribute("title"))
+                .contains("1 LLM call without a price (acme-private-llm)");
+
+        WebElement tools = agent.findElement(By.cssSelector("details.tool-calls"));
+        assertThat(tools.getDomAttribute("open")).as("folded until clicked").isNull();
+        assertThat(tools.findElement(By.tagName("summary")).getText())
+                .contains("3 tool calls", "get_weather, <img src=x onerror=alert(1)>", "1 failed");
+        tools.findElement(By.tagName("summary")).click();
+        List<WebElement> calls = tools.findElements(By.cssSelector("li.tool-call"));
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(0).getText()).contains("get_weather", "ok", "212 ms", "call_1");
+        assertThat(calls.get(0).findElement(By.cssSelector(".call-arguments .text")).getText())
+                .isEqualTo("{\n  \"city\": \"Naples\"\n}");
+        assertThat(calls.get(0).findElement(By.cssSelector(".call-result .text")).getText())
+                .isEqualTo("<b>18 °C</b>, sunny");
+        assertThat(calls.get(1).findElement(By.className("call-name")).getText())
+                .isEqualTo("<img src=x onerror=alert(1)>");
+        assertThat(calls.get(1).getDomAttribute("data-status")).isEqualTo("error");
+        assertThat(calls.get(1).findElement(By.cssSelector(".call-result .text")).getText())
+                .isEqualTo("(none recorded)");
+        assertThat(calls.get(1).findElement(By.cssSelector(".call-arguments .cut-note")).getText())
+                .isEqualTo("Cut: the first 5 B of 2.0 KiB are kept");
+        assertThat(tools.findElement(By.className("calls-cut")).getText()).contains("1 more tool call not listed");
+
+        WebElement llm = agent.findElement(By.cssSelector("details.llm-calls"));
+        llm.findElement(By.tagName("summary")).click();
+        List<WebElement> rows = llm.findElements(By.cssSelector("tr.llm-call"));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).getText()).contains("gpt-4o", "1,200 (1,024 cached)", "$0.0021", "400 ms");
+        assertThat(rows.get(1).getText()).contains("acme-private-llm", "60 (16 reasoning)", "unpriced", "error");
+        assertThat(rendered.findElements(By.cssSelector("b, img"))).as("data stays text").isEmpty();
+
+        WebElement plain = turns.get(1);
+        assertThat(plain.findElements(By.cssSelector(".turn-calls, .cost-partial, .context"))).isEmpty();
+        assertThat(plain.findElement(By.className("turn-meta")).getText()).contains("150 tokens", "$0.0020");
+        assertThat(rendered.findElements(By.cssSelector(".context-chart .context-turn"))).hasSize(2);
+        assertThat(rendered.findElements(By.cssSelector(".context-chart rect.bar"))).as("no bar without context")
+                .hasSize(1);
     }
 
     /**
