@@ -51,7 +51,9 @@ public final class AggregatorSettings {
                     + " must have the same; empty picks a random one per process, fine for a single instance only.");
 
     public static final Setting<Path> PRICE_TABLE = Setting.path("cost.price-table", "",
-            "JSON model price table replacing the built-in one (model-prices.json); empty for the built-in table.");
+            "JSON model price table replacing the built-in one (model-prices.json): our format, or LiteLLM's"
+                    + " model_prices_and_context_window.json (https://raw.githubusercontent.com/BerriAI/litellm/main/"
+                    + "model_prices_and_context_window.json); empty for the built-in table.");
     public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("session.idle-timeout", "30m",
             "A session without new spans for this long becomes idle (event ENDED).");
     public static final Setting<Duration> RETENTION = Setting.duration("session.retention", "7d",

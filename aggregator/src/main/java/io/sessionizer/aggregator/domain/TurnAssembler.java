@@ -148,7 +148,7 @@ public final class TurnAssembler {
                     : raw ? null : reading.inputValue, cuts);
             IoValue result = limits.toolText(reading.toolResult != null ? reading.toolResult
                     : raw ? null : reading.outputValue, cuts);
-            addToolCall(state, ToolCalls.fromSpan(reading.toolCallId, limits.name(reading.toolName, cuts), arguments,
+            addToolCall(state, ToolCalls.fromSpan(limits.name(reading.toolCallId, cuts), limits.name(reading.toolName, cuts), arguments,
                     result, error, start, durationMs, hexId), cuts);
         }
         if (reading.llm) {
@@ -378,16 +378,16 @@ public final class TurnAssembler {
             }
             for (Messages.Call call : output.toolCalls()) {
                 if (call.name != null || call.id != null) {
-                    addToolCall(state, ToolCalls.fromMessage(call.id, limits.name(call.name, cuts),
+                    addToolCall(state, ToolCalls.fromMessage(limits.name(call.id, cuts), limits.name(call.name, cuts),
                             limits.toolText(call.arguments, cuts)), cuts);
                 }
             }
         }
         if (input != null) {
             for (Map.Entry<String, String> result : input.toolResults().entrySet()) {
-                if (state.getToolCallIds().contains(result.getKey())) {
-                    addToolCall(state, ToolCalls.result(result.getKey(), limits.toolText(result.getValue(), cuts)),
-                            cuts);
+                String id = limits.name(result.getKey(), cuts);
+                if (state.getToolCallIds().contains(id)) {
+                    addToolCall(state, ToolCalls.result(id, limits.toolText(result.getValue(), cuts)), cuts);
                 }
             }
         }

@@ -28,11 +28,11 @@ public record TurnLimits(int maxTextBytes) {
     /** Leaf LLM calls listed per turn; more are counted, in the turn's totals and in {@code llm_calls_cut}. */
     public static final int MAX_LLM_CALLS = 64;
     /** LLM spans stage 1 keeps per trace to tell leaves from wrappers; more are dropped and counted. */
-    public static final int MAX_LLM_SPANS = 256;
+    public static final int MAX_LLM_SPANS = 128;
     /** Tool calls listed per turn; more are counted in {@code tool_calls_cut}. */
     public static final int MAX_TOOL_CALLS = 32;
     /** Tool-call ids stage 1 keeps per trace, to keep the results of the trace's own calls only. */
-    public static final int MAX_TOOL_CALL_IDS = 64;
+    public static final int MAX_TOOL_CALL_IDS = 32;
     /** UTF-8 bytes kept of a tool call's arguments and of its result. */
     public static final int MAX_TOOL_TEXT_BYTES = 2048;
     public static final TurnLimits DEFAULTS = new TurnLimits(64 * 1024);
@@ -42,6 +42,10 @@ public record TurnLimits(int maxTextBytes) {
 
     /** The most UTF-8 bytes a kept name or session id can take: 3 bytes per UTF-16 char at most. */
     public static final int MAX_NAME_BYTES = 3 * Math.max(MAX_NAME_CHARS, MAX_SESSION_ID_CHARS);
+    /** The most bytes a listed LLM call can take: its model name, span id, tokens, cost, times and status. */
+    public static final int MAX_LLM_CALL_BYTES = MAX_NAME_BYTES + 160;
+    /** The most bytes a listed tool call can take: id and name, arguments and result, span id and times. */
+    public static final int MAX_TOOL_CALL_BYTES = 2 * MAX_NAME_BYTES + 2 * (MAX_TOOL_TEXT_BYTES + 32) + 64;
     /** The most UTF-8 bytes the metadata (keys and values) and tags of a turn or session can take. */
     public static final int MAX_METADATA_BYTES = 3 * MAX_METADATA_CHARS * (2 * MAX_METADATA_KEYS + MAX_TAGS);
 

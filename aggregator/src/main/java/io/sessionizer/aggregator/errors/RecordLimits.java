@@ -67,17 +67,23 @@ public final class RecordLimits {
             throw new ConfigException("The largest record the aggregator may write is " + largest + " bytes ("
                     + AggregatorSettings.TURN_MAX_TEXT_BYTES.name() + "=" + maxText + " twice, "
                     + AggregatorSettings.TRACE_MAX_SPANS.name() + "=" + config.get(AggregatorSettings.TRACE_MAX_SPANS)
-                    + " span ids), more than " + AggregatorSettings.RECORD_MAX_BYTES.name() + "=" + maxRecord
+                    + " span and parent ids, and the bounded LLM and tool calls), more than " + AggregatorSettings.RECORD_MAX_BYTES.name() + "=" + maxRecord
                     + " leaves for a value: lower the first two or raise the last");
         }
         return limits;
     }
 
-    /** The most bytes a turn, trace state or session summary can serialize to under these limits. */
+    /**
+     * The most bytes a turn, trace state or session summary can serialize to under these limits: the trace state's
+     * span and parent ids, LLM spans, pending tool calls and tool-call ids, which bound a turn's lists too.
+     */
     static long largestValueBytes(TurnLimits turnLimits, int maxSpans) {
         long texts = 2L * (turnLimits.maxTextBytes() + TurnLimits.MAX_NAME_BYTES);
         long names = (4L + 2L * TurnLimits.MAX_NAMES) * TurnLimits.MAX_NAME_BYTES;
-        return texts + names + TurnLimits.MAX_METADATA_BYTES + (long) maxSpans * SPAN_ID_BYTES + FIXED_BYTES;
+        long calls = (long) Math.max(TurnLimits.MAX_LLM_SPANS, TurnLimits.MAX_LLM_CALLS) * TurnLimits.MAX_LLM_CALL_BYTES
+                + (long) TurnLimits.MAX_TOOL_CALLS * TurnLimits.MAX_TOOL_CALL_BYTES
+                + (long) TurnLimits.MAX_TOOL_CALL_IDS * TurnLimits.MAX_NAME_BYTES;
+        return texts + names + TurnLimits.MAX_METADATA_BYTES + 2L * maxSpans * SPAN_ID_BYTES + calls + FIXED_BYTES;
     }
 
     public int maxRecordBytes() {

@@ -5,6 +5,7 @@ import static io.sessionizer.testing.OtlpTraces.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.state.TraceState;
@@ -13,8 +14,10 @@ import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.TurnStatus;
 import io.sessionizer.schemas.otlp.TraceFitter;
+import io.sessionizer.testing.GenAiPayloads;
 import io.sessionizer.testing.OtlpTraces;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -305,5 +308,67 @@ class TurnAssemblerTest {
         assertThat(turn.getMetadata()).containsOnly(entry("env", "prod"), entry("region", "eu"));
         assertThat(turn.getTags()).containsExactly("chat");
         assertThat(cuts.metadata()).isZero();
+    }
+
+    /** The OpenAI Responses API path of the OTel instrumentation: call ids in call_id, the result in a user message. */
+    @Test
+    void shouldReadTheResponsesApisOperationDetailsRecordsWithTheirCallIds() {
+        GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
+        GenAiPayloads.ToolCall weather = new GenAiPayloads.ToolCall("call_abc", "get_weather", "{\"city\":\"Paris\"}",
+                "{\"temperature\":18}");
+        GenAiPayloads.Tokens tokens = new GenAiPayloads.Tokens(10, 5, 0, 0);
+        GenAiPayloads.ChatCall ask = GenAiPayloads.ChatCall.toolCall("gpt-4o", "Weather in Paris?", weather, tokens);
+        GenAiPayloads.ChatCall answer = GenAiPayloads.ChatCall.answerAfterTool("gpt-4o", "Weather in Paris?", weather,
+                "18 degrees.", tokens);
+        GenAiPayloads.SpanIds first = GenAiPayloads.SpanIds.of(1, 2, 1, 100, 200);
+        GenAiPayloads.SpanIds second = GenAiPayloads.SpanIds.of(1, 3, 1, 300, 400);
+        TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
+        TurnLimits.Cuts cuts = new TurnLimits.Cuts();
+        for (LogRecord log : List.of(otel.responsesInputLog(first, ask), otel.responsesOutputLog(first, ask),
+                otel.responsesInputLog(second, answer), otel.responsesOutputLog(second, answer))) {
+            assertThat(assembler.addLog(state, RESOURCE, log, cuts)).isTrue();
+        }
+        Span.Builder root = span(1, 1, 0, 0, 900);
+        attr(root, "gen_ai.conversation.id", "s-1");
+        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
+        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, cuts);
+
+        assertThat(turn.getInput().getValue()).as("the user's text, not the tool result sent as a user message")
+                .isEqualTo("Weather in Paris?");
+        assertThat(turn.getOutput().getValue()).isEqualTo("18 degrees.");
+        assertThat(turn.getToolCalls()).hasSize(1);
+        assertThat(turn.getToolCalls().get(0).getId()).isEqualTo("call_abc");
+        assertThat(turn.getToolCalls().get(0).getResultValue().getValue()).isEqualTo("{\"temperature\":18}");
+    }
+
+    @Test
+    void shouldPriceCachedPromptTokensAtTheCachePriceAndFlagAnUnknownModel() {
+        Span.Builder cached = llm(2, 1, 1000, 100);
+        attr(cached, "llm.model_name", "gpt-4o");
+        attr(cached, "llm.token_count.prompt_details.cache_read", 800);
+        Span.Builder unknown = llm(3, 1, 1000, 100);
+        attr(unknown, "llm.model_name", "acme-7b");
+
+        Turn turn = assemble(root(), cached, unknown);
+
+        PriceTable.Price price = PriceTable.builtIn().find("gpt-4o");
+        assertThat(turn.getCost().getTotal()).isCloseTo(price.prompt(1000, 800, 0) + price.completion(100),
+                org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(turn.getCost().getUnpricedCalls()).isEqualTo(1);
+        assertThat(turn.getCost().getUnpricedModels()).containsExactly("acme-7b");
+        assertThat(turn.getTokenCount().getCacheRead()).isEqualTo(800);
+    }
+
+    @Test
+    void shouldCountCachedTokensAsPromptTokensWhenTheSpanLeftThemOut() {
+        // Anthropic's input_tokens exclude the cache; a span that copies them has fewer prompt than cached tokens.
+        Span.Builder call = llm(2, 1, 20, 100);
+        attr(call, "gen_ai.usage.cache_read.input_tokens", 900);
+        attr(call, "gen_ai.usage.cache_creation.input_tokens", 80);
+
+        Turn turn = assemble(root(), call);
+
+        assertThat(turn.getTokenCount().getPrompt()).isEqualTo(1000);
+        assertThat(turn.getTokenCount().getCacheWrite()).isEqualTo(80);
     }
 }
