@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.sessionizer.testing.GenAiPayloads;
 import io.sessionizer.testing.GenAiPayloads.ChatCall;
@@ -46,6 +47,9 @@ class GenAiLogsIT {
     private static final ChatCall ANSWER = ChatCall.answerAfterTool("gpt-4o-mini", "Weather in Paris?", WEATHER,
             "18 degrees and sunny.", new Tokens(150, 30, 64, 0));
 
+    private static final InstrumentationScope OTEL = GenAiPayloads.OtelGenAi.SCOPE;
+    private static final InstrumentationScope APP = GenAiPayloads.OtelGenAi.APP_SCOPE;
+
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
 
     @TempDir
@@ -71,7 +75,7 @@ class GenAiLogsIT {
 
         List<LogRecord> records = new ArrayList<>(otel.messageLogs(first, ASK));
         records.addAll(otel.messageLogs(second, ANSWER));
-        ExportLogsServiceRequest logs = logs(resourceLogs("weather-agent", scopeLogs(otel.SCOPE, records)));
+        ExportLogsServiceRequest logs = logs(resourceLogs("weather-agent", scopeLogs(OTEL, records)));
         HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + stack.ingest().httpPort() + "/v1/logs"))
                 .header("Content-Type", "application/x-protobuf")
@@ -82,8 +86,8 @@ class GenAiLogsIT {
         TraceServiceGrpc.TraceServiceBlockingStub grpc = GrpcClients.newClient(
                 "http://127.0.0.1:" + stack.ingest().grpcPort(), TraceServiceGrpc.TraceServiceBlockingStub.class);
         grpc.export(traces(resourceSpans("weather-agent",
-                scopeSpans(otel.SCOPE, otel.chatSpan(first, ASK), otel.chatSpan(second, ANSWER)),
-                scopeSpans(otel.APP_SCOPE, otel.conversationSpan(root, "weather-agent", SESSION)))));
+                scopeSpans(OTEL, otel.chatSpan(first, ASK), otel.chatSpan(second, ANSWER)),
+                scopeSpans(APP, otel.conversationSpan(root, "weather-agent", SESSION)))));
 
         SessionsApiClient api = SessionsApiClient.of(stack.aggregator().httpPort());
         JsonNode turn = await().atMost(Duration.ofSeconds(60)).until(() -> {

@@ -45,7 +45,8 @@ final class Messages {
     /**
      * Adds one flattened attribute, {@code <prefix>N.<field>}, where the field is, with or without OpenInference's
      * {@code message.} in front: {@code role}, {@code content}, {@code tool_call_id}, or
-     * {@code tool_calls.M.(tool_call.)id}, {@code ...(tool_call.function.)name}, {@code ...(tool_call.function.)arguments};
+     * {@code tool_calls.M.(tool_call.)id}, {@code ...(tool_call.function.)name},
+     * {@code ...(tool_call.function.)arguments};
      * other fields (content parts, finish reasons) are passed over.
      */
     static Messages addFlattened(Messages messages, String key, int prefixLength, AnyValue value) {

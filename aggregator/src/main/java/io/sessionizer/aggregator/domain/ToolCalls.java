@@ -87,7 +87,8 @@ final class ToolCalls {
         if (fragment.getSpanId() != null) {
             // A span: the first call of its name no span told of yet, unless both know different ids.
             for (ToolCall call : calls) {
-                if (call.getSpanId() == null && !isResultOnly(call) && Objects.equals(call.getName(), fragment.getName())
+                if (call.getSpanId() == null && !isResultOnly(call)
+                        && Objects.equals(call.getName(), fragment.getName())
                         && (call.getId() == null || fragment.getId() == null)) {
                     return call;
                 }

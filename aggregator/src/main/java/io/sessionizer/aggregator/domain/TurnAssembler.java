@@ -148,8 +148,8 @@ public final class TurnAssembler {
                     : raw ? null : reading.inputValue, cuts);
             IoValue result = limits.toolText(reading.toolResult != null ? reading.toolResult
                     : raw ? null : reading.outputValue, cuts);
-            addToolCall(state, ToolCalls.fromSpan(limits.name(reading.toolCallId, cuts), limits.name(reading.toolName, cuts), arguments,
-                    result, error, start, durationMs, hexId), cuts);
+            addToolCall(state, ToolCalls.fromSpan(limits.name(reading.toolCallId, cuts),
+                    limits.name(reading.toolName, cuts), arguments, result, error, start, durationMs, hexId), cuts);
         }
         if (reading.llm) {
             addLlmCall(state, reading, parentId, hexId, start, durationMs, error, cuts);

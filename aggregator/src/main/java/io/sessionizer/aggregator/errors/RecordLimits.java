@@ -67,7 +67,8 @@ public final class RecordLimits {
             throw new ConfigException("The largest record the aggregator may write is " + largest + " bytes ("
                     + AggregatorSettings.TURN_MAX_TEXT_BYTES.name() + "=" + maxText + " twice, "
                     + AggregatorSettings.TRACE_MAX_SPANS.name() + "=" + config.get(AggregatorSettings.TRACE_MAX_SPANS)
-                    + " span and parent ids, and the bounded LLM and tool calls), more than " + AggregatorSettings.RECORD_MAX_BYTES.name() + "=" + maxRecord
+                    + " span and parent ids, and the bounded LLM and tool calls), more than "
+                    + AggregatorSettings.RECORD_MAX_BYTES.name() + "=" + maxRecord
                     + " leaves for a value: lower the first two or raise the last");
         }
         return limits;

@@ -57,6 +57,12 @@ class InstrumentationsTopologyTest {
     private static final ChatCall ANSWER_AFTER_TOOL = ChatCall.answerAfterTool(MODEL, QUESTION, WEATHER, ANSWER,
             SECOND_TOKENS);
     private static final int TRACE = 7;
+    private static final InstrumentationScope OI = GenAiPayloads.OpenInference.SCOPE;
+    private static final InstrumentationScope OI_CORE = GenAiPayloads.OpenInference.CORE_SCOPE;
+    private static final InstrumentationScope TL = GenAiPayloads.Traceloop.SCOPE;
+    private static final InstrumentationScope TL_SDK = GenAiPayloads.Traceloop.SDK_SCOPE;
+    private static final InstrumentationScope OTEL = GenAiPayloads.OtelGenAi.SCOPE;
+    private static final InstrumentationScope APP = GenAiPayloads.OtelGenAi.APP_SCOPE;
 
     @TempDir
     Path stateDir;
@@ -88,8 +94,8 @@ class InstrumentationsTopologyTest {
         GenAiPayloads.OpenInference oi = GenAiPayloads.openInference();
         Span root = OtlpTraces.attr(OtlpTraces.attr(OtlpTraces.attr(rootSpan(), "session.id", SESSION),
                 "input.value", QUESTION), "output.value", ANSWER).build();
-        send(scopeSpans(oi.SCOPE, oi.llmSpan(FIRST, SESSION, ASK_TOOL), oi.llmSpan(SECOND, SESSION, ANSWER_AFTER_TOOL)),
-                scopeSpans(GenAiPayloads.OpenInference.CORE_SCOPE, oi.toolSpan(TOOL, SESSION, WEATHER), root));
+        send(scopeSpans(OI, oi.llmSpan(FIRST, SESSION, ASK_TOOL), oi.llmSpan(SECOND, SESSION, ANSWER_AFTER_TOOL)),
+                scopeSpans(OI_CORE, oi.toolSpan(TOOL, SESSION, WEATHER), root));
 
         Turn turn = onlyTurn();
         assertThat(turn.getInput().getValue()).isEqualTo(QUESTION);
@@ -115,11 +121,11 @@ class InstrumentationsTopologyTest {
         GenAiPayloads.OpenInference oi = GenAiPayloads.openInference();
         ChatCall call = ChatCall.answer(MODEL, QUESTION, ANSWER, new Tokens(100, 20, 0, 0));
         ChatCall wrapperSays = ChatCall.answer(MODEL, QUESTION, ANSWER, new Tokens(130, 25, 0, 0));
-        send(scopeSpans(oi.SCOPE, oi.wrapperLlmSpan(ids(2, 0, 0, 2_000_000), SESSION, wrapperSays)));
+        send(scopeSpans(OI, oi.wrapperLlmSpan(ids(2, 0, 0, 2_000_000), SESSION, wrapperSays)));
         assertThat(onlyTurn().getLlmCallCount()).as("alone, the wrapper is a leaf").isEqualTo(1);
         assertThat(onlyTurn().getTokenCount().getTotal()).isEqualTo(155);
 
-        send(scopeSpans(oi.SCOPE, oi.llmSpan(ids(3, 2, 100_000, 1_900_000), SESSION, call)));
+        send(scopeSpans(OI, oi.llmSpan(ids(3, 2, 100_000, 1_900_000), SESSION, call)));
 
         Turn turn = onlyTurn();
         assertThat(turn.getLlmCallCount()).isEqualTo(1);
@@ -137,13 +143,13 @@ class InstrumentationsTopologyTest {
         GenAiPayloads.OpenInference oi = GenAiPayloads.openInference();
         ChatCall call = ChatCall.answer(MODEL, QUESTION, ANSWER, new Tokens(100, 20, 0, 0));
         // wrapper (2) -> chain span (5) -> client call (3); the chain span arrives last.
-        send(scopeSpans(oi.SCOPE, oi.llmSpan(ids(3, 5, 100_000, 1_900_000), SESSION, call)));
-        send(scopeSpans(oi.SCOPE, oi.wrapperLlmSpan(ids(2, 0, 0, 2_000_000), SESSION, call)));
+        send(scopeSpans(OI, oi.llmSpan(ids(3, 5, 100_000, 1_900_000), SESSION, call)));
+        send(scopeSpans(OI, oi.wrapperLlmSpan(ids(2, 0, 0, 2_000_000), SESSION, call)));
         assertThat(onlyTurn().getLlmCallCount()).as("no chain known yet: two leaves").isEqualTo(2);
 
         Span chain = OtlpTraces.attr(OtlpTraces.span(TRACE, 5, 2, 50_000, 1_950_000), "openinference.span.kind",
                 "CHAIN").build();
-        send(scopeSpans(oi.SCOPE, chain));
+        send(scopeSpans(OI, chain));
 
         Turn turn = onlyTurn();
         assertThat(turn.getLlmCallCount()).isEqualTo(1);
@@ -154,9 +160,9 @@ class InstrumentationsTopologyTest {
     @Test
     void shouldReadATraceloopAgentTurnFromItsGenAiMessagesAndToolSpan() {
         GenAiPayloads.Traceloop tl = GenAiPayloads.traceloop();
-        send(scopeSpans(tl.SCOPE, tl.llmSpan(FIRST, SESSION, "agent", ASK_TOOL),
+        send(scopeSpans(TL, tl.llmSpan(FIRST, SESSION, "agent", ASK_TOOL),
                         tl.llmSpan(SECOND, SESSION, "agent", ANSWER_AFTER_TOOL)),
-                scopeSpans(tl.SDK_SCOPE, tl.toolSpan(TOOL, SESSION, "agent", WEATHER),
+                scopeSpans(TL_SDK, tl.toolSpan(TOOL, SESSION, "agent", WEATHER),
                         tl.workflowSpan(ROOT, SESSION, "agent", QUESTION, ANSWER)));
 
         Turn turn = onlyTurn();
@@ -193,7 +199,7 @@ class InstrumentationsTopologyTest {
         GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
         ChatCall call = ChatCall.answer(MODEL, QUESTION, ANSWER, new Tokens(100, 20, 0, 0));
         Span chat = otel.chatSpan(FIRST, call).toBuilder().addEvents(otel.operationDetailsEvent(FIRST, call)).build();
-        send(scopeSpans(otel.SCOPE, chat), scopeSpans(otel.APP_SCOPE, otel.conversationSpan(ROOT, "chat", SESSION)));
+        send(scopeSpans(OTEL, chat), scopeSpans(APP, otel.conversationSpan(ROOT, "chat", SESSION)));
 
         Turn turn = onlyTurn();
         assertThat(turn.getInput().getValue()).isEqualTo(QUESTION);
@@ -204,9 +210,9 @@ class InstrumentationsTopologyTest {
     void shouldListAToolCallOnceThatAMessageAndAnExecuteToolSpanBothTellOf() {
         GenAiPayloads.OpenInference oi = GenAiPayloads.openInference();
         GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
-        send(scopeSpans(oi.SCOPE, oi.llmSpan(FIRST, SESSION, ASK_TOOL), oi.llmSpan(SECOND, SESSION,
+        send(scopeSpans(OI, oi.llmSpan(FIRST, SESSION, ASK_TOOL), oi.llmSpan(SECOND, SESSION,
                 ANSWER_AFTER_TOOL)));
-        send(scopeSpans(otel.APP_SCOPE, otel.executeToolSpan(TOOL, SESSION, WEATHER)));
+        send(scopeSpans(APP, otel.executeToolSpan(TOOL, SESSION, WEATHER)));
 
         Turn turn = onlyTurn();
         assertThat(turn.getToolCalls()).hasSize(1);
@@ -220,7 +226,7 @@ class InstrumentationsTopologyTest {
     @Test
     void shouldCountACallOfAnUnknownModelAsUnpricedNotAsFree() {
         GenAiPayloads.OpenInference oi = GenAiPayloads.openInference();
-        send(scopeSpans(oi.SCOPE,
+        send(scopeSpans(OI,
                 oi.llmSpan(FIRST, SESSION, ChatCall.answer("acme-local-7b", QUESTION, ANSWER, FIRST_TOKENS)),
                 oi.llmSpan(SECOND, SESSION, ChatCall.answer(MODEL, QUESTION, ANSWER, FIRST_TOKENS))));
 
@@ -247,7 +253,7 @@ class InstrumentationsTopologyTest {
         records.addAll(otel.messageLogs(SECOND, ANSWER_AFTER_TOOL));
         // The kafkaexporter writes whole exports, unkeyed; a record without a trace id joins no turn.
         records.add(LogRecord.newBuilder().setEventName("gen_ai.user.message").build());
-        topology.logs().pipeInput((String) null, logs(resourceLogs("agent", scopeLogs(otel.SCOPE, records)))
+        topology.logs().pipeInput((String) null, logs(resourceLogs("agent", scopeLogs(OTEL, records)))
                 .toByteArray());
 
         assertOtelTurn(onlyTurn());
@@ -255,15 +261,15 @@ class InstrumentationsTopologyTest {
 
     private void sendOtelSpans() {
         GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
-        send(scopeSpans(otel.SCOPE, otel.chatSpan(FIRST, ASK_TOOL), otel.chatSpan(SECOND, ANSWER_AFTER_TOOL)),
-                scopeSpans(otel.APP_SCOPE, otel.conversationSpan(ROOT, "agent", SESSION)));
+        send(scopeSpans(OTEL, otel.chatSpan(FIRST, ASK_TOOL), otel.chatSpan(SECOND, ANSWER_AFTER_TOOL)),
+                scopeSpans(APP, otel.conversationSpan(ROOT, "agent", SESSION)));
     }
 
     private void sendOtelLogs() {
         GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
         List<LogRecord> records = new ArrayList<>(otel.messageLogs(FIRST, ASK_TOOL.withSystem("Be brief.")));
         records.addAll(otel.messageLogs(SECOND, ANSWER_AFTER_TOOL.withSystem("Be brief.")));
-        ExportLogsServiceRequest request = logs(resourceLogs("agent", scopeLogs(otel.SCOPE, records)));
+        ExportLogsServiceRequest request = logs(resourceLogs("agent", scopeLogs(OTEL, records)));
         topology.logs().pipeInput(OtlpTraces.traceHex(TRACE), request.toByteArray());
     }
 
@@ -324,10 +330,5 @@ class InstrumentationsTopologyTest {
     private SessionSummary session() {
         KeyValueStore<String, SessionState> store = topology.store(SessionTopology.SESSIONS_STORE);
         return store.get(RecordContract.sessionKey(RecordContract.DEFAULT_TENANT, SESSION)).getSummary();
-    }
-
-    @SuppressWarnings("unused")
-    private static InstrumentationScope scope(String name) {
-        return InstrumentationScope.newBuilder().setName(name).build();
     }
 }
