@@ -433,12 +433,16 @@ class IngestServerTest {
     }
 
     private TraceServiceGrpc.TraceServiceBlockingStub grpc(String... headers) {
+        return stub(TraceServiceGrpc.TraceServiceBlockingStub.class, headers);
+    }
+
+    private <T> T stub(Class<T> type, String... headers) {
         var builder = GrpcClients.builder("http://127.0.0.1:" + server.grpcPort())
                 .responseTimeout(Duration.ofSeconds(20));
         for (int i = 0; i < headers.length; i += 2) {
             builder.addHeader(headers[i], headers[i + 1]);
         }
-        return builder.build(TraceServiceGrpc.TraceServiceBlockingStub.class);
+        return builder.build(type);
     }
 
     private static StatusRuntimeException grpcError(Runnable call) {
@@ -512,17 +516,21 @@ class IngestServerTest {
         assertThat(sink.sent()).isEmpty();
     }
 
-    @Test
-    void shouldAnswerInvalidArgumentOverGrpcForMalformedProtobuf() {
+    /** One gRPC frame that is not protobuf, sent to {@code path}. */
+    private AggregatedHttpResponse garbageOverGrpc(String path) {
         byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
         byte[] frame = new byte[5 + garbage.length];
         frame[4] = (byte) garbage.length;
         System.arraycopy(garbage, 0, frame, 5, garbage.length);
-
-        AggregatedHttpResponse response = WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
-                .execute(RequestHeaders.builder(HttpMethod.POST,
-                                "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+        return WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
+                .execute(RequestHeaders.builder(HttpMethod.POST, path)
                         .contentType(MediaType.parse("application/grpc+proto")).add("te", "trailers").build(), frame);
+    }
+
+    @Test
+    void shouldAnswerInvalidArgumentOverGrpcForMalformedProtobuf() {
+
+        AggregatedHttpResponse response = garbageOverGrpc("/opentelemetry.proto.collector.trace.v1.TraceService/Export");
 
         String grpcStatus = response.trailers().get("grpc-status", response.headers().get("grpc-status"));
         assertThat(grpcStatus).isEqualTo("3");
@@ -673,13 +681,8 @@ class IngestServerTest {
         }
     }
 
-    private LogsServiceGrpc.LogsServiceBlockingStub grpcLogs(String... headers) {
-        var builder = GrpcClients.builder("http://127.0.0.1:" + server.grpcPort())
-                .responseTimeout(Duration.ofSeconds(20));
-        for (int i = 0; i < headers.length; i += 2) {
-            builder.addHeader(headers[i], headers[i + 1]);
-        }
-        return builder.build(LogsServiceGrpc.LogsServiceBlockingStub.class);
+    private LogsServiceGrpc.LogsServiceBlockingStub grpcLogs() {
+        return stub(LogsServiceGrpc.LogsServiceBlockingStub.class);
     }
 
     @Test
@@ -709,15 +712,8 @@ class IngestServerTest {
 
     @Test
     void shouldAnswerInvalidArgumentOverGrpcForMalformedLogsNamingTheLogsRequest() {
-        byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[5 + garbage.length];
-        frame[4] = (byte) garbage.length;
-        System.arraycopy(garbage, 0, frame, 5, garbage.length);
 
-        AggregatedHttpResponse response = WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
-                .execute(RequestHeaders.builder(HttpMethod.POST,
-                                "/opentelemetry.proto.collector.logs.v1.LogsService/Export")
-                        .contentType(MediaType.parse("application/grpc+proto")).add("te", "trailers").build(), frame);
+        AggregatedHttpResponse response = garbageOverGrpc("/opentelemetry.proto.collector.logs.v1.LogsService/Export");
 
         assertThat(response.trailers().get("grpc-status", response.headers().get("grpc-status"))).isEqualTo("3");
         assertThat(response.trailers().get("grpc-message", response.headers().get("grpc-message")))

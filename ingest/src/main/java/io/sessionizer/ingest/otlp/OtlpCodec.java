@@ -117,30 +117,35 @@ public final class OtlpCodec {
     }
 
     private static void traceIdsToBase64(JsonNode root) {
-        for (ObjectNode resourceSpans : objects(root, "resourceSpans", "resource_spans")) {
-            for (ObjectNode scopeSpans : objects(resourceSpans, "scopeSpans", "scope_spans")) {
-                for (ObjectNode span : objects(scopeSpans, "spans", "spans")) {
-                    hexToBase64(span, "traceId", "trace_id");
-                    hexToBase64(span, "spanId", "span_id");
-                    hexToBase64(span, "parentSpanId", "parent_span_id");
-                    for (ObjectNode link : objects(span, "links", "links")) {
-                        hexToBase64(link, "traceId", "trace_id");
-                        hexToBase64(link, "spanId", "span_id");
-                    }
-                }
+        for (ObjectNode span : items(root, "resourceSpans", "resource_spans", "scopeSpans", "scope_spans", "spans")) {
+            hexToBase64(span, "traceId", "trace_id");
+            hexToBase64(span, "spanId", "span_id");
+            hexToBase64(span, "parentSpanId", "parent_span_id");
+            for (ObjectNode link : objects(span, "links", "links")) {
+                hexToBase64(link, "traceId", "trace_id");
+                hexToBase64(link, "spanId", "span_id");
             }
         }
     }
 
     private static void logIdsToBase64(JsonNode root) {
-        for (ObjectNode resourceLogs : objects(root, "resourceLogs", "resource_logs")) {
-            for (ObjectNode scopeLogs : objects(resourceLogs, "scopeLogs", "scope_logs")) {
-                for (ObjectNode logRecord : objects(scopeLogs, "logRecords", "log_records")) {
-                    hexToBase64(logRecord, "traceId", "trace_id");
-                    hexToBase64(logRecord, "spanId", "span_id");
-                }
+        for (ObjectNode logRecord : items(root, "resourceLogs", "resource_logs", "scopeLogs", "scope_logs",
+                "logRecords", "log_records")) {
+            hexToBase64(logRecord, "traceId", "trace_id");
+            hexToBase64(logRecord, "spanId", "span_id");
+        }
+    }
+
+    /** The spans or log records of every scope of every resource; each name in its camel and snake spelling. */
+    private static List<ObjectNode> items(JsonNode root, String... names) {
+        List<ObjectNode> items = new ArrayList<>();
+        String itemsSnake = names.length > 5 ? names[5] : names[4];
+        for (ObjectNode resource : objects(root, names[0], names[1])) {
+            for (ObjectNode scope : objects(resource, names[2], names[3])) {
+                items.addAll(objects(scope, names[4], itemsSnake));
             }
         }
+        return items;
     }
 
     /** Refuses a body that is not well-formed UTF-8, naming the offset of the first bad byte. */

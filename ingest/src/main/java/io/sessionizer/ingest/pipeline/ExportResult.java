@@ -31,13 +31,10 @@ public record ExportResult(int accepted, int rejected, String firstProblem) {
      * id, which only a trace's records are stored for (DESIGN.md, "Ingest").
      */
     public ExportLogsServiceResponse toLogsResponse() {
-        ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
-        if (rejected > 0) {
-            response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-                    .setRejectedLogRecords(rejected)
-                    .setErrorMessage("Dropped " + rejected + " of " + (accepted + rejected)
-                            + " log records without a trace id: only the log records of a trace are stored"));
-        }
-        return response.build();
+        return rejected == 0 ? ExportLogsServiceResponse.getDefaultInstance()
+                : ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                        .setRejectedLogRecords(rejected).setErrorMessage("Dropped " + rejected + " of "
+                                + (accepted + rejected) + " log records without a trace id: only the log records of a "
+                                + "trace are stored")).build();
     }
 }

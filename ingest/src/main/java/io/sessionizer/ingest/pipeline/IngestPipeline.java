@@ -4,13 +4,11 @@ import com.linecorp.armeria.common.util.Exceptions;
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.sessionizer.schemas.otlp.LogBatch;
 import io.sessionizer.schemas.otlp.LogFitter;
 import io.sessionizer.schemas.otlp.LogSplitResult;
 import io.sessionizer.schemas.otlp.LogSplitter;
 import io.sessionizer.schemas.otlp.OtlpBatch;
 import io.sessionizer.schemas.otlp.SplitResult;
-import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
@@ -22,6 +20,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -71,12 +70,11 @@ public final class IngestPipeline {
             if (split.rejectedSpans() > 0) {
                 metrics.rejectedSpans(protocol, split.rejectedSpans());
             }
-            List<OtlpBatch> records = new ArrayList<>(split.batches().size());
-            for (TraceBatch trace : split.batches()) {
+            List<OtlpBatch> records = fitEach(split.batches(), trace -> {
                 TraceFitter.Fitted fitted = TraceFitter.fit(trace, maxRecordBytes);
-                records.addAll(fitted.records());
                 metrics.fitted(protocol, fitted);
-            }
+                return fitted.records();
+            });
             return new Prepared(records,
                     new ExportResult(split.acceptedSpans(), split.rejectedSpans(), split.rejectionMessage()));
         });
@@ -91,14 +89,22 @@ public final class IngestPipeline {
         return store(Signal.LOGS, bytes, tenant, protocol, () -> {
             LogSplitResult split = LogSplitter.split(request);
             metrics.logRecordsWithoutTrace(protocol, split.recordsWithoutTrace());
-            List<OtlpBatch> records = new ArrayList<>(split.batches().size());
-            for (LogBatch trace : split.batches()) {
+            List<OtlpBatch> records = fitEach(split.batches(), trace -> {
                 LogFitter.Fitted fitted = LogFitter.fit(trace, maxRecordBytes);
-                records.addAll(fitted.records());
                 metrics.fitted(protocol, fitted);
-            }
+                return fitted.records();
+            });
             return new Prepared(records, new ExportResult(split.acceptedRecords(), split.recordsWithoutTrace(), null));
         });
+    }
+
+    /** The records of every trace, each trace fitted to the record budget by {@code fit}. */
+    private static <B> List<OtlpBatch> fitEach(List<B> traces, Function<B, List<? extends OtlpBatch>> fit) {
+        List<OtlpBatch> records = new ArrayList<>(traces.size());
+        for (B trace : traces) {
+            records.addAll(fit.apply(trace));
+        }
+        return records;
     }
 
     /** The records of one export, fitted to the budget, and the answer once they are stored. */
