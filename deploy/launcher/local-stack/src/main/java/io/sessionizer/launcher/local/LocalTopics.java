@@ -2,6 +2,7 @@ package io.sessionizer.launcher.local;
 
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.config.Config;
+import io.sessionizer.ingest.IngestSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -17,7 +18,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
-/** The topics of DESIGN.md "Kafka topics", named as the aggregator is configured, created when missing. */
+/**
+ * The topics of DESIGN.md "Kafka topics", named as the aggregator is configured (the logs topic as the ingest is),
+ * created when missing.
+ */
 final class LocalTopics {
     /** Enough to try scaling out to a few aggregator instances against the local broker. */
     static final int PARTITIONS = 6;
@@ -31,9 +35,9 @@ final class LocalTopics {
     private static final int SEGMENTS_PER_RETENTION = 4;
 
     /**
-     * How long, and up to how many bytes, each of the stack's append-only topics (spans, turns, events, dead letters)
-     * keeps its records, whichever limit comes first. The sessions topic is compacted: it keeps each session's latest
-     * summary and is bounded by the sessions' own expiry.
+     * How long, and up to how many bytes, each of the stack's append-only topics (spans, logs, turns, events, dead
+     * letters) keeps its records, whichever limit comes first. The sessions topic is compacted: it keeps each
+     * session's latest summary and is bounded by the sessions' own expiry.
      */
     record Retention(Duration time, long bytesPerTopic) {
         static final Duration DEFAULT_TIME = Duration.ofHours(24);
@@ -69,9 +73,10 @@ final class LocalTopics {
     }
 
     /** The topics {@link Retention} bounds: the append-only ones. */
-    static List<String> retained(Config aggregator) {
-        return List.of(aggregator.get(AggregatorSettings.SPANS_TOPIC), aggregator.get(AggregatorSettings.TURNS_TOPIC),
-                aggregator.get(AggregatorSettings.EVENTS_TOPIC), aggregator.get(AggregatorSettings.DLQ_TOPIC));
+    static List<String> retained(Config aggregator, Config ingest) {
+        return List.of(aggregator.get(AggregatorSettings.SPANS_TOPIC), ingest.get(IngestSettings.LOGS_TOPIC),
+                aggregator.get(AggregatorSettings.TURNS_TOPIC), aggregator.get(AggregatorSettings.EVENTS_TOPIC),
+                aggregator.get(AggregatorSettings.DLQ_TOPIC));
     }
 
     /**
@@ -96,9 +101,11 @@ final class LocalTopics {
         }
     }
 
-    static List<NewTopic> topics(Config aggregator) {
+    static List<NewTopic> topics(Config aggregator, Config ingest) {
         return List.of(
                 new NewTopic(aggregator.get(AggregatorSettings.SPANS_TOPIC), PARTITIONS, REPLICATION),
+                // As many partitions as the spans: a trace's spans and log records land on the same partition number.
+                new NewTopic(ingest.get(IngestSettings.LOGS_TOPIC), PARTITIONS, REPLICATION),
                 // Latest summary per session: compaction keeps one record per key, tombstones drop expired ones.
                 new NewTopic(aggregator.get(AggregatorSettings.SESSIONS_TOPIC), PARTITIONS, REPLICATION)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
