@@ -2,15 +2,15 @@
 // transcript, over the REST API of DESIGN.md. Plain DOM building with textContent only: session data never goes
 // through innerHTML, search snippets included (snippet.js).
 
-import { statsChart } from './chart.js';
-import { fmtCost, fmtInt, fmtMinute, fmtMs, fmtTime, num } from './format.js';
+import { contextChart, statsChart } from './chart.js';
+import { el } from './dom.js';
+import { fmtInt, fmtMinute, fmtMs, fmtTime, num } from './format.js';
 import { highlighted } from './snippet.js';
+import { costView, duration, ioText, tokenParts, turnView } from './turn.js';
 
 const PAGE_SIZE = 50;
 const TURN_PAGE_SIZE = 20;
 const POLL_MS = 3000;
-const FOLD_CHARS = 600;
-const FOLD_LINES = 10;
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
@@ -54,27 +54,6 @@ let lastListHash = '#/';
 let stopView = () => {};
 
 // ---------- helpers ----------
-
-/** Creates an element; children are nodes or strings (added as text, never parsed as HTML). */
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  append(node, children);
-  return node;
-}
-
-function append(node, children) {
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
 
 const KEY_STORAGE = 'sessionizer.api-key';
 
@@ -158,31 +137,6 @@ function ago(iso) {
   return Math.round(s / 86400) + ' d ago';
 }
 
-function duration(start, end) {
-  const a = Date.parse(start);
-  const b = Date.parse(end);
-  return Number.isNaN(a) || Number.isNaN(b) ? null : b - a;
-}
-
-function ioText(io) {
-  if (!io || io.value === null || io.value === undefined) return '';
-  const value = String(io.value);
-  if (io.mime_type === 'application/json') {
-    try { return JSON.stringify(JSON.parse(value), null, 2); } catch { return value; }
-  }
-  return value;
-}
-
-function utf8Length(text) {
-  return new TextEncoder().encode(String(text ?? '')).length;
-}
-
-function fmtBytes(n) {
-  if (n === null || n === undefined) return '?';
-  if (n < 1024) return n + ' B';
-  return n < 1024 * 1024 ? (n / 1024).toFixed(1) + ' KiB' : (n / 1024 / 1024).toFixed(1) + ' MiB';
-}
-
 function oneLine(io, max = 120) {
   const text = ioText(io).replace(/\s+/g, ' ').trim();
   return text.length > max ? text.slice(0, max - 1) + '…' : text;
@@ -224,28 +178,6 @@ function poll(fn) {
   };
   timer = setTimeout(tick, POLL_MS);
   return () => { stopped = true; clearTimeout(timer); };
-}
-
-/** A text block folded to a few lines when long, unfolded on click; `key` keeps it open across re-renders. */
-function foldable(text, expanded, key, pre) {
-  const long = text.length > FOLD_CHARS || text.split('\n').length > FOLD_LINES;
-  const body = el(pre ? 'pre' : 'div', { class: 'text' }, text);
-  if (!long) return body;
-  const box = el('div', { class: 'foldable' + (expanded.has(key) ? '' : ' folded') }, body);
-  const button = el('button', { class: 'link fold-toggle', type: 'button' });
-  const label = () => {
-    button.textContent = box.classList.contains('folded')
-      ? 'Show all (' + text.length.toLocaleString('en-US') + ' characters)'
-      : 'Show less';
-  };
-  button.addEventListener('click', () => {
-    box.classList.toggle('folded');
-    if (box.classList.contains('folded')) expanded.delete(key); else expanded.add(key);
-    label();
-  });
-  label();
-  box.append(button);
-  return box;
 }
 
 // ---------- the list's view, kept in the URL hash ----------
@@ -354,7 +286,7 @@ const STAT_FIELDS = [
   ['Traces', ['traces', 'trace_count', 'total_traces'], fmtInt],
   ['Failed traces', ['traces_with_error'], fmtInt],
   ['Tokens', ['tokens', 'token_count', 'total_tokens'], fmtInt],
-  ['Cost', ['cost', 'total_cost', 'cost_usd'], fmtCost],
+  ['Cost', ['cost', 'total_cost', 'cost_usd'], costView],
 ];
 
 function renderStats(container, result) {
@@ -422,8 +354,8 @@ function sessionRows(s, addFilter) {
   el('td', { class: 'time', title: s.end_time || '' }, timeParts(s.end_time), el('div', { class: 'ago' }, ago(s.end_time))),
   el('td', { class: 'num duration' }, fmtMs(duration(s.start_time, s.end_time))),
   el('td', { class: 'num' }, fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
-  el('td', { class: 'num tokens' }, fmtInt(s.token_count)),
-  el('td', { class: 'num cost' }, fmtCost(s.cost)),
+  el('td', { class: 'num tokens', title: tokenParts(s.token_count) || null }, fmtInt(s.token_count)),
+  el('td', { class: 'num cost' }, costView(s.cost)),
   el('td', { class: 'num turns' }, fmtInt(s.trace_count)),
   el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'));
   if (!matches.length) return [row];
@@ -829,8 +761,8 @@ function summaryHeader(s) {
       fact('Traces', fmtInt(s.trace_count), 'trace-count'),
       fact('Spans', fmtInt(s.span_count)),
       fact('LLM calls', fmtInt(s.llm_call_count)),
-      fact('Tokens', fmtInt(tokens.total) + ' (' + fmtInt(tokens.prompt) + ' in, ' + fmtInt(tokens.completion) + ' out)'),
-      fact('Cost', fmtCost(s.cost)),
+      fact('Tokens', fmtInt(tokens.total) + ' (' + tokenParts(tokens) + ')', 'tokens'),
+      fact('Cost', costView(s.cost), 'cost'),
       fact('Latency p50 / p99', fmtMs(latency.p50) + ' / ' + fmtMs(latency.p99)),
       fact('Models', links('model', s.models || [])),
       fact('Tags', links('tag', Array.isArray(s.tags) ? s.tags : []), 'tags')),
@@ -839,39 +771,16 @@ function summaryHeader(s) {
       el('dd', {}, listLink(METADATA_PREFIX + key, String(value), String(value)))])) : null);
 }
 
-function turnView(turn, index, expanded) {
-  const error = turn.status === 'error';
-  const meta = el('div', { class: 'turn-meta' },
-    el('span', { class: 'turn-number' }, '#' + (index + 1)),
-    el('span', { title: turn.start_time || '' }, fmtTime(turn.start_time)),
-    el('span', { class: 'latency', title: 'end − start' }, fmtMs(duration(turn.start_time, turn.end_time))),
-    el('span', {}, fmtInt(turn.token_count) + ' tokens'),
-    el('span', {}, fmtCost(turn.cost)),
-    (turn.models || []).length ? el('span', { class: 'models' }, turn.models.join(', ')) : null,
-    error ? el('span', { class: 'badge error' }, 'error') : null,
-    el('span', { class: 'trace-id', title: 'trace id' }, turn.trace_id || ''));
-  const bubble = (role, io) => {
-    const text = ioText(io);
-    const pre = !!io && io.mime_type === 'application/json';
-    return el('div', { class: 'bubble ' + role + (text ? '' : ' empty') },
-      el('div', { class: 'role' }, role === 'user' ? 'User' : 'Assistant'),
-      text ? foldable(text, expanded, turn.trace_id + ':' + role, pre)
-        : el('div', { class: 'text none' }, role === 'user' ? '(no input recorded)' : '(no output recorded)'),
-      io && io.truncated ? el('div', { class: 'cut-note' },
-        'Cut: the first ' + fmtBytes(utf8Length(io.value)) + ' of ' + fmtBytes(io.original_size) + ' are kept') : null);
-  };
-  return el('article', { class: 'turn' + (error ? ' error' : ''), 'data-trace-id': turn.trace_id || '' },
-    meta, bubble('user', turn.input), bubble('assistant', turn.output));
-}
-
 /** The page of one session; `focus`, a trace id, is the turn to scroll to (a search hit's). */
 function renderSession(id, focus) {
   const back = el('a', { class: 'back', href: lastListHash }, '← All sessions');
   const header = el('div', { id: 'summary-wrap' }, notice('muted', 'Loading session…'));
   const message = el('div', { id: 'turns-message' });
   const transcript = el('section', { class: 'transcript', id: 'transcript', 'aria-label': 'Transcript' });
+  const context = el('figure', { class: 'chart context', id: 'context', 'aria-label': 'Context window per turn',
+    hidden: true });
   const more = el('button', { type: 'button', id: 'load-more-turns', class: 'more', hidden: true }, 'Load more turns');
-  view.replaceChildren(back, header, el('h2', {}, 'Transcript'), message, transcript, more);
+  view.replaceChildren(back, header, el('h2', {}, 'Transcript'), context, message, transcript, more);
 
   const expanded = new Set();
   let turns = [];
@@ -887,6 +796,7 @@ function renderSession(id, focus) {
     if (key === rendered) return;
     rendered = key;
     transcript.replaceChildren(...turns.map((t, i) => turnView(t, i, expanded)));
+    showContext();
     more.hidden = !nextCursor;
     if (focus !== null && !focused) {
       const turn = Array.from(transcript.children).find((node) => node.dataset.traceId === focus);
@@ -899,6 +809,17 @@ function renderSession(id, focus) {
         setTimeout(() => more.click());
       }
     }
+  };
+
+  /** The context-window trajectory of the turns loaded, when the server gives their context_tokens. */
+  const showContext = () => {
+    const points = turns.map((t, i) => ({
+      context: typeof t.context_tokens === 'number' ? t.context_tokens : null, label: '#' + (i + 1) }));
+    context.hidden = !points.some((p) => p.context !== null);
+    context.replaceChildren(...(context.hidden ? [] : [
+      contextChart(points, { onSelect: (i) => transcript.children[i]?.scrollIntoView({ block: 'center' }) }),
+      el('figcaption', {}, 'Context window per turn: prompt tokens of its last LLM call. Click a bar for the turn.'),
+    ]));
   };
 
   const order = (a, b) =>

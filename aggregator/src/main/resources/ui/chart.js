@@ -98,3 +98,45 @@ export function statsChart(buckets, { from = null, to = null, intervalMs = null,
   }
   return chart;
 }
+
+const CONTEXT_HEIGHT = 56;
+
+/**
+ * The session's context-window trajectory: one bar per turn of `points` ({context, label}, in turn order), as high as
+ * the prompt tokens of the turn's last LLM call; a turn without one leaves a gap. `onSelect(index)` is called when a
+ * bar is clicked.
+ */
+export function contextChart(points, { onSelect = null } = {}) {
+  const plotWidth = WIDTH - GUTTER;
+  const height = CONTEXT_HEIGHT + AXIS_HEIGHT;
+  const max = Math.max(0, ...points.map((p) => p.context ?? 0));
+  const slot = plotWidth / Math.max(points.length, 1);
+  const label = 'Context window per turn: prompt tokens of its last LLM call';
+  const chart = svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, class: 'stats-chart context-chart', role: 'img',
+    'aria-label': label }, svg('title', {}, label),
+  svg('line', { class: 'baseline', x1: GUTTER, x2: WIDTH, y1: CONTEXT_HEIGHT, y2: CONTEXT_HEIGHT }),
+  svg('text', { class: 'series-label', x: 0, y: CONTEXT_HEIGHT / 2 - 2 }, 'Context'),
+  svg('text', { class: 'series-total context', x: 0, y: CONTEXT_HEIGHT / 2 + 14 }, 'max ' + fmtInt(max)));
+  points.forEach((point, i) => {
+    const x0 = GUTTER + i * slot;
+    const width = Math.max(1, Math.min(slot - (slot > 4 ? 2 : 0), 48));
+    const value = point.context;
+    const summary = point.label + ': ' + (value === null ? 'no LLM call' : fmtInt(value) + ' context tokens');
+    const barHeight = value && max > 0 ? Math.max(1, (value / max) * (CONTEXT_HEIGHT - 4)) : 0;
+    const group = svg('g', { class: 'bucket context-turn', 'data-index': i }, svg('title', {}, summary),
+      svg('rect', { class: 'hit', x: x0, y: 0, width: slot, height: CONTEXT_HEIGHT }));
+    if (value !== null) {
+      group.append(svg('rect', { class: 'bar context', x: x0 + (slot - width) / 2, y: CONTEXT_HEIGHT - barHeight,
+        width, height: barHeight }));
+    }
+    if (onSelect) group.addEventListener('click', () => onSelect(i));
+    chart.append(group);
+  });
+  const axisY = height - 4;
+  if (points.length) {
+    chart.append(
+      svg('text', { class: 'axis', x: GUTTER, y: axisY }, points[0].label),
+      svg('text', { class: 'axis end', x: WIDTH, y: axisY, 'text-anchor': 'end' }, points[points.length - 1].label));
+  }
+  return chart;
+}

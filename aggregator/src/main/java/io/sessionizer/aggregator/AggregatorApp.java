@@ -111,7 +111,10 @@ public final class AggregatorApp implements AutoCloseable {
         return app;
     }
 
-    /** Fails the start, naming the settings, when a topic the aggregator writes accepts smaller records. */
+    /**
+     * Fails the start, naming the settings, when a topic the aggregator writes accepts smaller records or the logs
+     * input is not co-partitioned with the spans input; creates the logs input when it is missing.
+     */
     private static void checkTopics(Config config) {
         Properties props = streamsProperties(config, 0);
         String dlq = config.get(AggregatorSettings.DLQ_TOPIC);
@@ -119,6 +122,8 @@ public final class AggregatorApp implements AutoCloseable {
             RecordLimits.fromConfig(config).checkTopics(admin, List.of(config.get(AggregatorSettings.SESSIONS_TOPIC),
                     config.get(AggregatorSettings.TURNS_TOPIC), config.get(AggregatorSettings.EVENTS_TOPIC), dlq),
                     config.get(AggregatorSettings.APPLICATION_ID) + "-", dlq);
+            LogsTopic.prepare(admin, config.get(AggregatorSettings.SPANS_TOPIC),
+                    config.get(AggregatorSettings.LOGS_TOPIC));
         }
     }
 

@@ -22,6 +22,9 @@ public final class AggregatorSettings {
             "Directory of the RocksDB state stores; keep it on a persistent volume to restart without restoring.");
     public static final Setting<String> SPANS_TOPIC = Setting.string("topic.spans", "otlp_spans",
             "Input topic: one OTLP ExportTraceServiceRequest per trace, keyed by hex trace id.");
+    public static final Setting<String> LOGS_TOPIC = Setting.string("topic.logs", "otlp_logs",
+            "Input topic: OTLP ExportLogsServiceRequest of one trace's log records (the GenAI message events), keyed by"
+                    + " hex trace id, with the partition count of topic.spans; other keys are split and re-keyed.");
     public static final Setting<String> SESSIONS_TOPIC = Setting.string("topic.sessions", "sessions",
             "Output: the latest SessionSummary per session (Avro, Confluent wire format); compact it.");
     public static final Setting<String> TURNS_TOPIC = Setting.string("topic.turns", "session-turns",
@@ -79,7 +82,7 @@ public final class AggregatorSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
-                SPANS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
+                SPANS_TOPIC, LOGS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
                 ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET, PRICE_TABLE,
                 IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
                 TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, PUNCTUATE_INTERVAL));

@@ -33,6 +33,8 @@ public final class AggregatorFixture {
                 Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
                 Map.entry("state.dir", stateDir.toString()),
                 Map.entry("topic.spans", spansTopic),
+                // Created by the aggregator at start with the partition count of the spans topic.
+                Map.entry("topic.logs", spansTopic + ".logs"),
                 Map.entry("topic.sessions", sessionsTopic),
                 Map.entry("topic.turns", turnsTopic),
                 Map.entry("topic.events", eventsTopic),

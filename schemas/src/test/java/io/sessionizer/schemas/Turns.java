@@ -19,7 +19,7 @@ public final class Turns {
                 .setTenant("default").setSessionId(sessionId).setTraceId(traceId)
                 .setStartTime(Instant.EPOCH).setEndTime(Instant.EPOCH).setUpdatedAt(Instant.EPOCH)
                 .setStatus(TurnStatus.OK).setSpanCount(1)
-                .setTokenCount(new TokenCount(0L, 0L, 0L)).setCost(new Cost(0.0, 0.0, 0.0))
+                .setTokenCount(tokens(0L, 0L, 0L)).setCost(cost(0.0, 0.0, 0.0))
                 .setModels(new ArrayList<>());
     }
 
@@ -33,11 +33,21 @@ public final class Turns {
                 .setEndTime(Instant.parse("2026-11-23T10:15:31.000001Z"))
                 .setUpdatedAt(Instant.parse("2026-11-23T10:15:32Z"))
                 .setInput(text("hi")).setOutput(null).setSpanCount(3)
-                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setTokenCount(tokens(1L, 2L, 3L)).setCost(cost(0.1, 0.2, 0.3))
                 .setModels(List.of("gpt-4o"))
                 .setMetadata(Map.of("user.plan", "pro", "env", "prod"))
                 .setTags(List.of("chat", "beta"))
                 .build();
+    }
+
+    /** Tokens without cache or reasoning details. */
+    public static TokenCount tokens(long prompt, long completion, long total) {
+        return new TokenCount(prompt, completion, total, 0L, 0L, 0L);
+    }
+
+    /** A cost with no unpriced calls. */
+    public static Cost cost(double prompt, double completion, double total) {
+        return new Cost(prompt, completion, total, 0L, new ArrayList<>());
     }
 
     public static IoValue text(String value) {

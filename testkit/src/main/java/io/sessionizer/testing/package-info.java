@@ -1,5 +1,6 @@
 /**
- * Test fixtures for every module's tests (test scope only): the shared in-JVM KRaft broker, the OTLP trace builder
- * and the typed client of the REST API. Depends on no Sessionizer module, so that every module can use it.
+ * Test fixtures for every module's tests (test scope only): the shared in-JVM KRaft broker, the OTLP trace builder,
+ * the GenAI instrumentations' payloads and the typed client of the REST API. Depends on no Sessionizer module, so
+ * that every module can use it.
  */
 package io.sessionizer.testing;

@@ -22,6 +22,8 @@ import java.util.Map;
  * what a turn's new version adds is considered, so an entry dropped over the bounds is counted once.
  */
 public final class SessionAggregator {
+    private static final TokenCount NO_TOKENS = new TokenCount(0L, 0L, 0L, 0L, 0L, 0L);
+    private static final Cost NO_COST = new Cost(0.0, 0.0, 0.0, 0L, List.of());
     private SessionAggregator() {
     }
 
@@ -96,8 +98,8 @@ public final class SessionAggregator {
                 .setEndTime(turn.getEndTime())
                 .setTraceCount(0)
                 .setSpanCount(0)
-                .setTokenCount(new TokenCount(0L, 0L, 0L))
-                .setCost(new Cost(0.0, 0.0, 0.0))
+                .setTokenCount(new TokenCount(0L, 0L, 0L, 0L, 0L, 0L))
+                .setCost(new Cost(0.0, 0.0, 0.0, 0L, new ArrayList<>()))
                 .setLatencyMs(new LatencyMs(null, null))
                 .setStatus(SessionStatus.ACTIVE)
                 .setUpdatedAt(turn.getUpdatedAt())
@@ -115,17 +117,31 @@ public final class SessionAggregator {
     }
 
     private static TokenCount addTokens(TokenCount sum, TokenCount after, TokenCount before) {
+        TokenCount none = before != null ? before : NO_TOKENS;
         return new TokenCount(
-                sum.getPrompt() + after.getPrompt() - (before == null ? 0 : before.getPrompt()),
-                sum.getCompletion() + after.getCompletion() - (before == null ? 0 : before.getCompletion()),
-                sum.getTotal() + after.getTotal() - (before == null ? 0 : before.getTotal()));
+                sum.getPrompt() + after.getPrompt() - none.getPrompt(),
+                sum.getCompletion() + after.getCompletion() - none.getCompletion(),
+                sum.getTotal() + after.getTotal() - none.getTotal(),
+                sum.getCacheRead() + after.getCacheRead() - none.getCacheRead(),
+                sum.getCacheWrite() + after.getCacheWrite() - none.getCacheWrite(),
+                sum.getReasoning() + after.getReasoning() - none.getReasoning());
     }
 
+    /** Sums, and the session's unpriced models: those of any turn, in order of first use, bounded. */
     private static Cost addCost(Cost sum, Cost after, Cost before) {
+        Cost none = before != null ? before : NO_COST;
+        List<String> unpriced = new ArrayList<>(sum.getUnpricedModels());
+        for (String model : after.getUnpricedModels()) {
+            if (!unpriced.contains(model) && unpriced.size() < TurnLimits.MAX_NAMES) {
+                unpriced.add(model);
+            }
+        }
         return new Cost(
-                sum.getPrompt() + after.getPrompt() - (before == null ? 0 : before.getPrompt()),
-                sum.getCompletion() + after.getCompletion() - (before == null ? 0 : before.getCompletion()),
-                sum.getTotal() + after.getTotal() - (before == null ? 0 : before.getTotal()));
+                sum.getPrompt() + after.getPrompt() - none.getPrompt(),
+                sum.getCompletion() + after.getCompletion() - none.getCompletion(),
+                sum.getTotal() + after.getTotal() - none.getTotal(),
+                sum.getUnpricedCalls() + after.getUnpricedCalls() - none.getUnpricedCalls(),
+                unpriced);
     }
 
     private static IoValue copy(IoValue value) {

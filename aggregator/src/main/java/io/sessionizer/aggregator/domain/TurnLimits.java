@@ -25,6 +25,16 @@ public record TurnLimits(int maxTextBytes) {
     public static final int MAX_METADATA_KEYS = 64;
     public static final int MAX_TAGS = 32;
     public static final int MAX_METADATA_CHARS = 256;
+    /** Leaf LLM calls listed per turn; more are counted, in the turn's totals and in {@code llm_calls_cut}. */
+    public static final int MAX_LLM_CALLS = 64;
+    /** LLM spans stage 1 keeps per trace to tell leaves from wrappers; more are dropped and counted. */
+    public static final int MAX_LLM_SPANS = 256;
+    /** Tool calls listed per turn; more are counted in {@code tool_calls_cut}. */
+    public static final int MAX_TOOL_CALLS = 32;
+    /** Tool-call ids stage 1 keeps per trace, to keep the results of the trace's own calls only. */
+    public static final int MAX_TOOL_CALL_IDS = 64;
+    /** UTF-8 bytes kept of a tool call's arguments and of its result. */
+    public static final int MAX_TOOL_TEXT_BYTES = 2048;
     public static final TurnLimits DEFAULTS = new TurnLimits(64 * 1024);
     /** "~" and 16 hex digits of SHA-256 of the whole id. */
     private static final int HASH_SUFFIX_CHARS = 17;
@@ -52,6 +62,15 @@ public record TurnLimits(int maxTextBytes) {
      * before that cut, and the turn says so.
      */
     IoValue io(String text, String mimeType, Long originalSize, Cuts cuts) {
+        return cut(text, mimeType, originalSize, maxTextBytes, cuts);
+    }
+
+    /** A tool call's arguments or result, cut to {@value #MAX_TOOL_TEXT_BYTES} bytes and marked; null stays null. */
+    IoValue toolText(String text, Cuts cuts) {
+        return text == null ? null : cut(text, null, null, MAX_TOOL_TEXT_BYTES, cuts);
+    }
+
+    private IoValue cut(String text, String mimeType, Long originalSize, int maxTextBytes, Cuts cuts) {
         long size = utf8Length(text, maxTextBytes);
         if (size <= maxTextBytes) {
             // Counted to the end: size is the text's whole length.
@@ -161,6 +180,8 @@ public record TurnLimits(int maxTextBytes) {
         long texts;
         long sessionIds;
         long metadata;
+        long toolCalls;
+        long llmSpans;
 
         public long texts() {
             return texts;
@@ -175,10 +196,22 @@ public record TurnLimits(int maxTextBytes) {
             return metadata;
         }
 
+        /** Tool calls not listed because the turn's list was full. */
+        public long toolCalls() {
+            return toolCalls;
+        }
+
+        /** LLM spans dropped because stage 1 kept {@value TurnLimits#MAX_LLM_SPANS} of their trace already. */
+        public long llmSpans() {
+            return llmSpans;
+        }
+
         public void reset() {
             texts = 0;
             sessionIds = 0;
             metadata = 0;
+            toolCalls = 0;
+            llmSpans = 0;
         }
     }
 }

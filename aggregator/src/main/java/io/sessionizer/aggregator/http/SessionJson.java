@@ -9,8 +9,10 @@ import io.sessionizer.aggregator.query.StatsWindow;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LatencyMs;
+import io.sessionizer.schemas.LlmCall;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.ToolCall;
 import io.sessionizer.schemas.Turn;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -94,9 +96,36 @@ public final class SessionJson {
         node.set("output", io(t.getOutput()));
         node.put("status", t.getStatus().name().toLowerCase(Locale.ROOT));
         node.put("span_count", t.getSpanCount());
+        node.put("llm_call_count", t.getLlmCallCount());
         node.set("token_count", tokens(t.getTokenCount()));
         node.set("cost", cost(t.getCost()));
         node.set("models", strings(t.getModels()));
+        node.put("context_tokens", t.getContextTokens());
+        ArrayNode llmCalls = node.putArray("llm_calls");
+        for (LlmCall call : t.getLlmCalls()) {
+            ObjectNode c = llmCalls.addObject();
+            c.put("span_id", call.getSpanId());
+            c.put("model", call.getModel());
+            c.set("token_count", tokens(call.getTokenCount()));
+            c.set("cost", cost(call.getCost()).without(List.of("unpriced_calls", "unpriced_models")));
+            c.put("priced", call.getCost().getUnpricedCalls() == 0);
+            c.put("start_time", time(call.getStartTime()));
+            c.put("duration_ms", call.getDurationMs());
+            c.put("status", call.getStatus().name().toLowerCase(Locale.ROOT));
+        }
+        node.put("llm_calls_cut", t.getLlmCallsCut());
+        ArrayNode toolCalls = node.putArray("tool_calls");
+        for (ToolCall call : t.getToolCalls()) {
+            ObjectNode c = toolCalls.addObject();
+            c.put("id", call.getId());
+            c.put("name", call.getName());
+            c.set("arguments", io(call.getArguments()));
+            c.set("result", io(call.getResultValue()));
+            c.put("status", call.getStatus().name().toLowerCase(Locale.ROOT));
+            c.put("start_time", time(call.getStartTime()));
+            c.put("duration_ms", call.getDurationMs());
+        }
+        node.put("tool_calls_cut", t.getToolCallsCut());
         return node;
     }
 
@@ -132,8 +161,8 @@ public final class SessionJson {
         totals.put("spans", t.spans);
         totals.put("traces_with_error", t.tracesWithError);
         totals.put("llm_calls", t.llmCalls);
-        totals.set("token_count", tokens(new TokenCount(t.promptTokens, t.completionTokens, t.totalTokens)));
-        totals.set("cost", cost(new Cost(t.promptCost, t.completionCost, t.totalCost)));
+        totals.set("token_count", tokens(t.promptTokens, t.completionTokens, t.totalTokens));
+        totals.set("cost", cost(t.promptCost, t.completionCost, t.totalCost));
         node.put("from", time(window.from()));
         node.put("to", time(window.to()));
         node.put("interval", window.interval());
@@ -146,8 +175,8 @@ public final class SessionJson {
             bucket.put("sessions_started", b.sessionsStarted);
             bucket.put("traces", b.traces);
             bucket.put("traces_with_error", b.tracesWithError);
-            bucket.set("token_count", tokens(new TokenCount(b.promptTokens, b.completionTokens, b.totalTokens)));
-            bucket.set("cost", cost(new Cost(b.promptCost, b.completionCost, b.totalCost)));
+            bucket.set("token_count", tokens(b.promptTokens, b.completionTokens, b.totalTokens));
+            bucket.set("cost", cost(b.promptCost, b.completionCost, b.totalCost));
         }
         return node;
     }
@@ -169,18 +198,34 @@ public final class SessionJson {
     }
 
     private static ObjectNode tokens(TokenCount t) {
+        ObjectNode node = tokens(t.getPrompt(), t.getCompletion(), t.getTotal());
+        node.put("cache_read", t.getCacheRead());
+        node.put("cache_write", t.getCacheWrite());
+        node.put("reasoning", t.getReasoning());
+        return node;
+    }
+
+    /** The stats' sums, which the index keeps without the cache and reasoning details. */
+    private static ObjectNode tokens(long prompt, long completion, long total) {
         ObjectNode node = NODES.objectNode();
-        node.put("prompt", t.getPrompt());
-        node.put("completion", t.getCompletion());
-        node.put("total", t.getTotal());
+        node.put("prompt", prompt);
+        node.put("completion", completion);
+        node.put("total", total);
         return node;
     }
 
     private static ObjectNode cost(Cost c) {
+        ObjectNode node = cost(c.getPrompt(), c.getCompletion(), c.getTotal());
+        node.put("unpriced_calls", c.getUnpricedCalls());
+        node.set("unpriced_models", strings(c.getUnpricedModels()));
+        return node;
+    }
+
+    private static ObjectNode cost(double prompt, double completion, double total) {
         ObjectNode node = NODES.objectNode();
-        node.put("prompt", c.getPrompt());
-        node.put("completion", c.getCompletion());
-        node.put("total", c.getTotal());
+        node.put("prompt", prompt);
+        node.put("completion", completion);
+        node.put("total", total);
         return node;
     }
 

@@ -1,6 +1,6 @@
 package io.sessionizer.aggregator.topology;
 
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import com.google.protobuf.Message;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
@@ -20,12 +20,15 @@ import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.AvroBinarySerde;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -41,7 +44,10 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * otlp_spans ─┬─────────────────────────────────────────────── keyed by hex trace id (ingest, Collector)
  *            └─► split-per-trace ─► spans-by-trace repartition ─ any other key: split and re-keyed
- *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry)
+ * otlp_logs  ─┬─────────────────────────────────────────────── the same, for the GenAI log records
+ *            └─► split-logs-per-trace ─► logs-by-trace repartition
+ *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry; spans and log records of a trace
+ *                               meet here, as otlp_logs is co-partitioned with otlp_spans)
  *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
  *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines,
  *                                   and the session-index, Lucene, derived from them and not changelogged)
@@ -63,12 +69,19 @@ public final class SessionTopology {
     public static final String TURNS_BY_SESSION = "turns-by-session";
     /** The repartition topic is {@code <application.id>-spans-by-trace-repartition}. */
     public static final String SPANS_BY_TRACE = "spans-by-trace";
+    /** The repartition topic is {@code <application.id>-logs-by-trace-repartition}. */
+    public static final String LOGS_BY_TRACE = "logs-by-trace";
     static final String SOURCE = "otlp-spans-source";
     static final String ROUTE_BY_KEY = "otlp-spans-";
     static final String KEYED_BY_TRACE = "keyed-by-trace";
     static final String TO_REKEY = "to-rekey";
     static final String SPLIT_PER_TRACE = "split-per-trace";
     static final String MERGE_BY_TRACE = "merge-spans-by-trace";
+    static final String LOGS_SOURCE = "otlp-logs-source";
+    static final String LOGS_ROUTE_BY_KEY = "otlp-logs-";
+    static final String SPLIT_LOGS_PER_TRACE = "split-logs-per-trace";
+    static final String MERGE_LOGS_BY_TRACE = "merge-logs-by-trace";
+    static final String MERGE_SPANS_AND_LOGS = "merge-spans-and-logs";
     static final String ASSEMBLE_TURNS = "assemble-turns";
     static final String AGGREGATE_SESSIONS = "aggregate-sessions";
     static final String SESSIONS_SINK = "sessions-sink";
@@ -122,17 +135,13 @@ public final class SessionTopology {
                 Serdes.Bytes(), Serdes.ByteArray()));
         builder.addStateStore(new SessionIndexStoreBuilder(SESSION_INDEX_STORE));
 
-        Serde<ExportTraceServiceRequest> otlp = OtlpTracesSerde.create();
-        Map<String, KStream<String, ExportTraceServiceRequest>> routes = builder.stream(
-                        config.get(AggregatorSettings.SPANS_TOPIC), Consumed.with(Serdes.String(), otlp).withName(SOURCE))
-                .split(Named.as(ROUTE_BY_KEY))
-                .branch((key, value) -> SpansByTrace.isTraceKey(key), Branched.as(KEYED_BY_TRACE))
-                .defaultBranch(Branched.as(TO_REKEY));
-        KStream<String, ExportTraceServiceRequest> rekeyed = routes.get(ROUTE_BY_KEY + TO_REKEY)
-                .flatMap((key, value) -> SpansByTrace.split(value), Named.as(SPLIT_PER_TRACE))
-                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(otlp, maxValue))
-                        .withName(SPANS_BY_TRACE));
-        routes.get(ROUTE_BY_KEY + KEYED_BY_TRACE).merge(rekeyed, Named.as(MERGE_BY_TRACE))
+        KStream<String, Message> spans = byTrace(builder, config.get(AggregatorSettings.SPANS_TOPIC),
+                OtlpSerdes.traces(), maxValue, new Names(SOURCE, ROUTE_BY_KEY, SPLIT_PER_TRACE, SPANS_BY_TRACE,
+                        MERGE_BY_TRACE), SpansByTrace::split);
+        KStream<String, Message> logs = byTrace(builder, config.get(AggregatorSettings.LOGS_TOPIC),
+                OtlpSerdes.logs(), maxValue, new Names(LOGS_SOURCE, LOGS_ROUTE_BY_KEY, SPLIT_LOGS_PER_TRACE,
+                        LOGS_BY_TRACE, MERGE_LOGS_BY_TRACE), SpansByTrace::splitLogs);
+        spans.merge(logs, Named.as(MERGE_SPANS_AND_LOGS))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))
@@ -160,6 +169,32 @@ public final class SessionTopology {
         registry.register(config.get(AggregatorSettings.SESSIONS_TOPIC) + "-value", SessionSummary.getClassSchema());
         registry.register(config.get(AggregatorSettings.TURNS_TOPIC) + "-value", Turn.getClassSchema());
         registry.register(config.get(AggregatorSettings.EVENTS_TOPIC) + "-value", SessionEvent.getClassSchema());
+    }
+
+    /** The processor names of one input's way to stage 1. */
+    private record Names(String source, String routes, String split, String repartition, String merge) {
+    }
+
+    /**
+     * An input topic's records keyed by trace: those keyed so already as they are, the others split per trace and
+     * re-keyed through a repartition topic. The result is typed as any request: stage 1 takes spans and log records
+     * in one stream, each request parsed once by its source's serde, and tells them apart by type; nothing is
+     * serialized between here and the processor.
+     */
+    @SuppressWarnings("unchecked")
+    private static <T extends Message> KStream<String, Message> byTrace(StreamsBuilder builder, String topic,
+            Serde<T> serde, int maxValue, Names names, Function<T, List<KeyValue<String, T>>> split) {
+        Map<String, KStream<String, T>> routes = builder.stream(topic,
+                        Consumed.with(Serdes.String(), serde).withName(names.source()))
+                .split(Named.as(names.routes()))
+                .branch((key, value) -> SpansByTrace.isTraceKey(key), Branched.as(KEYED_BY_TRACE))
+                .defaultBranch(Branched.as(TO_REKEY));
+        KStream<String, T> rekeyed = routes.get(names.routes() + TO_REKEY)
+                .flatMap((key, value) -> split.apply(value), Named.as(names.split()))
+                .repartition(Repartitioned.with(Serdes.String(), RecordSizeGuard.of(serde, maxValue))
+                        .withName(names.repartition()));
+        return (KStream<String, Message>) (KStream<String, ?>) routes.get(names.routes() + KEYED_BY_TRACE)
+                .merge(rekeyed, Named.as(names.merge()));
     }
 
     @SuppressWarnings("unchecked")

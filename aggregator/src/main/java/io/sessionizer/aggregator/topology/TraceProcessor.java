@@ -1,7 +1,12 @@
 package io.sessionizer.aggregator.topology;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -10,8 +15,10 @@ import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.schemas.LlmCall;
 import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * a session keeps its span ids for {@code trace.retention} after its last span, to count client retries once, and
  * takes at most {@code trace.max-spans} spans, so that its state stays a bounded record; more are dropped and counted.
  * Texts, names, metadata and tags cut to the {@link io.sessionizer.aggregator.domain.TurnLimits} are counted too.
+ *
+ * <p>Log records of a trace ({@code otlp_logs}, co-partitioned) fold into the same state: the GenAI message events
+ * among them give the turn's input, output and tool calls where its spans do not.
  */
-final class TraceProcessor implements Processor<String, ExportTraceServiceRequest, String, TurnDelta> {
+final class TraceProcessor implements Processor<String, Message, String, TurnDelta> {
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
     static final String METADATA_CUT = "metadata-cut-total";
@@ -60,6 +70,12 @@ final class TraceProcessor implements Processor<String, ExportTraceServiceReques
     private Sensor textsCut;
     private Sensor sessionIdsCut;
     private Sensor metadataCut;
+    private Sensor toolCallsCut;
+    private Sensor llmSpansDropped;
+    /** Per model, at most {@value #MAX_MODEL_SENSORS}; the rest share one. */
+    private final Map<String, Sensor> unpricedCalls = new HashMap<>();
+    static final int MAX_MODEL_SENSORS = 100;
+    static final String UNPRICED_CALLS = "unpriced-calls-total";
 
     record Settings(Duration pendingTimeout, int pendingMaxSpans, int maxSpans, Duration traceRetention,
             Duration punctuateInterval) {
@@ -84,33 +100,102 @@ final class TraceProcessor implements Processor<String, ExportTraceServiceReques
         this.sessionIdsCut = counter(context, "session-ids-cut-total",
                 "Session ids longer than the limit, cut to a prefix and a hash of the whole id");
         this.metadataCut = counter(context, METADATA_CUT, METADATA_CUT_DESCRIPTION);
+        this.toolCallsCut = counter(context, "tool-calls-cut-total",
+                "Tool calls not listed because their turn listed " + TurnLimits.MAX_TOOL_CALLS + " already");
+        this.llmSpansDropped = counter(context, "llm-spans-dropped-total",
+                "LLM spans dropped because their trace had " + TurnLimits.MAX_LLM_SPANS + " already");
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);
     }
 
     /** A cumulative counter of the task, group {@code sessionizer}; stage 2 counts metadata cuts with it too. */
     static Sensor counter(ProcessorContext<?, ?> context, String name, String description) {
-        Sensor sensor = context.metrics().addSensor("sessionizer-" + name + "-" + context.taskId(),
-                Sensor.RecordingLevel.INFO);
-        sensor.add(new MetricName(name, "sessionizer", description, Map.of("task-id", context.taskId().toString())),
-                new CumulativeSum());
+        return counter(context, name, description, Map.of());
+    }
+
+    private static Sensor counter(ProcessorContext<?, ?> context, String name, String description,
+            Map<String, String> tags) {
+        Map<String, String> allTags = new HashMap<>(tags);
+        allTags.put("task-id", context.taskId().toString());
+        StringBuilder sensorName = new StringBuilder("sessionizer-").append(name).append('-').append(context.taskId());
+        tags.forEach((key, value) -> sensorName.append('-').append(value));
+        Sensor sensor = context.metrics().addSensor(sensorName.toString(), Sensor.RecordingLevel.INFO);
+        sensor.add(new MetricName(name, "sessionizer", description, allTags), new CumulativeSum());
         return sensor;
     }
 
+    /** Counts a leaf LLM call that had no price, under its model ({@code other} past the first 100 models). */
+    private void recordUnpriced(String model) {
+        String name = model == null || model.isEmpty() ? "unknown" : model;
+        Sensor sensor = unpricedCalls.get(name);
+        if (sensor == null) {
+            if (unpricedCalls.size() >= MAX_MODEL_SENSORS) {
+                name = "other";
+                sensor = unpricedCalls.get(name);
+            }
+            if (sensor == null) {
+                sensor = counter(context, UNPRICED_CALLS, "Leaf LLM calls with no llm.cost.* whose model the price"
+                        + " table does not know, by model", Map.of("model", name));
+                unpricedCalls.put(name, sensor);
+            }
+        }
+        sensor.record(1);
+    }
+
     @Override
-    public void process(Record<String, ExportTraceServiceRequest> record) {
+    public void process(Record<String, Message> record) {
         String tenant = Tenants.of(record.headers());
         if (tenant == null) {
             throw new PoisonRecordException("invalid " + RecordContract.TENANT_HEADER
                     + " header: the tenant must match " + RecordContract.TENANT_PATTERN);
         }
-        // Parsed once, by the source's serde (OtlpTracesSerde): bytes that are not a request never get here.
-        ExportTraceServiceRequest request = record.value();
-
+        // Parsed once, by the source's serde (OtlpSerdes): bytes that are not a request never get here.
         long now = context.currentSystemTimeMs();
         Map<ByteString, Batch> batches = new LinkedHashMap<>(4);
+        cuts.reset();
+        if (record.value() instanceof ExportLogsServiceRequest logs) {
+            addLogs(tenant, logs, batches, now);
+        } else {
+            addSpans(tenant, (ExportTraceServiceRequest) record.value(), batches, now);
+        }
+        record(textsCut, cuts.texts());
+        record(sessionIdsCut, cuts.sessionIds());
+        record(metadataCut, cuts.metadata());
+        record(toolCallsCut, cuts.toolCalls());
+        record(llmSpansDropped, cuts.llmSpans());
+
+        for (Batch batch : batches.values()) {
+            if (!batch.changed) {
+                continue;
+            }
+            TraceState state = batch.state;
+            long expiresAt;
+            if (state.getSessionId() != null) {
+                TurnDelta delta = TurnAssembler.takeDelta(state);
+                for (LlmCall call : delta.getLlmCalls()) {
+                    if (call.getCost().getUnpricedCalls() > 0) {
+                        recordUnpriced(call.getModel());
+                    }
+                }
+                String sessionKey = RecordContract.sessionKey(tenant, delta.getSessionId());
+                context.forward(record.withKey(sessionKey).withValue(delta));
+                expiresAt = now + settings.traceRetention().toMillis();
+            } else {
+                expiresAt = state.getFirstSeenMs() + settings.pendingTimeout().toMillis();
+            }
+            if (expiresAt != state.getExpiresAtMs()) {
+                if (state.getExpiresAtMs() != 0) {
+                    expiry.delete(StoreKeys.deadline(state.getExpiresAtMs(), batch.storeKey));
+                }
+                expiry.put(StoreKeys.deadline(expiresAt, batch.storeKey), StoreKeys.NO_VALUE);
+                state.setExpiresAtMs(expiresAt);
+            }
+            traces.put(batch.storeKey, state);
+        }
+    }
+
+    private void addSpans(String tenant, ExportTraceServiceRequest request, Map<ByteString, Batch> batches, long now) {
         long overflow = 0;
         long oversized = 0;
-        cuts.reset();
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
@@ -133,32 +218,20 @@ final class TraceProcessor implements Processor<String, ExportTraceServiceReques
         }
         record(droppedSpans, overflow);
         record(oversizedTraceSpans, oversized);
-        record(textsCut, cuts.texts());
-        record(sessionIdsCut, cuts.sessionIds());
-        record(metadataCut, cuts.metadata());
+    }
 
-        for (Batch batch : batches.values()) {
-            if (!batch.changed) {
-                continue;
-            }
-            TraceState state = batch.state;
-            long expiresAt;
-            if (state.getSessionId() != null) {
-                TurnDelta delta = TurnAssembler.takeDelta(state);
-                String sessionKey = RecordContract.sessionKey(tenant, delta.getSessionId());
-                context.forward(record.withKey(sessionKey).withValue(delta));
-                expiresAt = now + settings.traceRetention().toMillis();
-            } else {
-                expiresAt = state.getFirstSeenMs() + settings.pendingTimeout().toMillis();
-            }
-            if (expiresAt != state.getExpiresAtMs()) {
-                if (state.getExpiresAtMs() != 0) {
-                    expiry.delete(StoreKeys.deadline(state.getExpiresAtMs(), batch.storeKey));
+    /** The GenAI message events among the log records; a record without a valid trace id joins no trace. */
+    private void addLogs(String tenant, ExportLogsServiceRequest request, Map<ByteString, Batch> batches, long now) {
+        for (ResourceLogs resourceLogs : request.getResourceLogsList()) {
+            for (ScopeLogs scopeLogs : resourceLogs.getScopeLogsList()) {
+                for (LogRecord log : scopeLogs.getLogRecordsList()) {
+                    if (log.getTraceId().size() != 16) {
+                        continue;
+                    }
+                    Batch batch = batches.computeIfAbsent(log.getTraceId(), id -> load(tenant, id, now));
+                    batch.changed |= assembler.addLog(batch.state, resourceLogs.getResource(), log, cuts);
                 }
-                expiry.put(StoreKeys.deadline(expiresAt, batch.storeKey), StoreKeys.NO_VALUE);
-                state.setExpiresAtMs(expiresAt);
             }
-            traces.put(batch.storeKey, state);
         }
     }
 
@@ -205,9 +278,11 @@ final class TraceProcessor implements Processor<String, ExportTraceServiceReques
 
     @Override
     public void close() {
-        for (Sensor sensor : new Sensor[] {droppedSpans, oversizedTraceSpans, textsCut, sessionIdsCut, metadataCut}) {
+        for (Sensor sensor : new Sensor[] {droppedSpans, oversizedTraceSpans, textsCut, sessionIdsCut, metadataCut,
+                toolCallsCut, llmSpansDropped}) {
             context.metrics().removeSensor(sensor);
         }
+        unpricedCalls.values().forEach(context.metrics()::removeSensor);
     }
 
     private static final class Batch {

@@ -28,7 +28,7 @@ class SessionAggregatorTest {
                 .setInput(input == null ? null : Turns.text(input))
                 .setOutput(output == null ? null : Turns.text(output))
                 .setStatus(status).setSpanCount(spans).setLlmCallCount(1)
-                .setTokenCount(new TokenCount(tokens, 0L, tokens)).setCost(new Cost(0.5, 0.0, 0.5))
+                .setTokenCount(Turns.tokens(tokens, 0L, tokens)).setCost(Turns.cost(0.5, 0.0, 0.5))
                 .setModels(new ArrayList<>(List.of("gpt-4o"))).setProject("app")
                 .setUpdatedAt(NOW).build();
     }

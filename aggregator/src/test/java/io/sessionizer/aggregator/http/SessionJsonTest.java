@@ -8,6 +8,7 @@ import io.sessionizer.schemas.LatencyMs;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.TokenCount;
+import io.sessionizer.schemas.Turns;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,8 @@ class SessionJsonTest {
     private static SessionSummary.Builder summary() {
         return SessionSummary.newBuilder().setTenant("default").setSessionId("s-1").setProjects(List.of())
                 .setStartTime(Instant.EPOCH).setEndTime(Instant.EPOCH).setUpdatedAt(Instant.EPOCH)
-                .setTraceCount(1).setSpanCount(1).setTokenCount(new TokenCount(0L, 0L, 0L))
-                .setCost(new Cost(0.0, 0.0, 0.0)).setLatencyMs(new LatencyMs(null, null)).setModels(List.of())
+                .setTraceCount(1).setSpanCount(1).setTokenCount(Turns.tokens(0L, 0L, 0L))
+                .setCost(Turns.cost(0.0, 0.0, 0.0)).setLatencyMs(new LatencyMs(null, null)).setModels(List.of())
                 .setStatus(SessionStatus.ACTIVE);
     }
 

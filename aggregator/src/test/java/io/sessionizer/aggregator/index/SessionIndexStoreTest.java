@@ -84,7 +84,7 @@ class SessionIndexStoreTest {
         Instant t = Instant.parse("2026-12-01T10:00:00Z");
         SessionSummary summary = SessionSummary.newBuilder().setTenant("default").setSessionId(id)
                 .setStartTime(t).setEndTime(t.plusSeconds(1)).setTraceCount(1).setSpanCount(1)
-                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setTokenCount(Turns.tokens(1L, 2L, 3L)).setCost(Turns.cost(0.1, 0.2, 0.3))
                 .setLatencyMs(new LatencyMs(null, null)).setStatus(SessionStatus.ACTIVE).setUpdatedAt(t)
                 .setMetadata(Map.of("team", "a")).setTags(List.of("beta")).build();
         return SessionState.newBuilder().setSummary(summary).build();

@@ -37,6 +37,7 @@ public final class TopologyFixture implements AutoCloseable {
     private final Config config;
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> spans;
+    private final TestInputTopic<String, byte[]> logs;
     private final TestOutputTopic<String, SessionSummary> sessions;
     private final TestOutputTopic<String, Turn> turns;
     private final TestOutputTopic<String, SessionEvent> events;
@@ -47,6 +48,8 @@ public final class TopologyFixture implements AutoCloseable {
         driver = new TopologyTestDriver(SessionTopology.build(config), AggregatorApp.streamsProperties(config, 8080),
                 START);
         spans = driver.createInputTopic(config.get(AggregatorSettings.SPANS_TOPIC), new StringSerializer(),
+                new ByteArraySerializer());
+        logs = driver.createInputTopic(config.get(AggregatorSettings.LOGS_TOPIC), new StringSerializer(),
                 new ByteArraySerializer());
         SchemaRegistryClient registry = RegistrySettings.fromConfig(config);
         sessions = driver.createOutputTopic(config.get(AggregatorSettings.SESSIONS_TOPIC), new StringDeserializer(),
@@ -84,6 +87,11 @@ public final class TopologyFixture implements AutoCloseable {
     /** The input: OTLP export requests keyed by trace id. */
     public TestInputTopic<String, byte[]> spans() {
         return spans;
+    }
+
+    /** The GenAI log records: OTLP logs export requests keyed by trace id. */
+    public TestInputTopic<String, byte[]> logs() {
+        return logs;
     }
 
     public TestOutputTopic<String, SessionSummary> sessions() {

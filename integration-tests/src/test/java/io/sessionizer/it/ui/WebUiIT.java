@@ -37,6 +37,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -98,6 +99,10 @@ class WebUiIT {
     private static final AttributeKey<Long> PROMPT_TOKENS = AttributeKey.longKey("llm.token_count.prompt");
     private static final AttributeKey<Long> COMPLETION_TOKENS = AttributeKey.longKey("llm.token_count.completion");
     private static final AttributeKey<Long> TOTAL_TOKENS = AttributeKey.longKey("llm.token_count.total");
+    private static final AttributeKey<Long> CACHE_READ_TOKENS =
+            AttributeKey.longKey("llm.token_count.prompt_details.cache_read");
+    private static final AttributeKey<Long> REASONING_TOKENS =
+            AttributeKey.longKey("llm.token_count.completion_details.reasoning");
     private static final AttributeKey<List<String>> TAGS = AttributeKey.stringArrayKey("tag.tags");
     private static final AttributeKey<String> METADATA = AttributeKey.stringKey("metadata");
 
@@ -141,6 +146,53 @@ class WebUiIT {
             "{\"tier\": \"free\", \"region\": \"eu\"}");
     private static final Labels COOKING_LABELS = new Labels("gpt-4o-mini", List.of("recipes"), "{\"tier\": \"pro\"}");
     private static final Labels PLAIN = new Labels("gpt-4o-mini", List.of(), null);
+    /** A model no price table lists: its calls are counted as unpriced and the cost shown as partial. */
+    private static final String UNPRICED_MODEL = "acme-private-llm";
+    private static final String WEATHER_TOOL = "get_weather";
+    private static final String WEATHER_ARGUMENTS = "{\"city\": \"Naples\", \"unit\": \"celsius\"}";
+    /** Two turns as issue 14's {@code /turns} answers them: an agent's with its calls, and one without the fields. */
+    private static final String RENDERED_TURNS = """
+            [{"trace_id": "0af7651916cd43dd8448eb211c80319c", "start_time": "2026-01-05T10:00:00.000000Z",
+              "end_time": "2026-01-05T10:00:01.500000Z", "status": "ok", "span_count": 4, "models": ["gpt-4o"],
+              "input": {"value": "Weather in Naples?", "mime_type": "text/plain"},
+              "output": {"value": "Sunny, 18 °C.", "mime_type": "text/plain"},
+              "token_count": {"prompt": 1300, "completion": 100, "total": 1400, "cache_read": 1024,
+                "cache_write": 0, "reasoning": 16},
+              "cost": {"prompt": 0.005, "completion": 0.0011, "total": 0.0061, "unpriced_calls": 1,
+                "unpriced_models": ["acme-private-llm"]},
+              "llm_call_count": 2, "context_tokens": 1400,
+              "llm_calls": [
+                {"span_id": "a1", "model": "gpt-4o", "priced": true, "status": "ok", "duration_ms": 400,
+                 "start_time": "2026-01-05T10:00:00.100000Z",
+                 "token_count": {"prompt": 1200, "completion": 40, "total": 1240, "cache_read": 1024,
+                   "cache_write": 0, "reasoning": 0},
+                 "cost": {"prompt": 0.0017, "completion": 0.0004, "total": 0.0021}},
+                {"span_id": "a2", "model": "acme-private-llm", "priced": false, "status": "error",
+                 "duration_ms": 600, "start_time": "2026-01-05T10:00:00.800000Z",
+                 "token_count": {"prompt": 100, "completion": 60, "total": 160, "cache_read": 0,
+                   "cache_write": 0, "reasoning": 16},
+                 "cost": {"prompt": 0, "completion": 0, "total": 0}}],
+              "llm_calls_cut": 0,
+              "tool_calls": [
+                {"id": "call_1", "name": "get_weather", "status": "ok", "duration_ms": 212,
+                 "start_time": "2026-01-05T10:00:00.500000Z",
+                 "arguments": {"value": "{\\"city\\":\\"Naples\\"}", "mime_type": null, "truncated": false,
+                   "original_size": 17},
+                 "result": {"value": "<b>18 °C</b>, sunny", "mime_type": "text/plain", "truncated": false,
+                   "original_size": 21}},
+                {"id": null, "name": "<img src=x onerror=alert(1)>", "status": "error", "duration_ms": null,
+                 "start_time": null,
+                 "arguments": {"value": "<img>", "mime_type": "text/plain", "truncated": true,
+                   "original_size": 2048},
+                 "result": null}],
+              "tool_calls_cut": 1},
+             {"trace_id": "1bf7651916cd43dd8448eb211c80319d", "start_time": "2026-01-05T10:01:00.000000Z",
+              "end_time": "2026-01-05T10:01:01.000000Z", "status": "ok", "span_count": 2, "models": ["gpt-4o-mini"],
+              "input": {"value": "Thanks!", "mime_type": "text/plain"},
+              "output": {"value": "You are welcome.", "mime_type": "text/plain"},
+              "token_count": {"prompt": 120, "completion": 30, "total": 150},
+              "cost": {"prompt": 0.0012, "completion": 0.0008, "total": 0.002}}]
+            """;
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneOffset.UTC);
     /** The UI loads a transcript 20 turns at a time (app.js TURN_PAGE_SIZE). */
@@ -356,6 +408,126 @@ class WebUiIT {
                 new Exchange("Second ping?", "Second pong."), false);
         flush();
         eventually(() -> assertThat(texts(".bubble.assistant .text")).containsExactly("First pong.", "Second pong."));
+    }
+
+    /**
+     * Needs {@code /turns} with issue 14's fields to show more than the chat: each turn's tool calls (name, status,
+     * arguments and result as text) and LLM calls (tokens with cached and reasoning ones, cost or "unpriced") in
+     * folded lists, a "partial" cost where a call had no price, and the context-window trajectory above the
+     * transcript. Each is checked against what the API answers, and a server without the fields shows none of them.
+     */
+    @Test
+    void shouldShowEachTurnsToolAndLlmCallsAndTheContextTrajectory() {
+        String agent = KafkaTestCluster.uniqueName("agent");
+        Instant start = Instant.now().minusSeconds(2_400);
+        sendAgentTurn(agent, start, new Exchange("What is the weather in Naples?", "18 °C and sunny: no umbrella."),
+                "gpt-4o", 1_400, true);
+        sendAgentTurn(agent, start.plusSeconds(60), new Exchange("And tomorrow?", "Rain: take the umbrella."),
+                UNPRICED_MODEL, 2_600, false);
+        flush();
+        open("/");
+        eventually(() -> {
+            assertThat(listedSessions()).contains(agent);
+            boolean partial = api.json("/api/v1/session?session_id_base64=" + base64url(agent)).path("cost")
+                    .path("unpriced_calls").asInt() > 0;
+            assertThat(browser.findElements(By.cssSelector(
+                    "tr.session-row[data-session-id='" + agent + "'] td.cost .cost-partial")))
+                    .as("partial mark of the session's cost in the list").hasSize(partial ? 1 : 0);
+        });
+
+        open("/#/sessions/" + agent);
+        eventually(() -> assertThat(texts(".bubble.user .text"))
+                .containsExactly("What is the weather in Naples?", "And tomorrow?"));
+
+        // The page polls: it shows what the API answers once both agree.
+        eventually(() -> assertCallsAsServed(agent));
+        for (String list : List.of("details.tool-calls", "details.llm-calls")) {
+            List<WebElement> first = turns().get(0).findElements(By.cssSelector(list));
+            if (!first.isEmpty()) {
+                first.get(0).findElement(By.tagName("summary")).click();
+                eventually(() -> assertThat(turns().get(0).findElement(By.cssSelector(
+                        list + " li.tool-call, " + list + " tr.llm-call")).isDisplayed())
+                        .as("%s unfold with a click", list).isTrue());
+            }
+        }
+        browser.executeScript("window.scrollTo(0, 0)");
+    }
+
+    private void assertCallsAsServed(String sessionId) {
+        JsonNode session = api.json("/api/v1/session?session_id_base64=" + base64url(sessionId));
+        JsonNode served = api.json("/api/v1/session/turns?limit=20&session_id_base64=" + base64url(sessionId))
+                .path("turns");
+        List<WebElement> turns = turns();
+        assertThat(turns).hasSameSizeAs(served);
+        int withContext = 0;
+        for (int i = 0; i < served.size(); i++) {
+            JsonNode turn = served.get(i);
+            WebElement shown = turns.get(i);
+            if (turn.path("context_tokens").isNumber()) {
+                withContext++;
+            }
+            assertToolCalls(shown, turn.path("tool_calls"), "turn " + i);
+            assertLlmCalls(shown, turn.path("llm_calls"), "turn " + i);
+            assertThat(shown.findElements(By.cssSelector(".turn-meta .cost-partial")))
+                    .as("partial cost mark of turn %d", i)
+                    .hasSize(turn.path("cost").path("unpriced_calls").asInt() > 0 ? 1 : 0);
+            if (turn.path("token_count").path("cache_read").asLong() > 0) {
+                assertThat(text(shown.findElement(By.className("turn-meta")))).contains("cached");
+            }
+        }
+        assertThat(browser.findElement(By.id("context")).isDisplayed()).as("trajectory shown with context_tokens")
+                .isEqualTo(withContext > 0);
+        assertThat(browser.findElements(By.cssSelector("#context .context-turn rect.bar"))).hasSize(withContext);
+        boolean partial = session.path("cost").path("unpriced_calls").asInt() > 0;
+        List<WebElement> mark = browser.findElements(By.cssSelector("#summary .cost .cost-partial"));
+        assertThat(mark).as("partial mark of the session's cost").hasSize(partial ? 1 : 0);
+        if (partial) {
+            assertThat(mark.get(0).getDomAttribute("title")).contains(UNPRICED_MODEL);
+        }
+    }
+
+    /** The turn's tool calls as the API lists them, in order; none when it lists none. */
+    private void assertToolCalls(WebElement turn, JsonNode calls, String what) {
+        if (!calls.isArray() || calls.isEmpty()) {
+            assertThat(turn.findElements(By.cssSelector("details.tool-calls"))).as("tool calls of %s", what).isEmpty();
+            return;
+        }
+        List<WebElement> shown = turn.findElements(By.cssSelector("details.tool-calls li.tool-call"));
+        assertThat(shown).as("tool calls of %s", what).hasSize(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            WebElement item = shown.get(i);
+            assertThat(text(item.findElement(By.className("call-name")))).isEqualTo(call.path("name").asText());
+            assertThat(item.getDomAttribute("data-status")).isEqualTo(call.path("status").asText(null));
+            for (String field : List.of("arguments", "result")) {
+                String value = call.path(field).path("value").asText("");
+                if (!value.isEmpty()) {
+                    // JSON is shown pretty-printed: the same text but for whitespace.
+                    assertThat(text(item.findElement(By.cssSelector(".call-" + field + " .text")))
+                            .replaceAll("\\s", "")).as("%s of tool call %d of %s", field, i, what)
+                            .isEqualTo(value.replaceAll("\\s", ""));
+                }
+            }
+        }
+    }
+
+    /** The turn's LLM calls as the API lists them: model, prompt tokens, and "unpriced" where it had no price. */
+    private void assertLlmCalls(WebElement turn, JsonNode calls, String what) {
+        if (!calls.isArray() || calls.isEmpty()) {
+            assertThat(turn.findElements(By.cssSelector("details.llm-calls"))).as("LLM calls of %s", what).isEmpty();
+            return;
+        }
+        List<WebElement> rows = turn.findElements(By.cssSelector("details.llm-calls tr.llm-call"));
+        assertThat(rows).as("LLM calls of %s", what).hasSize(calls.size());
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode call = calls.get(i);
+            WebElement row = rows.get(i);
+            assertThat(text(row.findElement(By.className("model")))).isEqualTo(call.path("model").asText());
+            assertThat(text(row.findElement(By.className("prompt"))))
+                    .startsWith(String.format(Locale.ROOT, "%,d", call.path("token_count").path("prompt").asLong()));
+            assertThat(row.findElements(By.className("unpriced"))).as("unpriced mark of LLM call %d of %s", i, what)
+                    .hasSize(call.path("priced").asBoolean(true) ? 0 : 1);
+        }
     }
 
     /**
@@ -649,6 +821,81 @@ class WebUiIT {
     }
 
     /**
+     * Needs nothing but {@code GET /}: a turn as issue 14's {@code /turns} answers it (tool calls, LLM calls, cached
+     * and reasoning tokens, an unpriced call, context tokens) rendered by turn.js, and the context chart of chart.js.
+     * Tool names, arguments and results stay text; the lists are folded until clicked; a turn without the new fields
+     * shows none of it.
+     */
+    @Test
+    void shouldRenderATurnsCallsAsTextFromItsJson() {
+        open("/");
+        waitFor(By.id("search"));
+        browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                Promise.all([import('/ui/turn.js'), import('/ui/chart.js')]).then(([turn, chart]) => {
+                  const box = document.createElement('section');
+                  box.id = 'rendered';
+                  box.className = 'transcript';
+                  box.style.margin = '16px auto';
+                  const turns = JSON.parse(arguments[0]);
+                  const figure = document.createElement('figure');
+                  figure.className = 'chart context';
+                  figure.append(chart.contextChart(turns.map((t, i) => ({ context: t.context_tokens ?? null,
+                    label: '#' + (i + 1) }))));
+                  box.append(figure, ...turns.map((t, i) => turn.turnView(t, i, new Set())));
+                  document.body.append(box);
+                  box.scrollIntoView();
+                  done();
+                }, e => { document.body.append('error: ' + e); done(); });
+                """, RENDERED_TURNS);
+
+        WebElement rendered = waitFor(By.id("rendered"));
+        List<WebElement> turns = rendered.findElements(By.cssSelector("article.turn"));
+        assertThat(turns).hasSize(2);
+        WebElement agent = turns.get(0);
+        assertThat(agent.findElement(By.className("turn-meta")).getText())
+                .contains("1,400 tokens (1,024 cached, 16 reasoning)", "context 1,400", "≥ $0.0061 · partial");
+        assertThat(agent.findElement(By.cssSelector(".turn-meta .cost-partial")).getDomAttribute("title"))
+                .contains("1 LLM call without a price (acme-private-llm)");
+
+        WebElement tools = agent.findElement(By.cssSelector("details.tool-calls"));
+        assertThat(tools.getDomAttribute("open")).as("folded until clicked").isNull();
+        assertThat(tools.findElement(By.tagName("summary")).getText())
+                .contains("3 tool calls", "get_weather, <img src=x onerror=alert(1)>", "1 failed");
+        tools.findElement(By.tagName("summary")).click();
+        List<WebElement> calls = tools.findElements(By.cssSelector("li.tool-call"));
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(0).getText()).contains("get_weather", "ok", "212 ms", "call_1");
+        assertThat(calls.get(0).findElement(By.cssSelector(".call-arguments .text")).getText())
+                .isEqualTo("{\n  \"city\": \"Naples\"\n}");
+        assertThat(calls.get(0).findElement(By.cssSelector(".call-result .text")).getText())
+                .isEqualTo("<b>18 °C</b>, sunny");
+        assertThat(calls.get(1).findElement(By.className("call-name")).getText())
+                .isEqualTo("<img src=x onerror=alert(1)>");
+        assertThat(calls.get(1).getDomAttribute("data-status")).isEqualTo("error");
+        assertThat(calls.get(1).findElement(By.cssSelector(".call-result .text")).getText())
+                .isEqualTo("(none recorded)");
+        assertThat(calls.get(1).findElement(By.cssSelector(".call-arguments .cut-note")).getText())
+                .isEqualTo("Cut: the first 5 B of 2.0 KiB are kept");
+        assertThat(tools.findElement(By.className("calls-cut")).getText()).contains("1 more tool call not listed");
+
+        WebElement llm = agent.findElement(By.cssSelector("details.llm-calls"));
+        llm.findElement(By.tagName("summary")).click();
+        List<WebElement> rows = llm.findElements(By.cssSelector("tr.llm-call"));
+        assertThat(rows).hasSize(2);
+        assertThat(rows.get(0).getText()).contains("gpt-4o", "1,200 (1,024 cached)", "$0.0021", "400 ms");
+        assertThat(rows.get(1).getText()).contains("acme-private-llm", "60 (16 reasoning)", "unpriced", "error");
+        assertThat(rendered.findElements(By.cssSelector("b, img"))).as("data stays text").isEmpty();
+
+        WebElement plain = turns.get(1);
+        assertThat(plain.findElements(By.cssSelector(".turn-calls, .cost-partial, .context"))).isEmpty();
+        assertThat(plain.findElement(By.className("turn-meta")).getText()).contains("150 tokens", "$0.0020");
+        assertThat(rendered.findElements(By.cssSelector(".context-chart .context-turn"))).hasSize(2);
+        assertThat(rendered.findElements(By.cssSelector(".context-chart rect.bar"))).as("no bar without context")
+                .hasSize(1);
+    }
+
+    /**
      * Needs {@code buckets} in {@code /api/v1/stats} with {@code from}, {@code to} and {@code interval}: the chart
      * above the list has one column per bucket the API answers for the range shown; a click on one narrows the range
      * to it.
@@ -745,6 +992,64 @@ class WebUiIT {
         }
         llm.end(end);
         root.end(end);
+    }
+
+    /**
+     * A turn of an agent as OpenInference instruments one: a root CHAIN span; an LLM call that asks for a tool
+     * (OpenInference output message tool call) with cached prompt tokens; the TOOL span that runs it; and a second
+     * LLM call with {@code contextTokens} prompt tokens and reasoning tokens that answers. Without {@code withTool},
+     * only the answering call.
+     */
+    private void sendAgentTurn(String sessionId, Instant start, Exchange exchange, String model, long contextTokens,
+            boolean withTool) {
+        Span root = tracer.spanBuilder("agent turn").setSpanKind(SpanKind.SERVER).setStartTimestamp(start)
+                .setAttribute(SPAN_KIND, "AGENT")
+                .setAttribute(SESSION_ID, sessionId)
+                .setAttribute(USER_ID, "hana")
+                .setAttribute(INPUT, exchange.input())
+                .setAttribute(MIME_TYPE_IN, "text/plain")
+                .setAttribute(OUTPUT, exchange.output())
+                .setAttribute(MIME_TYPE_OUT, "text/plain")
+                .startSpan();
+        Context parent = Context.root().with(root);
+        Instant at = start.plusMillis(100);
+        if (withTool) {
+            String toolCall = "llm.output_messages.0.message.tool_calls.0.tool_call.";
+            tracer.spanBuilder("llm").setParent(parent).setStartTimestamp(at)
+                    .setAttribute(SPAN_KIND, "LLM")
+                    .setAttribute(MODEL, model)
+                    .setAttribute(PROMPT_TOKENS, 1_200L)
+                    .setAttribute(CACHE_READ_TOKENS, 1_024L)
+                    .setAttribute(COMPLETION_TOKENS, 20L)
+                    .setAttribute(TOTAL_TOKENS, 1_220L)
+                    .setAttribute("llm.output_messages.0.message.role", "assistant")
+                    .setAttribute(toolCall + "id", "call_weather_1")
+                    .setAttribute(toolCall + "function.name", WEATHER_TOOL)
+                    .setAttribute(toolCall + "function.arguments", WEATHER_ARGUMENTS)
+                    .startSpan().end(at.plusMillis(400));
+            tracer.spanBuilder(WEATHER_TOOL).setParent(parent).setStartTimestamp(at.plusMillis(450))
+                    .setAttribute(SPAN_KIND, "TOOL")
+                    .setAttribute("tool.name", WEATHER_TOOL)
+                    .setAttribute(INPUT, WEATHER_ARGUMENTS)
+                    .setAttribute(MIME_TYPE_IN, "application/json")
+                    .setAttribute(OUTPUT, "{\"temperature_c\": 18, \"conditions\": \"sunny\"}")
+                    .setAttribute(MIME_TYPE_OUT, "application/json")
+                    .startSpan().end(at.plusMillis(650));
+            at = at.plusMillis(700);
+        }
+        tracer.spanBuilder("llm").setParent(parent).setStartTimestamp(at)
+                .setAttribute(SPAN_KIND, "LLM")
+                .setAttribute(MODEL, model)
+                .setAttribute(PROMPT_TOKENS, contextTokens)
+                .setAttribute(COMPLETION_TOKENS, 40L)
+                .setAttribute(REASONING_TOKENS, 16L)
+                .setAttribute(TOTAL_TOKENS, contextTokens + 40L)
+                .startSpan().end(at.plusMillis(600));
+        root.end(start.plusMillis(1_500));
+    }
+
+    private static String base64url(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 
     private SdkTracerProvider tracerProvider(String serviceName) {
@@ -896,8 +1201,7 @@ class WebUiIT {
     }
 
     private int traceCount(String sessionId) throws Exception {
-        SessionsApiClient.Response response = api.get("/api/v1/session?session_id_base64="
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(sessionId.getBytes(StandardCharsets.UTF_8)));
+        SessionsApiClient.Response response = api.get("/api/v1/session?session_id_base64=" + base64url(sessionId));
         if (response.statusCode() != 200) {
             return -1;
         }

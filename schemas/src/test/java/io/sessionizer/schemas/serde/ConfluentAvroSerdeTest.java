@@ -184,6 +184,26 @@ class ConfluentAvroSerdeTest {
         }
     }
 
+    /** Issue 14 added calls, token details and unpriced calls; the schemas before it are kept as test resources. */
+    @Test
+    void shouldAddCallsAndTokenDetailsAsACompatibleChangeOfTheSummaryAndTheTurn() throws IOException {
+        Schema.Parser parser = new Schema.Parser();
+        for (String file : List.of("Status", "IoValue", "TokenCount", "Cost", "LatencyMs", "SessionSummary", "Turn")) {
+            try (var in = getClass().getResourceAsStream("/compat/before-calls/" + file + ".avsc")) {
+                parser.parse(in);
+            }
+        }
+        for (Schema current : List.of(SessionSummary.getClassSchema(), Turn.getClassSchema())) {
+            Schema older = parser.getTypes().get(current.getFullName());
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, older).getType())
+                    .as("%s reads what the older schema wrote", current.getName())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(older, current).getType())
+                    .as("the older %s reads what this one writes", current.getName())
+                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
     @Test
     void shouldReadASummaryWrittenBeforeMetadataAndTagsWithBothEmpty() throws IOException {
         Schema older = withoutMetadataAndTags(SessionSummary.getClassSchema());
@@ -203,10 +223,12 @@ class ConfluentAvroSerdeTest {
 
     private static Schema withoutMetadataAndTags(Schema schema) throws IOException {
         Schema older = evolve(schema, fields -> {
-            assertThat(fields.get(fields.size() - 1).get("name").asText()).isEqualTo("tags");
-            assertThat(fields.get(fields.size() - 2).get("name").asText()).isEqualTo("metadata");
-            fields.remove(fields.size() - 1);
-            fields.remove(fields.size() - 1);
+            for (int i = fields.size() - 1; i >= 0; i--) {
+                String name = fields.get(i).get("name").asText();
+                if (name.equals("metadata") || name.equals("tags")) {
+                    fields.remove(i);
+                }
+            }
         });
         assertThat(older.getField("metadata")).isNull();
         return older;
@@ -215,7 +237,7 @@ class ConfluentAvroSerdeTest {
     private static SessionSummary summary() {
         return SessionSummary.newBuilder().setTenant("default").setSessionId("s-1").setProjects(List.of("app"))
                 .setStartTime(TIME).setEndTime(TIME).setUpdatedAt(TIME).setTraceCount(2).setSpanCount(5)
-                .setTokenCount(new TokenCount(1L, 2L, 3L)).setCost(new Cost(0.1, 0.2, 0.3))
+                .setTokenCount(Turns.tokens(1L, 2L, 3L)).setCost(Turns.cost(0.1, 0.2, 0.3))
                 .setLatencyMs(new LatencyMs(1.5, 2.5)).setModels(List.of("gpt-4o")).setStatus(SessionStatus.ACTIVE)
                 .setMetadata(new HashMap<>(Map.of("user.plan", "pro", "env", "prod")))
                 .setTags(List.of("chat", "beta"))
