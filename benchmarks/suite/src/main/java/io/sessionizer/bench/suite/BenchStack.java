@@ -136,6 +136,7 @@ final class BenchStack implements AutoCloseable {
                         "--set", "application.id=" + applicationId,
                         "--set", "state.dir=" + stateDir,
                         "--set", "topic.spans=" + topics.spans(),
+                        "--set", "topic.logs=" + topics.logs(),
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
                         "--set", "topic.events=" + topics.events(),

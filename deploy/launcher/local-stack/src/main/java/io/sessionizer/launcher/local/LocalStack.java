@@ -146,11 +146,11 @@ public final class LocalStack implements AutoCloseable {
         LOG.info("Kafka broker starting (pid {}), log in {}", startedBroker.pid(), startedBroker.logFile());
         startedBroker.awaitReady(BROKER_READY_TIMEOUT);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            List<String> created = LocalTopics.createMissing(admin, LocalTopics.topics(topicsConfig, ingestConfig));
+            List<String> created = LocalTopics.createMissing(admin, LocalTopics.topics(topicsConfig));
             if (!created.isEmpty()) {
                 LOG.info("Created topics {}", created);
             }
-            List<String> retained = LocalTopics.retained(topicsConfig, ingestConfig);
+            List<String> retained = LocalTopics.retained(topicsConfig);
             LocalTopics.applyRetention(admin, retained, retention);
             LOG.info("Topics {} keep {} or {} MiB each, whichever comes first", retained, options.retention(),
                     options.retentionBytes() / (1024 * 1024));

@@ -2,7 +2,6 @@ package io.sessionizer.launcher.local;
 
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.config.Config;
-import io.sessionizer.ingest.IngestSettings;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,10 +17,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
-/**
- * The topics of DESIGN.md "Kafka topics", named as the aggregator is configured (the logs topic as the ingest is),
- * created when missing.
- */
+/** The topics of DESIGN.md "Kafka topics", named as the aggregator is configured, created when missing. */
 final class LocalTopics {
     /** Enough to try scaling out to a few aggregator instances against the local broker. */
     static final int PARTITIONS = 6;
@@ -73,8 +69,8 @@ final class LocalTopics {
     }
 
     /** The topics {@link Retention} bounds: the append-only ones. */
-    static List<String> retained(Config aggregator, Config ingest) {
-        return List.of(aggregator.get(AggregatorSettings.SPANS_TOPIC), ingest.get(IngestSettings.LOGS_TOPIC),
+    static List<String> retained(Config aggregator) {
+        return List.of(aggregator.get(AggregatorSettings.SPANS_TOPIC), aggregator.get(AggregatorSettings.LOGS_TOPIC),
                 aggregator.get(AggregatorSettings.TURNS_TOPIC), aggregator.get(AggregatorSettings.EVENTS_TOPIC),
                 aggregator.get(AggregatorSettings.DLQ_TOPIC));
     }
@@ -101,11 +97,11 @@ final class LocalTopics {
         }
     }
 
-    static List<NewTopic> topics(Config aggregator, Config ingest) {
+    static List<NewTopic> topics(Config aggregator) {
         return List.of(
                 new NewTopic(aggregator.get(AggregatorSettings.SPANS_TOPIC), PARTITIONS, REPLICATION),
                 // As many partitions as the spans: a trace's spans and log records land on the same partition number.
-                new NewTopic(ingest.get(IngestSettings.LOGS_TOPIC), PARTITIONS, REPLICATION),
+                new NewTopic(aggregator.get(AggregatorSettings.LOGS_TOPIC), PARTITIONS, REPLICATION),
                 // Latest summary per session: compaction keeps one record per key, tombstones drop expired ones.
                 new NewTopic(aggregator.get(AggregatorSettings.SESSIONS_TOPIC), PARTITIONS, REPLICATION)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
