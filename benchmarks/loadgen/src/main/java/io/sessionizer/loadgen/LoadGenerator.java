@@ -155,9 +155,10 @@ public final class LoadGenerator {
         LoadResult last = window.result(now);
         window = new LoadStats(now);
         Latencies.Summary latency = last.latency();
-        return String.format(Locale.ROOT, "%6.0f s%s  %,9.0f spans/s  %6.1f MB/s  latency p50 %6.1f ms  p99 %7.1f ms"
+        return String.format(Locale.ROOT, "%6.0f s%s  %,9.0f %s/s  %6.1f MB/s  latency p50 %6.1f ms  p99 %7.1f ms"
                         + "  in flight %3d  errors %s",
                 (now - begin) / 1e9, now < measureFrom ? " (warm-up)" : "", last.spansPerSecond(),
+                signal == Signal.TRACES ? "spans" : "records",
                 last.megabytesPerSecond(), latency.p50(), latency.p99(),
                 settings.concurrency() - inFlight.availablePermits(),
                 measured.errorCount() == 0 ? "0" : measured.result(now).describeErrors());
