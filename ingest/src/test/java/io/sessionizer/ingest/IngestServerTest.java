@@ -417,14 +417,20 @@ class IngestServerTest {
 
         HttpResponse<String> allowed = http.send(preflight("https://app.example"));
         HttpResponse<String> other = http.send(preflight("https://evil.example"));
+        HttpResponse<String> logs = http.send(preflight("https://app.example", "/v1/logs"));
 
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
         assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(logs.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
     }
 
     private HttpRequest preflight(String origin) {
-        return HttpRequest.newBuilder(URI.create(http.base() + "/v1/traces"))
+        return preflight(origin, "/v1/traces");
+    }
+
+    private HttpRequest preflight(String origin, String path) {
+        return HttpRequest.newBuilder(URI.create(http.base() + path))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", origin)
                 .header("Access-Control-Request-Method", "POST")
