@@ -18,7 +18,7 @@ import picocli.CommandLine;
 
 /** Runs the ingest service until SIGTERM or Ctrl-C, then shuts it down gracefully. */
 @Command(name = "sessionizer-ingest", mixinStandardHelpOptions = true,
-        description = "Receives OTLP traces over gRPC and HTTP and writes one Kafka record per trace.")
+        description = "Receives OTLP traces and logs over gRPC and HTTP and writes one Kafka record per trace.")
 public final class IngestMain implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;
 

@@ -32,6 +32,7 @@ import io.sessionizer.ingest.kafka.ProducerSettings;
 import io.sessionizer.ingest.kafka.TraceProducer;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
+import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Duration;
@@ -58,6 +59,8 @@ public final class IngestServer implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT_MARGIN = Duration.ofSeconds(10);
     /** Room for gRPC framing around the largest message, which the deframer limits on its own. */
     private static final long GRPC_FRAMING_BYTES = 64 * 1024;
+    private static final String TRACES_PATH = "/v1/traces";
+    private static final String LOGS_PATH = "/v1/logs";
 
     private final Server httpServer;
     private final Server grpcServer;
@@ -91,7 +94,8 @@ public final class IngestServer implements AutoCloseable {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new ConfigException("Invalid Kafka producer properties: " + cause.getMessage());
         }
-        TraceProducer producer = new TraceProducer(kafkaProducer, config.get(IngestSettings.SPANS_TOPIC));
+        TraceProducer producer = new TraceProducer(kafkaProducer, config.get(IngestSettings.SPANS_TOPIC),
+                config.get(IngestSettings.LOGS_TOPIC));
         KafkaReadiness readiness;
         try {
             readiness = new KafkaReadiness(
@@ -101,8 +105,8 @@ public final class IngestServer implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        LOG.info("Kafka: bootstrap servers {}, spans topic {}", producerProps.get("bootstrap.servers"),
-                config.get(IngestSettings.SPANS_TOPIC));
+        LOG.info("Kafka: bootstrap servers {}, spans topic {}, logs topic {}", producerProps.get("bootstrap.servers"),
+                config.get(IngestSettings.SPANS_TOPIC), config.get(IngestSettings.LOGS_TOPIC));
         // Readiness first: its probe stops before the producer flushes. Past the send timeout every record has been
         // acknowledged or has expired (it is the delivery timeout), so waiting longer would only delay the exit.
         Duration closeTimeout = shutdownTimeout.compareTo(sendTimeout) < 0 ? shutdownTimeout : sendTimeout;
@@ -137,20 +141,24 @@ public final class IngestServer implements AutoCloseable {
                     .build();
 
             long maxRequestSize = config.get(IngestSettings.MAX_REQUEST_SIZE);
-            OtlpHttpService otlpHttp = new OtlpHttpService(pipeline, metrics, maxRequestSize, retryAfter);
-            TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, otlpHttp::unauthenticated);
             ServerBuilder http = Server.builder()
                     .http(config.get(IngestSettings.HTTP_PORT))
                     .maxRequestLength(maxRequestSize)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown);
             List<String> origins = config.get(IngestSettings.CORS_ALLOWED_ORIGINS);
-            if (origins.isEmpty()) {
-                http.route().post("/v1/traces").decorator(httpAuth).build(otlpHttp);
-            } else {
-                // CORS outermost, so that a preflight request, which carries no key, is answered.
-                http.route().post("/v1/traces").decorator(httpAuth).decorator(cors(origins).newDecorator())
-                        .build(otlpHttp);
+            for (Map.Entry<String, Signal> endpoint : Map.of(TRACES_PATH, Signal.TRACES, LOGS_PATH, Signal.LOGS)
+                    .entrySet()) {
+                OtlpHttpService otlpHttp = new OtlpHttpService(endpoint.getValue(), pipeline, metrics, maxRequestSize,
+                        retryAfter);
+                TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, otlpHttp::unauthenticated);
+                if (origins.isEmpty()) {
+                    http.route().post(endpoint.getKey()).decorator(httpAuth).build(otlpHttp);
+                } else {
+                    // CORS outermost, so that a preflight request, which carries no key, is answered.
+                    http.route().post(endpoint.getKey()).decorator(httpAuth).decorator(cors(origins).newDecorator())
+                            .build(otlpHttp);
+                }
             }
             // Not ready while the probe does not reach Kafka, saying why, and while the server shuts down.
             Server httpServer = OpsEndpoints.addTo(http, registry, () -> HttpResponse.of(
@@ -160,13 +168,15 @@ public final class IngestServer implements AutoCloseable {
 
             long maxMessageSize = config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE);
             GrpcRejections grpcRejections = new GrpcRejections(metrics);
+            OtlpGrpcService otlpGrpc = new OtlpGrpcService(pipeline, retryAfter);
             Server grpcServer = Server.builder()
                     .http(config.get(IngestSettings.GRPC_PORT))
                     .maxRequestLength(maxMessageSize + GRPC_FRAMING_BYTES)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown)
                     .service(GrpcService.builder()
-                            .addService(new OtlpGrpcService(pipeline, retryAfter))
+                            .addService(otlpGrpc)
+                            .addService(otlpGrpc.logs())
                             .maxRequestMessageLength((int) Math.min(Integer.MAX_VALUE, maxMessageSize))
                             .exceptionHandler(grpcRejections)
                             // export() hands records to the producer, which may block on missing metadata.

@@ -13,11 +13,15 @@ import java.util.List;
  */
 public final class IngestSettings {
     public static final Setting<Integer> HTTP_PORT = Setting.port("http.port", 4318,
-            "Port of OTLP/HTTP (POST /v1/traces) and of /healthz, /readyz and /metrics; 0 picks a free port.");
+            "Port of OTLP/HTTP (POST /v1/traces, POST /v1/logs) and of /healthz, /readyz and /metrics; 0 picks a free "
+                    + "port.");
     public static final Setting<Integer> GRPC_PORT = Setting.port("grpc.port", 4317,
-            "Port of OTLP/gRPC (TraceService/Export); 0 picks a free port.");
+            "Port of OTLP/gRPC (TraceService/Export, LogsService/Export); 0 picks a free port.");
     public static final Setting<String> SPANS_TOPIC = Setting.string("topic.spans", "otlp_spans",
             "Kafka topic of the spans: one record per trace, key = hex trace id, value = OTLP protobuf.");
+    public static final Setting<String> LOGS_TOPIC = Setting.string("topic.logs", "otlp_logs",
+            "Kafka topic of the log records that carry a trace id (GenAI events): one record per trace, key = hex "
+                    + "trace id, value = OTLP ExportLogsServiceRequest protobuf. Same partition count as topic.spans.");
     public static final Setting<Long> MAX_REQUEST_SIZE = Setting.bytes("http.max-request-size", "16MiB",
             "Largest OTLP/HTTP body, measured after decompression; larger requests are answered 413.");
     public static final Setting<Long> GRPC_MAX_MESSAGE_SIZE = Setting.bytes("grpc.max-message-size", "16MiB",
@@ -25,9 +29,9 @@ public final class IngestSettings {
     public static final Setting<Long> RECORD_MAX_BYTES = Setting.bytes("record.max-bytes", "960KiB",
             "Largest Kafka record value the ingest writes, below the topic's max.message.bytes (1MiB by default) "
                     + "with room for key, headers and batch overhead. A larger trace is split into several records "
-                    + "with the same key; a span too large for one record has its longest texts cut (marked "
-                    + "sessionizer.truncated) and, if still too large, attributes, events or links dropped. At least "
-                    + "16KiB.");
+                    + "with the same key; a span or log record too large for one record has its longest texts cut "
+                    + "(marked sessionizer.truncated) and, if still too large, attributes, events, links or the log "
+                    + "body dropped. At least 16KiB.");
     public static final Setting<Duration> SEND_TIMEOUT = Setting.duration("producer.send-timeout", "5s",
             "How long a request may wait for Kafka to acknowledge its records before it is answered 503 / "
                     + "UNAVAILABLE; also the producer's delivery timeout.");
@@ -37,7 +41,7 @@ public final class IngestSettings {
     public static final Setting<Duration> RETRY_AFTER = Setting.duration("retry-after", "5s",
             "Delay suggested to clients in Retry-After (HTTP) and RetryInfo (gRPC) on retryable errors.");
     public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = Setting.list("http.cors.allowed-origins", "",
-            "Origins allowed to call POST /v1/traces from a browser, comma-separated, or * for any; empty turns "
+            "Origins allowed to call POST /v1/traces and /v1/logs from a browser, comma-separated, or * for any; empty turns "
                     + "CORS off.");
     public static final Setting<Duration> READINESS_INTERVAL = Setting.duration("readiness.interval", "5s",
             "How often the background probe checks that Kafka is reachable.");
@@ -50,7 +54,7 @@ public final class IngestSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, GRPC_PORT, SPANS_TOPIC, MAX_REQUEST_SIZE,
+        List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, GRPC_PORT, SPANS_TOPIC, LOGS_TOPIC, MAX_REQUEST_SIZE,
                 GRPC_MAX_MESSAGE_SIZE, RECORD_MAX_BYTES, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER,
                 CORS_ALLOWED_ORIGINS, READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
         all.addAll(ApiKeys.settings());

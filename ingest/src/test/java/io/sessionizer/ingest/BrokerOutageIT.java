@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import com.google.rpc.Status;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.grpc.StatusRuntimeException;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -32,9 +34,10 @@ class BrokerOutageIT {
         KafkaTestCluster kafka = KafkaTestCluster.start();
         Set<String> acknowledged = new HashSet<>();
         String topic = KafkaTestCluster.uniqueName("otlp_spans");
-        kafka.createTopics(1, topic);
+        String logsTopic = KafkaTestCluster.uniqueName("otlp_logs");
+        kafka.createTopics(1, topic, logsTopic);
         Config config = Config.load(IngestSettings.all(), Map.of(), Map.of("http.port", "0", "grpc.port", "0",
-                "topic.spans", topic, "producer.send-timeout", "1s", "readiness.interval", "300ms",
+                "topic.spans", topic, "topic.logs", logsTopic, "producer.send-timeout", "1s", "readiness.interval", "300ms",
                 "readiness.timeout", "1s", "shutdown.timeout", "2s",
                 "kafka.bootstrap.servers", kafka.bootstrapServers()));
         try (IngestServer server = IngestServer.start(config)) {
@@ -69,6 +72,9 @@ class BrokerOutageIT {
             }
             assertThat(grpcError).isNotNull();
             assertThat(grpcError.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+            HttpResponse<byte[]> logsDown = http.logs().post(PROTOBUF, OtlpLogs.request(1, 1).toByteArray());
+            assertThat(logsDown.statusCode()).isEqualTo(503);
+            assertThat(logsDown.headers().firstValue("retry-after")).hasValue("5");
 
             kafka.startBroker();
             await().atMost(Duration.ofSeconds(60)).until(server::isReady);
@@ -80,6 +86,12 @@ class BrokerOutageIT {
             List<ConsumerRecord<byte[], byte[]>> stored = TopicReader.recordsWithKeys(kafka.bootstrapServers(), topic,
                     acknowledged, acknowledged.size());
             assertThat(stored).extracting(TopicReader::key).containsAll(acknowledged);
+            ExportLogsServiceRequest logs = OtlpLogs.request(2, 1);
+            assertThat(http.logs().post(PROTOBUF, logs.toByteArray()).statusCode()).isEqualTo(200);
+            Set<String> logTraces = new HashSet<>();
+            OtlpLogs.records(logs).forEach(r -> logTraces.add(OtlpTraces.hex(r.getTraceId())));
+            assertThat(TopicReader.recordsWithKeys(kafka.bootstrapServers(), logsTopic, logTraces, 2))
+                    .extracting(TopicReader::key).containsExactlyInAnyOrderElementsOf(logTraces);
         } finally {
             kafka.stop();
         }

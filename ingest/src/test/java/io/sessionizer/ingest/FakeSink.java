@@ -1,6 +1,9 @@
 package io.sessionizer.ingest;
 
+import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TraceSink;
+import io.sessionizer.schemas.otlp.LogBatch;
+import io.sessionizer.schemas.otlp.OtlpBatch;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +13,16 @@ import java.util.function.Supplier;
 /** A sink whose answers the test decides: each send returns the future made by the current behaviour. */
 public final class FakeSink implements TraceSink {
     /** One call of {@link #send}. */
-    public record Sent(List<TraceBatch> batches, String tenant, CompletableFuture<Void> future) {
+    public record Sent(Signal signal, List<? extends OtlpBatch> batches, String tenant, CompletableFuture<Void> future) {
+        /** The batches of a traces export. */
+        public List<TraceBatch> traces() {
+            return batches.stream().map(TraceBatch.class::cast).toList();
+        }
+
+        /** The batches of a logs export. */
+        public List<LogBatch> logs() {
+            return batches.stream().map(LogBatch.class::cast).toList();
+        }
     }
 
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
@@ -39,9 +51,9 @@ public final class FakeSink implements TraceSink {
     }
 
     @Override
-    public CompletableFuture<Void> send(List<TraceBatch> batches, String tenant) {
+    public CompletableFuture<Void> send(Signal signal, List<? extends OtlpBatch> batches, String tenant) {
         CompletableFuture<Void> future = behaviour.get();
-        sent.add(new Sent(batches, tenant, future));
+        sent.add(new Sent(signal, batches, tenant, future));
         return future;
     }
 

@@ -19,14 +19,25 @@ public final class HttpPoster {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final String base;
+    private final String path;
 
     public HttpPoster(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this(port, "/v1/traces");
     }
 
-    /** Posts to {@code /v1/traces}; {@code headers} are name, value pairs. */
+    private HttpPoster(int port, String path) {
+        this.base = "http://127.0.0.1:" + port;
+        this.path = path;
+    }
+
+    /** A poster of the same server that posts to {@code /v1/logs}. */
+    public HttpPoster logs() {
+        return new HttpPoster(URI.create(base).getPort(), "/v1/logs");
+    }
+
+    /** Posts to {@code /v1/traces} (or {@code /v1/logs}); {@code headers} are name, value pairs. */
     public CompletableFuture<HttpResponse<byte[]>> postAsync(String contentType, byte[] body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "/v1/traces"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {

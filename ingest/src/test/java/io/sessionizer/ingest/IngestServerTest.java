@@ -5,6 +5,7 @@ import static io.sessionizer.ingest.HttpPoster.PROTOBUF;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
@@ -17,10 +18,16 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.config.Config;
+import io.sessionizer.ingest.FakeSink.Sent;
+import io.sessionizer.ingest.pipeline.Signal;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.net.ConnectException;
 import java.net.URI;
@@ -202,7 +209,7 @@ class IngestServerTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(text(response)).isEqualTo("{\"partialSuccess\":{\"rejectedSpans\":\"1\",\"errorMessage\":"
                 + "\"Rejected 1 of 2 spans with invalid ids; the first: trace_id must be 16 bytes, got 15\"}}");
-        assertThat(sink.sent().get(0).batches().get(0).spanCount()).isEqualTo(1);
+        assertThat(sink.sent().get(0).traces().get(0).spanCount()).isEqualTo(1);
     }
 
     @Test
@@ -410,14 +417,20 @@ class IngestServerTest {
 
         HttpResponse<String> allowed = http.send(preflight("https://app.example"));
         HttpResponse<String> other = http.send(preflight("https://evil.example"));
+        HttpResponse<String> logs = http.send(preflight("https://app.example", "/v1/logs"));
 
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(allowed.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
         assertThat(other.headers().firstValue("access-control-allow-origin")).isEmpty();
+        assertThat(logs.headers().firstValue("access-control-allow-origin")).hasValue("https://app.example");
     }
 
     private HttpRequest preflight(String origin) {
-        return HttpRequest.newBuilder(URI.create(http.base() + "/v1/traces"))
+        return preflight(origin, "/v1/traces");
+    }
+
+    private HttpRequest preflight(String origin, String path) {
+        return HttpRequest.newBuilder(URI.create(http.base() + path))
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", origin)
                 .header("Access-Control-Request-Method", "POST")
@@ -426,12 +439,16 @@ class IngestServerTest {
     }
 
     private TraceServiceGrpc.TraceServiceBlockingStub grpc(String... headers) {
+        return stub(TraceServiceGrpc.TraceServiceBlockingStub.class, headers);
+    }
+
+    private <T> T stub(Class<T> type, String... headers) {
         var builder = GrpcClients.builder("http://127.0.0.1:" + server.grpcPort())
                 .responseTimeout(Duration.ofSeconds(20));
         for (int i = 0; i < headers.length; i += 2) {
             builder.addHeader(headers[i], headers[i + 1]);
         }
-        return builder.build(TraceServiceGrpc.TraceServiceBlockingStub.class);
+        return builder.build(type);
     }
 
     private static StatusRuntimeException grpcError(Runnable call) {
@@ -505,20 +522,208 @@ class IngestServerTest {
         assertThat(sink.sent()).isEmpty();
     }
 
-    @Test
-    void shouldAnswerInvalidArgumentOverGrpcForMalformedProtobuf() {
+    /** One gRPC frame that is not protobuf, sent to {@code path}. */
+    private AggregatedHttpResponse garbageOverGrpc(String path) {
         byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
         byte[] frame = new byte[5 + garbage.length];
         frame[4] = (byte) garbage.length;
         System.arraycopy(garbage, 0, frame, 5, garbage.length);
-
-        AggregatedHttpResponse response = WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
-                .execute(RequestHeaders.builder(HttpMethod.POST,
-                                "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+        return WebClient.of("http://127.0.0.1:" + server.grpcPort()).blocking()
+                .execute(RequestHeaders.builder(HttpMethod.POST, path)
                         .contentType(MediaType.parse("application/grpc+proto")).add("te", "trailers").build(), frame);
+    }
+
+    @Test
+    void shouldAnswerInvalidArgumentOverGrpcForMalformedProtobuf() {
+
+        AggregatedHttpResponse response = garbageOverGrpc("/opentelemetry.proto.collector.trace.v1.TraceService/Export");
 
         String grpcStatus = response.trailers().get("grpc-status", response.headers().get("grpc-status"));
         assertThat(grpcStatus).isEqualTo("3");
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    /** Two traces of two GenAI events each, and one log line of no trace. */
+    private static ExportLogsServiceRequest twoTracesOfLogsAndOneUntraced() {
+        ExportLogsServiceRequest traced = OtlpLogs.request(2, 2);
+        return traced.toBuilder().setResourceLogs(0, traced.getResourceLogs(0).toBuilder().setScopeLogs(0,
+                traced.getResourceLogs(0).getScopeLogs(0).toBuilder()
+                        .addLogRecords(OtlpLogs.logRecord(ByteString.EMPTY, "a log line of no trace")))).build();
+    }
+
+    @Test
+    void shouldAnswerALogsExportOnlyAfterKafkaAcknowledgedCountingTheRecordsWithoutTraceAsDropped()
+            throws Exception {
+        sink.hang();
+
+        CompletableFuture<HttpResponse<byte[]>> response = http.logs().postAsync(PROTOBUF,
+                twoTracesOfLogsAndOneUntraced().toByteArray());
+
+        await().until(() -> sink.sent().size() == 1);
+        assertThat(response).isNotDone();
+        sink.sent().get(0).future().complete(null);
+        assertThat(response.get().statusCode()).isEqualTo(200);
+        assertThat(response.get().headers().firstValue("content-type")).hasValue(PROTOBUF);
+        ExportLogsServiceResponse answer = ExportLogsServiceResponse.parseFrom(response.get().body());
+        assertThat(answer.getPartialSuccess().getRejectedLogRecords()).isEqualTo(1);
+        assertThat(answer.getPartialSuccess().getErrorMessage()).isEqualTo(
+                "Dropped 1 of 5 log records without a trace id: only the log records of a trace are stored");
+        Sent sent = sink.sent().get(0);
+        assertThat(sent.signal()).isEqualTo(Signal.LOGS);
+        assertThat(sent.tenant()).isEqualTo("default");
+        assertThat(sent.logs()).hasSize(2).allSatisfy(b -> assertThat(b.recordCount()).isEqualTo(2));
+    }
+
+    @Test
+    void shouldStoreGzippedOtlpJsonLogsWithHexIdsAndAnswerInJson() {
+
+        byte[] body = OtlpTraces.gzip(OtlpLogs.SPEC_EXAMPLE_JSON.getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<byte[]> response = http.logs().post(JSON, body, "Content-Encoding", "gzip");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(text(response)).isEqualTo("{\"partialSuccess\":{\"rejectedLogRecords\":\"1\",\"errorMessage\":"
+                + "\"Dropped 1 of 2 log records without a trace id: only the log records of a trace are stored\"}}");
+        assertThat(sink.sent().get(0).logs()).singleElement().satisfies(b -> {
+            assertThat(b.traceId()).isEqualTo(OtlpLogs.SPEC_EXAMPLE_TRACE_ID);
+            assertThat(OtlpLogs.records(b.request()).get(0).getBody().getStringValue()).isEqualTo("Hello");
+        });
+    }
+
+    @Test
+    void shouldAnswerALogsExportWithoutTracedRecordsAt200WithoutKafka() throws Exception {
+        sink.hang();
+
+        HttpResponse<byte[]> response = http.logs().post(PROTOBUF,
+                OtlpLogs.request(OtlpLogs.logRecord(ByteString.EMPTY, "plain log")).toByteArray());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(ExportLogsServiceResponse.parseFrom(response.body()).getPartialSuccess().getRejectedLogRecords())
+                .isEqualTo(1);
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseMalformedLogsAndUnknownMediaTypesAsForTraces() throws Exception {
+        HttpPoster logs = http.logs();
+
+        HttpResponse<byte[]> protobuf = logs.post(PROTOBUF, "definitely not protobuf".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> json = logs.post(JSON, "{\"resourceLogs\": [".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> badId = logs.post(JSON, OtlpLogs.SPEC_EXAMPLE_JSON.replace(
+                "5B8EFFF798038103D269B633813FC60C", "not hex").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> mediaType = logs.post("text/plain", new byte[] {1});
+        HttpResponse<byte[]> encoding = logs.post(PROTOBUF, new byte[] {1}, "Content-Encoding", "br");
+
+        assertThat(protobuf.statusCode()).isEqualTo(400);
+        assertThat(status(protobuf).getMessage()).startsWith("Malformed OTLP/protobuf ExportLogsServiceRequest: ");
+        assertThat(json.statusCode()).isEqualTo(400);
+        assertThat(text(json)).startsWith("{\"code\":3,\"message\":\"Malformed OTLP/JSON at line 1");
+        assertThat(badId.statusCode()).isEqualTo(400);
+        assertThat(text(badId)).contains("traceId must be a hex string, got \\\"not hex\\\"");
+        assertThat(mediaType.statusCode()).isEqualTo(415);
+        assertThat(encoding.statusCode()).isEqualTo(415);
+        assertThat(sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswer413ForLogsOverTheLimitAnd503Or429WhenKafkaFailsOrIsSlow() throws Exception {
+        use(strict);
+        HttpPoster logs = http.logs();
+        byte[] bomb = OtlpTraces.gzip(new byte[32 * 1024 * 1024]);
+
+        HttpResponse<byte[]> gzipBomb = logs.post(PROTOBUF, bomb, "Content-Encoding", "gzip");
+        HttpResponse<byte[]> tooLarge = logs.post(PROTOBUF, new byte[2 * 1024 * 1024]);
+        sink.fail(new TimeoutException("Expiring 2 record(s)"));
+        HttpResponse<byte[]> failed = logs.post(PROTOBUF, OtlpLogs.request(2, 1).toByteArray());
+        sink.hang();
+        HttpResponse<byte[]> timedOut = logs.post(PROTOBUF, OtlpLogs.request(2, 2).toByteArray());
+        HttpResponse<byte[]> refused = logs.post(PROTOBUF, OtlpLogs.request(2, 2).toByteArray());
+
+        assertThat(gzipBomb.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(failed.statusCode()).isEqualTo(503);
+        assertThat(failed.headers().firstValue("retry-after")).hasValue("7");
+        assertThat(status(failed).getMessage())
+                .isEqualTo("Kafka did not store the log records (TimeoutException: Expiring 2 record(s)); retry later");
+        assertThat(timedOut.statusCode()).isEqualTo(503);
+        assertThat(status(timedOut).getMessage())
+                .isEqualTo("Kafka did not acknowledge the log records within 200 ms; retry later");
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("retry-after")).hasValue("7");
+    }
+
+    @Test
+    void shouldAnswer401ForLogsWithoutAValidApiKeyAndTagTheTenantOfAValidOne() throws Exception {
+        use(secured);
+        byte[] body = OtlpLogs.request(1, 1).toByteArray();
+
+        HttpResponse<byte[]> missing = http.logs().post(PROTOBUF, body);
+        HttpResponse<byte[]> right = http.logs().post(PROTOBUF, body, "Authorization", "Bearer k-beta");
+
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("www-authenticate")).hasValue("Bearer");
+        assertThat(right.statusCode()).isEqualTo(200);
+        assertThat(sink.sent()).singleElement().satisfies(s -> assertThat(s.tenant()).isEqualTo("beta"));
+    }
+
+    @Test
+    void shouldCountLogRecordsAcceptedAndWithoutTraceUnderTheirOwnNames() {
+        String accepted = "{outcome=\"accepted\",protocol=\"http\",reason=\"none\"}";
+        String malformed = "{outcome=\"rejected\",protocol=\"http\",reason=\"malformed\"}";
+        Map<String, Double> before = metrics();
+
+        http.logs().post(PROTOBUF, "garbage!".getBytes(StandardCharsets.UTF_8));
+        http.logs().post(PROTOBUF, twoTracesOfLogsAndOneUntraced().toByteArray());
+
+        Map<String, Double> after = metrics();
+        for (Map.Entry<String, Double> expected : Map.of("ingest_logs_requests_total" + accepted, 1.0,
+                "ingest_logs_records_total" + accepted, 4.0,
+                "ingest_logs_records_without_trace_total{protocol=\"http\"}", 1.0,
+                "ingest_logs_requests_total" + malformed, 1.0,
+                "ingest_logs_bytes_total" + malformed, 8.0,
+                "ingest_requests_total" + malformed, 0.0).entrySet()) {
+            assertThat(after.getOrDefault(expected.getKey(), 0.0) - before.getOrDefault(expected.getKey(), 0.0))
+                    .as(expected.getKey()).isEqualTo(expected.getValue());
+        }
+    }
+
+    private LogsServiceGrpc.LogsServiceBlockingStub grpcLogs() {
+        return stub(LogsServiceGrpc.LogsServiceBlockingStub.class);
+    }
+
+    @Test
+    void shouldExportLogsOverGrpcWithTheTracesAnswers() throws Exception {
+
+        ExportLogsServiceResponse ok = grpcLogs().withCompression("gzip").export(twoTracesOfLogsAndOneUntraced());
+        sink.fail(new TimeoutException("Expiring 1 record(s)"));
+        StatusRuntimeException unavailable = grpcError(() -> grpcLogs().export(OtlpLogs.request(1, 1)));
+        use(secured);
+        StatusRuntimeException unauthenticated = grpcError(() -> grpcLogs().export(OtlpLogs.request(1, 1)));
+        use(strict);
+        StatusRuntimeException tooLarge = grpcError(() -> grpcLogs().withCompression("gzip")
+                .export(OtlpLogs.request(200, 10)));
+
+        assertThat(ok.getPartialSuccess().getRejectedLogRecords()).isEqualTo(1);
+        assertThat(defaults.sink.sent().get(0).signal()).isEqualTo(Signal.LOGS);
+        assertThat(defaults.sink.sent().get(0).logs()).hasSize(2);
+        assertThat(unavailable.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+        Status status = StatusProto.fromThrowable(unavailable);
+        assertThat(status.getMessage())
+                .isEqualTo("Kafka did not store the log records (TimeoutException: Expiring 1 record(s)); retry later");
+        assertThat(status.getDetails(0).unpack(RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(5);
+        assertThat(unauthenticated.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+        assertThat(tooLarge.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(strict.sink.sent()).isEmpty();
+    }
+
+    @Test
+    void shouldAnswerInvalidArgumentOverGrpcForMalformedLogsNamingTheLogsRequest() {
+
+        AggregatedHttpResponse response = garbageOverGrpc("/opentelemetry.proto.collector.logs.v1.LogsService/Export");
+
+        assertThat(response.trailers().get("grpc-status", response.headers().get("grpc-status"))).isEqualTo("3");
+        assertThat(response.trailers().get("grpc-message", response.headers().get("grpc-message")))
+                .contains("ExportLogsServiceRequest");
         assertThat(sink.sent()).isEmpty();
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.rpc.Status;
 import io.sessionizer.config.Config;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -51,6 +52,9 @@ class UnreachableKafkaTest {
         long start = System.nanoTime();
         HttpResponse<byte[]> running = http.post(PROTOBUF, threeTraces);
         Duration runningTook = since(start);
+        long logsStart = System.nanoTime();
+        HttpResponse<byte[]> logs = http.logs().post(PROTOBUF, OtlpLogs.request(3, 2).toByteArray());
+        Duration logsTook = since(logsStart);
 
         List<CompletableFuture<HttpResponse<byte[]>>> inFlight = List.of(http.postAsync(PROTOBUF, threeTraces),
                 http.postAsync(PROTOBUF, threeTraces), http.postAsync(PROTOBUF, threeTraces));
@@ -72,6 +76,10 @@ class UnreachableKafkaTest {
         // The first request of a fresh JVM also loads classes; from the second on only the send timeout counts.
         assertThat(coldTook).isLessThan(SEND_TIMEOUT.plus(Duration.ofSeconds(5)));
         assertThat(runningTook).isLessThan(SEND_TIMEOUT.plus(SLACK));
+        assertThat(logs.statusCode()).isEqualTo(503);
+        assertThat(logs.headers().firstValue("retry-after")).hasValue("5");
+        assertThat(Status.parseFrom(logs.body()).getMessage()).contains("log records").contains("retry later");
+        assertThat(logsTook).isLessThan(SEND_TIMEOUT.plus(SLACK));
         assertThat(drained).allSatisfy(r -> {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.headers().firstValue("retry-after")).hasValue("5");

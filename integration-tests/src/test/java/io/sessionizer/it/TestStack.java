@@ -21,12 +21,15 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator, Map<Strin
     /** With {@code shared} settings given to both services, e.g. the API keys. */
     public static TestStack start(KafkaTestCluster kafka, Path stateDir, Map<String, String> shared) {
         String spansTopic = KafkaTestCluster.uniqueName("spans");
-        kafka.createTopics(PARTITIONS, spansTopic);
+        // The logs topic AggregatorFixture names, co-partitioned with the spans.
+        String logsTopic = spansTopic + ".logs";
+        kafka.createTopics(PARTITIONS, spansTopic, logsTopic);
         Map<String, String> ingestSettings = new HashMap<>(shared);
         ingestSettings.putAll(Map.of(
                 "http.port", "0",
                 "grpc.port", "0",
                 "topic.spans", spansTopic,
+                "topic.logs", logsTopic,
                 "kafka.bootstrap.servers", kafka.bootstrapServers()));
         IngestServer ingest = IngestServer.start(Config.load(IngestSettings.all(), Map.of(), ingestSettings));
         Map<String, String> aggregatorSettings = AggregatorFixture.settings(kafka, stateDir, spansTopic, shared);

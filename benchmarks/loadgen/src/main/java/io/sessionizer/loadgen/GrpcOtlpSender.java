@@ -6,17 +6,20 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToLongFunction;
 
-/** OTLP/gRPC ({@code TraceService/Export}), many calls multiplexed on one HTTP/2 connection. */
+/** OTLP/gRPC ({@code TraceService/Export}, {@code LogsService/Export}), many calls multiplexed on one connection. */
 final class GrpcOtlpSender implements OtlpSender {
     private final ClientFactory factory = ClientFactory.builder().build();
     private final TraceServiceGrpc.TraceServiceStub stub;
+    private final LogsServiceGrpc.LogsServiceStub logsStub;
 
     GrpcOtlpSender(String url, String authorization, Duration timeout) {
         URI uri = URI.create(url);
@@ -27,17 +30,32 @@ final class GrpcOtlpSender implements OtlpSender {
             builder.addHeader(HttpHeaderNames.AUTHORIZATION, authorization);
         }
         this.stub = builder.build(TraceServiceGrpc.TraceServiceStub.class);
+        this.logsStub = builder.build(LogsServiceGrpc.LogsServiceStub.class);
     }
 
     @Override
     public CompletableFuture<Long> send(ExportTraceServiceRequest request, long spans) {
         CompletableFuture<Long> result = new CompletableFuture<>();
-        stub.export(request, new StreamObserver<>() {
-            private long accepted = spans;
+        stub.export(request, observer(result, spans, response -> OtlpSender.accepted(spans, response)));
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Long> sendLogs(ExportLogsServiceRequest request, long records) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        logsStub.export(request, observer(result, records, response -> OtlpSender.accepted(records, response)));
+        return result;
+    }
+
+    /** Completes {@code result} with the items accepted per the answer, or with the call's failure. */
+    private static <R> StreamObserver<R> observer(CompletableFuture<Long> result, long items,
+            ToLongFunction<R> acceptedOf) {
+        return new StreamObserver<>() {
+            private long accepted = items;
 
             @Override
-            public void onNext(ExportTraceServiceResponse response) {
-                accepted = OtlpSender.accepted(spans, response);
+            public void onNext(R response) {
+                accepted = acceptedOf.applyAsLong(response);
             }
 
             @Override
@@ -51,8 +69,7 @@ final class GrpcOtlpSender implements OtlpSender {
             public void onCompleted() {
                 result.complete(accepted);
             }
-        });
-        return result;
+        };
     }
 
     @Override

@@ -1,10 +1,13 @@
 package io.sessionizer.loadgen;
 
+import com.google.protobuf.Message;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.loadgen.Latencies;
 import io.sessionizer.loadgen.Traffic;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -39,14 +42,24 @@ public final class LoadGenerator {
     private final OtlpSender sender;
     private final Traffic traffic;
     private final Settings settings;
+    private final Signal signal;
     private volatile LoadStats measured;
     private volatile LoadStats window;
     private volatile boolean stopped;
 
     public LoadGenerator(OtlpSender sender, Traffic traffic, Settings settings) {
+        this(sender, traffic, settings, Signal.TRACES);
+    }
+
+    /**
+     * A load of {@code signal}: for {@link Signal#LOGS}, each export holds the GenAI events of the traces a traces
+     * export would hold, and rate and counts are in log records instead of spans.
+     */
+    public LoadGenerator(OtlpSender sender, Traffic traffic, Settings settings, Signal signal) {
         this.sender = sender;
         this.traffic = traffic;
         this.settings = settings;
+        this.signal = signal;
     }
 
     /** Ends a run early, as if its duration had passed; safe from any thread. */
@@ -61,8 +74,8 @@ public final class LoadGenerator {
      * @param progress receives a line every {@code progressEvery}; {@code Duration.ZERO} for none
      */
     public LoadResult run(Consumer<String> progress, Duration progressEvery) throws InterruptedException {
-        int spansPerTurn = traffic.shape().spansPerTurn();
-        int tracesPerRequest = Math.max(1, settings.spansPerRequest() / spansPerTurn);
+        int spansPerTurn = signal.itemsPerTrace(traffic);
+        int tracesPerRequest = Math.max(1, settings.spansPerRequest() / traffic.shape().spansPerTurn());
         Semaphore inFlight = new Semaphore(settings.concurrency());
         RateLimiter limiter = new RateLimiter(settings.spansPerSecond(), RATE_SLACK_NANOS, System::nanoTime);
         long begin = System.nanoTime();
@@ -91,8 +104,7 @@ public final class LoadGenerator {
                 long remaining = settings.maxSpans() - sent;
                 int traces = (int) Math.min(tracesPerRequest,
                         remaining / spansPerTurn + (remaining % spansPerTurn == 0 ? 0 : 1));
-                ExportTraceServiceRequest request = traffic.request(trace, traces,
-                        System.currentTimeMillis() * 1_000_000L);
+                Message request = signal.request(traffic, trace, traces, System.currentTimeMillis() * 1_000_000L);
                 long spans = (long) traces * spansPerTurn;
                 trace += traces;
                 sent += spans;
@@ -113,11 +125,13 @@ public final class LoadGenerator {
         }
     }
 
-    private void send(ExportTraceServiceRequest request, long spans, Semaphore inFlight) {
+    private void send(Message request, long spans, Semaphore inFlight) {
         long bytes = request.getSerializedSize();
         long sentAt = System.nanoTime();
         try {
-            sender.send(request, spans).whenComplete((accepted, error) -> {
+            CompletableFuture<Long> answer = request instanceof ExportLogsServiceRequest logs
+                    ? sender.sendLogs(logs, spans) : sender.send((ExportTraceServiceRequest) request, spans);
+            answer.whenComplete((accepted, error) -> {
                 long latency = System.nanoTime() - sentAt;
                 for (LoadStats stats : new LoadStats[] {measured, window}) {
                     if (error == null) {
@@ -141,9 +155,10 @@ public final class LoadGenerator {
         LoadResult last = window.result(now);
         window = new LoadStats(now);
         Latencies.Summary latency = last.latency();
-        return String.format(Locale.ROOT, "%6.0f s%s  %,9.0f spans/s  %6.1f MB/s  latency p50 %6.1f ms  p99 %7.1f ms"
+        return String.format(Locale.ROOT, "%6.0f s%s  %,9.0f %s/s  %6.1f MB/s  latency p50 %6.1f ms  p99 %7.1f ms"
                         + "  in flight %3d  errors %s",
                 (now - begin) / 1e9, now < measureFrom ? " (warm-up)" : "", last.spansPerSecond(),
+                signal == Signal.TRACES ? "spans" : "records",
                 last.megabytesPerSecond(), latency.p50(), latency.p99(),
                 settings.concurrency() - inFlight.availablePermits(),
                 measured.errorCount() == 0 ? "0" : measured.result(now).describeErrors());

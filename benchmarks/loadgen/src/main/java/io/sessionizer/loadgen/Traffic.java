@@ -1,10 +1,15 @@
 package io.sessionizer.loadgen;
 
 import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -30,6 +35,8 @@ public final class Traffic {
             + "subscription chargeback onboarding thermostat pension insurance visa allergy router backup migration "
             + "license compliance dividend mileage lease tariff grant recipe calendar printer vpn kubernetes "
             + "carburetor sunscreen telescope violin glacier origami saffron lighthouse trombone volcano").split(" ");
+    /** Log records of one trace in {@link #logs}: a user message and a choice. */
+    public static final int LOG_RECORDS_PER_TRACE = 2;
     /** High half of every trace id, mixed with the seed: recognisable in a trace viewer. */
     private static final long TRACE_ID_MARK = 0x5e55_1011_0000_0000L;
 
@@ -106,6 +113,41 @@ public final class Traffic {
         }
         return ExportTraceServiceRequest.newBuilder()
                 .addResourceSpans(ResourceSpans.newBuilder().setResource(resource).addScopeSpans(scope))
+                .build();
+    }
+
+    /**
+     * The GenAI message events of the traces {@code firstTrace} to {@code firstTrace + traces - 1} in one logs export,
+     * as an SDK's log exporter sends them: per trace the user's message and the model's choice
+     * ({@value #LOG_RECORDS_PER_TRACE} log records), in the context of the trace's root span.
+     */
+    public ExportLogsServiceRequest logs(long firstTrace, int traces, long startNanos) {
+        ScopeLogs.Builder scope = ScopeLogs.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("opentelemetry.instrumentation.openai"));
+        for (long t = firstTrace; t < firstTrace + traces; t++) {
+            ByteString traceId = traceId(t);
+            ByteString spanId = ByteString.copyFrom(ByteBuffer.allocate(8).putLong(t * 1_000L + 1).array());
+            scope.addLogRecords(event(traceId, spanId, "gen_ai.user.message", startNanos,
+                    sentence(12, 40, topic(session(t)))));
+            scope.addLogRecords(event(traceId, spanId, "gen_ai.choice", startNanos + 1_000_000L,
+                    sentence(40, 120, null)));
+        }
+        return ExportLogsServiceRequest.newBuilder()
+                .addResourceLogs(ResourceLogs.newBuilder().setResource(resource).addScopeLogs(scope))
+                .build();
+    }
+
+    private static LogRecord event(ByteString traceId, ByteString spanId, String name, long timeNanos,
+            String content) {
+        return LogRecord.newBuilder()
+                .setTraceId(traceId)
+                .setSpanId(spanId)
+                .setTimeUnixNano(timeNanos)
+                .setObservedTimeUnixNano(timeNanos)
+                .setEventName(name)
+                .setBody(AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+                        .addValues(attr("content", content))))
+                .addAttributes(attr("gen_ai.system", "openai"))
                 .build();
     }
 

@@ -2,6 +2,7 @@ package io.sessionizer.loadgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.loadgen.Traffic;
 import java.time.Duration;
@@ -18,6 +19,7 @@ class LoadGeneratorTest {
     private static final class FakeSender implements OtlpSender {
         private final LongFunction<CompletableFuture<Long>> answer;
         private final List<ExportTraceServiceRequest> sent = new ArrayList<>();
+        private final List<ExportLogsServiceRequest> logs = new ArrayList<>();
 
         FakeSender(LongFunction<CompletableFuture<Long>> answer) {
             this.answer = answer;
@@ -27,6 +29,12 @@ class LoadGeneratorTest {
         public synchronized CompletableFuture<Long> send(ExportTraceServiceRequest request, long spans) {
             sent.add(request);
             return answer.apply(sent.size() - 1);
+        }
+
+        @Override
+        public synchronized CompletableFuture<Long> sendLogs(ExportLogsServiceRequest request, long records) {
+            logs.add(request);
+            return answer.apply(logs.size() - 1);
         }
 
         @Override
@@ -92,5 +100,20 @@ class LoadGeneratorTest {
 
         assertThat(result.errors()).containsEntry("IllegalStateException", 2L);
         assertThat(result.spans()).isZero();
+    }
+
+    @Test
+    void shouldSendTheGenAiEventsOfTheTracesAsLogsCountingLogRecords() throws Exception {
+        FakeSender sender = new FakeSender(n -> CompletableFuture.completedFuture(6L));
+
+        LoadResult result = new LoadGenerator(sender, new Traffic(1, SHAPE, "t"), new LoadGenerator.Settings(12, 0, 4,
+                Duration.ZERO, Duration.ofMinutes(5), 18), Signal.LOGS).run(line -> { }, Duration.ZERO);
+
+        // 3 traces per export (12 spans of 4-span turns), 2 log records per trace: 18 records in 3 exports.
+        assertThat(sender.sent).isEmpty();
+        assertThat(sender.logs).hasSize(3).allSatisfy(r -> assertThat(r.getResourceLogs(0).getScopeLogs(0)
+                .getLogRecordsList()).hasSize(6).allSatisfy(l -> assertThat(l.getTraceId()).hasSize(16)));
+        assertThat(result.spans()).isEqualTo(18);
+        assertThat(result.bytes()).isEqualTo(sender.logs.stream().mapToLong(r -> r.getSerializedSize()).sum());
     }
 }

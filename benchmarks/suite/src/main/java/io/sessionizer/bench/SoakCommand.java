@@ -1,5 +1,6 @@
 package io.sessionizer.bench;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.cli.Poll;
 import io.sessionizer.cli.Subcommand;
@@ -249,10 +250,17 @@ public final class SoakCommand implements Callable<Integer>, Subcommand {
         return new OtlpSender() {
             @Override
             public CompletableFuture<Long> send(ExportTraceServiceRequest request, long spans) {
-                return sender.send(request, spans).thenApply(n -> {
-                    accepted.addAndGet(n);
-                    return n;
-                });
+                return sender.send(request, spans).thenApply(this::count);
+            }
+
+            @Override
+            public CompletableFuture<Long> sendLogs(ExportLogsServiceRequest request, long records) {
+                return sender.sendLogs(request, records).thenApply(this::count);
+            }
+
+            private long count(long n) {
+                accepted.addAndGet(n);
+                return n;
             }
 
             @Override

@@ -12,9 +12,11 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.ingest.pipeline.Signal;
 
 /**
  * Requests refused before the service sees them: a message that is not protobuf, which grpc-java reports as
@@ -32,14 +34,15 @@ public final class GrpcRejections implements GrpcExceptionHandlerFunction {
     public Status apply(RequestContext ctx, Status status, Throwable cause, Metadata metadata) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InvalidProtocolBufferException) {
-                metrics.rejected(IngestMetrics.GRPC, RejectReason.MALFORMED, 0, 0);
+                Signal signal = signal(ctx);
+                metrics.rejected(signal, IngestMetrics.GRPC, RejectReason.MALFORMED, 0, 0);
                 return Status.INVALID_ARGUMENT.withDescription(
-                        "Malformed OTLP/protobuf ExportTraceServiceRequest: " + t.getMessage()).withCause(cause);
+                        "Malformed OTLP/protobuf " + signal.requestType() + ": " + t.getMessage()).withCause(cause);
             }
         }
         // The service reports its own errors as StatusRuntimeException and counts them itself.
         if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && !(cause instanceof StatusRuntimeException)) {
-            metrics.rejected(IngestMetrics.GRPC, RejectReason.TOO_LARGE, 0, 0);
+            metrics.rejected(signal(ctx), IngestMetrics.GRPC, RejectReason.TOO_LARGE, 0, 0);
         }
         return null;
     }
@@ -49,12 +52,17 @@ public final class GrpcRejections implements GrpcExceptionHandlerFunction {
      * the {@link TenantAuthentication.Rejection} of OTLP/gRPC.
      */
     public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
-        metrics.rejected(IngestMetrics.GRPC, RejectReason.UNAUTHENTICATED, 0, 0);
+        metrics.rejected(signal(ctx), IngestMetrics.GRPC, RejectReason.UNAUTHENTICATED, 0, 0);
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
                 .contentType(GrpcSerializationFormats.PROTO.mediaType())
                 .add("grpc-status", Integer.toString(Status.Code.UNAUTHENTICATED.value()))
                 .add("grpc-message",
                         "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'")
                 .build());
+    }
+
+    /** The signal of a call, from its path: {@code /opentelemetry.proto.collector.logs.v1.LogsService/Export}. */
+    private static Signal signal(RequestContext ctx) {
+        return ctx.path().startsWith("/" + LogsServiceGrpc.SERVICE_NAME + "/") ? Signal.LOGS : Signal.TRACES;
     }
 }

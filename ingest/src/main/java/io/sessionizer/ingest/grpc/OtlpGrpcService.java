@@ -8,22 +8,28 @@ import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.ingest.pipeline.ExportResult;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OTLP/gRPC export (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc). Armeria decodes the message (gzip
- * included, bounded by the maximum message size) and answers INVALID_ARGUMENT on bad protobuf; this service runs
- * on the blocking task executor and completes the call from the producer's acknowledgement. Retryable errors carry
+ * OTLP/gRPC export of traces, and of logs through {@link #logs()}
+ * (https://opentelemetry.io/docs/specs/otlp/#otlpgrpc). Armeria decodes the message (gzip included, bounded by the
+ * maximum message size) and answers INVALID_ARGUMENT on bad protobuf; this service runs on the blocking task executor and completes the call from the producer's acknowledgement. Retryable errors carry
  * a {@code google.rpc.RetryInfo}, which is what makes RESOURCE_EXHAUSTED retryable for OTLP clients.
  */
 public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
@@ -39,11 +45,28 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
 
     @Override
     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> observer) {
-        long bytes = request.getSerializedSize();
         String tenant = TenantAuthentication.tenant(ServiceRequestContext.current());
-        pipeline.export(request, bytes, tenant, IngestMetrics.GRPC).whenComplete((result, error) -> {
+        answer(pipeline.export(request, request.getSerializedSize(), tenant, IngestMetrics.GRPC),
+                ExportResult::toResponse, observer);
+    }
+
+    /** {@code LogsService/Export} on the same pipeline, with the same answers. */
+    public LogsServiceGrpc.LogsServiceImplBase logs() {
+        return new LogsServiceGrpc.LogsServiceImplBase() {
+            @Override
+            public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> observer) {
+                String tenant = TenantAuthentication.tenant(ServiceRequestContext.current());
+                answer(pipeline.exportLogs(request, request.getSerializedSize(), tenant, IngestMetrics.GRPC),
+                        ExportResult::toLogsResponse, observer);
+            }
+        };
+    }
+
+    private <T> void answer(CompletableFuture<ExportResult> stored, Function<ExportResult, T> response,
+            StreamObserver<T> observer) {
+        stored.whenComplete((result, error) -> {
             if (error == null) {
-                observer.onNext(result.toResponse());
+                observer.onNext(response.apply(result));
                 observer.onCompleted();
                 return;
             }

@@ -1,5 +1,6 @@
 package io.sessionizer.ingest.http;
 
+import com.google.protobuf.Message;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
@@ -11,15 +12,16 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.ingest.otlp.OtlpFormatException;
+import io.sessionizer.ingest.pipeline.ExportResult;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.ingest.pipeline.Signal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OTLP/HTTP {@code POST /v1/traces} (https://opentelemetry.io/docs/specs/otlp/#otlphttp): protobuf or JSON,
- * optionally gzip-compressed, answered in the request's encoding and only once Kafka has stored the spans.
+ * OTLP/HTTP {@code POST /v1/traces} or {@code POST /v1/logs} (https://opentelemetry.io/docs/specs/otlp/#otlphttp):
+ * protobuf or JSON, optionally gzip-compressed, answered in the request's encoding and only once Kafka has stored
+ * the spans or log records.
  *
  * <p>The event loop only checks headers; decompression, decoding and the hand-over to the producer (which may
  * wait for Kafka metadata) run on the blocking task executor, and the answer is completed from the producer's
@@ -38,12 +41,16 @@ import org.slf4j.LoggerFactory;
 public final class OtlpHttpService implements HttpService {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpService.class);
 
+    private final Signal signal;
     private final IngestPipeline pipeline;
     private final IngestMetrics metrics;
     private final long maxBodyBytes;
     private final StatusResponses responses;
 
-    public OtlpHttpService(IngestPipeline pipeline, IngestMetrics metrics, long maxBodyBytes, Duration retryAfter) {
+    /** The endpoint of {@code signal}: {@code /v1/traces} for traces, {@code /v1/logs} for logs. */
+    public OtlpHttpService(Signal signal, IngestPipeline pipeline, IngestMetrics metrics, long maxBodyBytes,
+            Duration retryAfter) {
+        this.signal = signal;
         this.pipeline = pipeline;
         this.metrics = metrics;
         this.maxBodyBytes = maxBodyBytes;
@@ -55,7 +62,7 @@ public final class OtlpHttpService implements HttpService {
         Optional<OtlpEncoding> maybeEncoding = OtlpEncoding.forContentType(req.contentType());
         if (maybeEncoding.isEmpty()) {
             // Without a known encoding there is no OTLP form for the error, so it is plain text.
-            metrics.rejected(IngestMetrics.HTTP, RejectReason.UNSUPPORTED_MEDIA_TYPE, 0, 0);
+            metrics.rejected(signal, IngestMetrics.HTTP, RejectReason.UNSUPPORTED_MEDIA_TYPE, 0, 0);
             return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
                     "Unsupported Content-Type '%s': OTLP/HTTP takes application/x-protobuf or application/json",
                     req.headers().get(HttpHeaderNames.CONTENT_TYPE, ""));
@@ -84,21 +91,31 @@ public final class OtlpHttpService implements HttpService {
         // The server's maxRequestLength already bounds the body as sent; gzip is bounded while inflating.
         byte[] body = aggregated.content().array();
         long bytes = body.length;
-        ExportTraceServiceRequest request;
+        CompletableFuture<? extends Message> answer;
         try {
             if (gzip) {
                 body = BoundedGzip.decompress(body, maxBodyBytes);
                 bytes = body.length;
             }
-            request = OtlpCodec.decode(body, encoding);
+            answer = export(body, encoding, bytes, tenant);
         } catch (OtlpFormatException e) {
             return CompletableFuture.completedFuture(reject(RejectReason.MALFORMED, e.getMessage(), bytes, encoding));
         } catch (IngestException e) {
             return CompletableFuture.completedFuture(reject(e.reason(), e.getMessage(), bytes, encoding));
         }
-        return pipeline.export(request, bytes, tenant, IngestMetrics.HTTP).thenApply(result -> HttpResponse.of(
-                HttpStatus.OK, encoding.mediaType(),
-                HttpData.wrap(OtlpCodec.encode(result.toResponse(), encoding))));
+        return answer.thenApply(response -> HttpResponse.of(HttpStatus.OK, encoding.mediaType(),
+                HttpData.wrap(OtlpCodec.encode(response, encoding))));
+    }
+
+    /** Decodes the body (throwing {@link OtlpFormatException}) and hands it to the pipeline; the OTLP answer. */
+    private CompletableFuture<? extends Message> export(byte[] body, OtlpEncoding encoding, long bytes,
+            String tenant) {
+        return switch (signal) {
+            case TRACES -> pipeline.export(OtlpCodec.decode(body, encoding), bytes, tenant, IngestMetrics.HTTP)
+                    .thenApply(ExportResult::toResponse);
+            case LOGS -> pipeline.exportLogs(OtlpCodec.decodeLogs(body, encoding), bytes, tenant, IngestMetrics.HTTP)
+                    .thenApply(ExportResult::toLogsResponse);
+        };
     }
 
     /**
@@ -113,7 +130,7 @@ public final class OtlpHttpService implements HttpService {
 
     /** Refused before the pipeline: count it here. */
     private HttpResponse reject(RejectReason reason, String message, long bytes, OtlpEncoding encoding) {
-        metrics.rejected(IngestMetrics.HTTP, reason, bytes, 0);
+        metrics.rejected(signal, IngestMetrics.HTTP, reason, bytes, 0);
         LOG.debug("Rejected an OTLP/HTTP request ({}): {}", reason.tag(), message);
         return responses.reject(reason, message, encoding);
     }

@@ -2,8 +2,9 @@ package io.sessionizer.ingest.kafka;
 
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TraceSink;
-import io.sessionizer.schemas.otlp.TraceBatch;
+import io.sessionizer.schemas.otlp.OtlpBatch;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,17 +19,20 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Writes each batch as one record of the spans topic: key = lowercase hex trace id, value = the serialized
- * one-trace export request, header {@value RecordContract#TENANT_HEADER} = the tenant (DESIGN.md, "Kafka topics").
- * A trace may come as several batches with the same key when it is larger than {@code record.max-bytes}.
+ * Writes each batch as one record of the spans topic (or of the logs topic for log records): key = lowercase hex
+ * trace id, value = the serialized one-trace export request, header {@value RecordContract#TENANT_HEADER} = the
+ * tenant (DESIGN.md, "Kafka topics"). A trace may come as several batches with the same key when it is larger than
+ * {@code record.max-bytes}. Both topics share the one idempotent producer.
  */
 public final class TraceProducer implements TraceSink, AutoCloseable {
     private final Producer<byte[], byte[]> producer;
-    private final String topic;
+    private final String spansTopic;
+    private final String logsTopic;
 
-    public TraceProducer(Producer<byte[], byte[]> producer, String topic) {
+    public TraceProducer(Producer<byte[], byte[]> producer, String spansTopic, String logsTopic) {
         this.producer = producer;
-        this.topic = topic;
+        this.spansTopic = spansTopic;
+        this.logsTopic = logsTopic;
     }
 
     /**
@@ -36,7 +40,8 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
      * answered, so that the caller's in-flight accounting never releases bytes the producer still holds.
      */
     @Override
-    public CompletableFuture<Void> send(List<TraceBatch> batches, String tenant) {
+    public CompletableFuture<Void> send(Signal signal, List<? extends OtlpBatch> batches, String tenant) {
+        String topic = signal == Signal.LOGS ? logsTopic : spansTopic;
         CompletableFuture<Void> all = new CompletableFuture<>();
         AtomicInteger pending = new AtomicInteger(batches.size());
         AtomicReference<Throwable> firstError = new AtomicReference<>();
@@ -50,7 +55,7 @@ public final class TraceProducer implements TraceSink, AutoCloseable {
                 }
                 break;
             }
-            TraceBatch batch = batches.get(i);
+            OtlpBatch batch = batches.get(i);
             RecordHeaders headers = new RecordHeaders();
             headers.add(new RecordHeader(RecordContract.TENANT_HEADER, tenantBytes));
             ProducerRecord<byte[], byte[]> record =

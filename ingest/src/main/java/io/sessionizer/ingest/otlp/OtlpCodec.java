@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,9 +22,10 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Decodes export requests and encodes answers in either OTLP encoding.
+ * Decodes export requests (traces and logs) and encodes answers in either OTLP encoding.
  *
  * <p>OTLP/JSON is the protobuf JSON mapping with one exception: trace and span ids are hex strings, not base64
  * (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding). Ids are therefore rewritten to base64 in the
@@ -50,9 +52,20 @@ public final class OtlpCodec {
     }
 
     public static ExportTraceServiceRequest decode(byte[] body, OtlpEncoding encoding) {
-        return switch (encoding) {
-            case PROTOBUF -> decodeProtobuf(body);
-            case JSON -> decodeJson(body);
+        return decode(body, encoding, ExportTraceServiceRequest.newBuilder(), OtlpCodec::traceIdsToBase64);
+    }
+
+    /** An OTLP logs export; in OTLP/JSON the log records' {@code traceId} and {@code spanId} are hex, as spans' are. */
+    public static ExportLogsServiceRequest decodeLogs(byte[] body, OtlpEncoding encoding) {
+        return decode(body, encoding, ExportLogsServiceRequest.newBuilder(), OtlpCodec::logIdsToBase64);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Message> T decode(byte[] body, OtlpEncoding encoding, Message.Builder builder,
+            Consumer<JsonNode> idsToBase64) {
+        return (T) switch (encoding) {
+            case PROTOBUF -> decodeProtobuf(body, builder);
+            case JSON -> decodeJson(body, builder, idsToBase64);
         };
     }
 
@@ -63,15 +76,15 @@ public final class OtlpCodec {
         };
     }
 
-    private static ExportTraceServiceRequest decodeProtobuf(byte[] body) {
+    private static Message decodeProtobuf(byte[] body, Message.Builder builder) {
         try {
-            return ExportTraceServiceRequest.parseFrom(body);
+            return builder.mergeFrom(body).build();
         } catch (InvalidProtocolBufferException e) {
-            throw new OtlpFormatException("Malformed OTLP/protobuf ExportTraceServiceRequest: " + e.getMessage());
+            throw new OtlpFormatException("Malformed OTLP/protobuf " + name(builder) + ": " + e.getMessage());
         }
     }
 
-    private static ExportTraceServiceRequest decodeJson(byte[] body) {
+    private static Message decodeJson(byte[] body, Message.Builder builder, Consumer<JsonNode> idsToBase64) {
         checkUtf8(body);
         JsonNode root;
         try {
@@ -87,29 +100,52 @@ public final class OtlpCodec {
             throw new OtlpFormatException("Malformed OTLP/JSON: the body must be a JSON object");
         }
         checkSurrogates(root);
-        for (ObjectNode resourceSpans : objects(root, "resourceSpans", "resource_spans")) {
-            for (ObjectNode scopeSpans : objects(resourceSpans, "scopeSpans", "scope_spans")) {
-                for (ObjectNode span : objects(scopeSpans, "spans", "spans")) {
-                    hexToBase64(span, "traceId", "trace_id");
-                    hexToBase64(span, "spanId", "span_id");
-                    hexToBase64(span, "parentSpanId", "parent_span_id");
-                    for (ObjectNode link : objects(span, "links", "links")) {
-                        hexToBase64(link, "traceId", "trace_id");
-                        hexToBase64(link, "spanId", "span_id");
-                    }
-                }
-            }
-        }
-        ExportTraceServiceRequest.Builder builder = ExportTraceServiceRequest.newBuilder();
+        idsToBase64.accept(root);
         try {
             JSON_PARSER.merge(root.toString(), builder);
         } catch (InvalidProtocolBufferException e) {
             // JsonFormat's own message names the field and value ("Not an uint64 value: ...").
-            throw new OtlpFormatException("Malformed OTLP/JSON ExportTraceServiceRequest: " + e.getMessage());
+            throw new OtlpFormatException("Malformed OTLP/JSON " + name(builder) + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            throw new OtlpFormatException("Malformed OTLP/JSON ExportTraceServiceRequest: " + rootCauseMessage(e));
+            throw new OtlpFormatException("Malformed OTLP/JSON " + name(builder) + ": " + rootCauseMessage(e));
         }
         return builder.build();
+    }
+
+    private static String name(Message.Builder builder) {
+        return builder.getDescriptorForType().getName();
+    }
+
+    private static void traceIdsToBase64(JsonNode root) {
+        for (ObjectNode span : items(root, "resourceSpans", "resource_spans", "scopeSpans", "scope_spans", "spans")) {
+            hexToBase64(span, "traceId", "trace_id");
+            hexToBase64(span, "spanId", "span_id");
+            hexToBase64(span, "parentSpanId", "parent_span_id");
+            for (ObjectNode link : objects(span, "links", "links")) {
+                hexToBase64(link, "traceId", "trace_id");
+                hexToBase64(link, "spanId", "span_id");
+            }
+        }
+    }
+
+    private static void logIdsToBase64(JsonNode root) {
+        for (ObjectNode logRecord : items(root, "resourceLogs", "resource_logs", "scopeLogs", "scope_logs",
+                "logRecords", "log_records")) {
+            hexToBase64(logRecord, "traceId", "trace_id");
+            hexToBase64(logRecord, "spanId", "span_id");
+        }
+    }
+
+    /** The spans or log records of every scope of every resource; each name in its camel and snake spelling. */
+    private static List<ObjectNode> items(JsonNode root, String... names) {
+        List<ObjectNode> items = new ArrayList<>();
+        String itemsSnake = names.length > 5 ? names[5] : names[4];
+        for (ObjectNode resource : objects(root, names[0], names[1])) {
+            for (ObjectNode scope : objects(resource, names[2], names[3])) {
+                items.addAll(objects(scope, names[4], itemsSnake));
+            }
+        }
+        return items;
     }
 
     /** Refuses a body that is not well-formed UTF-8, naming the offset of the first bad byte. */

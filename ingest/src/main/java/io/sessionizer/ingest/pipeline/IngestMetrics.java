@@ -3,6 +3,7 @@ package io.sessionizer.ingest.pipeline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.sessionizer.schemas.otlp.LogFitter;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +14,12 @@ import java.util.concurrent.TimeUnit;
  * decompression. What was made to fit the record budget is counted in {@code ingest_traces_split_total} (traces
  * written as more than one record), {@code ingest_spans_truncated_total}, {@code ingest_values_truncated_total}
  * and {@code ingest_span_items_dropped_total} (attributes, events and links), each labelled {@code protocol}.
+ *
+ * <p>Logs have meters of their own, named alike under {@code ingest_logs_}: {@code ingest_logs_requests_total},
+ * {@code ingest_logs_bytes_total}, {@code ingest_logs_records_total}, {@code ingest_logs_traces_split_total},
+ * {@code ingest_logs_records_truncated_total}, {@code ingest_logs_values_truncated_total},
+ * {@code ingest_logs_items_dropped_total}, and {@code ingest_logs_records_without_trace_total} (labelled
+ * {@code protocol}) for the log records dropped because they carry no trace id.
  */
 public final class IngestMetrics {
     public static final String HTTP = "http";
@@ -42,36 +49,56 @@ public final class IngestMetrics {
         return registry;
     }
 
-    void accepted(String protocol, long bytes, int spans) {
-        count(protocol, "accepted", NONE, bytes, spans);
+    void accepted(Signal signal, String protocol, long bytes, int items) {
+        count(signal, protocol, "accepted", NONE, bytes, items);
     }
 
-    /** A whole request refused; {@code spans} is zero when the payload could not be read. */
-    public void rejected(String protocol, RejectReason reason, long bytes, int spans) {
-        count(protocol, "rejected", reason.tag(), bytes, spans);
+    /** A whole request refused; {@code items} is zero when the payload could not be read. */
+    public void rejected(Signal signal, String protocol, RejectReason reason, long bytes, int items) {
+        count(signal, protocol, "rejected", reason.tag(), bytes, items);
     }
 
     void rejectedSpans(String protocol, int spans) {
-        counter("ingest.spans", "Spans received", protocol, "rejected", INVALID_ID).increment(spans);
+        counter(Signal.TRACES.itemsMeter, "Spans received", protocol, "rejected", INVALID_ID).increment(spans);
+    }
+
+    /** Log records left out for carrying no trace id: not an error, most logs are not a trace's GenAI events. */
+    void logRecordsWithoutTrace(String protocol, int records) {
+        if (records > 0) {
+            counter("ingest.logs.records.without.trace", "Log records dropped because they carry no trace id",
+                    protocol).increment(records);
+        }
     }
 
     /** Counts what {@link TraceFitter} split, cut or dropped; nothing for a trace that fitted as it was. */
     void fitted(String protocol, TraceFitter.Fitted fitted) {
-        if (fitted.records().size() > 1) {
-            counter("ingest.traces.split", "Traces written as several records to keep each within record.max-bytes",
+        fitted(Signal.TRACES, protocol, fitted.records().size(), fitted.truncatedSpans(), fitted.truncatedValues(),
+                fitted.droppedItems());
+    }
+
+    /** Counts what {@link LogFitter} split, cut or dropped; nothing for a trace that fitted as it was. */
+    void fitted(String protocol, LogFitter.Fitted fitted) {
+        fitted(Signal.LOGS, protocol, fitted.records().size(), fitted.truncatedRecords(), fitted.truncatedValues(),
+                fitted.droppedItems());
+    }
+
+    private void fitted(Signal signal, String protocol, int records, int truncatedItems, int truncatedValues,
+            int droppedItems) {
+        if (records > 1) {
+            counter(signal.splitMeter, "Traces written as several records to keep each within record.max-bytes",
                     protocol).increment();
         }
-        if (fitted.truncatedSpans() > 0) {
-            counter("ingest.spans.truncated", "Spans with a value cut or an attribute, event or link dropped to fit "
-                    + "record.max-bytes", protocol).increment(fitted.truncatedSpans());
+        if (truncatedItems > 0) {
+            counter(signal.truncatedItemsMeter, "Spans or log records with a value cut or an attribute, event, link "
+                    + "or body dropped to fit record.max-bytes", protocol).increment(truncatedItems);
         }
-        if (fitted.truncatedValues() > 0) {
-            counter("ingest.values.truncated", "Attribute values and other texts cut to fit record.max-bytes",
-                    protocol).increment(fitted.truncatedValues());
+        if (truncatedValues > 0) {
+            counter(signal.truncatedValuesMeter, "Attribute values and other texts cut to fit record.max-bytes",
+                    protocol).increment(truncatedValues);
         }
-        if (fitted.droppedItems() > 0) {
-            counter("ingest.span.items.dropped", "Attributes, events and links dropped to fit record.max-bytes",
-                    protocol).increment(fitted.droppedItems());
+        if (droppedItems > 0) {
+            counter(signal.droppedItemsMeter, "Attributes, events, links or bodies dropped to fit record.max-bytes",
+                    protocol).increment(droppedItems);
         }
     }
 
@@ -83,12 +110,13 @@ public final class IngestMetrics {
         (success ? sendSuccess : sendFailure).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    private void count(String protocol, String outcome, String reason, long bytes, int spans) {
-        counter("ingest.requests", "Export requests received", protocol, outcome, reason).increment();
-        counter("ingest.bytes", "Request bytes received, after decompression", protocol, outcome, reason)
+    private void count(Signal signal, String protocol, String outcome, String reason, long bytes, int items) {
+        counter(signal.requestsMeter, "Export requests received", protocol, outcome, reason).increment();
+        counter(signal.bytesMeter, "Request bytes received, after decompression", protocol, outcome, reason)
                 .increment(bytes);
-        if (spans > 0) {
-            counter("ingest.spans", "Spans received", protocol, outcome, reason).increment(spans);
+        if (items > 0) {
+            counter(signal.itemsMeter, signal == Signal.TRACES ? "Spans received" : "Log records received", protocol,
+                    outcome, reason).increment(items);
         }
     }
 

@@ -2,9 +2,13 @@ package io.sessionizer.ingest.pipeline;
 
 import com.linecorp.armeria.common.util.Exceptions;
 import io.micrometer.core.instrument.Gauge;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.sessionizer.schemas.otlp.LogFitter;
+import io.sessionizer.schemas.otlp.LogSplitResult;
+import io.sessionizer.schemas.otlp.LogSplitter;
+import io.sessionizer.schemas.otlp.OtlpBatch;
 import io.sessionizer.schemas.otlp.SplitResult;
-import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
@@ -16,14 +20,16 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Stores one decoded export and says how it went. The returned future succeeds only after the sink acknowledged
  * every record; otherwise it fails with an {@link IngestException} within the send timeout, never later, so that a
  * client always gets a bounded, retryable answer (Jaeger v1 answered before the write and lost data).
  *
- * <p>Every record is at most {@code maxRecordBytes}: a larger trace is split over several records and a span too
- * large for one is cut ({@link TraceFitter}), counted, never refused.
+ * <p>Every record is at most {@code maxRecordBytes}: a larger trace is split over several records and a span or log
+ * record too large for one is cut ({@link TraceFitter}, {@link LogFitter}), counted, never refused.
  */
 public final class IngestPipeline {
     private final TraceSink sink;
@@ -59,28 +65,72 @@ public final class IngestPipeline {
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
+        return store(Signal.TRACES, bytes, tenant, protocol, () -> {
+            SplitResult split = TraceSplitter.split(request);
+            if (split.rejectedSpans() > 0) {
+                metrics.rejectedSpans(protocol, split.rejectedSpans());
+            }
+            List<OtlpBatch> records = fitEach(split.batches(), trace -> {
+                TraceFitter.Fitted fitted = TraceFitter.fit(trace, maxRecordBytes);
+                metrics.fitted(protocol, fitted);
+                return fitted.records();
+            });
+            return new Prepared(records,
+                    new ExportResult(split.acceptedSpans(), split.rejectedSpans(), split.rejectionMessage()));
+        });
+    }
+
+    /**
+     * {@link #export} for logs: the log records of each trace go to the logs topic; those without a trace id are
+     * counted and dropped, which is no error ({@link ExportResult#rejected()} says how many).
+     */
+    public CompletableFuture<ExportResult> exportLogs(ExportLogsServiceRequest request, long bytes, String tenant,
+            String protocol) {
+        return store(Signal.LOGS, bytes, tenant, protocol, () -> {
+            LogSplitResult split = LogSplitter.split(request);
+            metrics.logRecordsWithoutTrace(protocol, split.recordsWithoutTrace());
+            List<OtlpBatch> records = fitEach(split.batches(), trace -> {
+                LogFitter.Fitted fitted = LogFitter.fit(trace, maxRecordBytes);
+                metrics.fitted(protocol, fitted);
+                return fitted.records();
+            });
+            return new Prepared(records, new ExportResult(split.acceptedRecords(), split.recordsWithoutTrace(), null));
+        });
+    }
+
+    /** The records of every trace, each trace fitted to the record budget by {@code fit}. */
+    private static <B> List<OtlpBatch> fitEach(List<B> traces, Function<B, List<? extends OtlpBatch>> fit) {
+        List<OtlpBatch> records = new ArrayList<>(traces.size());
+        for (B trace : traces) {
+            records.addAll(fit.apply(trace));
+        }
+        return records;
+    }
+
+    /** The records of one export, fitted to the budget, and the answer once they are stored. */
+    private record Prepared(List<OtlpBatch> records, ExportResult result) {
+    }
+
+    private CompletableFuture<ExportResult> store(Signal signal, long bytes, String tenant, String protocol,
+            Supplier<Prepared> prepare) {
         if (draining) {
-            metrics.rejected(protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
+            metrics.rejected(signal, protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
                     "The ingest is stopping; retry later"));
         }
         if (!limiter.tryAcquire(bytes)) {
-            metrics.rejected(protocol, RejectReason.OVERLOADED, bytes, 0);
+            metrics.rejected(signal, protocol, RejectReason.OVERLOADED, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.OVERLOADED,
                     "Too much data waiting for Kafka (limit " + limiter.maxBytes() + " bytes); retry later"));
         }
-        SplitResult split = TraceSplitter.split(request);
-        ExportResult result = new ExportResult(split.acceptedSpans(), split.rejectedSpans(), split.rejectionMessage());
-        if (split.rejectedSpans() > 0) {
-            metrics.rejectedSpans(protocol, split.rejectedSpans());
-        }
-        if (split.batches().isEmpty()) {
+        Prepared prepared = prepare.get();
+        ExportResult result = prepared.result();
+        if (prepared.records().isEmpty()) {
             limiter.release(bytes);
-            metrics.accepted(protocol, bytes, 0);
+            metrics.accepted(signal, protocol, bytes, 0);
             return CompletableFuture.completedFuture(result);
         }
 
-        List<TraceBatch> records = fit(split.batches(), protocol);
         long start = System.nanoTime();
         // The answer's deadline is armed before the hand-over, which may block (Kafka metadata, a full buffer) and so
         // runs on its own executor: the client is answered when the deadline passes even while the sink still waits.
@@ -88,11 +138,11 @@ public final class IngestPipeline {
         CompletableFuture<ExportResult> answer = sent.copy().orTimeout(sendTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .handle((ignored, error) -> {
                     if (error == null) {
-                        metrics.accepted(protocol, bytes, split.acceptedSpans());
+                        metrics.accepted(signal, protocol, bytes, result.accepted());
                         return result;
                     }
-                    IngestException failure = toIngestException(error);
-                    metrics.rejected(protocol, failure.reason(), bytes, split.acceptedSpans());
+                    IngestException failure = toIngestException(signal, error);
+                    metrics.rejected(signal, protocol, failure.reason(), bytes, result.accepted());
                     throw new CompletionException(failure);
                 });
         // The bytes stay reserved until the sink is done with them, even if the client was answered earlier.
@@ -101,14 +151,14 @@ public final class IngestPipeline {
             metrics.sendLatency(System.nanoTime() - start, error == null);
         });
         try {
-            handOver.execute(() -> handOver(records, tenant, sent, answer));
+            handOver.execute(() -> handOver(signal, prepared.records(), tenant, sent, answer));
         } catch (RejectedExecutionException e) {
             sent.completeExceptionally(e);
         }
         return answer;
     }
 
-    private void handOver(List<TraceBatch> records, String tenant, CompletableFuture<Void> sent,
+    private void handOver(Signal signal, List<OtlpBatch> records, String tenant, CompletableFuture<Void> sent,
             CompletableFuture<ExportResult> answer) {
         if (answer.isDone()) {
             // The client was already told to retry: storing the records now would only make duplicates.
@@ -116,7 +166,7 @@ public final class IngestPipeline {
             return;
         }
         try {
-            sink.send(records, tenant).whenComplete((ignored, error) -> {
+            sink.send(signal, records, tenant).whenComplete((ignored, error) -> {
                 if (error == null) {
                     sent.complete(null);
                 } else {
@@ -136,27 +186,17 @@ public final class IngestPipeline {
         draining = true;
     }
 
-    private List<TraceBatch> fit(List<TraceBatch> traces, String protocol) {
-        List<TraceBatch> records = new ArrayList<>(traces.size());
-        for (TraceBatch trace : traces) {
-            TraceFitter.Fitted fitted = TraceFitter.fit(trace, maxRecordBytes);
-            records.addAll(fitted.records());
-            metrics.fitted(protocol, fitted);
-        }
-        return records;
-    }
-
-    private IngestException toIngestException(Throwable error) {
+    private IngestException toIngestException(Signal signal, Throwable error) {
         Throwable cause = Exceptions.peel(error);
         if (cause instanceof IngestException ingest) {
             return ingest;
         }
         if (cause instanceof TimeoutException) {
             return new IngestException(RejectReason.KAFKA_UNAVAILABLE,
-                    "Kafka did not acknowledge the spans within " + sendTimeout.toMillis() + " ms; retry later", cause);
+                    "Kafka did not acknowledge the " + signal.items() + " within " + sendTimeout.toMillis() + " ms; retry later", cause);
         }
         return new IngestException(RejectReason.KAFKA_UNAVAILABLE,
-                "Kafka did not store the spans (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
+                "Kafka did not store the " + signal.items() + " (" + cause.getClass().getSimpleName() + ": " + cause.getMessage()
                         + "); retry later", cause);
     }
 

@@ -3,12 +3,17 @@ package io.sessionizer.ingest.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.ingest.pipeline.IngestException;
 import io.sessionizer.ingest.pipeline.RejectReason;
+import io.sessionizer.ingest.pipeline.Signal;
+import io.sessionizer.schemas.otlp.LogBatch;
+import io.sessionizer.schemas.otlp.LogSplitter;
 import io.sessionizer.schemas.otlp.TraceBatch;
 import io.sessionizer.schemas.otlp.TraceSplitter;
 import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +34,12 @@ class TraceProducerTest {
     // Not auto-completing: the test decides when and how the broker answers each record.
     private final MockProducer<byte[], byte[]> mock =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    private final TraceProducer producer = new TraceProducer(mock, "spans");
+    private final TraceProducer producer = new TraceProducer(mock, "spans", "logs");
     private final List<TraceBatch> batches = TraceSplitter.split(OtlpTraces.request(3, 2)).batches();
 
     @Test
     void shouldWriteOneKeyedRecordPerTraceWithTheTenantHeader() throws Exception {
-        CompletableFuture<Void> sent = producer.send(batches, "acme");
+        CompletableFuture<Void> sent = producer.send(Signal.TRACES, batches, "acme");
 
         assertThat(sent).isNotDone();
         assertThat(mock.history()).hasSize(3);
@@ -50,7 +55,7 @@ class TraceProducerTest {
 
     @Test
     void shouldCompleteOnlyWhenEveryRecordIsAcknowledged() {
-        CompletableFuture<Void> sent = producer.send(batches, "default");
+        CompletableFuture<Void> sent = producer.send(Signal.TRACES, batches, "default");
 
         mock.completeNext();
         mock.completeNext();
@@ -61,7 +66,7 @@ class TraceProducerTest {
 
     @Test
     void shouldFailWithTheFirstErrorOnlyAfterEveryRecordWasAnswered() {
-        CompletableFuture<Void> sent = producer.send(batches, "default");
+        CompletableFuture<Void> sent = producer.send(Signal.TRACES, batches, "default");
 
         mock.errorNext(new NotEnoughReplicasException("isr too small"));
         assertThat(sent).isNotDone();
@@ -74,7 +79,7 @@ class TraceProducerTest {
 
     @Test
     void shouldReportATraceTooLargeForKafkaAsTooLarge() {
-        CompletableFuture<Void> sent = producer.send(batches.subList(0, 1), "default");
+        CompletableFuture<Void> sent = producer.send(Signal.TRACES, batches.subList(0, 1), "default");
 
         mock.errorNext(new RecordTooLargeException("The message is 2000000 bytes"));
 
@@ -88,7 +93,7 @@ class TraceProducerTest {
     void shouldFailAtOnceWhenTheProducerIsClosed() {
         mock.close();
 
-        assertThat(producer.send(batches, "default")).isCompletedExceptionally();
+        assertThat(producer.send(Signal.TRACES, batches, "default")).isCompletedExceptionally();
     }
 
     @Test
@@ -102,12 +107,33 @@ class TraceProducerTest {
                 Map.of("bootstrap.servers", "127.0.0.1:" + closedPort), maxBlock, 960 << 10, 1 << 20))) {
             long start = System.nanoTime();
 
-            CompletableFuture<Void> sent = new TraceProducer(real, "spans").send(batches, "default");
+            CompletableFuture<Void> sent = new TraceProducer(real, "spans", "logs")
+                    .send(Signal.TRACES, batches, "default");
 
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(sent).isCompletedExceptionally();
             // Three traces used to block three times as long.
             assertThat(took).isGreaterThanOrEqualTo(maxBlock.minusMillis(100)).isLessThan(maxBlock.multipliedBy(2));
         }
+    }
+
+    @Test
+    void shouldWriteLogsToTheLogsTopicKeyedByTraceWithTheTenantHeader() throws Exception {
+        List<LogBatch> logs = LogSplitter.split(OtlpLogs.request(2, 2)).batches();
+
+        CompletableFuture<Void> sent = producer.send(Signal.LOGS, logs, "acme");
+
+        assertThat(mock.history()).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            ProducerRecord<byte[], byte[]> record = mock.history().get(i);
+            assertThat(record.topic()).isEqualTo("logs");
+            assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(logs.get(i).traceId());
+            assertThat(ExportLogsServiceRequest.parseFrom(record.value())).isEqualTo(logs.get(i).request());
+            assertThat(new String(record.headers().lastHeader(RecordContract.TENANT_HEADER).value(),
+                    StandardCharsets.UTF_8)).isEqualTo("acme");
+        }
+        mock.completeNext();
+        mock.completeNext();
+        assertThat(sent).isCompleted();
     }
 }

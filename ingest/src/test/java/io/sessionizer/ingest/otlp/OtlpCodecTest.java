@@ -7,11 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.rpc.Status;
 import com.linecorp.armeria.common.MediaType;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -236,5 +241,57 @@ class OtlpCodecTest {
                 .contains(OtlpEncoding.PROTOBUF);
         assertThat(OtlpEncoding.forContentType(MediaType.parse("text/plain"))).isEmpty();
         assertThat(OtlpEncoding.forContentType(null)).isEmpty();
+    }
+
+    private static ExportLogsServiceRequest logsJson(String text) {
+        return OtlpCodec.decodeLogs(text.getBytes(StandardCharsets.UTF_8), OtlpEncoding.JSON);
+    }
+
+    @Test
+    void shouldDecodeOtlpJsonLogsWithHexIdsInEitherSpelling() {
+        ExportLogsServiceRequest request = logsJson(OtlpLogs.SPEC_EXAMPLE_JSON);
+        ExportLogsServiceRequest snake = logsJson("""
+                {"resource_logs": [{"scope_logs": [{"log_records": [{
+                  "trace_id": "5b8efff798038103d269b633813fc60c", "span_id": "eee19b7ec3c1b174",
+                  "event_name": "gen_ai.choice", "someFutureField": 1}]}]}]}
+                """);
+
+        LogRecord record = request.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+        assertThat(hex(record.getTraceId())).isEqualTo(OtlpLogs.SPEC_EXAMPLE_TRACE_ID);
+        assertThat(hex(record.getSpanId())).isEqualTo("eee19b7ec3c1b174");
+        assertThat(record.getEventName()).isEqualTo("gen_ai.user.message");
+        assertThat(record.getSeverityNumberValue()).isEqualTo(9);
+        assertThat(record.getTimeUnixNano()).isEqualTo(1544712660300000000L);
+        assertThat(request.getResourceLogs(0).getScopeLogs(0).getLogRecords(1).getTraceId()).isEmpty();
+        LogRecord snakeRecord = snake.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+        assertThat(hex(snakeRecord.getTraceId())).isEqualTo(OtlpLogs.SPEC_EXAMPLE_TRACE_ID);
+        assertThat(snakeRecord.getEventName()).isEqualTo("gen_ai.choice");
+    }
+
+    @Test
+    void shouldDecodeProtobufLogsAndNameTheLogsRequestWhenMalformed() {
+        ExportLogsServiceRequest request = OtlpLogs.request(2, 2);
+
+        assertThat(OtlpCodec.decodeLogs(request.toByteArray(), OtlpEncoding.PROTOBUF)).isEqualTo(request);
+        assertThatThrownBy(() -> OtlpCodec.decodeLogs(new byte[] {(byte) 0xFF}, OtlpEncoding.PROTOBUF))
+                .isInstanceOf(OtlpFormatException.class)
+                .hasMessageStartingWith("Malformed OTLP/protobuf ExportLogsServiceRequest: ");
+        assertThatThrownBy(() -> logsJson("""
+                {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"spanId": "xyz"}]}]}]}"""))
+                .isInstanceOf(OtlpFormatException.class)
+                .hasMessage("Malformed OTLP/JSON: spanId must be a hex string, got \"xyz\"");
+        assertThatThrownBy(() -> logsJson("""
+                {"resourceLogs": [{"scopeLogs": [{"logRecords": [{"timeUnixNano": "soon"}]}]}]}"""))
+                .isInstanceOf(OtlpFormatException.class)
+                .hasMessageStartingWith("Malformed OTLP/JSON ExportLogsServiceRequest: ");
+    }
+
+    @Test
+    void shouldEncodeAPartialSuccessOfLogsInJson() {
+        ExportLogsServiceResponse response = ExportLogsServiceResponse.newBuilder()
+                .setPartialSuccess(ExportLogsPartialSuccess.newBuilder().setRejectedLogRecords(2)).build();
+
+        assertThat(new String(OtlpCodec.encode(response, OtlpEncoding.JSON), StandardCharsets.UTF_8))
+                .isEqualTo("{\"partialSuccess\":{\"rejectedLogRecords\":\"2\"}}");
     }
 }

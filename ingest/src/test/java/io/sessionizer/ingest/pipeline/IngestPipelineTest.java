@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.sessionizer.ingest.FakeSink;
+import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -143,7 +146,7 @@ class IngestPipelineTest {
             assertThat(b.request().getSerializedSize()).isLessThanOrEqualTo(16 * 1024);
             assertThat(b.traceId()).isEqualTo(OtlpTraces.hex(scope.getSpans(0).getTraceId()));
         });
-        assertThat(sink.sent().get(0).batches().stream().mapToInt(b -> b.spanCount()).sum()).isEqualTo(8);
+        assertThat(sink.sent().get(0).traces().stream().mapToInt(b -> b.spanCount()).sum()).isEqualTo(8);
         assertThat(registry.get("ingest.traces.split").tag("protocol", "http").counter().count()).isEqualTo(1);
         assertThat(registry.get("ingest.spans.truncated").counter().count()).isEqualTo(1);
         assertThat(registry.get("ingest.values.truncated").counter().count()).isEqualTo(1);
@@ -152,7 +155,7 @@ class IngestPipelineTest {
     @Test
     void shouldAnswerWithinTheSendTimeoutEvenWhileTheSinkBlocksInTheHandOver() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        TraceSink blocking = (batches, tenant) -> {
+        TraceSink blocking = (signal, batches, tenant) -> {
             // As KafkaProducer.send() does while metadata is missing: the calling thread waits.
             try {
                 release.await();
@@ -188,5 +191,51 @@ class IngestPipelineTest {
                 .hasMessage("The ingest is stopping; retry later");
         assertThat(sink.sent()).isEmpty();
         assertThat(counter("ingest.requests", "rejected", "kafka_unavailable")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStoreLogRecordsPerTraceOnTheLogsSignalAndCountThoseWithoutTraceAsDropped() {
+        sink.hang();
+        ExportLogsServiceRequest logs = OtlpLogs.request(2, 3).toBuilder().addResourceLogs(
+                OtlpLogs.request(OtlpLogs.logRecord(ByteString.EMPTY, "no trace")).getResourceLogs(0)).build();
+
+        CompletableFuture<ExportResult> result = pipeline.exportLogs(logs, 100, "acme", IngestMetrics.GRPC);
+
+        assertThat(result).isNotDone();
+        assertThat(sink.sent()).singleElement().satisfies(s -> {
+            assertThat(s.signal()).isEqualTo(Signal.LOGS);
+            assertThat(s.logs()).hasSize(2).allSatisfy(b -> assertThat(b.recordCount()).isEqualTo(3));
+            assertThat(s.tenant()).isEqualTo("acme");
+        });
+        sink.sent().get(0).future().complete(null);
+        assertThat(result).isCompletedWithValue(new ExportResult(6, 1, null));
+        assertThat(counter("ingest.logs.records", "accepted", "none")).isEqualTo(6);
+        assertThat(counter("ingest.logs.requests", "accepted", "none")).isEqualTo(1);
+        assertThat(counter("ingest.requests", "accepted", "none")).isZero();
+        assertThat(registry.get("ingest.logs.records.without.trace").tag("protocol", "grpc").counter().count())
+                .isEqualTo(1);
+        assertThat(pipeline.inFlightBytes()).isZero();
+    }
+
+    @Test
+    void shouldFitOversizedLogsToTheRecordBudgetAndFailThemAsSpansWhenKafkaDoesNotAnswer() {
+        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofMillis(300),
+                16 * 1024, Runnable::run);
+        ExportLogsServiceRequest large = OtlpLogs.request(OtlpLogs.logRecord(OtlpTraces.traceId(1), "z".repeat(40_000)),
+                OtlpLogs.logRecord(OtlpTraces.traceId(1), "z".repeat(10_000)));
+        sink.hang();
+
+        CompletableFuture<ExportResult> result = small.exportLogs(large, large.getSerializedSize(), "default",
+                IngestMetrics.HTTP);
+
+        assertThatThrownBy(result::join).cause().isInstanceOf(IngestException.class)
+                .hasMessage("Kafka did not acknowledge the log records within 300 ms; retry later");
+        assertThat(sink.sent().get(0).logs()).hasSize(2).allSatisfy(b -> {
+            assertThat(b.request().getSerializedSize()).isLessThanOrEqualTo(16 * 1024);
+            assertThat(b.traceId()).isEqualTo(OtlpTraces.traceHex(1));
+        });
+        assertThat(registry.get("ingest.logs.traces.split").counter().count()).isEqualTo(1);
+        assertThat(registry.get("ingest.logs.records.truncated").counter().count()).isEqualTo(1);
+        assertThat(counter("ingest.logs.requests", "rejected", "kafka_unavailable")).isEqualTo(1);
     }
 }

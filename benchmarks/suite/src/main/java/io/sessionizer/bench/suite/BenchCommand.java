@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Starts the local stack on free ports (a KRaft broker, the Schema Registry, ingest and aggregators as"
                     + " child JVMs), drives it with the load generator and prints one table: ingest throughput over"
-                    + " OTLP/HTTP and gRPC against a plain Kafka producer; aggregator catch-up under exactly-once and"
+                    + " OTLP/HTTP and gRPC, and of OTLP logs to /v1/logs, each against a plain Kafka producer;"
+                    + " aggregator catch-up under exactly-once and"
                     + " the bytes it writes to Kafka per input byte, against a repartition-only Streams app;"
                     + " end-to-end freshness at 10,000 and 20,000 spans/s; the latency of lookups, lists, search,"
                     + " facets and stats over the stored sessions at 10,000 spans/s; the index rebuild after the state"

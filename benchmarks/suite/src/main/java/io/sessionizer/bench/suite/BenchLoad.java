@@ -4,6 +4,7 @@ import io.sessionizer.loadgen.LoadGenerator;
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.OtlpSender;
 import io.sessionizer.loadgen.Protocol;
+import io.sessionizer.loadgen.Signal;
 import io.sessionizer.loadgen.Traffic;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +31,15 @@ final class BenchLoad implements AutoCloseable {
      * @param rate spans per second; 0 for as fast as ingest answers
      */
     BenchLoad(Protocol protocol, int port, Traffic traffic, double rate, Duration warmup, Duration duration) {
+        this(protocol, port, traffic, Signal.TRACES, rate, warmup, duration);
+    }
+
+    /** A load of {@code signal}: for logs, the GenAI events of the traces of 500 spans per export. */
+    BenchLoad(Protocol protocol, int port, Traffic traffic, Signal signal, double rate, Duration warmup,
+            Duration duration) {
         this.sender = OtlpSender.connect(protocol, "http://localhost:" + port, null, TIMEOUT);
         this.generator = new LoadGenerator(sender, traffic, new LoadGenerator.Settings(SPANS_PER_REQUEST, rate,
-                CONCURRENCY, warmup, duration, Long.MAX_VALUE));
+                CONCURRENCY, warmup, duration, Long.MAX_VALUE), signal);
     }
 
     /** Sends in the background, printing progress, until the duration passed or {@link #stop()}. */

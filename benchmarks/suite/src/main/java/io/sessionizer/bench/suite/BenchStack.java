@@ -43,10 +43,10 @@ final class BenchStack implements AutoCloseable {
     }
 
     /** The topics of one aggregator application. */
-    record Topics(String spans, String sessions, String turns, String events, String dlq) {
+    record Topics(String spans, String logs, String sessions, String turns, String events, String dlq) {
         static Topics named(String suffix) {
-            return new Topics("spans-" + suffix, "sessions-" + suffix, "turns-" + suffix, "events-" + suffix,
-                    "dlq-" + suffix);
+            return new Topics("spans-" + suffix, "logs-" + suffix, "sessions-" + suffix, "turns-" + suffix,
+                    "events-" + suffix, "dlq-" + suffix);
         }
     }
 
@@ -88,6 +88,7 @@ final class BenchStack implements AutoCloseable {
     /** Creates topics of {@code partitions} partitions; {@code sessions} compacted, as the local stack has it. */
     void createTopics(int partitions, Topics topics) {
         createTopics(List.of(new NewTopic(topics.spans(), partitions, (short) 1),
+                new NewTopic(topics.logs(), partitions, (short) 1),
                 new NewTopic(topics.sessions(), partitions, (short) 1).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.turns(), partitions, (short) 1),
@@ -103,8 +104,8 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** An ingest writing to {@code topic}, ready when this returns. */
-    Service startIngest(String name, String topic) throws IOException, InterruptedException {
+    /** An ingest writing spans to {@code topic} and log records to {@code logsTopic}, ready when this returns. */
+    Service startIngest(String name, String topic, String logsTopic) throws IOException, InterruptedException {
         int http = freePort();
         int grpc = freePort();
         Service ingest = start(new Service(name, ChildJvm.start(name, INGEST_HEAP, log(name),
@@ -112,6 +113,7 @@ final class BenchStack implements AutoCloseable {
                         "--set", "http.port=" + http,
                         "--set", "grpc.port=" + grpc,
                         "--set", "topic.spans=" + topic,
+                        "--set", "topic.logs=" + logsTopic,
                         "--set", "kafka.bootstrap.servers=" + bootstrapServers())), http, grpc));
         awaitReady(ingest, Duration.ofMinutes(1));
         return ingest;
@@ -134,6 +136,7 @@ final class BenchStack implements AutoCloseable {
                         "--set", "application.id=" + applicationId,
                         "--set", "state.dir=" + stateDir,
                         "--set", "topic.spans=" + topics.spans(),
+                        "--set", "topic.logs=" + topics.logs(),
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
                         "--set", "topic.events=" + topics.events(),

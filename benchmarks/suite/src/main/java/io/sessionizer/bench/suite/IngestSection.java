@@ -2,6 +2,7 @@ package io.sessionizer.bench.suite;
 
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.Protocol;
+import io.sessionizer.loadgen.Signal;
 import io.sessionizer.loadgen.Traffic;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * Ingest at full speed: accepted spans/s and MB/s (answered only once Kafka acknowledged every record) over OTLP/HTTP
- * and OTLP/gRPC, each against the limit of a plain Kafka producer sending the same records. The traffic has the same
- * seed in all three runs, so the spans are the same.
+ * and OTLP/gRPC, each against the limit of a plain Kafka producer sending the same records; then the traces' GenAI
+ * events as OTLP logs to {@code /v1/logs} (log records/s and MB/s), against a plain producer sending the same
+ * {@code otlp_logs} records. The traffic has the same seed in every run, so the spans and events are the same.
  */
 final class IngestSection {
     static final String NAME = "ingest";
@@ -20,6 +22,7 @@ final class IngestSection {
     static final double TARGET_RATIO = 0.6;
     private static final long SEED = 1;
     private static final String BASELINE = "plain Kafka producer, same records";
+    private static final String LOGS = "OTLP/HTTP /v1/logs";
 
     private final BenchStack stack;
     private final BenchSize size;
@@ -33,22 +36,24 @@ final class IngestSection {
 
     List<Figure> run(String run) throws Exception {
         String topic = "ingest-" + run;
+        String logsTopic = "ingest-logs-" + run;
         String baselineTopic = "producer-" + run;
-        stack.createTopics(List.of(new NewTopic(topic, 6, (short) 1), new NewTopic(baselineTopic, 6, (short) 1)));
+        String logsBaselineTopic = "producer-logs-" + run;
+        stack.createTopics(List.of(new NewTopic(topic, 6, (short) 1), new NewTopic(logsTopic, 6, (short) 1),
+                new NewTopic(baselineTopic, 6, (short) 1), new NewTopic(logsBaselineTopic, 6, (short) 1)));
         List<LoadResult> results = new ArrayList<>();
-        BenchStack.Service ingest = stack.startIngest("ingest (full speed)", topic);
+        LoadResult logs;
+        BenchStack.Service ingest = stack.startIngest("ingest (full speed)", topic, logsTopic);
         try {
             for (Protocol protocol : Protocol.values()) {
                 out.accept(String.format(Locale.ROOT, "%s as fast as ingest answers, %d s warm-up, %d s measured:",
                         protocol.label(), size.ingestWarmup().toSeconds(), size.ingestDuration().toSeconds()));
-                try (BenchLoad load = new BenchLoad(protocol, protocol == Protocol.HTTP ? ingest.port()
-                        : ingest.grpcPort(), traffic(), 0, size.ingestWarmup(),
-                        size.ingestDuration())) {
-                    load.start(out);
-                    results.add(load.await());
-                }
-                out.accept(results.get(results.size() - 1).describe());
+                results.add(load(protocol, protocol == Protocol.HTTP ? ingest.port() : ingest.grpcPort(),
+                        Signal.TRACES));
             }
+            out.accept(String.format(Locale.ROOT, "%s, the GenAI events of the same traces (%d log records each), as "
+                    + "fast as ingest answers:", LOGS, Traffic.LOG_RECORDS_PER_TRACE));
+            logs = load(Protocol.HTTP, ingest.port(), Signal.LOGS);
         } finally {
             stack.stop(ingest);
         }
@@ -56,23 +61,43 @@ final class IngestSection {
         LoadResult producer = ProducerBaseline.run(stack.bootstrapServers(), baselineTopic, traffic(),
                 size.ingestWarmup(), size.ingestDuration());
         out.accept(producer.describe());
+        out.accept("Plain Kafka producer, the same log records (one record per trace), as fast as the broker "
+                + "acknowledges:");
+        LoadResult logsProducer = ProducerBaseline.run(stack.bootstrapServers(), logsBaselineTopic, traffic(),
+                Signal.LOGS, size.ingestWarmup(), size.ingestDuration());
+        out.accept(logsProducer.describe());
 
         List<Figure> figures = new ArrayList<>();
         for (Protocol protocol : Protocol.values()) {
-            LoadResult r = results.get(protocol.ordinal());
-            String p = protocol.label() + ": ";
-            figures.add(Figure.of(NAME, p + "accepted spans", r.spansPerSecond(), "spans/s")
-                    .withBaseline(BASELINE, producer.spansPerSecond()).withTargets(Target.ratioAtLeast(TARGET_RATIO)));
-            figures.add(Figure.of(NAME, p + "accepted protobuf", r.megabytesPerSecond(), "MB/s")
-                    .withBaseline(BASELINE, producer.megabytesPerSecond()));
-            figures.add(Figure.of(NAME, p + "request latency p50", r.latency().p50(), "ms")
-                    .withSamples(r.latency().count()));
-            figures.add(Figure.of(NAME, p + "request latency p99", r.latency().p99(), "ms")
-                    .withSamples(r.latency().count()));
-            figures.add(Figure.of(NAME, p + "failed requests (" + r.describeErrors() + ")", r.errorCount(),
-                    "requests"));
+            figures.addAll(figures(protocol.label() + ": ", "accepted spans", "spans/s",
+                    results.get(protocol.ordinal()), producer, Target.ratioAtLeast(TARGET_RATIO)));
         }
+        figures.addAll(figures(LOGS + ": ", "accepted log records", "log records/s", logs, logsProducer));
         return figures;
+    }
+
+    /** One measured load until its end, its numbers printed. */
+    private LoadResult load(Protocol protocol, int port, Signal signal) {
+        try (BenchLoad load = new BenchLoad(protocol, port, traffic(), signal, 0, size.ingestWarmup(),
+                size.ingestDuration())) {
+            load.start(out);
+            LoadResult result = load.await();
+            out.accept(result.describe());
+            return result;
+        }
+    }
+
+    /** Throughput against the producer's, bytes against the producer's, latency and failures of one load. */
+    private static List<Figure> figures(String p, String accepted, String unit, LoadResult r, LoadResult producer,
+            Target... targets) {
+        return List.of(
+                Figure.of(NAME, p + accepted, r.spansPerSecond(), unit)
+                        .withBaseline(BASELINE, producer.spansPerSecond()).withTargets(targets),
+                Figure.of(NAME, p + "accepted protobuf", r.megabytesPerSecond(), "MB/s")
+                        .withBaseline(BASELINE, producer.megabytesPerSecond()),
+                Figure.of(NAME, p + "request latency p50", r.latency().p50(), "ms").withSamples(r.latency().count()),
+                Figure.of(NAME, p + "request latency p99", r.latency().p99(), "ms").withSamples(r.latency().count()),
+                Figure.of(NAME, p + "failed requests (" + r.describeErrors() + ")", r.errorCount(), "requests"));
     }
 
     private static Traffic traffic() {

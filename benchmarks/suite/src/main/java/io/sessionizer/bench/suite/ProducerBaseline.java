@@ -4,6 +4,7 @@ import io.sessionizer.ingest.kafka.ProducerSettings;
 import io.sessionizer.loadgen.LoadResult;
 import io.sessionizer.loadgen.LoadStats;
 import io.sessionizer.loadgen.SendFailure;
+import io.sessionizer.loadgen.Signal;
 import io.sessionizer.loadgen.Traffic;
 import io.sessionizer.schemas.records.RecordContract;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The limit of the ingest section: a plain Kafka producer, configured as ingest configures its own, sending the
- * records ingest writes for the same traffic (one per trace, same key, value and tenant header, so the same bytes) as
+ * records ingest writes for the same traffic (one per trace, same key, value and tenant header, so the same bytes; the
+ * spans of {@code otlp_spans} or the log records of {@code otlp_logs}) as
  * fast as the broker acknowledges them, with as many bytes in flight as ingest allows itself.
  */
 final class ProducerBaseline {
@@ -35,11 +37,17 @@ final class ProducerBaseline {
     /** Sends for {@code warmup}, then measures for {@code duration}: spans and value bytes acknowledged per second. */
     static LoadResult run(String bootstrapServers, String topic, Traffic traffic, Duration warmup, Duration duration)
             throws InterruptedException {
+        return run(bootstrapServers, topic, traffic, Signal.TRACES, warmup, duration);
+    }
+
+    /** As above for {@code signal}: for logs, the one-trace logs records ingest writes, log records per second. */
+    static LoadResult run(String bootstrapServers, String topic, Traffic traffic, Signal signal, Duration warmup,
+            Duration duration) throws InterruptedException {
         Map<String, Object> props = ProducerSettings.producer(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), SEND_TIMEOUT, MAX_REQUEST_BYTES,
                 (long) MAX_IN_FLIGHT_KIB << 10);
         Semaphore inFlightKib = new Semaphore(MAX_IN_FLIGHT_KIB);
-        long spansPerTrace = traffic.shape().spansPerTurn();
+        long spansPerTrace = signal.itemsPerTrace(traffic);
         long begin = System.nanoTime();
         long measureFrom = begin + warmup.toNanos();
         long end = measureFrom + duration.toNanos();
@@ -51,7 +59,7 @@ final class ProducerBaseline {
                     stats = new LoadStats(System.nanoTime());
                     warm = true;
                 }
-                byte[] value = traffic.trace(t, System.currentTimeMillis() * 1_000_000L).toByteArray();
+                byte[] value = signal.request(traffic, t, 1, System.currentTimeMillis() * 1_000_000L).toByteArray();
                 int kib = Math.min(MAX_IN_FLIGHT_KIB, value.length / 1024 + 1);
                 inFlightKib.acquire(kib);
                 RecordHeaders headers = new RecordHeaders();

@@ -104,7 +104,7 @@ final class ServingSection {
         BenchStack.Topics topics = BenchStack.Topics.named("serving-" + run);
         stack.createTopics(6, topics);
         String applicationId = "bench-serving-" + run;
-        BenchStack.Service ingest = stack.startIngest("ingest (OTLP load)", topics.spans());
+        BenchStack.Service ingest = stack.startIngest("ingest (OTLP load)", topics.spans(), topics.logs());
         BenchStack.Service first = stack.startAggregator("aggregator 1", applicationId, topics);
         stack.awaitReady(first, READY_TIMEOUT);
         ApiClient api = new ApiClient(first.port());
