@@ -175,12 +175,7 @@ class ConfluentAvroSerdeTest {
     void shouldAddMetadataAndTagsAsACompatibleChangeOfTheSummaryAndTheTurn() throws IOException {
         for (Schema current : List.of(SessionSummary.getClassSchema(), Turn.getClassSchema())) {
             Schema older = withoutMetadataAndTags(current);
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, older).getType())
-                    .as("%s reads what the older schema wrote", current.getName())
-                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(older, current).getType())
-                    .as("the older %s reads what this one writes", current.getName())
-                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+            assertCompatibleBothWays(current, older);
         }
     }
 
@@ -195,12 +190,7 @@ class ConfluentAvroSerdeTest {
         }
         for (Schema current : List.of(SessionSummary.getClassSchema(), Turn.getClassSchema())) {
             Schema older = parser.getTypes().get(current.getFullName());
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, older).getType())
-                    .as("%s reads what the older schema wrote", current.getName())
-                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
-            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(older, current).getType())
-                    .as("the older %s reads what this one writes", current.getName())
-                    .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+            assertCompatibleBothWays(current, older);
         }
     }
 
@@ -219,6 +209,15 @@ class ConfluentAvroSerdeTest {
         summary.setMetadata(Map.of());
         summary.setTags(List.of());
         assertThat(read).isEqualTo(summary);
+    }
+
+    private static void assertCompatibleBothWays(Schema current, Schema older) {
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, older).getType())
+                .as("%s reads what the older schema wrote", current.getName())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(older, current).getType())
+                .as("the older %s reads what this one writes", current.getName())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE);
     }
 
     private static Schema withoutMetadataAndTags(Schema schema) throws IOException {
