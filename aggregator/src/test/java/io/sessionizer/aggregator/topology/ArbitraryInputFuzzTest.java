@@ -51,8 +51,11 @@ import org.junit.jupiter.api.BeforeAll;
  * committed inputs run (regression mode); {@code JAZZER_FUZZ=1} searches for new ones.
  */
 class ArbitraryInputFuzzTest {
-    /** Small limits, so that inputs reach them often; the least record size these text and span limits allow. */
-    private static final int MAX_RECORD_BYTES = 320 * 1024;
+    /**
+     * Small limits, so that inputs reach them often; about the least record size these text and span limits allow with
+     * the LLM and tool calls a trace may list.
+     */
+    private static final int MAX_RECORD_BYTES = 640 * 1024;
     private static final String[] KEYS = {"session.id", "gen_ai.conversation.id", "metadata", "input.value",
         "output.value", "input.mime_type", "output.mime_type", "openinference.span.kind", "gen_ai.operation.name",
         "llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total", "llm.cost.total",
