@@ -56,6 +56,7 @@ final class ToolCalls {
      * @param keepOrphans whether a result-only fragment that matches no call is listed (stage 1, which forwards it)
      *     or dropped (a turn, where the call it answers would already be)
      * @return false when the fragment would have made a new entry but the list held {@code max} already
+     *     (a fragment that makes an entry becomes it, and later fragments fill it in)
      */
     static boolean merge(List<ToolCall> calls, ToolCall fragment, int max, boolean keepOrphans) {
         ToolCall match = find(calls, fragment);
@@ -69,7 +70,7 @@ final class ToolCalls {
         if (calls.size() >= max) {
             return false;
         }
-        calls.add(ToolCall.newBuilder(fragment).build());
+        calls.add(fragment);
         return true;
     }
 

@@ -20,11 +20,9 @@ import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Folds the spans of one trace, in any order and any number of batches, into the turn they describe (DESIGN.md, "What
@@ -82,9 +80,18 @@ public final class TurnAssembler {
                 .build();
     }
 
-    /** Span ids already counted for a trace; pass the same set to each {@link #add} of one batch. */
-    public static Set<Long> seenSpans(TraceState state) {
-        return new HashSet<>(state.getSpanIds());
+    /**
+     * The spans already counted for a trace, each to its parent span id (0 for a root): built once per batch from the
+     * state's lists; pass the same map to each {@link #add} of the batch and to {@link #takeDelta}.
+     */
+    public static Map<Long, Long> spanParents(TraceState state) {
+        List<Long> ids = state.getSpanIds();
+        List<Long> parents = state.getParentIds();
+        Map<Long, Long> spans = new HashMap<>((int) (ids.size() / 0.75f) + 1);
+        for (int i = 0; i < ids.size(); i++) {
+            spans.put(ids.get(i), parents.get(i));
+        }
+        return spans;
     }
 
     /**
@@ -94,17 +101,18 @@ public final class TurnAssembler {
      *     counted
      * @return false when the span was seen before, or has no valid 8-byte id, and so changed nothing
      */
-    public boolean add(TraceState state, Set<Long> seen, Resource resource, Span span, TurnLimits.Cuts cuts) {
+    public boolean add(TraceState state, Map<Long, Long> spans, Resource resource, Span span, TurnLimits.Cuts cuts) {
         if (span.getSpanId().size() != 8) {
             return false;
         }
         long spanId = span.getSpanId().asReadOnlyByteBuffer().getLong();
-        if (!seen.add(spanId)) {
+        Long id = spanId;
+        Long parentId = span.getParentSpanId().size() == 8 ? span.getParentSpanId().asReadOnlyByteBuffer().getLong()
+                : 0L;
+        if (spans.putIfAbsent(id, parentId) != null) {
             return false;
         }
-        long parentId = span.getParentSpanId().size() == 8 ? span.getParentSpanId().asReadOnlyByteBuffer().getLong()
-                : 0;
-        state.getSpanIds().add(spanId);
+        state.getSpanIds().add(id);
         state.getParentIds().add(parentId);
         state.setSpanCount(state.getSpanCount() + 1);
 
@@ -140,7 +148,6 @@ public final class TurnAssembler {
                 applyMessages(state, events.input(), events.output(), at, true, cuts);
             }
         }
-        String hexId = HEX.toHexDigits(spanId);
         double durationMs = (end - start) / 1000d;
         if (reading.toolName != null) {
             boolean raw = reading.toolKind == ToolKind.GEN_AI;
@@ -149,10 +156,11 @@ public final class TurnAssembler {
             IoValue result = limits.toolText(reading.toolResult != null ? reading.toolResult
                     : raw ? null : reading.outputValue, cuts);
             addToolCall(state, ToolCalls.fromSpan(limits.name(reading.toolCallId, cuts),
-                    limits.name(reading.toolName, cuts), arguments, result, error, start, durationMs, hexId), cuts);
+                    limits.name(reading.toolName, cuts), arguments, result, error, start, durationMs,
+                    HEX.toHexDigits(spanId)), cuts);
         }
         if (reading.llm) {
-            addLlmCall(state, reading, parentId, hexId, start, durationMs, error, cuts);
+            addLlmCall(state, reading, parentId, HEX.toHexDigits(spanId), start, durationMs, error, cuts);
         }
         return true;
     }
@@ -459,19 +467,16 @@ public final class TurnAssembler {
 
     /**
      * Marks each LLM span a leaf or a wrapper: a wrapper has an LLM span below it, through any chain of the trace's
-     * known spans. Spans arrive in any order, so this is decided anew over the whole trace each time.
+     * known spans ({@link #spanParents}). Spans arrive in any order, so this is decided anew over the whole trace each
+     * time.
      */
-    static void markLeaves(TraceState state) {
+    static void markLeaves(TraceState state, Map<Long, Long> parents) {
         List<LlmSpan> llmSpans = state.getLlmSpans();
         for (LlmSpan llm : llmSpans) {
             llm.setLeaf(true);
         }
         if (llmSpans.size() < 2) {
             return;
-        }
-        Map<Long, Long> parents = new HashMap<>(state.getSpanIds().size() * 2);
-        for (int i = 0; i < state.getSpanIds().size(); i++) {
-            parents.put(state.getSpanIds().get(i), state.getParentIds().get(i));
         }
         Map<Long, LlmSpan> bySpan = new HashMap<>(llmSpans.size() * 2);
         for (LlmSpan llm : llmSpans) {
@@ -503,12 +508,14 @@ public final class TurnAssembler {
      * bounds hold for the whole trace; the delta carries them only when they gained an entry. The trace's LLM spans
      * stay, and the delta carries the leaf calls stage 2 does not count yet and the counted ones that turned out to be
      * wrappers. Only for a trace whose session is known.
+     *
+     * @param spans the trace's spans and their parents, as {@link #add} left them
      */
-    public static TurnDelta takeDelta(TraceState state) {
+    public static TurnDelta takeDelta(TraceState state, Map<Long, Long> spans) {
         if (state.getSessionId() == null) {
             throw new IllegalStateException("Trace " + state.getTraceId() + " has no session yet");
         }
-        markLeaves(state);
+        markLeaves(state, spans);
         List<LlmCall> added = new ArrayList<>();
         List<LlmCall> removed = new ArrayList<>();
         LlmCall last = null;
@@ -607,6 +614,7 @@ public final class TurnAssembler {
                     .setToolCalls(new ArrayList<>())
                     .build();
         } else {
+            // A deep copy, changed in place below: the session takes the difference against the previous version.
             turn = Turn.newBuilder(previous).build();
         }
         if (delta.getStartMicros() != Long.MAX_VALUE && micros(delta.getStartMicros()).isBefore(turn.getStartTime())) {
@@ -650,14 +658,17 @@ public final class TurnAssembler {
         return turn;
     }
 
-    /** Adds the delta's new leaf calls to the turn's count, tokens, cost and list, and takes its wrappers out. */
+    /**
+     * Adds the delta's new leaf calls to the turn's count, tokens, cost and list, and takes its wrappers out; in place,
+     * as {@link #merge} works on its own copy of the stored turn.
+     */
     private static void applyCalls(Turn turn, TurnDelta delta) {
         if (delta.getLlmCalls().isEmpty() && delta.getLlmCallsRemoved().isEmpty()) {
             return;
         }
-        TokenCount tokens = TokenCount.newBuilder(turn.getTokenCount()).build();
-        Cost cost = Cost.newBuilder(turn.getCost()).build();
-        List<LlmCall> calls = new ArrayList<>(turn.getLlmCalls());
+        TokenCount tokens = turn.getTokenCount();
+        Cost cost = turn.getCost();
+        List<LlmCall> calls = turn.getLlmCalls();
         int count = turn.getLlmCallCount();
         int cut = turn.getLlmCallsCut();
         for (LlmCall call : delta.getLlmCalls()) {
@@ -672,15 +683,24 @@ public final class TurnAssembler {
         for (LlmCall call : delta.getLlmCallsRemoved()) {
             add(tokens, cost, call, -1);
             count--;
-            if (!calls.removeIf(listed -> listed.getSpanId().equals(call.getSpanId())) && cut > 0) {
+            int listed = indexOf(calls, call.getSpanId());
+            if (listed >= 0) {
+                calls.remove(listed); // by index: an Avro array's iterator cannot remove
+            } else if (cut > 0) {
                 cut--;
             }
         }
-        turn.setTokenCount(tokens);
-        turn.setCost(cost);
-        turn.setLlmCalls(calls);
         turn.setLlmCallCount(count);
         turn.setLlmCallsCut(cut);
+    }
+
+    private static int indexOf(List<LlmCall> calls, String spanId) {
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).getSpanId().equals(spanId)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static void add(TokenCount tokens, Cost cost, LlmCall call, int sign) {
@@ -703,7 +723,7 @@ public final class TurnAssembler {
         if (delta.getToolCalls().isEmpty() && delta.getToolCallsCut() == 0) {
             return;
         }
-        List<ToolCall> calls = new ArrayList<>(turn.getToolCalls());
+        List<ToolCall> calls = turn.getToolCalls();
         int cut = turn.getToolCallsCut() + delta.getToolCallsCut();
         for (int pass = 0; pass < 2; pass++) {
             for (ToolCall fragment : delta.getToolCalls()) {
@@ -714,7 +734,6 @@ public final class TurnAssembler {
                 }
             }
         }
-        turn.setToolCalls(calls);
         turn.setToolCallsCut(cut);
     }
 

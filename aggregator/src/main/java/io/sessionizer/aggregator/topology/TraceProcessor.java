@@ -22,7 +22,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeSum;
@@ -170,7 +169,7 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
             TraceState state = batch.state;
             long expiresAt;
             if (state.getSessionId() != null) {
-                TurnDelta delta = TurnAssembler.takeDelta(state);
+                TurnDelta delta = TurnAssembler.takeDelta(state, batch.spans);
                 for (LlmCall call : delta.getLlmCalls()) {
                     if (call.getCost().getUnpricedCalls() > 0) {
                         recordUnpriced(call.getModel());
@@ -208,11 +207,11 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
                         overflow++;
                         continue;
                     }
-                    if (state.getSpanIds().size() >= settings.maxSpans() && !batch.seen.contains(spanId(span))) {
+                    if (state.getSpanIds().size() >= settings.maxSpans() && !batch.spans.containsKey(spanId(span))) {
                         oversized++;
                         continue;
                     }
-                    batch.changed |= assembler.add(state, batch.seen, resourceSpans.getResource(), span, cuts);
+                    batch.changed |= assembler.add(state, batch.spans, resourceSpans.getResource(), span, cuts);
                 }
             }
         }
@@ -252,7 +251,7 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
         if (state == null) {
             state = TurnAssembler.newTrace(tenant, hex, now);
         }
-        return new Batch(storeKey, state, TurnAssembler.seenSpans(state));
+        return new Batch(storeKey, state, TurnAssembler.spanParents(state));
     }
 
     /** Drops the traces due: those past their retention, and those that waited too long for a session key. */
@@ -288,13 +287,14 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
     private static final class Batch {
         final String storeKey;
         final TraceState state;
-        final Set<Long> seen;
+        /** The trace's spans to their parents: the seen ones, and the tree the wrappers are found in. */
+        final Map<Long, Long> spans;
         boolean changed;
 
-        Batch(String storeKey, TraceState state, Set<Long> seen) {
+        Batch(String storeKey, TraceState state, Map<Long, Long> spans) {
             this.storeKey = storeKey;
             this.state = state;
-            this.seen = seen;
+            this.spans = spans;
         }
     }
 }

@@ -18,7 +18,7 @@ import io.sessionizer.testing.GenAiPayloads;
 import io.sessionizer.testing.OtlpTraces;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TurnAssemblerTest {
@@ -26,14 +26,19 @@ class TurnAssemblerTest {
     private final TurnAssembler assembler = new TurnAssembler(
             new SessionKeyResolver(SessionKeyResolver.DEFAULT_KEYS), PriceTable.builtIn());
 
+    /** The delta stage 1 takes after a batch: its span tree is the state's. */
+    private static TurnDelta delta(TraceState state) {
+        return TurnAssembler.takeDelta(state, TurnAssembler.spanParents(state));
+    }
+
     /** All spans in one batch, then one delta merged into no previous turn. */
     private Turn assemble(Span.Builder... spans) {
         TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
-        Set<Long> seen = TurnAssembler.seenSpans(state);
+        Map<Long, Long> seen = TurnAssembler.spanParents(state);
         for (Span.Builder span : spans) {
             assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
         }
-        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
+        return TurnAssembler.merge(null, delta(state), Instant.EPOCH, new TurnLimits.Cuts());
     }
 
     /** One batch per span, a delta after each once the session is known, as stage 1 and stage 2 do it. */
@@ -41,10 +46,10 @@ class TurnAssemblerTest {
         TraceState state = TurnAssembler.newTrace("default", OtlpTraces.traceHex(1), 0);
         Turn turn = null;
         for (Span.Builder span : spans) {
-            Set<Long> seen = TurnAssembler.seenSpans(state);
+            Map<Long, Long> seen = TurnAssembler.spanParents(state);
             boolean changed = assembler.add(state, seen, RESOURCE, span.build(), new TurnLimits.Cuts());
             if (changed && state.getSessionId() != null) {
-                turn = TurnAssembler.merge(turn, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
+                turn = TurnAssembler.merge(turn, delta(state), Instant.EPOCH, new TurnLimits.Cuts());
             }
         }
         return turn;
@@ -91,8 +96,8 @@ class TurnAssemblerTest {
         attr(root, "input.value", "a".repeat(1_100_000));
         attr(root, "output.value", "b".repeat(650_000));
         TurnLimits.Cuts cuts = new TurnLimits.Cuts();
-        small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
-        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
+        small.add(state, TurnAssembler.spanParents(state), RESOURCE, root.build(), cuts);
+        Turn turn = TurnAssembler.merge(null, delta(state), Instant.EPOCH, new TurnLimits.Cuts());
         assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 1_100_000L));
         assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(1024), null, true, 650_000L));
         assertThat(cuts.texts()).isEqualTo(2);
@@ -109,8 +114,8 @@ class TurnAssemblerTest {
         attr(root, TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "input.value", 15_000_000L);
         attr(root, "output.value", "b".repeat(500));
         attr(root, TraceFitter.ORIGINAL_SIZE_ATTRIBUTE_PREFIX + "output.value", 900_000L);
-        small.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), new TurnLimits.Cuts());
-        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, new TurnLimits.Cuts());
+        small.add(state, TurnAssembler.spanParents(state), RESOURCE, root.build(), new TurnLimits.Cuts());
+        Turn turn = TurnAssembler.merge(null, delta(state), Instant.EPOCH, new TurnLimits.Cuts());
         assertThat(turn.getInput()).isEqualTo(new IoValue("a".repeat(1024), null, true, 15_000_000L));
         assertThat(turn.getOutput()).isEqualTo(new IoValue("b".repeat(500), null, true, 900_000L));
     }
@@ -286,16 +291,16 @@ class TurnAssemblerTest {
         Span.Builder root = root();
         attr(root, "langsmith.metadata.env", "prod");
         attr(root, "tag.tags", "chat");
-        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
-        TurnDelta first = TurnAssembler.takeDelta(state);
+        assembler.add(state, TurnAssembler.spanParents(state), RESOURCE, root.build(), cuts);
+        TurnDelta first = delta(state);
 
         Span.Builder same = attr(span(1, 2, 1, 10, 20), "langsmith.metadata.env", "staging");
-        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, same.build(), cuts);
-        TurnDelta second = TurnAssembler.takeDelta(state);
+        assembler.add(state, TurnAssembler.spanParents(state), RESOURCE, same.build(), cuts);
+        TurnDelta second = delta(state);
 
         Span.Builder more = attr(span(1, 3, 1, 10, 20), "langsmith.metadata.region", "eu");
-        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, more.build(), cuts);
-        TurnDelta third = TurnAssembler.takeDelta(state);
+        assembler.add(state, TurnAssembler.spanParents(state), RESOURCE, more.build(), cuts);
+        TurnDelta third = delta(state);
 
         assertThat(first.getMetadata()).containsOnly(entry("env", "prod"));
         assertThat(first.getTags()).containsExactly("chat");
@@ -330,8 +335,8 @@ class TurnAssemblerTest {
         }
         Span.Builder root = span(1, 1, 0, 0, 900);
         attr(root, "gen_ai.conversation.id", "s-1");
-        assembler.add(state, TurnAssembler.seenSpans(state), RESOURCE, root.build(), cuts);
-        Turn turn = TurnAssembler.merge(null, TurnAssembler.takeDelta(state), Instant.EPOCH, cuts);
+        assembler.add(state, TurnAssembler.spanParents(state), RESOURCE, root.build(), cuts);
+        Turn turn = TurnAssembler.merge(null, delta(state), Instant.EPOCH, cuts);
 
         assertThat(turn.getInput().getValue()).as("the user's text, not the tool result sent as a user message")
                 .isEqualTo("Weather in Paris?");

@@ -76,7 +76,11 @@ class InstrumentationsTopologyTest {
 
     @AfterEach
     void tearDown() {
-        topology.close();
+        try {
+            assertThat(topology.deadLetters().isEmpty()).as("every record processed, none dead-lettered").isTrue();
+        } finally {
+            topology.close();
+        }
     }
 
     // The agent turn: a root span (1), the first call (2), the tool (3) and the second call (4), one after another.

@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /**
  * Inputs shaped like the backlog benchmark's ({@link Traffic}: traces of an AGENT root, a CHAIN, LLM and TOOL spans
@@ -81,11 +81,11 @@ final class BenchmarkData {
         Resource resource = resource(trace);
         List<Span> spans = spans(trace);
         TraceState state = TurnAssembler.newTrace("default", HEX.formatHex(spans.get(0).getTraceId().toByteArray()), 0);
-        Set<Long> seen = TurnAssembler.seenSpans(state);
+        Map<Long, Long> seen = TurnAssembler.spanParents(state);
         for (Span span : spans) {
             assembler.add(state, seen, resource, span, new TurnLimits.Cuts());
         }
-        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state), NOW, new TurnLimits.Cuts());
+        return TurnAssembler.merge(null, TurnAssembler.takeDelta(state, seen), NOW, new TurnLimits.Cuts());
     }
 
     /** A whole session: each trace's turn and the summary after all of them. */
