@@ -428,27 +428,32 @@ class WebUiIT {
         open("/");
         eventually(() -> {
             assertThat(listedSessions()).contains(agent);
-            boolean partial = api.json("/api/v1/session?session_id_base64=" + base64url(agent)).path("cost")
-                    .path("unpriced_calls").asInt() > 0;
             assertThat(browser.findElements(By.cssSelector(
                     "tr.session-row[data-session-id='" + agent + "'] td.cost .cost-partial")))
-                    .as("partial mark of the session's cost in the list").hasSize(partial ? 1 : 0);
+                    .as("partial mark of the session's cost in the list: the second turn's model has no price")
+                    .hasSize(1);
         });
 
         open("/#/sessions/" + agent);
         eventually(() -> assertThat(texts(".bubble.user .text"))
                 .containsExactly("What is the weather in Naples?", "And tomorrow?"));
 
-        // The page polls: it shows what the API answers once both agree.
+        // The page polls: it shows what the API answers once both agree, and the API answers what was sent.
         eventually(() -> assertCallsAsServed(agent));
+        JsonNode served = api.json("/api/v1/session/turns?limit=20&session_id_base64=" + base64url(agent))
+                .path("turns");
+        assertThat(served.get(0).path("tool_calls")).hasSize(1);
+        assertThat(served.get(0).path("tool_calls").get(0).path("id").asText()).isEqualTo("call_weather_1");
+        assertThat(served.get(0).path("llm_calls")).hasSize(2);
+        assertThat(served.get(0).path("context_tokens").asLong()).isEqualTo(1_400);
+        assertThat(served.get(1).path("tool_calls")).isEmpty();
+        assertThat(served.get(1).path("llm_calls").get(0).path("priced").asBoolean()).isFalse();
+        assertThat(browser.findElements(By.cssSelector("#summary .cost .cost-partial"))).hasSize(1);
         for (String list : List.of("details.tool-calls", "details.llm-calls")) {
-            List<WebElement> first = turns().get(0).findElements(By.cssSelector(list));
-            if (!first.isEmpty()) {
-                first.get(0).findElement(By.tagName("summary")).click();
-                eventually(() -> assertThat(turns().get(0).findElement(By.cssSelector(
-                        list + " li.tool-call, " + list + " tr.llm-call")).isDisplayed())
-                        .as("%s unfold with a click", list).isTrue());
-            }
+            turns().get(0).findElement(By.cssSelector(list)).findElement(By.tagName("summary")).click();
+            eventually(() -> assertThat(turns().get(0).findElement(By.cssSelector(
+                    list + " li.tool-call, " + list + " tr.llm-call")).isDisplayed())
+                    .as("%s unfold with a click", list).isTrue());
         }
         browser.executeScript("window.scrollTo(0, 0)");
     }
