@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import java.util.List;
 
 /** Reads OTLP attribute values the way instrumentations write them: numbers sometimes arrive as strings. */
 final class Attributes {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private Attributes() {
     }
 
@@ -73,7 +75,7 @@ final class Attributes {
             return asJson(value);
         }
         try {
-            return Messages.JSON.readTree(value.getStringValue());
+            return JSON.readTree(value.getStringValue());
         } catch (IOException e) {
             return null;
         }

@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.List;
@@ -42,7 +43,7 @@ final class GenAiEvents {
 
     /** True for the names this class reads. */
     static boolean isGenAi(String name) {
-        return name != null && name.startsWith("gen_ai.") && switch (name) {
+        return name != null && switch (name) {
             case USER, SYSTEM, ASSISTANT, TOOL, CHOICE, OPERATION_DETAILS -> true;
             default -> false;
         };
@@ -109,7 +110,7 @@ final class GenAiEvents {
             JsonNode json = Attributes.asJson(body);
             if (json != null && json.isTextual()) {
                 // A body that is the content alone.
-                return Messages.JSON.createObjectNode().set("content", json);
+                return JsonNodeFactory.instance.objectNode().set("content", json);
             }
             return json != null && json.isObject() ? json : null;
         }

@@ -1,9 +1,7 @@
 package io.sessionizer.aggregator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +14,6 @@ import java.util.TreeMap;
  * GenAI JSON messages with parts, and the GenAI events' bodies.
  */
 final class Messages {
-    static final JsonMapper JSON = JsonMapper.builder().build();
-
     private final TreeMap<Integer, Message> byIndex = new TreeMap<>();
 
     /** One message; every field may be null. */
@@ -114,23 +110,11 @@ final class Messages {
     }
 
     /**
-     * Parses OTel GenAI {@code gen_ai.input.messages} / {@code gen_ai.output.messages}: a JSON array of
+     * Reads OTel GenAI {@code gen_ai.input.messages} / {@code gen_ai.output.messages}: a JSON array of
      * {@code {"role", "parts": [{"type": "text", "content"}, {"type": "tool_call", "id", "name", "arguments"},
-     * {"type": "tool_call_response", "id", "response"}]}} (a plain {@code content} string is read too); null when the
-     * text is not such an array.
+     * {"type": "tool_call_response", "id", "response"}]}} (a plain {@code content} string is read too), whether sent
+     * as JSON text or as a structured OTLP value ({@link Attributes#parseJson}); null when it is not such an array.
      */
-    static Messages parseGenAi(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return fromGenAi(JSON.readTree(json));
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** As {@link #parseGenAi(String)}, for messages already read into JSON (an OTLP array value, say). */
     static Messages fromGenAi(JsonNode array) {
         if (array == null || !array.isArray()) {
             return null;

@@ -41,15 +41,6 @@ public final class PriceTable {
      */
     public record Price(double promptPerMillion, double completionPerMillion, double cacheReadPerMillion,
             double cacheWritePerMillion) {
-        /** A model whose cached prompt tokens cost what the others cost. */
-        public Price(double promptPerMillion, double completionPerMillion) {
-            this(promptPerMillion, completionPerMillion, promptPerMillion, promptPerMillion);
-        }
-
-        public double prompt(long tokens) {
-            return tokens * promptPerMillion / 1_000_000d;
-        }
-
         /** The cost of {@code promptTokens}: {@code cacheRead} of them read from cache, {@code cacheWrite} written. */
         public double prompt(long promptTokens, long cacheRead, long cacheWrite) {
             long uncached = Math.max(0, promptTokens - cacheRead - cacheWrite);

@@ -10,7 +10,6 @@ import io.sessionizer.aggregator.state.LlmSpan;
 import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.schemas.Cost;
-import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LlmCall;
 import io.sessionizer.schemas.TokenCount;
 import io.sessionizer.schemas.ToolCall;
@@ -150,14 +149,10 @@ public final class TurnAssembler {
         }
         double durationMs = (end - start) / 1000d;
         if (reading.toolName != null) {
-            boolean raw = reading.toolKind == ToolKind.GEN_AI;
-            IoValue arguments = limits.toolText(reading.toolArguments != null ? reading.toolArguments
-                    : raw ? null : reading.inputValue, cuts);
-            IoValue result = limits.toolText(reading.toolResult != null ? reading.toolResult
-                    : raw ? null : reading.outputValue, cuts);
             addToolCall(state, ToolCalls.fromSpan(limits.name(reading.toolCallId, cuts),
-                    limits.name(reading.toolName, cuts), arguments, result, error, start, durationMs,
-                    HEX.toHexDigits(spanId)), cuts);
+                    limits.name(reading.toolName, cuts), limits.toolText(reading.toolArguments, cuts),
+                    limits.toolText(reading.toolResult, cuts), error, start, durationMs, HEX.toHexDigits(spanId)),
+                    cuts);
         }
         if (reading.llm) {
             addLlmCall(state, reading, parentId, HEX.toHexDigits(spanId), start, durationMs, error, cuts);
@@ -194,11 +189,6 @@ public final class TurnAssembler {
         return project != null ? project : Attributes.find(resource.getAttributesList(), "service.name");
     }
 
-    /** Which convention made a span a tool's. */
-    private enum ToolKind {
-        OPEN_INFERENCE, GEN_AI, TRACELOOP
-    }
-
     /** What one span's attributes say, read in one pass. */
     private static final class SpanReading {
         String inputValue;
@@ -221,7 +211,6 @@ public final class TurnAssembler {
         String requestModel;
         Messages inputMessages;
         Messages outputMessages;
-        ToolKind toolKind;
         String toolName;
         String toolCallId;
         String toolArguments;
@@ -283,8 +272,10 @@ public final class TurnAssembler {
                 case "tool.name" -> toolName = Attributes.asString(kv.getValue());
                 case "gen_ai.tool.name" -> genAiToolName = Attributes.asString(kv.getValue());
                 case "tool_call.id", "gen_ai.tool.call.id" -> r.toolCallId = Attributes.asString(kv.getValue());
-                case "gen_ai.tool.call.arguments" -> r.toolArguments = jsonText(kv.getValue());
-                case "gen_ai.tool.call.result" -> r.toolResult = jsonText(kv.getValue());
+                // GenAI allows any value here: a structured one is kept as its JSON.
+                case "gen_ai.tool.call.arguments" ->
+                        r.toolArguments = Messages.jsonText(Attributes.asJson(kv.getValue()));
+                case "gen_ai.tool.call.result" -> r.toolResult = Messages.jsonText(Attributes.asJson(kv.getValue()));
                 case "llm.token_count.prompt", "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens" ->
                         r.promptTokens = Attributes.asLong(kv.getValue());
                 case "llm.token_count.completion", "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens" ->
@@ -321,18 +312,17 @@ public final class TurnAssembler {
         if (kind != null) {
             r.llm = kind.equalsIgnoreCase("LLM");
             if (kind.equalsIgnoreCase("TOOL")) {
-                r.toolKind = ToolKind.OPEN_INFERENCE;
                 // openinference-core's traceTool names the span after the tool and sets no tool.name.
                 r.toolName = toolName != null ? toolName : spanName;
+                r.toolArguments = r.toolArguments != null ? r.toolArguments : r.inputValue;
+                r.toolResult = r.toolResult != null ? r.toolResult : r.outputValue;
             }
         } else if (genAiOperation != null) {
             r.llm = isGenAiInference(genAiOperation);
             if (genAiOperation.equals("execute_tool")) {
-                r.toolKind = ToolKind.GEN_AI;
                 r.toolName = genAiToolName != null ? genAiToolName : spanName;
             }
         } else if ("tool".equals(traceloopKind)) {
-            r.toolKind = ToolKind.TRACELOOP;
             r.toolName = traceloopName != null ? traceloopName : spanName;
             r.toolArguments = traceloopInput;
             r.toolResult = traceloopOutput;
@@ -353,12 +343,6 @@ public final class TurnAssembler {
     private static long nonNegative(AnyValue value) {
         Long tokens = Attributes.asLong(value);
         return tokens == null || tokens < 0 ? 0 : tokens;
-    }
-
-    /** A string attribute as it is; a structured one (GenAI allows any value for tool arguments) as JSON. */
-    private static String jsonText(AnyValue value) {
-        return value.getValueCase() == AnyValue.ValueCase.STRING_VALUE ? value.getStringValue()
-                : Messages.jsonText(Attributes.asJson(value));
     }
 
     /**

@@ -110,7 +110,7 @@ class InstrumentationsTopologyTest {
         PriceTable.Price price = PriceTable.builtIn().find(MODEL);
         double expected = price.prompt(100, 0, 0) + price.completion(20) + price.prompt(150, 64, 0)
                 + price.completion(30);
-        assertThat(expected).as("cached tokens cost less").isLessThan(price.prompt(250) + price.completion(50));
+        assertThat(expected).as("cached tokens cost less").isLessThan(price.prompt(250, 0, 0) + price.completion(50));
         assertThat(turn.getCost().getTotal()).isCloseTo(expected, Offset.offset(1e-12));
         assertThat(turn.getCost().getUnpricedCalls()).isZero();
         assertThat(turn.getContextTokens()).as("the last call's prompt").isEqualTo(150L);
