@@ -77,6 +77,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private final Map<TurnRef, Turn> changedTurns = new LinkedHashMap<>();
     private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
     private Sensor metadataCut;
+    private Sensor toolCallsCut;
     private Sensor rebuilds;
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval,
@@ -116,6 +117,8 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         }
         this.metadataCut = TraceProcessor.counter(context, TraceProcessor.METADATA_CUT,
                 TraceProcessor.METADATA_CUT_DESCRIPTION);
+        this.toolCallsCut = TraceProcessor.counter(context, TraceProcessor.TOOL_CALLS_CUT,
+                TraceProcessor.TOOL_CALLS_CUT_DESCRIPTION);
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
@@ -195,6 +198,10 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
                 previous, turn, first, last, now, cuts);
         if (cuts.metadata() > 0) {
             metadataCut.record(cuts.metadata());
+        }
+        if (cuts.toolCalls() > 0) {
+            // A turn's list fills across deltas: the calls of a later delta are cut here, not in stage 1.
+            toolCallsCut.record(cuts.toolCalls());
         }
         long deadline = state != null ? state.getDeadlineMs() : 0;
         long refiled = lifecycle.deadlineAfterActivity(state == null, deadline, nowMs);
@@ -333,6 +340,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     @Override
     public void close() {
         context.metrics().removeSensor(metadataCut);
+        context.metrics().removeSensor(toolCallsCut);
         if (rebuilds != null) {
             context.metrics().removeSensor(rebuilds);
         }

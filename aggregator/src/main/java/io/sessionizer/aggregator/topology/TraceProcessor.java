@@ -55,6 +55,9 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
     private static final Logger LOG = LoggerFactory.getLogger(TraceProcessor.class);
     private static final HexFormat HEX = HexFormat.of();
     static final String METADATA_CUT = "metadata-cut-total";
+    static final String TOOL_CALLS_CUT = "tool-calls-cut-total";
+    static final String TOOL_CALLS_CUT_DESCRIPTION = "Tool calls not listed because their turn listed "
+            + TurnLimits.MAX_TOOL_CALLS + " already (counted in stage 1 and stage 2, each where it cut)";
     static final String METADATA_CUT_DESCRIPTION = "Metadata entries and tags dropped over the bounds (64 keys, 32 tags"
             + " a turn and a session), and metadata keys, values and tags cut to 256 characters";
 
@@ -99,8 +102,7 @@ final class TraceProcessor implements Processor<String, Message, String, TurnDel
         this.sessionIdsCut = counter(context, "session-ids-cut-total",
                 "Session ids longer than the limit, cut to a prefix and a hash of the whole id");
         this.metadataCut = counter(context, METADATA_CUT, METADATA_CUT_DESCRIPTION);
-        this.toolCallsCut = counter(context, "tool-calls-cut-total",
-                "Tool calls not listed because their turn listed " + TurnLimits.MAX_TOOL_CALLS + " already");
+        this.toolCallsCut = counter(context, TOOL_CALLS_CUT, TOOL_CALLS_CUT_DESCRIPTION);
         this.llmSpansDropped = counter(context, "llm-spans-dropped-total",
                 "LLM spans dropped because their trace had " + TurnLimits.MAX_LLM_SPANS + " already");
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::expire);

@@ -13,6 +13,7 @@ import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.sessionizer.aggregator.domain.PriceTable;
+import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.LlmCall;
@@ -247,6 +248,28 @@ class InstrumentationsTopologyTest {
             assertThat(name.name()).isEqualTo("unpriced-calls-total");
             assertThat(name.tags()).containsEntry("model", "acme-local-7b");
         });
+    }
+
+    @Test
+    void shouldListTheFirstToolCallsAndCountTheRestWhereverTheListFilled() {
+        GenAiPayloads.OtelGenAi otel = GenAiPayloads.otelGenAi();
+        send(scopeSpans(APP, otel.conversationSpan(ROOT, "agent", SESSION)));
+        int calls = TurnLimits.MAX_TOOL_CALLS + 3;
+        for (int i = 0; i < calls; i++) {
+            // One record each: the turn's list fills in stage 2, delta by delta.
+            GenAiPayloads.ToolCall call = new GenAiPayloads.ToolCall("call_" + i, "search", "{}", "[]");
+            send(scopeSpans(APP, otel.executeToolSpan(ids(10 + i, 1, 10_000L * i, 10_000L * i + 5_000), SESSION,
+                    call)));
+        }
+
+        Turn turn = onlyTurn();
+        assertThat(turn.getToolCalls()).hasSize(TurnLimits.MAX_TOOL_CALLS);
+        assertThat(turn.getToolCalls().get(0).getId()).isEqualTo("call_0");
+        assertThat(turn.getToolCallsCut()).isEqualTo(3);
+        double counted = topology.driver().metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("tool-calls-cut-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+        assertThat(counted).isEqualTo(3.0);
     }
 
     @Test
