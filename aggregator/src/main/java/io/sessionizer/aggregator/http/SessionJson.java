@@ -107,7 +107,7 @@ public final class SessionJson {
             c.put("span_id", call.getSpanId());
             c.put("model", call.getModel());
             c.set("token_count", tokens(call.getTokenCount()));
-            c.set("cost", cost(call.getCost()).without(List.of("unpriced_calls", "unpriced_models")));
+            c.set("cost", cost(call.getCost().getPrompt(), call.getCost().getCompletion(), call.getCost().getTotal()));
             c.put("priced", call.getCost().getUnpricedCalls() == 0);
             c.put("start_time", time(call.getStartTime()));
             c.put("duration_ms", call.getDurationMs());
