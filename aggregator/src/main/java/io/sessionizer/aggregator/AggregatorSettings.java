@@ -30,7 +30,11 @@ public final class AggregatorSettings {
     public static final Setting<String> TURNS_TOPIC = Setting.string("topic.turns", "session-turns",
             "Output: each Turn when created or changed (Avro, Confluent wire format).");
     public static final Setting<String> EVENTS_TOPIC = Setting.string("topic.events", "session-events",
-            "Output: SessionEvent STARTED, ENDED, RESUMED, EXPIRED (Avro, Confluent wire format).");
+            "Output: SessionEvent STARTED, ENDED, RESUMED, EXPIRED, ANNOTATED, BUDGET_EXCEEDED (Avro, Confluent wire"
+                    + " format).");
+    public static final Setting<String> ANNOTATIONS_TOPIC = Setting.string("topic.annotations", "session-annotations",
+            "Annotations written by the API (SessionAnnotation, Avro, Confluent wire format), keyed by session, with"
+                    + " the partition count of topic.spans; folded into the sessions.");
     public static final Setting<String> DLQ_TOPIC = Setting.string("topic.dlq", "sessionizer-dlq",
             "Dead-letter topic: records that cannot be processed, as received, with the error in headers.");
     public static final Setting<String> PROCESSING_GUARANTEE = Setting.string("processing.guarantee",
@@ -76,6 +80,11 @@ public final class AggregatorSettings {
     public static final Setting<Duration> INDEX_REFRESH_INTERVAL = Setting.duration("index.refresh-interval", "1s",
             "How often the session index's changes become visible to lists, search, facets and stats, at the most"
                     + " (0 for at every commit); lookups and transcripts read the stores and are never later.");
+    public static final Setting<Long> ANNOTATIONS_MAX_BODY = Setting.bytes("annotations.max-body-bytes", "8KiB",
+            "Largest body of an annotation POST; a larger one is answered 413.");
+    public static final Setting<Duration> ANNOTATIONS_PRODUCE_TIMEOUT = Setting.duration(
+            "annotations.produce-timeout", "10s",
+            "How long an annotation POST waits for Kafka to store the annotation (acks=all) before answering 503.");
     public static final Setting<Duration> PUNCTUATE_INTERVAL = Setting.duration("punctuate.interval", "10s",
             "Wall-clock interval of the expiry and lifecycle checks.");
 
@@ -84,10 +93,11 @@ public final class AggregatorSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(HTTP_PORT, APPLICATION_ID, APPLICATION_SERVER, STATE_DIR,
-                SPANS_TOPIC, LOGS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, DLQ_TOPIC, PROCESSING_GUARANTEE,
-                ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET, PRICE_TABLE,
-                IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
-                TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, PUNCTUATE_INTERVAL));
+                SPANS_TOPIC, LOGS_TOPIC, SESSIONS_TOPIC, TURNS_TOPIC, EVENTS_TOPIC, ANNOTATIONS_TOPIC, DLQ_TOPIC,
+                PROCESSING_GUARANTEE, ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET,
+                PRICE_TABLE, IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
+                TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, ANNOTATIONS_MAX_BODY,
+                ANNOTATIONS_PRODUCE_TIMEOUT, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

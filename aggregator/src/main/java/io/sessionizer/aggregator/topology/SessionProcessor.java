@@ -347,8 +347,9 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     }
 
     private void emitEvent(String sessionKey, SessionSummary summary, SessionEventType type, long nowMs) {
-        SessionEvent event = new SessionEvent(summary.getTenant(), summary.getSessionId(), type,
-                Instant.ofEpochMilli(nowMs), summary.getTraceCount());
+        SessionEvent event = SessionEvent.newBuilder().setTenant(summary.getTenant())
+                .setSessionId(summary.getSessionId()).setType(type).setTime(Instant.ofEpochMilli(nowMs))
+                .setTraceCount(summary.getTraceCount()).build();
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
     }
 }
