@@ -1,7 +1,12 @@
 // The Sessionizer web UI: a sessions list (time range, filters, sorting, search, a stats chart) and a chat-style
 // transcript, over the REST API of DESIGN.md. Plain DOM building with textContent only: session data never goes
-// through innerHTML, search snippets included (snippet.js).
+// through innerHTML, search snippets included (snippet.js). Annotations are written from the transcript (thumbs and a
+// note per turn) and the session page (a label, score and note), and shown as a column of the list (annotations.js).
 
+import {
+  annotationCell, annotationSummaryView, labelsInRows, NAME_PATTERN, namesInRows, sessionAnnotationForm, shows,
+  thumbsBody, uiThumbs,
+} from './annotations.js';
 import { contextChart, statsChart } from './chart.js';
 import { el } from './dom.js';
 import { fmtInt, fmtMinute, fmtMs, fmtTime, num } from './format.js';
@@ -44,6 +49,11 @@ const FILTERS = {
 };
 const METADATA_PREFIX = 'metadata.';
 const SORTS = new Set(['end_time', 'start_time', 'cost', 'tokens', 'turns', 'duration', 'errors', 'relevance']);
+/** `annotation.<name>.label` (repeatable: OR), `.min_score` and `.max_score` (one value each). */
+const ANNOTATION_FILTER = /^annotation\.([A-Za-z0-9_-]{1,64})\.(label|min_score|max_score)$/;
+const ANNOTATION_SORT = /^annotation\.([A-Za-z0-9_-]{1,64})\.score$/;
+/** A write is folded into the session by the stream within a second or two: the page looks again after these. */
+const ANNOTATION_RECHECK_MS = [1500, 3000, 6000, 12000];
 
 const view = document.getElementById('view');
 const live = document.getElementById('live');
@@ -57,21 +67,33 @@ let stopView = () => {};
 
 const KEY_STORAGE = 'sessionizer.api-key';
 
-/** GET a JSON resource; never throws: {ok, status, data, detail}. A 401 asks for an API key instead. */
-async function api(path) {
+/**
+ * GET a JSON resource, or POST `body` as JSON when given; never throws: {ok, status, data, detail, field}, `field`
+ * the body field a problem+json 400 names. A 401 asks for an API key instead.
+ */
+async function api(path, body) {
   try {
     const headers = { Accept: 'application/json' };
     const key = sessionStorage.getItem(KEY_STORAGE);
     if (key) headers.Authorization = 'Bearer ' + key;
-    const response = await fetch(path, { headers });
+    const init = { headers };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.method = 'POST';
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-    const detail = data && typeof data.detail === 'string' ? data.detail : (response.ok ? '' : response.statusText);
+    let detail = data && typeof data.detail === 'string' ? data.detail : (response.ok ? '' : response.statusText);
+    if (!response.ok && !detail) detail = 'HTTP ' + response.status;
+    const field = data && typeof data.field === 'string' ? data.field : null;
     if (response.status === 401) askForKey(key ? 'That API key is not valid here.' : detail);
-    return { ok: response.ok, status: response.status, data, detail };
+    return { ok: response.ok, status: response.status, data, detail, field };
   } catch (error) {
-    return { ok: false, status: 0, data: null, detail: 'The server cannot be reached (' + error.message + ')' };
+    return { ok: false, status: 0, data: null, detail: 'The server cannot be reached (' + error.message + ')',
+      field: null };
   }
 }
 
@@ -152,6 +174,18 @@ function base64url(text) {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Where a session's annotations (or, with a trace id, a turn's) are written: the path form of DESIGN.md for an id a
+ * path segment carries as it is, else the query form that takes any id as base64url.
+ */
+function annotationsPath(id, traceId) {
+  if (/^[A-Za-z0-9._~:@!$&'()*+,;=-]+$/.test(id) && id !== '.' && id !== '..') {
+    return '/api/v1/sessions/' + encodeURIComponent(id)
+      + (traceId ? '/turns/' + encodeURIComponent(traceId) : '') + '/annotations';
+  }
+  return '/api/v1/session/annotations' + query({ session_id_base64: base64url(id), trace_id: traceId });
+}
+
 /** The page of a session; with a trace id, the page scrolls to that turn. */
 function sessionHref(id, traceId) {
   return '#/sessions/' + encodeURIComponent(id) + (traceId ? '?turn=' + encodeURIComponent(traceId) : '');
@@ -183,11 +217,13 @@ function poll(fn) {
 // ---------- the list's view, kept in the URL hash ----------
 
 function defaultListState() {
-  return { q: '', range: DEFAULT_RANGE, from: '', to: '', filters: [], sort: '', order: '' };
+  return { q: '', range: DEFAULT_RANGE, from: '', to: '', filters: [], sort: '', order: '', annotation: '' };
 }
 
 function filterSpec(key) {
   if (key.startsWith(METADATA_PREFIX)) return key.length > METADATA_PREFIX.length ? FILTERS.metadata : null;
+  const annotation = ANNOTATION_FILTER.exec(key);
+  if (annotation) return { label: annotation[1], many: annotation[2] === 'label' };
   return key !== 'metadata' && Object.hasOwn(FILTERS, key) ? FILTERS[key] : null;
 }
 
@@ -211,10 +247,14 @@ function parseListState(hash) {
     if (key === 'q') state.q = value;
     else if (key === 'range' && RANGES.some((r) => r.id === value)) state.range = value;
     else if (key === 'from' || key === 'to') state[key] = value;
-    else if (key === 'sort' && SORTS.has(value)) state.sort = value;
+    else if (key === 'sort' && (SORTS.has(value) || ANNOTATION_SORT.test(value))) state.sort = value;
     else if (key === 'order' && (value === 'asc' || value === 'desc')) state.order = value;
+    else if (key === 'annotation' && NAME_PATTERN.test(value)) state.annotation = value;
     else if (value !== '' && filterSpec(key)) state.filters = withFilter(state.filters, key, value);
   }
+  // A sort by an annotation's score shows that annotation's column.
+  const sorted = ANNOTATION_SORT.exec(state.sort);
+  if (sorted && !state.annotation) state.annotation = sorted[1];
   return state;
 }
 
@@ -222,7 +262,7 @@ function listHash(state) {
   const pairs = [['q', state.q]];
   if (state.range !== DEFAULT_RANGE) pairs.push(['range', state.range]);
   if (state.range === 'custom') pairs.push(['from', state.from], ['to', state.to]);
-  pairs.push(...state.filters, ['sort', state.sort], ['order', state.order]);
+  pairs.push(...state.filters, ['annotation', state.annotation], ['sort', state.sort], ['order', state.order]);
   return '#/' + query(pairs);
 }
 
@@ -273,6 +313,11 @@ function effectiveOrder(state) {
 
 function chipText(key, value) {
   if (key.startsWith(METADATA_PREFIX)) return 'Metadata: ' + key.slice(METADATA_PREFIX.length) + ' = ' + value;
+  const annotation = ANNOTATION_FILTER.exec(key);
+  if (annotation) {
+    if (annotation[2] === 'label') return annotation[1] + ': ' + value;
+    return annotation[1] + ' score ' + (annotation[2] === 'min_score' ? '≥ ' : '≤ ') + value;
+  }
   const spec = FILTERS[key];
   const choice = spec.choices && spec.choices.find(([v]) => v === value);
   return spec.label + ': ' + (choice ? choice[1] : value);
@@ -317,6 +362,13 @@ const COLUMNS = [
   { label: 'Cost', sort: 'cost' }, { label: 'Turns', sort: 'turns' }, { label: 'Errors', sort: 'errors' },
 ];
 
+/** The columns of the view: with an annotation name chosen, a last one with its mean score and top label. */
+function columns(state) {
+  if (!state.annotation) return COLUMNS;
+  return [...COLUMNS, { label: state.annotation, sort: 'annotation.' + state.annotation + '.score',
+    annotation: state.annotation }];
+}
+
 /** A time in the table as its date and its clock time, each kept on one line (the cell wraps between them). */
 function timeParts(iso) {
   const [date, clock] = fmtTime(iso).split(' ');
@@ -331,8 +383,11 @@ function filterLink(key, value, addFilter, cls) {
     onclick: () => addFilter(key, value) }, value);
 }
 
-/** The row of a session, and with a search the row of its matching turns below it. */
-function sessionRows(s, addFilter) {
+/**
+ * The row of a session, and with a search the row of its matching turns below it; `annotation`, the name of the
+ * annotation column shown, or ''.
+ */
+function sessionRows(s, addFilter, annotation) {
   const errors = num(s.traces_with_error) || 0;
   const latency = s.latency_ms || {};
   const matches = Array.isArray(s.matches) ? s.matches.slice(0, 3) : [];
@@ -357,10 +412,11 @@ function sessionRows(s, addFilter) {
   el('td', { class: 'num tokens', title: tokenParts(s.token_count) || null }, fmtInt(s.token_count)),
   el('td', { class: 'num cost' }, costView(s.cost)),
   el('td', { class: 'num turns' }, fmtInt(s.trace_count)),
-  el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'));
+  el('td', { class: 'num errors' }, errors > 0 ? el('span', { class: 'badge error' }, String(errors)) : '0'),
+  annotation ? annotationCell(s, annotation, (label) => addFilter('annotation.' + annotation + '.label', label)) : null);
   if (!matches.length) return [row];
   return [row, el('tr', { class: 'match-row', 'data-session-id': s.session_id },
-    el('td', { colspan: COLUMNS.length },
+    el('td', { colspan: COLUMNS.length + (annotation ? 1 : 0) },
       el('ul', { class: 'matches', 'aria-label': 'Turns that match the search' }, matches.map((m) =>
         el('li', { class: 'match', 'data-trace-id': m.trace_id || '' },
           el('a', { class: 'match-link', href: sessionHref(s.session_id, m.trace_id) },
@@ -414,6 +470,22 @@ function renderList(initial) {
     filterError);
   const chips = el('ul', { id: 'chips', class: 'chips', 'aria-label': 'Active filters' });
 
+  // An annotation's column, and its label and score filters
+  const annotationName = el('input', { type: 'text', id: 'annotation-name', list: 'annotation-names',
+    autocomplete: 'off', placeholder: 'annotation name', 'aria-label': 'Annotation column', maxlength: 64 });
+  const annotationNames = el('datalist', { id: 'annotation-names' });
+  const annotationLabel = el('select', { id: 'annotation-label', 'aria-label': 'Annotation label' });
+  const minScore = el('input', { type: 'number', step: 'any', id: 'annotation-min-score', placeholder: 'min score',
+    'aria-label': 'Minimum mean score' });
+  const maxScore = el('input', { type: 'number', step: 'any', id: 'annotation-max-score', placeholder: 'max score',
+    'aria-label': 'Maximum mean score' });
+  const annotationError = el('span', { id: 'annotation-error', class: 'field-error', role: 'alert' });
+  const annotationBar = el('form', { id: 'annotation-bar', class: 'annotation-bar',
+    'aria-label': 'Annotation column and filters' },
+  el('label', { for: 'annotation-name', class: 'range-label' }, 'Annotation'), annotationName, annotationNames,
+  annotationLabel, minScore, el('span', { class: 'muted' }, 'to'), maxScore,
+  el('button', { type: 'submit', id: 'annotation-apply' }, 'Apply'), annotationError);
+
   // Table
   const message = el('div', { id: 'list-message' });
   const sortNote = el('div', { id: 'sort-note', class: 'sort-note' });
@@ -428,6 +500,7 @@ function renderList(initial) {
     stats,
     chart,
     el('section', { class: 'toolbar' }, search, adder, openByIdForm()),
+    annotationBar,
     chips,
     message,
     sortNote,
@@ -463,14 +536,16 @@ function renderList(initial) {
         onclick: () => update({ filters: [] }) }, 'Clear all filters')));
     }
     chips.hidden = state.filters.length === 0;
+    syncAnnotationControls();
     const sort = effectiveSort(state);
     const order = effectiveOrder(state);
-    head.replaceChildren(...COLUMNS.map((column) => {
+    head.replaceChildren(...columns(state).map((column) => {
       if (!column.sort) return el('th', { scope: 'col' }, column.label);
       const active = column.sort === sort;
       const next = active && order === 'desc' ? 'ascending' : 'descending';
-      return el('th', { scope: 'col', class: 'sortable' + (active ? ' sorted' : ''), 'data-sort': column.sort,
-        'aria-sort': active ? (order === 'asc' ? 'ascending' : 'descending') : 'none' },
+      return el('th', { scope: 'col', class: 'sortable' + (active ? ' sorted' : '')
+          + (column.annotation ? ' annotation-column' : ''), 'data-sort': column.sort,
+      'aria-sort': active ? (order === 'asc' ? 'ascending' : 'descending') : 'none' },
       el('button', { type: 'button', class: 'sort-button', 'data-sort': column.sort,
         title: 'Sort by ' + column.label.toLowerCase() + ', ' + next,
         onclick: () => update({ sort: column.sort, order: active && order === 'desc' ? 'asc' : 'desc' }) },
@@ -484,6 +559,47 @@ function renderList(initial) {
       sortNote.append(el('button', { type: 'button', class: 'link', id: 'sort-relevance',
         onclick: () => update({ sort: '', order: '' }) }, 'Rank by relevance instead'));
     }
+  };
+
+  /** The annotation bar as the view says: the column's name, its score range; the label list comes with the rows. */
+  function syncAnnotationControls() {
+    if (document.activeElement !== annotationName) annotationName.value = state.annotation;
+    const name = state.annotation;
+    const bound = (which) => {
+      const found = state.filters.find(([k]) => k === 'annotation.' + name + '.' + which);
+      return found ? found[1] : '';
+    };
+    if (document.activeElement !== minScore) minScore.value = name ? bound('min_score') : '';
+    if (document.activeElement !== maxScore) maxScore.value = name ? bound('max_score') : '';
+    for (const control of [annotationLabel, minScore, maxScore]) control.disabled = !name;
+    if (!name) annotationLabel.replaceChildren(el('option', { value: '' }, 'label…'));
+  }
+
+  /**
+   * Offers the labels of the column's annotation among the sessions shown: the API's facet, else the rows'. Asked
+   * again with each refresh, as new annotations bring new labels.
+   */
+  const loadAnnotationLabels = async () => {
+    const name = state.annotation;
+    if (!name) return;
+    const facet = 'annotation.' + name + '.label';
+    const result = await api('/api/v1/sessions/facets'
+      + query([['field', facet], ...listParams(state, Date.now(), { sort: false, except: facet })]));
+    if (state.annotation !== name || document.activeElement === annotationLabel) return;
+    const values = result.ok && result.data && Array.isArray(result.data.values)
+      ? result.data.values.map((v) => ({ value: String(v.value), count: num(v.count) }))
+      : labelsInRows(rows, name).map((v) => ({ value: v, count: null }));
+    const chosen = new Set(state.filters.filter(([k]) => k === facet).map(([, v]) => v));
+    annotationLabel.replaceChildren(el('option', { value: '' }, name + ' label…'),
+      ...values.filter((v) => !chosen.has(v.value)).map((v) => el('option', { value: v.value },
+        v.value + (v.count === null ? '' : ' (' + v.count + ')'))));
+  };
+
+  /** Shows the column of annotation `name` (or none for ''); a sort by another annotation's score is dropped. */
+  const chooseAnnotation = (name) => {
+    if (name === state.annotation) return;
+    const sorted = ANNOTATION_SORT.exec(state.sort);
+    update({ annotation: name, ...(sorted && sorted[1] !== name ? { sort: '', order: '' } : {}) });
   };
 
   /** Changes the view: a new history entry (a reload or Back shows it again), then the first page again. */
@@ -510,10 +626,14 @@ function renderList(initial) {
       + Math.floor(Date.now() / 60000);
     if (key === rendered) return;
     rendered = key;
-    body.replaceChildren(...rows.flatMap((s) => sessionRows(s, addFilter)));
+    body.replaceChildren(...rows.flatMap((s) => sessionRows(s, addFilter, state.annotation)));
     more.hidden = !nextCursor;
+    if (document.activeElement !== annotationName) {
+      annotationNames.replaceChildren(...namesInRows(rows).map((n) => el('option', { value: n })));
+    }
     if (rows.length === 0 && !message.hasChildNodes()) {
-      body.append(el('tr', { class: 'empty' }, el('td', { colspan: COLUMNS.length }, state.q || state.filters.length
+      body.append(el('tr', { class: 'empty' }, el('td', { colspan: columns(state).length },
+        state.q || state.filters.length
         ? 'No session matches in this time range.'
         : 'No sessions in this time range: pick a longer one, or send some traces to the ingest.')));
     }
@@ -580,6 +700,7 @@ function renderList(initial) {
       nextCursor = list.data.next_cursor || null;
     }
     show();
+    loadAnnotationLabels();
   };
 
   more.addEventListener('click', async () => {
@@ -707,6 +828,50 @@ function renderList(initial) {
     addFilter(key, v);
   });
 
+  annotationName.addEventListener('change', () => {
+    const name = annotationName.value.trim();
+    if (name && !NAME_PATTERN.test(name)) {
+      annotationName.setAttribute('aria-invalid', 'true');
+      annotationError.textContent = 'An annotation name is 1 to 64 letters, digits, _ or -.';
+      return;
+    }
+    annotationName.removeAttribute('aria-invalid');
+    annotationError.textContent = '';
+    chooseAnnotation(name);
+  });
+  annotationLabel.addEventListener('change', () => {
+    const label = annotationLabel.value;
+    if (!label || !state.annotation) return;
+    annotationLabel.value = '';
+    addFilter('annotation.' + state.annotation + '.label', label);
+  });
+  annotationBar.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const name = annotationName.value.trim();
+    if (!NAME_PATTERN.test(name)) {
+      annotationName.setAttribute('aria-invalid', 'true');
+      annotationError.textContent = 'Choose an annotation name: 1 to 64 letters, digits, _ or -.';
+      return;
+    }
+    annotationName.removeAttribute('aria-invalid');
+    const bounds = [['min_score', minScore], ['max_score', maxScore]];
+    for (const [, input] of bounds) input.removeAttribute('aria-invalid');
+    const bad = bounds.find(([, input]) => (input.value.trim() !== '' && !Number.isFinite(Number(input.value)))
+      || (input.validity && input.validity.badInput));
+    if (bad) {
+      bad[1].setAttribute('aria-invalid', 'true');
+      annotationError.textContent = 'A score bound is a number.';
+      return;
+    }
+    annotationError.textContent = '';
+    let filters = state.filters.filter(([k]) => !bounds.some(([which]) => k === 'annotation.' + name + '.' + which));
+    for (const [which, input] of bounds) {
+      if (input.value.trim() !== '') filters = [...filters, ['annotation.' + name + '.' + which, input.value.trim()]];
+    }
+    const sorted = ANNOTATION_SORT.exec(state.sort);
+    update({ annotation: name, filters, ...(sorted && sorted[1] !== name ? { sort: '', order: '' } : {}) });
+  });
+
   showValueControl();
   syncControls();
   refresh();
@@ -741,7 +906,13 @@ function links(key, values) {
   return list.length ? list : '–';
 }
 
-function summaryHeader(s) {
+/** The list as last shown, with the column of annotation `name`. */
+function annotationListHref(name) {
+  return listHash({ ...parseListState(lastListHash), annotation: name });
+}
+
+/** The session's header; `pending`, a session annotation written and not served yet, shown with its annotations. */
+function summaryHeader(s, pending = null) {
   const latency = s.latency_ms || {};
   const tokens = s.token_count || {};
   const errors = num(s.traces_with_error) || 0;
@@ -768,7 +939,8 @@ function summaryHeader(s) {
       fact('Tags', links('tag', Array.isArray(s.tags) ? s.tags : []), 'tags')),
     metadata.length ? el('dl', { class: 'metadata', 'aria-label': 'Metadata' }, metadata.flatMap(([key, value]) => [
       el('dt', {}, key),
-      el('dd', {}, listLink(METADATA_PREFIX + key, String(value), String(value)))])) : null);
+      el('dd', {}, listLink(METADATA_PREFIX + key, String(value), String(value)))])) : null,
+    annotationSummaryView(s, pending, annotationListHref));
 }
 
 /** The page of one session; `focus`, a trace id, is the turn to scroll to (a search hit's). */
@@ -780,10 +952,27 @@ function renderSession(id, focus) {
   const context = el('figure', { class: 'chart context', id: 'context', 'aria-label': 'Context window per turn',
     hidden: true });
   const more = el('button', { type: 'button', id: 'load-more-turns', class: 'more', hidden: true }, 'Load more turns');
-  view.replaceChildren(back, header, el('h2', {}, 'Transcript'), context, message, transcript, more);
+  // The form stays out of the header, which each poll redraws, so that what is typed in it stays.
+  const annotate = sessionAnnotationForm(async (body) => {
+    const result = await api(annotationsPath(id), body);
+    if (result.ok) {
+      sessionPending = { ...body, annotation_id: result.data && result.data.annotation_id, at: Date.now() };
+      showHeader();
+      recheck(0, () => !sessionPending);
+    }
+    return result;
+  });
+  view.replaceChildren(back, header, annotate, el('h2', {}, 'Transcript'), context, message, transcript, more);
 
   const expanded = new Set();
   let turns = [];
+  // The cursor of the page each turn came from, so that a turn annotated on an earlier page can be read again.
+  const pageOf = new Map();
+  /** Per trace id: {pending, error, draft} of its thumbs (annotations.js, turnAnnotations). */
+  const feedback = new Map();
+  let summary = null;
+  let sessionPending = null;
+  let stopped = false;
   // The cursor of the last page loaded: polling reloads that page to pick up new and changed turns.
   let tailCursor = null;
   let nextCursor = null;
@@ -791,11 +980,87 @@ function renderSession(id, focus) {
   let generation = 0;
   let focused = false;
 
+  /**
+   * The turns' thumbs: what each shows beyond the served turn, and how a click writes it. A written verdict shows at
+   * once (the API answers 202 before the stream folds it) until the served turn has it or the rechecks give up.
+   */
+  const thumbs = {
+    of: (traceId) => feedback.get(traceId) || {},
+    note: (traceId, text) => feedback.set(traceId, { ...thumbs.of(traceId), draft: text }),
+    vote: async (turn, label, note) => {
+      const traceId = turn.trace_id;
+      const body = thumbsBody(label, note);
+      feedback.set(traceId, { ...thumbs.of(traceId), pending: { ...body, saving: true }, error: null });
+      show();
+      const result = await api(annotationsPath(id, traceId), body);
+      const state = thumbs.of(traceId);
+      if (state.pending && state.pending.saving && state.pending.label === label) {
+        feedback.set(traceId, result.ok
+          ? { ...state, pending: { ...body, annotation_id: result.data && result.data.annotation_id } }
+          : { ...state, pending: null, error: 'Could not save the thumbs ' + label + ': ' + result.detail });
+      }
+      show();
+      if (result.ok) recheck(0, () => !thumbs.of(traceId).pending, traceId);
+    },
+  };
+
+  /** Drops the pending verdicts the served turns now show. */
+  const settle = () => {
+    for (const t of turns) {
+      const state = feedback.get(t.trace_id);
+      if (state && state.pending && !state.pending.saving && shows(uiThumbs(t.annotations), state.pending)) {
+        feedback.set(t.trace_id, { ...state, pending: null, draft: undefined });
+      }
+    }
+    const latest = summary && Array.isArray(summary.annotations) && sessionPending
+      ? summary.annotations.find((a) => a && a.name === sessionPending.name) : null;
+    if (latest && shows(latest.latest, sessionPending)) sessionPending = null;
+  };
+
+  /**
+   * Reads the session again after a write, a few times, until `done()`; with a trace id, that turn's page too (a
+   * poll reloads only the last page). When the rechecks give up, the page shows what is served.
+   */
+  const recheck = (attempt, done, traceId = null) => {
+    setTimeout(async () => {
+      if (stopped || done()) return;
+      if (traceId && pageOf.has(traceId)) await reloadPage(pageOf.get(traceId));
+      await refresh();
+      if (stopped || done()) return;
+      if (attempt + 1 < ANNOTATION_RECHECK_MS.length) {
+        recheck(attempt + 1, done, traceId);
+        return;
+      }
+      if (traceId) feedback.set(traceId, { ...thumbs.of(traceId), pending: null });
+      else sessionPending = null;
+      show();
+      showHeader();
+    }, ANNOTATION_RECHECK_MS[attempt]);
+  };
+
+  const showHeader = () => {
+    if (summary) header.replaceChildren(summaryHeader(summary, sessionPending));
+  };
+
   const show = () => {
-    const key = JSON.stringify(turns) + '|' + nextCursor;
+    settle();
+    const key = JSON.stringify(turns) + '|' + nextCursor + '|'
+      + JSON.stringify([...feedback].map(([t, f]) => [t, f.pending, f.error]));
     if (key === rendered) return;
     rendered = key;
-    transcript.replaceChildren(...turns.map((t, i) => turnView(t, i, expanded)));
+    // A note being typed keeps its focus and caret across the redraw.
+    const active = document.activeElement;
+    const typing = active && active.classList.contains('feedback-note') ? active.closest('.turn') : null;
+    const caret = typing ? [typing.dataset.traceId, active.selectionStart, active.selectionEnd] : null;
+    transcript.replaceChildren(...turns.map((t, i) => turnView(t, i, expanded, thumbs)));
+    if (caret) {
+      const turn = Array.from(transcript.children).find((node) => node.dataset.traceId === caret[0]);
+      const note = turn && turn.querySelector('.feedback-note');
+      if (note) {
+        note.focus();
+        note.setSelectionRange(caret[1], caret[2]);
+      }
+    }
     showContext();
     more.hidden = !nextCursor;
     if (focus !== null && !focused) {
@@ -826,9 +1091,12 @@ function renderSession(id, focus) {
     String(a.start_time).localeCompare(String(b.start_time)) || String(a.trace_id).localeCompare(String(b.trace_id));
 
   /** Adds a page; when more pages follow it, turns shown past its end are dropped: the next page brings them. */
-  const merge = (page, more) => {
+  const merge = (page, more, cursor) => {
     const byId = new Map(turns.map((t) => [t.trace_id, t]));
-    for (const t of page) byId.set(t.trace_id, t);
+    for (const t of page) {
+      byId.set(t.trace_id, t);
+      pageOf.set(t.trace_id, cursor);
+    }
     turns = [...byId.values()].sort(order);
     if (more && page.length > 0) {
       const last = page.reduce((a, b) => (order(a, b) >= 0 ? a : b));
@@ -849,26 +1117,38 @@ function renderSession(id, focus) {
     }
     message.replaceChildren();
     nextCursor = (result.data && result.data.next_cursor) || null;
-    merge(Array.isArray(result.data && result.data.turns) ? result.data.turns : [], !!nextCursor);
+    merge(Array.isArray(result.data && result.data.turns) ? result.data.turns : [], !!nextCursor, cursor);
     tailCursor = cursor;
     if (turns.length === 0) message.append(notice('muted', 'No turns yet.'));
     return true;
   };
 
+  /** Reads one loaded page again, for the turns on it only: the pages after it stay as they are. */
+  const reloadPage = async (cursor) => {
+    const result = await api('/api/v1/session/turns'
+      + query({ session_id_base64: base64url(id), limit: TURN_PAGE_SIZE, cursor }));
+    if (!result.ok || !Array.isArray(result.data && result.data.turns)) return;
+    const fresh = new Map(result.data.turns.map((t) => [t.trace_id, t]));
+    turns = turns.map((t) => fresh.get(t.trace_id) || t);
+  };
+
   const refresh = async () => {
     const mine = ++generation;
-    const summary = await api('/api/v1/session' + query({ session_id_base64: base64url(id) }));
+    const result = await api('/api/v1/session' + query({ session_id_base64: base64url(id) }));
     if (mine !== generation) return;
-    markLive(summary.status !== 0);
-    if (summary.ok) {
-      header.replaceChildren(summaryHeader(summary.data));
+    markLive(result.status !== 0);
+    if (result.ok) {
+      summary = result.data;
+      settle();
+      showHeader();
     } else {
-      header.replaceChildren(notice(summary.status === 404 ? 'warn' : 'error', summary.status === 404
+      summary = null;
+      header.replaceChildren(notice(result.status === 404 ? 'warn' : 'error', result.status === 404
         ? 'No session "' + id + '" (yet). This page updates when it arrives.'
-        : 'Session unavailable: ' + summary.detail));
+        : 'Session unavailable: ' + result.detail));
     }
     // While older pages are still to load, the tail is not reloaded: "Load more turns" reaches the new ones.
-    if (summary.status === 404) message.replaceChildren();
+    if (result.status === 404) message.replaceChildren();
     else if (!nextCursor) await loadTurns(tailCursor);
     if (mine === generation) show();
   };
@@ -884,7 +1164,7 @@ function renderSession(id, focus) {
 
   refresh();
   const stop = poll(refresh);
-  return () => { stop(); generation++; };
+  return () => { stop(); generation++; stopped = true; };
 }
 
 // ---------- routing ----------

@@ -1,7 +1,9 @@
 // One turn of a transcript (DESIGN.md, "What a session holds"): its question and answer as chat bubbles, and between
 // them its tool calls and LLM calls in folded lists; and the token and cost figures the list and summary share. All
-// text goes in as text nodes (dom.js), a tool's arguments and results included.
+// text goes in as text nodes (dom.js), a tool's arguments and results included. Below the answer, the turn's
+// annotations and, on the session page, its thumbs and note (annotations.js).
 
+import { turnAnnotations } from './annotations.js';
 import { el } from './dom.js';
 import { fmtCost, fmtInt, fmtMs, fmtTime, num } from './format.js';
 
@@ -115,7 +117,11 @@ function foldable(text, expanded, key, pre) {
   return box;
 }
 
-export function turnView(turn, index, expanded) {
+/**
+ * A turn as an article; `feedback` (annotations.js, turnAnnotations) adds the thumbs and note, and is left out where
+ * the turn is only shown.
+ */
+export function turnView(turn, index, expanded, feedback = null) {
   const error = turn.status === 'error';
   const tokens = tokenDetails(turn.token_count);
   const meta = el('div', { class: 'turn-meta' },
@@ -143,7 +149,7 @@ export function turnView(turn, index, expanded) {
   const llm = llmCallsView(turn, expanded);
   return el('article', { class: 'turn' + (error ? ' error' : ''), 'data-trace-id': turn.trace_id || '' },
     meta, bubble('user', turn.input), tools || llm ? el('div', { class: 'turn-calls' }, tools, llm) : null,
-    bubble('assistant', turn.output));
+    bubble('assistant', turn.output), turnAnnotations(turn, feedback));
 }
 
 function statusBadge(status) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -193,6 +195,29 @@ class WebUiIT {
               "token_count": {"prompt": 120, "completion": 30, "total": 150},
               "cost": {"prompt": 0.0012, "completion": 0.0008, "total": 0.002}}]
             """;
+    /**
+     * A turn as issue 15's {@code /turns} answers it: the UI's thumbs-down with a note, and an LLM judge's label and
+     * score. Both carry markup, which must stay text.
+     */
+    private static final String ANNOTATED_TURN = """
+            {"trace_id": "2cf7651916cd43dd8448eb211c80319e", "start_time": "2026-01-05T10:02:00.000000Z",
+             "end_time": "2026-01-05T10:02:01.000000Z", "status": "ok", "span_count": 2, "models": ["gpt-4o-mini"],
+             "input": {"value": "Name the moons of Mars.", "mime_type": "text/plain"},
+             "output": {"value": "Io and Europa.", "mime_type": "text/plain"},
+             "token_count": {"prompt": 120, "completion": 30, "total": 150},
+             "cost": {"prompt": 0.0012, "completion": 0.0008, "total": 0.002},
+             "annotations": [
+               {"annotation_id": "5b7e3c1e-0a51-3c0e-9b0e-2f6f3f7c1a01", "trace_id": "2cf7651916cd43dd8448eb211c80319e",
+                "name": "thumbs", "label": "down", "score": 0, "explanation": "<b>Wrong</b>: Phobos and Deimos",
+                "annotator_kind": "HUMAN", "identifier": "ui", "metadata": null,
+                "created_at": "2026-01-05T10:03:00.000000Z"},
+               {"annotation_id": "8c1d2e3f-4a5b-3c6d-8e7f-901a2b3c4d5e", "trace_id": "2cf7651916cd43dd8448eb211c80319e",
+                "name": "correctness", "label": "<img src=x onerror=alert(1)>", "score": 0.25, "explanation": null,
+                "annotator_kind": "LLM", "identifier": "judge-v1", "metadata": {"model": "gpt-4o"},
+                "created_at": "2026-01-05T10:04:00.000000Z"}]}
+            """;
+    /** The annotation name the UI gives a turn's thumbs (annotations.js THUMBS). */
+    private static final String THUMBS = "thumbs";
     private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneOffset.UTC);
     /** The UI loads a transcript 20 turns at a time (app.js TURN_PAGE_SIZE). */
@@ -901,6 +926,196 @@ class WebUiIT {
     }
 
     /**
+     * Needs the annotations API ({@code POST /api/v1/sessions/{id}/turns/{trace_id}/annotations}), the stream's fold
+     * of {@code session-annotations} into the turn and the summary, and the list's {@code annotation.<name>.label}
+     * filter, facet and {@code annotation.<name>.score} sort: a thumbs-down with a note, clicked on a turn, shows on
+     * the turn and in the session header, then in the sessions list's {@code thumbs} column, and the column's label
+     * filter selects the session. A second click replaces the verdict (the UI writes with an identifier).
+     */
+    @Test
+    void shouldGiveATurnAThumbsDownAndFindTheSessionByItInTheList() throws Exception {
+        String rated = KafkaTestCluster.uniqueName("rated");
+        String note = "Wrong moons: <b>Phobos</b> and Deimos";
+        Instant start = Instant.now().minusSeconds(1_200);
+        sendTurn(tracer, rated, "ivan", start, new Exchange("How many moons has Mars?", "Mars has two moons."), false);
+        sendTurn(tracer, rated, "ivan", start.plusSeconds(30), new Exchange("Name them, please.", "Io and Europa."),
+                false);
+        flush();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traceCount(rated) == 2);
+        open("/#/sessions/" + rated);
+        eventually(() -> assertThat(texts(".bubble.user .text"))
+                .containsExactly("How many moons has Mars?", "Name them, please."));
+
+        clickWhenShown(() -> thumb(1, "up"));
+        eventually(() -> assertThat(servedThumbs(rated, 1)).singleElement()
+                .satisfies(a -> assertThat(a.path("label").asText()).isEqualTo("up")));
+        WebElement noteField = turns().get(1).findElement(By.className("feedback-note"));
+        noteField.clear();
+        noteField.sendKeys(note);
+        clickWhenShown(() -> thumb(1, "down"));
+        eventually(() -> {
+            List<JsonNode> served = servedThumbs(rated, 1);
+            assertThat(served).as("the second verdict replaces the first").hasSize(1);
+            JsonNode thumbs = served.get(0);
+            assertThat(thumbs.path("label").asText()).isEqualTo("down");
+            assertThat(thumbs.path("score").asDouble()).isZero();
+            assertThat(thumbs.path("annotator_kind").asText()).isEqualTo("HUMAN");
+            assertThat(thumbs.path("identifier").asText()).isEqualTo("ui");
+            assertThat(thumbs.path("explanation").asText()).isEqualTo(note);
+            assertThat(servedThumbs(rated, 0)).isEmpty();
+            // The page shows what is served: the verdict pressed, the note as text.
+            assertThat(thumb(1, "down").getDomAttribute("aria-pressed")).isEqualTo("true");
+            assertThat(thumb(1, "up").getDomAttribute("aria-pressed")).isEqualTo("false");
+            assertThat(texts("#transcript .turn[data-trace-id='" + thumbs.path("trace_id").asText()
+                    + "'] .annotation.thumbs-down:not(.pending) .annotation-note")).containsExactly(note);
+            assertThat(turns().get(0).findElements(By.cssSelector(".annotation"))).isEmpty();
+            assertThat(texts("#annotations-summary .annotation-summary[data-name='thumbs'] .annotation-label"))
+                    .containsExactly("down 1");
+        });
+        assertThat(browser.findElements(By.cssSelector("#transcript b"))).as("a note stays text").isEmpty();
+        screenshot("annotations-transcript");
+
+        open("/");
+        eventually(() -> assertThat(listedSessions()).contains(rated, cooking));
+        browser.findElement(By.id("annotation-name")).sendKeys(THUMBS, Keys.ENTER);
+        String row = "tr.session-row[data-session-id='" + rated + "'] ";
+        eventually(() -> {
+            assertThat(browser.getCurrentUrl()).contains("annotation=thumbs");
+            WebElement cell = browser.findElement(By.cssSelector(row + "td.annotation-cell"));
+            assertThat(cell.getDomAttribute("data-top-label")).isEqualTo("down");
+            assertThat(cell.getDomAttribute("data-mean-score")).isEqualTo("0");
+            assertThat(text(cell)).contains("down");
+            assertThat(texts("tr.session-row[data-session-id='" + cooking + "'] td.annotation-cell"))
+                    .containsExactly("–");
+        });
+
+        // The column's labels come from the facet; choosing one filters the list by it.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() ->
+                new Select(browser.findElement(By.id("annotation-label"))).selectByValue("down"));
+        eventually(() -> {
+            assertThat(chips()).containsExactly("thumbs: down");
+            assertThat(listedSessions()).containsExactly(rated);
+        });
+        assertThat(requests("/api/v1/sessions/facets?")).anySatisfy(url -> assertThat(url)
+                .contains("field=annotation.thumbs.label"));
+        assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("annotation.thumbs.label=down"));
+
+        clickSortHeader("annotation.thumbs.score");
+        eventually(() -> {
+            assertThat(sortOf("annotation.thumbs.score")).isEqualTo("descending");
+            assertThat(listedSessions()).containsExactly(rated);
+        });
+        assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("sort=annotation.thumbs.score"));
+
+        browser.navigate().refresh();
+        eventually(() -> {
+            assertThat(chips()).containsExactly("thumbs: down");
+            assertThat(sortOf("annotation.thumbs.score")).isEqualTo("descending");
+            assertThat(listedSessions()).containsExactly(rated);
+            assertThat(browser.findElement(By.cssSelector(row + "td.annotation-cell")).getDomAttribute(
+                    "data-top-label")).isEqualTo("down");
+        });
+    }
+
+    /**
+     * Needs the annotations API ({@code POST /api/v1/sessions/{id}/annotations}) and the stream's fold into the
+     * summary: the session form refuses a judgment without a label or score, then writes a label, a score and a note,
+     * which the session header shows under the annotation's name.
+     */
+    @Test
+    void shouldAnnotateTheSessionWithALabelAScoreAndANote() {
+        String judged = KafkaTestCluster.uniqueName("judged");
+        sendTurn(tracer, judged, "judy", Instant.now().minusSeconds(900),
+                new Exchange("Is Pluto a planet?", "A dwarf planet, since 2006."), false);
+        flush();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traceCount(judged) == 1);
+        open("/#/sessions/" + judged);
+        waitFor(By.cssSelector("#summary[data-session-id='" + judged + "']"));
+
+        browser.findElement(By.id("session-annotation-submit")).click();
+        eventually(() -> assertThat(browser.findElement(By.id("session-annotation-error")).getText())
+                .contains("a label, a score or both"));
+        assertThat(browser.findElement(By.id("session-annotation-name")).getDomProperty("value")).isEqualTo("quality");
+        browser.findElement(By.id("session-annotation-label")).sendKeys("good");
+        browser.findElement(By.id("session-annotation-score")).sendKeys("0.75");
+        browser.findElement(By.id("session-annotation-note")).sendKeys("Precise & short.");
+        browser.findElement(By.id("session-annotation-submit")).click();
+
+        eventually(() -> {
+            JsonNode quality = annotationSummary(judged, "quality");
+            assertThat(quality.path("count").asLong()).isEqualTo(1);
+            assertThat(quality.path("mean_score").asDouble()).isEqualTo(0.75);
+            assertThat(quality.path("label_counts").path("good").asLong()).isEqualTo(1);
+            JsonNode latest = quality.path("latest");
+            assertThat(latest.path("trace_id").isNull()).as("a session annotation has no trace id").isTrue();
+            assertThat(latest.path("explanation").asText()).isEqualTo("Precise & short.");
+            assertThat(latest.path("annotator_kind").asText()).isEqualTo("HUMAN");
+            String shown = "#annotations-summary .annotation-summary[data-name='quality'] ";
+            assertThat(texts(shown + ".annotation-label")).containsExactly("good 1");
+            assertThat(texts(shown + ".annotation-score")).containsExactly("mean 0.75");
+            assertThat(texts(shown + ".annotation-note")).containsExactly("Precise & short.");
+            assertThat(browser.findElements(By.cssSelector("#annotations-summary .pending"))).isEmpty();
+        });
+        assertThat(browser.findElement(By.id("session-annotation-error")).getText()).isEmpty();
+    }
+
+    /**
+     * Needs nothing but {@code GET /}: a turn with annotations as issue 15's {@code /turns} answers it, rendered by
+     * turn.js. The UI's thumbs is the verdict pressed, with its note in the note field; every annotation is listed
+     * with its label, score and note as text; a click votes with the note typed. A turn only shown has no thumbs.
+     */
+    @Test
+    void shouldRenderATurnsAnnotationsAsTextWithItsThumbsFromItsJson() {
+        open("/");
+        waitFor(By.id("search"));
+        browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import('/ui/turn.js').then((turn) => {
+                  const box = document.createElement('section');
+                  box.id = 'rendered';
+                  box.className = 'transcript';
+                  window.votes = [];
+                  const feedback = { of: () => ({}), note: () => {},
+                    vote: (t, label, note) => window.votes.push({ trace_id: t.trace_id, label, note }) };
+                  box.append(turn.turnView(JSON.parse(arguments[0]), 0, new Set(), feedback),
+                    turn.turnView(JSON.parse(arguments[0]), 1, new Set()));
+                  document.body.append(box);
+                  box.scrollIntoView();
+                  done();
+                }, e => { document.body.append('error: ' + e); done(); });
+                """, ANNOTATED_TURN);
+
+        WebElement rendered = waitFor(By.id("rendered"));
+        List<WebElement> turns = rendered.findElements(By.cssSelector("article.turn"));
+        assertThat(turns).hasSize(2);
+        WebElement voting = turns.get(0);
+        assertThat(voting.findElement(By.cssSelector(".thumb-down")).getDomAttribute("aria-pressed")).isEqualTo("true");
+        assertThat(voting.findElement(By.cssSelector(".thumb-up")).getDomAttribute("aria-pressed")).isEqualTo("false");
+        WebElement note = voting.findElement(By.className("feedback-note"));
+        assertThat(note.getDomProperty("value")).isEqualTo("<b>Wrong</b>: Phobos and Deimos");
+        List<WebElement> annotations = voting.findElements(By.cssSelector("li.annotation"));
+        assertThat(annotations).hasSize(2);
+        assertThat(text(annotations.get(0).findElement(By.className("annotation-note"))))
+                .isEqualTo("<b>Wrong</b>: Phobos and Deimos");
+        assertThat(text(annotations.get(1).findElement(By.className("annotation-name")))).isEqualTo("correctness");
+        assertThat(text(annotations.get(1).findElement(By.className("annotation-label"))))
+                .isEqualTo("<img src=x onerror=alert(1)>");
+        assertThat(text(annotations.get(1).findElement(By.className("annotation-score")))).isEqualTo("0.25");
+        assertThat(annotations.get(1).getDomAttribute("title")).contains("llm · judge-v1");
+        assertThat(rendered.findElements(By.cssSelector("b, img"))).as("data stays text").isEmpty();
+
+        note.clear();
+        note.sendKeys("Phobos and Deimos");
+        voting.findElement(By.cssSelector(".thumb-up")).click();
+        assertThat(browser.executeScript("return JSON.stringify(window.votes);")).isEqualTo(
+                "[{\"trace_id\":\"2cf7651916cd43dd8448eb211c80319e\",\"label\":\"up\",\"note\":\"Phobos and Deimos\"}]");
+
+        WebElement shownOnly = turns.get(1);
+        assertThat(shownOnly.findElements(By.cssSelector(".thumb, .feedback-note"))).isEmpty();
+        assertThat(shownOnly.findElements(By.cssSelector("li.annotation"))).hasSize(2);
+    }
+
+    /**
      * Needs {@code buckets} in {@code /api/v1/stats} with {@code from}, {@code to} and {@code interval}: the chart
      * above the list has one column per bucket the API answers for the range shown; a click on one narrows the range
      * to it.
@@ -1203,6 +1418,41 @@ class WebUiIT {
         return ((List<String>) browser.executeScript("return performance.getEntriesByType('resource')"
                 + ".map(e => e.name).filter(n => n.includes(arguments[0]));", path)).stream()
                 .map(url -> URLDecoder.decode(url, StandardCharsets.UTF_8)).toList();
+    }
+
+    /** The thumbs up or down button of the turn at {@code index} on the session page. */
+    private WebElement thumb(int index, String label) {
+        return turns().get(index).findElement(By.cssSelector(".feedback .thumb-" + label));
+    }
+
+    /** The UI's thumbs annotations the API serves on the session's turn at {@code index}. */
+    private List<JsonNode> servedThumbs(String sessionId, int index) {
+        JsonNode turn = api.json("/api/v1/session/turns?limit=20&session_id_base64=" + base64url(sessionId))
+                .path("turns").path(index);
+        List<JsonNode> thumbs = new ArrayList<>();
+        turn.path("annotations").forEach(a -> {
+            if (THUMBS.equals(a.path("name").asText()) && "ui".equals(a.path("identifier").asText())) {
+                thumbs.add(a);
+            }
+        });
+        return thumbs;
+    }
+
+    /** The summary's annotations of {@code name}, or a missing node. */
+    private JsonNode annotationSummary(String sessionId, String name) {
+        for (JsonNode summary : api.json("/api/v1/session?session_id_base64=" + base64url(sessionId))
+                .path("annotations")) {
+            if (name.equals(summary.path("name").asText())) {
+                return summary;
+            }
+        }
+        return MissingNode.getInstance();
+    }
+
+    /** A screenshot of the page as it is now, beside the one taken after each test. */
+    private void screenshot(String name) throws IOException {
+        File shot = browser.getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private int traceCount(String sessionId) throws Exception {
