@@ -176,7 +176,7 @@ export function sessionAnnotationForm(save) {
   const label = el('input', { type: 'text', id: 'session-annotation-label', name: 'label', maxlength: MAX_LABEL,
     autocomplete: 'off', placeholder: 'label, e.g. good', 'aria-label': 'Label' });
   const score = el('input', { type: 'number', id: 'session-annotation-score', name: 'score', step: 'any',
-    placeholder: 'score, e.g. 0.8', 'aria-label': 'Score' });
+    placeholder: 'score', 'aria-label': 'Score' });
   const note = el('input', { type: 'text', id: 'session-annotation-note', name: 'explanation', maxlength: MAX_NOTE,
     autocomplete: 'off', placeholder: 'note (optional)', 'aria-label': 'Note' });
   const error = el('span', { id: 'session-annotation-error', class: 'field-error', role: 'alert' });

@@ -572,7 +572,9 @@ function renderList(initial) {
     if (document.activeElement !== minScore) minScore.value = name ? bound('min_score') : '';
     if (document.activeElement !== maxScore) maxScore.value = name ? bound('max_score') : '';
     for (const control of [annotationLabel, minScore, maxScore]) control.disabled = !name;
-    if (!name) annotationLabel.replaceChildren(el('option', { value: '' }, 'label…'));
+    if (!name || !annotationLabel.options.length) {
+      annotationLabel.replaceChildren(el('option', { value: '' }, (name ? name + ' ' : '') + 'label…'));
+    }
   }
 
   /**

@@ -1060,6 +1060,63 @@ class WebUiIT {
     }
 
     /**
+     * Needs {@code /turns}: what the API answers to an annotation it refuses is shown where it was written, as the UI
+     * shows other errors, and nothing is shown as saved. A form the UI lets through is one the API takes, so the
+     * refusals (a 503 while Kafka is away, a 400 naming a field) are answered in the page, by its fetch; the requests
+     * it would have sent are checked against the contract on the way.
+     */
+    @Test
+    void shouldShowTheProblemTheApiAnswersToAnAnnotation() {
+        open("/#/sessions/" + travel);
+        eventually(() -> assertThat(turns()).hasSize(TRAVEL.size()));
+        String traceId = turns().get(0).getDomAttribute("data-trace-id");
+        browser.executeScript("""
+                window.annotationRequests = [];
+                const fetch = window.fetch;
+                window.fetch = (url, init) => {
+                  if (!init || init.method !== 'POST') return fetch(url, init);
+                  window.annotationRequests.push({ url: String(url), body: init.body,
+                    authorization: init.headers.Authorization, type: init.headers['Content-Type'] });
+                  const problem = String(url).includes('/turns/')
+                    ? { status: 503, title: 'Service Unavailable', detail: 'Kafka is not reachable; retry' }
+                    : { status: 400, title: 'Bad Request', detail: 'label is too long', field: 'label' };
+                  return Promise.resolve(new Response(JSON.stringify(problem), { status: problem.status,
+                    headers: { 'Content-Type': 'application/problem+json' } }));
+                };
+                """);
+
+        clickWhenShown(() -> thumb(0, "down"));
+        eventually(() -> {
+            assertThat(texts("#transcript .turn[data-trace-id='" + traceId + "'] .notice.error"))
+                    .containsExactly("Could not save the thumbs down: Kafka is not reachable; retry");
+            assertThat(thumb(0, "down").getDomAttribute("aria-pressed")).isEqualTo("false");
+            assertThat(browser.findElements(By.cssSelector("#transcript .annotation"))).isEmpty();
+        });
+
+        browser.findElement(By.id("session-annotation-label")).sendKeys("good");
+        browser.findElement(By.id("session-annotation-submit")).click();
+        eventually(() -> {
+            assertThat(browser.findElement(By.id("session-annotation-error")).getText())
+                    .isEqualTo("Could not annotate the session: label is too long");
+            assertThat(browser.findElement(By.id("session-annotation-label")).getDomAttribute("aria-invalid"))
+                    .isEqualTo("true");
+        });
+
+        @SuppressWarnings("unchecked")
+        List<Map<String, String>> sent = (List<Map<String, String>>) browser.executeScript(
+                "return window.annotationRequests;");
+        assertThat(sent).hasSize(2);
+        String session = "/api/v1/sessions/" + travel;
+        assertThat(sent.get(0)).containsEntry("url", session + "/turns/" + traceId + "/annotations")
+                .containsEntry("authorization", "Bearer " + API_KEY).containsEntry("type", "application/json")
+                .containsEntry("body", "{\"name\":\"thumbs\",\"label\":\"down\",\"score\":0,"
+                        + "\"annotator_kind\":\"HUMAN\",\"identifier\":\"ui\"}");
+        assertThat(sent.get(1)).containsEntry("url", session + "/annotations")
+                .containsEntry("body", "{\"name\":\"quality\",\"label\":\"good\",\"annotator_kind\":\"HUMAN\","
+                        + "\"identifier\":\"ui\"}");
+    }
+
+    /**
      * Needs nothing but {@code GET /}: a turn with annotations as issue 15's {@code /turns} answers it, rendered by
      * turn.js. The UI's thumbs is the verdict pressed, with its note in the note field; every annotation is listed
      * with its label, score and note as text; a click votes with the note typed. A turn only shown has no thumbs.
