@@ -947,8 +947,14 @@ class WebUiIT {
                 .containsExactly("How many moons has Mars?", "Name them, please."));
 
         clickWhenShown(() -> thumb(1, "up"));
-        eventually(() -> assertThat(servedThumbs(rated, 1)).singleElement()
-                .satisfies(a -> assertThat(a.path("label").asText()).isEqualTo("up")));
+        eventually(() -> {
+            assertThat(servedThumbs(rated, 1)).singleElement()
+                    .satisfies(a -> assertThat(a.path("label").asText()).isEqualTo("up"));
+            // Shown as served, no longer as written: the turn is not redrawn while the note is typed.
+            assertThat(thumb(1, "up").getDomAttribute("aria-pressed")).isEqualTo("true");
+            assertThat(browser.findElements(By.cssSelector("#transcript .annotation.thumbs-up:not(.pending)")))
+                    .hasSize(1);
+        });
         WebElement noteField = turns().get(1).findElement(By.className("feedback-note"));
         noteField.clear();
         noteField.sendKeys(note);
@@ -973,6 +979,7 @@ class WebUiIT {
                     .containsExactly("down 1");
         });
         assertThat(browser.findElements(By.cssSelector("#transcript b"))).as("a note stays text").isEmpty();
+        browser.executeScript("arguments[0].scrollIntoView({block: 'end'});", turns().get(1));
         screenshot("annotations-transcript");
 
         open("/");
