@@ -1025,6 +1025,30 @@ class WebUiIT {
     }
 
     /**
+     * Needs the annotations API's query form ({@code POST /api/v1/session/annotations?session_id_base64=&trace_id=})
+     * and the stream's fold: a turn of a session whose id no path carries takes a thumbs up too.
+     */
+    @Test
+    void shouldGiveAThumbsUpToATurnOfASessionWhoseIdNoPathCarries() {
+        open("/#/sessions/" + URLEncoder.encode(weird, StandardCharsets.UTF_8).replace("+", "%20"));
+        eventually(() -> {
+            assertThat(texts("#session-id")).containsExactly(weird);
+            assertThat(turns()).hasSize(1);
+        });
+
+        clickWhenShown(() -> thumb(0, "up"));
+        eventually(() -> {
+            assertThat(servedThumbs(weird, 0)).singleElement()
+                    .satisfies(a -> assertThat(a.path("label").asText()).isEqualTo("up"));
+            assertThat(thumb(0, "up").getDomAttribute("aria-pressed")).isEqualTo("true");
+            assertThat(browser.findElements(By.cssSelector("#transcript .annotation.thumbs-up:not(.pending)")))
+                    .hasSize(1);
+        });
+        assertThat(requests("/api/v1/session/annotations?")).anySatisfy(url -> assertThat(url)
+                .contains("session_id_base64=" + base64url(weird), "trace_id="));
+    }
+
+    /**
      * Needs the annotations API ({@code POST /api/v1/sessions/{id}/annotations}) and the stream's fold into the
      * summary: the session form refuses a judgment without a label or score, then writes a label, a score and a note,
      * which the session header shows under the annotation's name.
