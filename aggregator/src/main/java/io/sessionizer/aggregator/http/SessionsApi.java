@@ -198,6 +198,29 @@ public final class SessionsApi {
         });
     }
 
+    /** The annotations of a session and its turns, also of a session that has not arrived yet. */
+    @Blocking
+    @Get("/api/v1/sessions/{session_id}/annotations")
+    public HttpResponse annotations(ServiceRequestContext ctx, @Param("session_id") String sessionId) {
+        return annotationsOf(ctx, sessionId);
+    }
+
+    /** The query form of {@link #annotations}, for any session id. */
+    @Blocking
+    @Get("/api/v1/session/annotations")
+    public HttpResponse annotationsByQuery(ServiceRequestContext ctx, @Param(SESSION_ID) Optional<String> sessionId,
+            @Param(SESSION_ID_BASE64) Optional<String> sessionIdBase64) {
+        return answer(() -> annotationsOf(ctx, sessionId(sessionId, sessionIdBase64)));
+    }
+
+    private HttpResponse annotationsOf(ServiceRequestContext ctx, String requestedId) {
+        String tenant = TenantAuthentication.tenant(ctx);
+        String sessionId = TurnLimits.storedSessionId(requestedId);
+        return routed(ctx, tenant, sessionId, reader -> reader.annotations(tenant, sessionId)
+                .map(all -> ok(SessionJson.annotations(all)))
+                .orElseGet(() -> notFound(sessionId)));
+    }
+
     @Blocking
     @Get("/api/v1/stats")
     public HttpResponse stats(ServiceRequestContext ctx) {
