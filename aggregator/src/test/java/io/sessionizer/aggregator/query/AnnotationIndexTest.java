@@ -19,10 +19,13 @@ import io.sessionizer.schemas.serde.AvroBinarySerde;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -145,7 +148,7 @@ class AnnotationIndexTest {
 
     private List<String> ids(String tenant, SessionQuery query) {
         try (SessionIndexSearch search = search()) {
-            return search.list(tenant, query, null, 100).hits().stream()
+            return search.list(tenant, query, null, 10_000).hits().stream()
                     .map(h -> h.sessionKey().substring(h.sessionKey().indexOf('/') + 1)).toList();
         }
     }
@@ -238,6 +241,38 @@ class AnnotationIndexTest {
         SessionQuery filtered = query("sort", "annotation.quality.score", "order", "asc", "annotation.thumbs.label",
                 "up", "annotation.thumbs.label", "down");
         assertThat(walk(filtered, 1)).containsExactly("s2", "s1", "s3");
+    }
+
+    @Test
+    void shouldSortAndPageThousandsOfSessionsAsABruteForceSortDoes() {
+        // Enough sessions for Lucene to skip documents by their points while sorting (past 1,000 hits).
+        Random random = new Random(15);
+        List<SessionSummary> first = new ArrayList<>();
+        List<SessionSummary> later = new ArrayList<>();
+        Map<String, Double> means = new HashMap<>();
+        for (int n = 0; n < 6_000; n++) {
+            String id = String.format("m%05d", n);
+            // Few distinct values, so that ties are many; about a third without a score, all of a segment's last.
+            Double mean = n >= 5_000 || random.nextInt(3) == 0 ? null : (random.nextInt(41) - 20) / 4.0;
+            means.put(id, mean);
+            (n < 3_000 ? first : later).add(mean == null ? summary(id, "bulk", 1) : summary(id, "bulk", 1,
+                    ann("quality", mean, Map.of())));
+        }
+        index(2, first, List.of(), later);
+        for (boolean ascending : List.of(true, false)) {
+            Comparator<String> byMean = Comparator.comparing(means::get,
+                    Comparator.nullsLast(ascending ? Comparator.<Double>naturalOrder()
+                            : Comparator.<Double>reverseOrder()));
+            List<String> expected = means.keySet().stream().sorted(byMean.thenComparing(id -> id)).toList();
+            SessionQuery query = query("sort", "annotation.quality.score", "order", ascending ? "asc" : "desc",
+                    "project", "bulk");
+            assertThat(walk(query, 500)).as("ascending %s", ascending).isEqualTo(expected);
+            assertThat(walk(query, 1_777)).as("ascending %s", ascending).isEqualTo(expected);
+        }
+        assertThat(ids(T, query("project", "bulk", "annotation.quality.min_score", "-1", "annotation.quality.max_score",
+                "1"))).containsExactlyInAnyOrderElementsOf(means.entrySet().stream()
+                        .filter(e -> e.getValue() != null && e.getValue() >= -1 && e.getValue() <= 1)
+                        .map(Map.Entry::getKey).toList());
     }
 
     @Test
