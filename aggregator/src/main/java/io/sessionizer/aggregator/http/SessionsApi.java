@@ -132,13 +132,14 @@ public final class SessionsApi {
     private static String facetField(String field) {
         if (field == null) {
             throw new InvalidParameterException("field", "is required: one of " + String.join(", ", FACET_FIELDS)
-                    + " or metadata.<key>");
+                    + ", metadata.<key> or annotation.<name>.label");
         }
-        if (FACET_FIELDS.contains(field) || (field.startsWith("metadata.") && field.length() > "metadata.".length())) {
+        if (FACET_FIELDS.contains(field) || (field.startsWith("metadata.") && field.length() > "metadata.".length())
+                || SessionQuery.annotationLabelFacet(field) != null) {
             return field;
         }
         throw new InvalidParameterException("field", "must be one of " + String.join(", ", FACET_FIELDS)
-                + " or metadata.<key>, not '" + field + "'");
+                + ", metadata.<key> or annotation.<name>.label, not '" + field + "'");
     }
 
     @Blocking
