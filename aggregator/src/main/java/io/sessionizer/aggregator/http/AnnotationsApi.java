@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Blocking;
@@ -69,7 +70,7 @@ public final class AnnotationsApi {
         return builder.annotatedService()
                 .maxRequestLength(maxBodyBytes)
                 .requestTimeout(produceTimeout.plus(REQUEST_TIMEOUT_MARGIN))
-                .errorHandler((ctx, cause) -> cause instanceof ContentTooLargeException ? tooLarge() : null)
+                .errorHandler((ctx, cause) -> isTooLarge(cause) ? tooLarge() : null)
                 .build(this);
     }
 
@@ -185,6 +186,15 @@ public final class AnnotationsApi {
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException(SessionsApi.SESSION_ID, e.getMessage());
         }
+    }
+
+    /**
+     * A body over the limit: found while reading it, or before, from its Content-Length (Armeria's 413
+     * {@link HttpStatusException}, caused by the {@link ContentTooLargeException}).
+     */
+    private static boolean isTooLarge(Throwable cause) {
+        return cause instanceof ContentTooLargeException || cause instanceof HttpStatusException status
+                && status.httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE;
     }
 
     private HttpResponse tooLarge() {
