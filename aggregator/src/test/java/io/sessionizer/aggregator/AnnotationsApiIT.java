@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.linecorp.armeria.server.Server;
@@ -12,6 +13,7 @@ import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.schemas.AnnotationAction;
 import io.sessionizer.schemas.AnnotatorKind;
@@ -20,7 +22,12 @@ import io.sessionizer.schemas.registry.SchemaRegistryClient;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -236,6 +243,36 @@ class AnnotationsApiIT {
         assertThat(tooLarge.json().get("detail").asText()).contains("annotations.max-body-bytes");
         openApi.check(tooLarge.json(), openApi.response("post", "/api/v1/sessions/{session_id}/annotations", 413,
                 PROBLEM), "413");
+    }
+
+    /** Without a Content-Length the limit is found while the body is read, and answered the same. */
+    @Test
+    void shouldAnswer413ForALargeBodyOfUnknownLength() throws Exception {
+        byte[] large = ("{\"name\": \"x\", \"label\": \"" + "l".repeat(9 * 1024) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + app.httpPort()
+                                + "/api/v1/sessions/s/annotations"))
+                        .header("Authorization", "Bearer " + ACME_KEY)
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(large)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(response.headers().firstValue("content-type")).hasValue(PROBLEM);
+    }
+
+    @Test
+    void shouldRefuseToStartWhenTheAnnotationsTopicIsNotCoPartitionedWithTheSpans(@TempDir Path otherState) {
+        String spans = KafkaTestCluster.uniqueName("mismatch-spans");
+        kafka.createTopics(3, spans);
+        kafka.createTopics(2, spans + ".annotations");
+
+        assertThatThrownBy(() -> AggregatorFixture.start(kafka, otherState, spans, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("topic.annotations")
+                .hasMessageContaining("2 partitions");
     }
 
     private void assertBadRequest(SessionsApiClient.Response response, String field, String method, String path) {

@@ -3,11 +3,9 @@ package io.sessionizer.aggregator.http;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
-import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.annotation.Blocking;
@@ -65,12 +63,19 @@ public final class AnnotationsApi {
     /**
      * Serves this API on {@code builder}, with its body limit (a 413 in problem+json when passed) and a request timeout
      * that leaves the produce timeout its time.
+     *
+     * <p>The limit is checked here, not left to Armeria's {@code maxRequestLength}: a body Armeria refuses while
+     * reading it is answered by the server's error handler, not in problem+json, and a service's own error handler
+     * cannot render it (Armeria's {@code ServiceErrorHandler.orElse} drops {@code renderStatus}). Armeria's limit, at
+     * twice ours, only bounds the memory of a body that declares no length.
      */
     public ServerBuilder addTo(ServerBuilder builder) {
         return builder.annotatedService()
-                .maxRequestLength(maxBodyBytes)
+                .maxRequestLength(2 * maxBodyBytes)
                 .requestTimeout(produceTimeout.plus(REQUEST_TIMEOUT_MARGIN))
-                .errorHandler((ctx, cause) -> isTooLarge(cause) ? tooLarge() : null)
+                // A declared length over the limit is answered before the body is read.
+                .decorator(service -> service.decorate((delegate, ctx, req) ->
+                        req.headers().contentLength() > maxBodyBytes ? tooLarge() : delegate.serve(ctx, req)))
                 .build(this);
     }
 
@@ -132,6 +137,9 @@ public final class AnnotationsApi {
 
     private HttpResponse put(ServiceRequestContext ctx, String requestedId, String traceId,
             AggregatedHttpRequest request) {
+        if (request.content().length() > maxBodyBytes) {
+            return tooLarge(); // a body that declared no length
+        }
         String tenant = TenantAuthentication.tenant(ctx);
         String sessionId = AnnotationRequests.sessionId(requestedId);
         Annotation annotation = AnnotationRequests.annotation(request.content().array(), tenant, sessionId, traceId,
@@ -186,15 +194,6 @@ public final class AnnotationsApi {
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException(SessionsApi.SESSION_ID, e.getMessage());
         }
-    }
-
-    /**
-     * A body over the limit: found while reading it, or before, from its Content-Length (Armeria's 413
-     * {@link HttpStatusException}, caused by the {@link ContentTooLargeException}).
-     */
-    private static boolean isTooLarge(Throwable cause) {
-        return cause instanceof ContentTooLargeException || cause instanceof HttpStatusException status
-                && status.httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE;
     }
 
     private HttpResponse tooLarge() {
