@@ -63,7 +63,25 @@ public final class SessionsApiClient {
 
     /** A GET of {@code path} (with its query), whatever the answer. */
     public Response get(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout);
+        return send("GET", path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** A POST of {@code json} ({@code application/json}) to {@code path}, whatever the answer. */
+    public Response post(String path, String json) {
+        return send("POST", path, HttpRequest.BodyPublishers.ofString(json));
+    }
+
+    /** A DELETE of {@code path}, whatever the answer. */
+    public Response delete(String path) {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private Response send(String method, String path, HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                .method(method, body);
+        if (method.equals("POST")) {
+            request.header("Content-Type", "application/json");
+        }
         headers.forEach(request::header);
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -72,7 +90,7 @@ public final class SessionsApiClient {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during GET " + path, e);
+            throw new IllegalStateException("interrupted during " + method + " " + path, e);
         }
     }
 
