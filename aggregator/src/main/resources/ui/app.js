@@ -615,6 +615,8 @@ function renderList(initial) {
     rows = [];
     nextCursor = null;
     body.replaceChildren();
+    // The emptied table is drawn again even when the new view lists the same rows (a column added, one row sorted).
+    rendered = '';
     syncControls();
     refresh();
   };

@@ -979,19 +979,17 @@ class WebUiIT {
                     .containsExactly("down 1");
         });
         assertThat(browser.findElements(By.cssSelector("#transcript b"))).as("a note stays text").isEmpty();
-        browser.executeScript("arguments[0].scrollIntoView({block: 'end'});", turns().get(1));
-        screenshot("annotations-transcript");
+        screenshot("annotations-session", new Dimension(1360, 1300));
 
         open("/");
         eventually(() -> assertThat(listedSessions()).contains(rated, cooking));
         browser.findElement(By.id("annotation-name")).sendKeys(THUMBS, Keys.ENTER);
-        String row = "tr.session-row[data-session-id='" + rated + "'] ";
+        String cell = "tr.session-row[data-session-id='" + rated + "'] td.annotation-cell";
         eventually(() -> {
             assertThat(browser.getCurrentUrl()).contains("annotation=thumbs");
-            WebElement cell = browser.findElement(By.cssSelector(row + "td.annotation-cell"));
-            assertThat(cell.getDomAttribute("data-top-label")).isEqualTo("down");
-            assertThat(cell.getDomAttribute("data-mean-score")).isEqualTo("0");
-            assertThat(text(cell)).contains("down");
+            assertThat(attributes(cell, "data-top-label")).containsExactly("down");
+            assertThat(attributes(cell, "data-mean-score")).containsExactly("0");
+            assertThat(texts(cell)).singleElement().asString().contains("down");
             assertThat(texts("tr.session-row[data-session-id='" + cooking + "'] td.annotation-cell"))
                     .containsExactly("–");
         });
@@ -1007,20 +1005,21 @@ class WebUiIT {
                 .contains("field=annotation.thumbs.label"));
         assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("annotation.thumbs.label=down"));
 
+        String sortable = "th[data-sort='annotation.thumbs.score']";
         clickSortHeader("annotation.thumbs.score");
         eventually(() -> {
-            assertThat(sortOf("annotation.thumbs.score")).isEqualTo("descending");
+            assertThat(attributes(sortable, "aria-sort")).containsExactly("descending");
             assertThat(listedSessions()).containsExactly(rated);
         });
         assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("sort=annotation.thumbs.score"));
+        screenshot("annotations-list", new Dimension(1800, 900));
 
         browser.navigate().refresh();
         eventually(() -> {
             assertThat(chips()).containsExactly("thumbs: down");
-            assertThat(sortOf("annotation.thumbs.score")).isEqualTo("descending");
+            assertThat(attributes(sortable, "aria-sort")).containsExactly("descending");
             assertThat(listedSessions()).containsExactly(rated);
-            assertThat(browser.findElement(By.cssSelector(row + "td.annotation-cell")).getDomAttribute(
-                    "data-top-label")).isEqualTo("down");
+            assertThat(attributes(cell, "data-top-label")).containsExactly("down");
         });
     }
 
@@ -1537,10 +1536,20 @@ class WebUiIT {
         return MissingNode.getInstance();
     }
 
-    /** A screenshot of the page as it is now, beside the one taken after each test. */
-    private void screenshot(String name) throws IOException {
-        File shot = browser.getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * A screenshot of the page as it is now, beside the one taken after each test, in a window of {@code size} (for a
+     * page taller or a table wider than the usual window); the window is set back after.
+     */
+    private void screenshot(String name, Dimension size) throws IOException {
+        Dimension usual = browser.manage().window().getSize();
+        browser.manage().window().setSize(size);
+        try {
+            browser.executeScript("window.scrollTo(0, 0);");
+            File shot = browser.getScreenshotAs(OutputType.FILE);
+            Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            browser.manage().window().setSize(usual);
+        }
     }
 
     private int traceCount(String sessionId) throws Exception {
