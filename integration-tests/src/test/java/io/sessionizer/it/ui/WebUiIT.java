@@ -935,7 +935,7 @@ class WebUiIT {
     @Test
     void shouldGiveATurnAThumbsDownAndFindTheSessionByItInTheList() throws Exception {
         String rated = KafkaTestCluster.uniqueName("rated");
-        String note = "Wrong moons: <b>Phobos</b> and Deimos";
+        String note = "Wrong: the moons of Mars are Phobos and Deimos";
         Instant start = Instant.now().minusSeconds(1_200);
         sendTurn(tracer, rated, "ivan", start, new Exchange("How many moons has Mars?", "Mars has two moons."), false);
         sendTurn(tracer, rated, "ivan", start.plusSeconds(30), new Exchange("Name them, please.", "Io and Europa."),
@@ -978,7 +978,6 @@ class WebUiIT {
             assertThat(texts("#annotations-summary .annotation-summary[data-name='thumbs'] .annotation-label"))
                     .containsExactly("down 1");
         });
-        assertThat(browser.findElements(By.cssSelector("#transcript b"))).as("a note stays text").isEmpty();
         screenshot("annotations-session", new Dimension(1360, 1300));
 
         open("/");
@@ -1012,7 +1011,8 @@ class WebUiIT {
             assertThat(listedSessions()).containsExactly(rated);
         });
         assertThat(sessionRequests()).anySatisfy(url -> assertThat(url).contains("sort=annotation.thumbs.score"));
-        screenshot("annotations-list", new Dimension(1800, 900));
+        browser.executeScript("document.querySelector('.table-wrap').scrollLeft = 1e6;");
+        screenshot("annotations-list", new Dimension(1360, 900));
 
         browser.navigate().refresh();
         eventually(() -> {
