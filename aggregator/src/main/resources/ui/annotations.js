@@ -161,9 +161,10 @@ export function annotationSummaryView(s, pending, link) {
       el('span', { class: 'annotation-count' }, '(' + fmtInt(a.count) + ')'),
       latest.explanation ? el('span', { class: 'annotation-note' }, latest.explanation) : null);
     }), pending ? annotationView(pending, { pending: true }) : null),
-    cut || dropped ? el('div', { class: 'cut-note' }, [cut ? fmtInt(cut) + ' more annotation names not summarized' : null,
-      dropped ? fmtInt(dropped) + ' annotations dropped over the bound per session' : null].filter(Boolean)
-      .join('; ')) : null);
+    cut || dropped ? el('div', { class: 'cut-note' }, [
+      cut ? fmtInt(cut) + ' more annotation names not summarized' : null,
+      dropped ? fmtInt(dropped) + ' annotations dropped over the bound per session' : null,
+    ].filter(Boolean).join('; ')) : null);
 }
 
 /**
@@ -172,7 +173,8 @@ export function annotationSummaryView(s, pending, link) {
  */
 export function sessionAnnotationForm(save) {
   const name = el('input', { type: 'text', id: 'session-annotation-name', name: 'name', value: DEFAULT_SESSION_NAME,
-    required: true, maxlength: 64, autocomplete: 'off', 'aria-label': 'Annotation name', title: 'Letters, digits, _ and -' });
+    required: true, maxlength: 64, autocomplete: 'off', 'aria-label': 'Annotation name',
+    title: 'Letters, digits, _ and -' });
   const label = el('input', { type: 'text', id: 'session-annotation-label', name: 'label', maxlength: MAX_LABEL,
     autocomplete: 'off', placeholder: 'label, e.g. good', 'aria-label': 'Label' });
   const score = el('input', { type: 'number', id: 'session-annotation-score', name: 'score', step: 'any',
@@ -241,7 +243,9 @@ export function annotationCell(s, name, filterLabel) {
 /** The annotation names among the listed sessions, for the name input's suggestions. */
 export function namesInRows(rows) {
   const names = new Set([THUMBS, DEFAULT_SESSION_NAME]);
-  for (const s of rows) for (const a of Array.isArray(s.annotations) ? s.annotations : []) if (a && a.name) names.add(a.name);
+  for (const s of rows) {
+    for (const a of Array.isArray(s.annotations) ? s.annotations : []) if (a && a.name) names.add(a.name);
+  }
   return [...names].sort();
 }
 

@@ -1194,8 +1194,8 @@ class WebUiIT {
         note.clear();
         note.sendKeys("Phobos and Deimos");
         voting.findElement(By.cssSelector(".thumb-up")).click();
-        assertThat(browser.executeScript("return JSON.stringify(window.votes);")).isEqualTo(
-                "[{\"trace_id\":\"2cf7651916cd43dd8448eb211c80319e\",\"label\":\"up\",\"note\":\"Phobos and Deimos\"}]");
+        assertThat(browser.executeScript("return JSON.stringify(window.votes);")).isEqualTo("[{\"trace_id\":"
+                + "\"2cf7651916cd43dd8448eb211c80319e\",\"label\":\"up\",\"note\":\"Phobos and Deimos\"}]");
 
         WebElement shownOnly = turns.get(1);
         assertThat(shownOnly.findElements(By.cssSelector(".thumb, .feedback-note"))).isEmpty();
