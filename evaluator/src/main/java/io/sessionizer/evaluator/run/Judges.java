@@ -1,0 +1,72 @@
+package io.sessionizer.evaluator.run;
+
+import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
+import io.sessionizer.evaluator.Judge;
+import io.sessionizer.evaluator.rules.CostBudgetJudge;
+import io.sessionizer.evaluator.rules.EmptyAnswerJudge;
+import io.sessionizer.evaluator.rules.ErrorTurnJudge;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * The judges of one evaluator, in the order they run: the rules (error turn, empty answer, and the cost budget when
+ * {@code evaluator.max-cost} is set), the {@link Judge}s that {@link ServiceLoader} finds on the class path, then the
+ * classes {@code evaluator.judges} names. A class found both ways runs once.
+ */
+public final class Judges {
+    private Judges() {
+    }
+
+    public static List<Judge> load(Config config) {
+        return load(config, Thread.currentThread().getContextClassLoader());
+    }
+
+    static List<Judge> load(Config config, ClassLoader loader) {
+        List<Judge> judges = new ArrayList<>(List.of(new ErrorTurnJudge(), new EmptyAnswerJudge()));
+        OptionalDouble maxCost = EvaluatorSettings.maxCost(config);
+        if (maxCost.isPresent()) {
+            judges.add(new CostBudgetJudge(maxCost.getAsDouble()));
+        }
+        Set<String> classes = new LinkedHashSet<>();
+        for (Judge judge : ServiceLoader.load(Judge.class, loader)) {
+            if (classes.add(judge.getClass().getName())) {
+                judges.add(judge);
+            }
+        }
+        for (String name : config.get(EvaluatorSettings.JUDGES)) {
+            if (classes.add(name)) {
+                judges.add(instantiate(name, loader));
+            }
+        }
+        return List.copyOf(judges);
+    }
+
+    private static Judge instantiate(String className, ClassLoader loader) {
+        String key = EvaluatorSettings.JUDGES.name();
+        Class<?> type;
+        try {
+            type = Class.forName(className, true, loader);
+        } catch (ClassNotFoundException e) {
+            throw new ConfigException("Judge class '" + className + "' of " + key + " is not on the class path");
+        }
+        if (!Judge.class.isAssignableFrom(type)) {
+            throw new ConfigException("Class '" + className + "' of " + key + " does not implement "
+                    + Judge.class.getName());
+        }
+        try {
+            return (Judge) type.getConstructor().newInstance();
+        } catch (NoSuchMethodException | IllegalAccessException e) {
+            throw new ConfigException("Judge class '" + className + "' of " + key
+                    + " needs a public no-argument constructor");
+        } catch (InstantiationException | InvocationTargetException e) {
+            Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+            throw new ConfigException("Judge class '" + className + "' of " + key + " failed to start: " + cause);
+        }
+    }
+}
