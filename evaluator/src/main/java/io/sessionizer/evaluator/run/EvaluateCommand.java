@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
                     + " (POST /api/v1/sessions/{id}/annotations) with an identifier, so that a new verdict replaces the"
                     + " earlier one. Rules: has_error_turn and error (failed turns), empty_answers and empty_answer"
                     + " (turns without an answer), over_budget (with --max-cost). More judges plug in as"
-                    + " io.sessionizer.evaluator.Judge (ServiceLoader, or --judge). Runs until Ctrl-C."})
+                    + " io.sessionizer.evaluator.Judge (ServiceLoader, or --judge; --judge-path adds their jars)."
+                    + " Runs until Ctrl-C."})
 public final class EvaluateCommand implements Callable<Integer>, Subcommand {
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
             description = "Kafka (kafka.bootstrap.servers). Default: " + EvaluatorSettings.DEFAULT_BOOTSTRAP_SERVERS)
@@ -64,6 +65,11 @@ public final class EvaluateCommand implements Callable<Integer>, Subcommand {
     @Option(names = "--judge", paramLabel = "CLASS",
             description = "A Judge class on the class path to run too; repeatable (evaluator.judges).")
     List<String> judges = new ArrayList<>();
+
+    @Option(names = "--judge-path", paramLabel = "JAR|DIR", split = ",",
+            description = "Where more judges are looked for besides the class path (jars, class directories);"
+                    + " repeatable (evaluator.judge-path).")
+    List<String> judgePath = new ArrayList<>();
 
     @Option(names = "--events-topic", paramLabel = "TOPIC",
             description = "The SessionEvent topic (topic.events). Default: session-events")
@@ -134,6 +140,9 @@ public final class EvaluateCommand implements Callable<Integer>, Subcommand {
         put(overrides, Config.CONFIG_FILE_KEY, configFile);
         if (!judges.isEmpty()) {
             put(overrides, EvaluatorSettings.JUDGES, String.join(",", judges));
+        }
+        if (!judgePath.isEmpty()) {
+            put(overrides, EvaluatorSettings.JUDGE_PATH, String.join(",", judgePath));
         }
         return overrides;
     }

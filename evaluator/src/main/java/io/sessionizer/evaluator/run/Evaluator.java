@@ -90,7 +90,7 @@ public final class Evaluator implements AutoCloseable {
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Integer.toString(DEFAULT_MAX_POLL_INTERVAL_MS))) / 2);
     }
 
-    /** The consumer's properties: the evaluator's defaults, the user's {@code kafka.*} over them, then the two it needs. */
+    /** The consumer's properties: the evaluator's defaults, the user's {@code kafka.*} over them, then its musts. */
     static Properties consumerProperties(Config config) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, EvaluatorSettings.DEFAULT_BOOTSTRAP_SERVERS);
@@ -232,8 +232,8 @@ public final class Evaluator implements AutoCloseable {
                 }
             }
             progress.accept(String.format(Locale.ROOT, "Session %s (%d turns): %s; %d turn verdicts", sessionId,
-                    turns.get().size(),
-                    sessionVerdicts.isEmpty() ? "no session verdict" : String.join(" ", sessionVerdicts), turnVerdicts));
+                    turns.get().size(), sessionVerdicts.isEmpty() ? "no session verdict"
+                            : String.join(" ", sessionVerdicts), turnVerdicts));
             return Outcome.DONE;
         } catch (ApiUnavailableException e) {
             LOG.warn("The API is unavailable; session {} is judged again later: {}", sessionId, e.getMessage());

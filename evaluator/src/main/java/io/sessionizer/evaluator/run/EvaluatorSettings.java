@@ -37,6 +37,9 @@ public final class EvaluatorSettings {
     public static final Setting<List<String>> JUDGES = Setting.list("evaluator.judges", "",
             "Class names of more judges (io.sessionizer.evaluator.Judge, public no-argument constructor), besides"
                     + " the rules and the judges found with ServiceLoader.");
+    public static final Setting<List<String>> JUDGE_PATH = Setting.list("evaluator.judge-path", "",
+            "Jars and class directories, comma-separated, where the judges of evaluator.judges and of"
+                    + " META-INF/services/io.sessionizer.evaluator.Judge are looked for besides the class path.");
     public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("evaluator.request-timeout", "30s",
             "How long one API request may take.");
     public static final Setting<Duration> RETRY_FOR = Setting.duration("evaluator.retry-for", "60s",
@@ -48,7 +51,7 @@ public final class EvaluatorSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(EVENTS_TOPIC, API_URL, API_KEY, TENANT, GROUP, IDENTIFIER,
-                MAX_COST, JUDGES, REQUEST_TIMEOUT, RETRY_FOR));
+                MAX_COST, JUDGES, JUDGE_PATH, REQUEST_TIMEOUT, RETRY_FOR));
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);
     }

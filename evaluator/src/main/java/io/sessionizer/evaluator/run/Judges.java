@@ -7,6 +7,11 @@ import io.sessionizer.evaluator.rules.CostBudgetJudge;
 import io.sessionizer.evaluator.rules.EmptyAnswerJudge;
 import io.sessionizer.evaluator.rules.ErrorTurnJudge;
 import java.lang.reflect.InvocationTargetException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,14 +22,34 @@ import java.util.Set;
 /**
  * The judges of one evaluator, in the order they run: the rules (error turn, empty answer, and the cost budget when
  * {@code evaluator.max-cost} is set), the {@link Judge}s that {@link ServiceLoader} finds on the class path, then the
- * classes {@code evaluator.judges} names. A class found both ways runs once.
+ * classes {@code evaluator.judges} names; both looked for on the class path and in the jars and directories of
+ * {@code evaluator.judge-path}. A class found both ways runs once.
  */
 public final class Judges {
     private Judges() {
     }
 
     public static List<Judge> load(Config config) {
-        return load(config, Thread.currentThread().getContextClassLoader());
+        ClassLoader parent = Thread.currentThread().getContextClassLoader();
+        String key = EvaluatorSettings.JUDGE_PATH.name();
+        List<String> path = config.get(EvaluatorSettings.JUDGE_PATH);
+        if (path.isEmpty()) {
+            return load(config, parent);
+        }
+        URL[] urls = new URL[path.size()];
+        for (int i = 0; i < urls.length; i++) {
+            Path entry = Path.of(path.get(i));
+            if (!Files.exists(entry)) {
+                throw new ConfigException("No jar or directory '" + entry + "' of " + key);
+            }
+            try {
+                urls[i] = entry.toUri().toURL();
+            } catch (MalformedURLException e) {
+                throw new ConfigException("Invalid path '" + entry + "' of " + key);
+            }
+        }
+        // Not closed: the judges' classes are used as long as the evaluator runs.
+        return load(config, new URLClassLoader(urls, parent));
     }
 
     static List<Judge> load(Config config, ClassLoader loader) {
