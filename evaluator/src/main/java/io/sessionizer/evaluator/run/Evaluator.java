@@ -20,12 +20,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -149,7 +151,14 @@ public final class Evaluator implements AutoCloseable {
             }
         }
         if (!done.isEmpty()) {
-            kafka.commitSync(done);
+            try {
+                kafka.commitSync(done);
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                // The group moved the partitions on (a batch outlasted max.poll.interval.ms): their new owner takes the
+                // events from the last commit, and judges these sessions again.
+                LOG.warn("Could not commit the offsets of the sessions just judged; they are judged again: {}",
+                        e.getMessage());
+            }
         }
         if (putBack && running) {
             pauseBeforeRetry();
