@@ -13,6 +13,7 @@ import io.sessionizer.schemas.registry.SchemaRegistryException;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,7 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -74,6 +76,8 @@ public final class Evaluator implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Duration pause = FIRST_PAUSE;
+    /** The offset last committed of each partition this consumer owns, so that an unchanged one is not committed. */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
 
     /**
      * @param progress takes one line per judged session
@@ -122,7 +126,17 @@ public final class Evaluator implements AutoCloseable {
             if (!running) {
                 return;
             }
-            kafka.subscribe(List.of(topic));
+            kafka.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    partitions.forEach(committed::remove);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // Nothing to do: the first commit after the assignment writes the partition's position.
+                }
+            });
             while (running) {
                 pollOnce(kafka);
             }
@@ -136,7 +150,6 @@ public final class Evaluator implements AutoCloseable {
     private void pollOnce(KafkaConsumer<String, byte[]> kafka) {
         ConsumerRecords<String, byte[]> records = kafka.poll(POLL_TIMEOUT);
         long deadline = System.nanoTime() + batchBudget.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
         boolean putBack = false;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
@@ -147,23 +160,40 @@ public final class Evaluator implements AutoCloseable {
                     putBack = true;
                     break;
                 }
-                done.put(partition, new OffsetAndMetadata(record.offset() + 1));
             }
         }
-        if (!done.isEmpty()) {
-            try {
-                kafka.commitSync(done);
-            } catch (CommitFailedException | RebalanceInProgressException e) {
-                // The group moved the partitions on (a batch outlasted max.poll.interval.ms): their new owner takes the
-                // events from the last commit, and judges these sessions again.
-                LOG.warn("Could not commit the offsets of the sessions just judged; they are judged again: {}",
-                        e.getMessage());
-            }
-        }
+        commit(kafka);
         if (putBack && running) {
             pauseBeforeRetry();
-        } else if (!done.isEmpty()) {
+        } else if (!records.isEmpty()) {
             pause = FIRST_PAUSE;
+        }
+    }
+
+    /**
+     * Commits each partition's position: past every event done, and before the first put back. The position is also
+     * past the transaction markers and aborted records, so a group that has judged everything shows no lag.
+     */
+    private void commit(KafkaConsumer<String, byte[]> kafka) {
+        Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+        for (TopicPartition partition : kafka.assignment()) {
+            long position = kafka.position(partition);
+            Long last = committed.get(partition);
+            if (last == null || last < position) {
+                positions.put(partition, new OffsetAndMetadata(position));
+            }
+        }
+        if (positions.isEmpty()) {
+            return;
+        }
+        try {
+            kafka.commitSync(positions);
+            positions.forEach((partition, offset) -> committed.put(partition, offset.offset()));
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The group moved the partitions on (a batch outlasted max.poll.interval.ms): their new owner takes the
+            // events from the last commit, and judges these sessions again.
+            LOG.warn("Could not commit the offsets of the sessions just judged; they are judged again: {}",
+                    e.getMessage());
         }
     }
 
