@@ -1,5 +1,6 @@
 package io.sessionizer.aggregator;
 
+import io.sessionizer.aggregator.domain.Budgets;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.RegistrySettings;
@@ -85,6 +86,17 @@ public final class AggregatorSettings {
     public static final Setting<Duration> ANNOTATIONS_PRODUCE_TIMEOUT = Setting.duration(
             "annotations.produce-timeout", "10s",
             "How long an annotation POST waits for Kafka to store the annotation (acks=all) before answering 503.");
+    public static final Setting<Double> BUDGET_COST = Setting.of("budget.cost-usd", "0", Budgets::parseCost,
+            "Cost budget of a session, USD: a session whose cost crosses it gets one BUDGET_EXCEEDED event; 0 for"
+                    + " none. budget.projects overrides it per project.");
+    public static final Setting<Long> BUDGET_TOKENS = Setting.of("budget.tokens", "0", Budgets::parseTokens,
+            "Token budget (total tokens) of a session, likewise; 0 for none.");
+    public static final Setting<String> BUDGET_PROJECTS = Setting.of("budget.projects", "", text -> {
+        Budgets.parseOverrides(text, new Budgets.Budget(0, 0));
+        return text;
+    }, "Budgets per project, overriding budget.cost-usd and budget.tokens: project=cost:tokens,... (e.g."
+            + " support-bot=2.5:200000,batch=0:0); a side left empty keeps the default. A session of several projects"
+            + " gets the strictest of their budgets.");
     public static final Setting<Duration> PUNCTUATE_INTERVAL = Setting.duration("punctuate.interval", "10s",
             "Wall-clock interval of the expiry and lifecycle checks.");
 
@@ -97,7 +109,7 @@ public final class AggregatorSettings {
                 PROCESSING_GUARANTEE, ROCKSDB_MEMORY, STANDBY_REPLICAS, STREAM_THREADS, SESSION_KEYS, API_CURSOR_SECRET,
                 PRICE_TABLE, IDLE_TIMEOUT, RETENTION, PENDING_TIMEOUT, PENDING_MAX_SPANS, TRACE_RETENTION, TRACE_MAX_SPANS,
                 TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, ANNOTATIONS_MAX_BODY,
-                ANNOTATIONS_PRODUCE_TIMEOUT, PUNCTUATE_INTERVAL));
+                ANNOTATIONS_PRODUCE_TIMEOUT, BUDGET_COST, BUDGET_TOKENS, BUDGET_PROJECTS, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

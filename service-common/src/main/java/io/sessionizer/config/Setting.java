@@ -81,6 +81,14 @@ public final class Setting<T> {
                 s -> Arrays.stream(s.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList(), doc);
     }
 
+    /**
+     * A setting of a type of its own: {@code parser} turns the text into the value and throws
+     * IllegalArgumentException, whose message says what is wrong, for a text it refuses.
+     */
+    public static <T> Setting<T> of(String name, String defaultValue, Function<String, T> parser, String doc) {
+        return new Setting<>(name, defaultValue, parser, doc);
+    }
+
     public String name() {
         return name;
     }

@@ -19,8 +19,9 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The one client of the sessions API in tests: GETs against a base URL, with an optional API key and extra headers;
- * typed methods for the endpoints the tests read, each failing unless the answer is 200.
+ * The one client of the sessions API in tests: GETs (and the annotations' POSTs and DELETEs) against a base URL, with an
+ * optional API key and extra headers; typed methods for the endpoints the tests read, each failing unless the answer is
+ * 200.
  */
 public final class SessionsApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,8 +64,26 @@ public final class SessionsApiClient {
 
     /** A GET of {@code path} (with its query), whatever the answer. */
     public Response get(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout);
+        return send("GET", path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** A POST of a JSON body to {@code path}, whatever the answer. */
+    public Response post(String path, String json) {
+        return send("POST", path, HttpRequest.BodyPublishers.ofString(json), "content-type", "application/json");
+    }
+
+    /** A DELETE of {@code path}, whatever the answer. */
+    public Response delete(String path) {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private Response send(String method, String path, HttpRequest.BodyPublisher body, String... extraHeaders) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                .method(method, body);
         headers.forEach(request::header);
+        for (int i = 0; i < extraHeaders.length; i += 2) {
+            request.header(extraHeaders[i], extraHeaders[i + 1]);
+        }
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(path, response.statusCode(), response.headers(), response.body());
@@ -72,7 +91,7 @@ public final class SessionsApiClient {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted during GET " + path, e);
+            throw new IllegalStateException("interrupted during " + method + " " + path, e);
         }
     }
 

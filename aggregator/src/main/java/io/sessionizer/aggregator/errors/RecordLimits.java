@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.errors;
 
 import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.domain.Annotations;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
@@ -75,16 +76,21 @@ public final class RecordLimits {
     }
 
     /**
-     * The most bytes a turn, trace state or session summary can serialize to under these limits: the trace state's
-     * span and parent ids, LLM spans, pending tool calls and tool-call ids, which bound a turn's lists too.
+     * The most bytes a turn, trace state or session summary can serialize to under these limits: the largest of the
+     * trace state (span and parent ids, LLM spans, pending tool calls and tool-call ids, which bound a turn's lists
+     * too), the turn (those lists and its annotations) and the summary (its per-name view of the annotations).
      */
     static long largestValueBytes(TurnLimits turnLimits, int maxSpans) {
         long texts = 2L * (turnLimits.maxTextBytes() + TurnLimits.MAX_NAME_BYTES);
         long names = (4L + 2L * TurnLimits.MAX_NAMES) * TurnLimits.MAX_NAME_BYTES;
+        long common = texts + names + TurnLimits.MAX_METADATA_BYTES + FIXED_BYTES;
         long calls = (long) Math.max(TurnLimits.MAX_LLM_SPANS, TurnLimits.MAX_LLM_CALLS) * TurnLimits.MAX_LLM_CALL_BYTES
                 + (long) TurnLimits.MAX_TOOL_CALLS * TurnLimits.MAX_TOOL_CALL_BYTES
                 + (long) TurnLimits.MAX_TOOL_CALL_IDS * TurnLimits.MAX_NAME_BYTES;
-        return texts + names + TurnLimits.MAX_METADATA_BYTES + 2L * maxSpans * SPAN_ID_BYTES + calls + FIXED_BYTES;
+        long traceState = common + calls + 2L * maxSpans * SPAN_ID_BYTES;
+        long turn = common + calls + (long) Annotations.MAX_PER_TURN * Annotations.MAX_BYTES;
+        long summary = common + Annotations.MAX_SUMMARY_BYTES;
+        return Math.max(traceState, Math.max(turn, summary));
     }
 
     public int maxRecordBytes() {

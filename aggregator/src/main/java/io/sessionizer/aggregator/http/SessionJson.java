@@ -1,11 +1,16 @@
 package io.sessionizer.aggregator.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.aggregator.query.SessionIndexSearch;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StatsWindow;
+import io.sessionizer.schemas.Annotation;
+import io.sessionizer.schemas.AnnotationSummary;
 import io.sessionizer.schemas.Cost;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.LatencyMs;
@@ -30,6 +35,7 @@ public final class SessionJson {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private SessionJson() {
     }
@@ -55,7 +61,58 @@ public final class SessionJson {
         node.put("updated_at", time(s.getUpdatedAt()));
         node.set("metadata", metadata(s.getMetadata()));
         node.set("tags", strings(s.getTags()));
+        ArrayNode annotations = node.putArray("annotations");
+        for (AnnotationSummary a : s.getAnnotations()) {
+            ObjectNode n = annotations.addObject();
+            n.put("name", a.getName());
+            n.put("count", a.getCount());
+            n.put("score_count", a.getScoreCount());
+            n.put("mean_score", a.getMeanScore());
+            ObjectNode labels = n.putObject("label_counts");
+            new TreeMap<>(a.getLabelCounts()).forEach(labels::put);
+            n.put("labels_cut", a.getLabelsCut());
+            n.set("latest", annotation(a.getLatest()));
+        }
+        node.put("annotation_names_cut", s.getAnnotationNamesCut());
+        node.put("annotations_dropped", s.getAnnotationsDropped());
         return node;
+    }
+
+    /** One annotation; its metadata, kept as JSON text, as the object it is. */
+    public static ObjectNode annotation(Annotation a) {
+        ObjectNode node = NODES.objectNode();
+        node.put("annotation_id", a.getAnnotationId());
+        node.put("trace_id", a.getTraceId());
+        node.put("name", a.getName());
+        node.put("label", a.getLabel());
+        node.put("score", a.getScore());
+        node.put("explanation", a.getExplanation());
+        node.put("annotator_kind", a.getAnnotatorKind().name());
+        node.put("identifier", a.getIdentifier());
+        node.set("metadata", metadataObject(a.getMetadata()));
+        node.put("created_at", time(a.getCreatedAt()));
+        return node;
+    }
+
+    /** {@code {"annotations": [...]}}. */
+    public static ObjectNode annotations(List<Annotation> annotations) {
+        ObjectNode node = NODES.objectNode();
+        ArrayNode array = node.putArray("annotations");
+        annotations.forEach(a -> array.add(annotation(a)));
+        return node;
+    }
+
+    /** The API stored the metadata as a JSON object's text; anything else (a record written by hand) as text. */
+    private static JsonNode metadataObject(String text) {
+        if (text == null) {
+            return NODES.nullNode();
+        }
+        try {
+            JsonNode parsed = JSON.readTree(text);
+            return parsed != null && parsed.isObject() ? parsed : NODES.textNode(text);
+        } catch (JsonProcessingException e) {
+            return NODES.textNode(text);
+        }
     }
 
     /** A session of a list; with a search, its best-matching turns as {@code matches}. */
@@ -126,6 +183,8 @@ public final class SessionJson {
             c.put("duration_ms", call.getDurationMs());
         }
         node.put("tool_calls_cut", t.getToolCallsCut());
+        ArrayNode annotations = node.putArray("annotations");
+        t.getAnnotations().forEach(a -> annotations.add(annotation(a)));
         return node;
     }
 

@@ -132,13 +132,14 @@ public final class SessionsApi {
     private static String facetField(String field) {
         if (field == null) {
             throw new InvalidParameterException("field", "is required: one of " + String.join(", ", FACET_FIELDS)
-                    + " or metadata.<key>");
+                    + ", metadata.<key> or annotation.<name>.label");
         }
-        if (FACET_FIELDS.contains(field) || (field.startsWith("metadata.") && field.length() > "metadata.".length())) {
+        if (FACET_FIELDS.contains(field) || (field.startsWith("metadata.") && field.length() > "metadata.".length())
+                || SessionQuery.annotationLabelFacet(field) != null) {
             return field;
         }
         throw new InvalidParameterException("field", "must be one of " + String.join(", ", FACET_FIELDS)
-                + " or metadata.<key>, not '" + field + "'");
+                + ", metadata.<key> or annotation.<name>.label, not '" + field + "'");
     }
 
     @Blocking
@@ -196,6 +197,29 @@ public final class SessionsApi {
                             cursors.encode(Cursors.Kind.TURNS, tenant, page.next()))))
                     .orElseGet(() -> notFound(sessionId));
         });
+    }
+
+    /** The annotations of a session and its turns, also of a session that has not arrived yet. */
+    @Blocking
+    @Get("/api/v1/sessions/{session_id}/annotations")
+    public HttpResponse annotations(ServiceRequestContext ctx, @Param("session_id") String sessionId) {
+        return annotationsOf(ctx, sessionId);
+    }
+
+    /** The query form of {@link #annotations}, for any session id. */
+    @Blocking
+    @Get("/api/v1/session/annotations")
+    public HttpResponse annotationsByQuery(ServiceRequestContext ctx, @Param(SESSION_ID) Optional<String> sessionId,
+            @Param(SESSION_ID_BASE64) Optional<String> sessionIdBase64) {
+        return answer(() -> annotationsOf(ctx, sessionId(sessionId, sessionIdBase64)));
+    }
+
+    private HttpResponse annotationsOf(ServiceRequestContext ctx, String requestedId) {
+        String tenant = TenantAuthentication.tenant(ctx);
+        String sessionId = TurnLimits.storedSessionId(requestedId);
+        return routed(ctx, tenant, sessionId, reader -> reader.annotations(tenant, sessionId)
+                .map(all -> ok(SessionJson.annotations(all)))
+                .orElseGet(() -> notFound(sessionId)));
     }
 
     @Blocking

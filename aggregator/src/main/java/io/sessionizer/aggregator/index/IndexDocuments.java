@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.index;
 
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.schemas.AnnotationSummary;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.DoubleDocValuesField;
@@ -23,6 +25,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
 
 /**
  * The layout of the session index's documents ({@link SessionIndexStore#FORMAT}): one per session, one per turn.
@@ -68,6 +71,15 @@ public final class IndexDocuments {
     public static final String PROMPT_COST = "prompt_cost";
     public static final String COMPLETION_COST = "completion_cost";
     public static final String COST = "cost";
+    /**
+     * Per annotation name, fields of their own: {@code annotation.<name>.label} (keyword and sorted-set values, the
+     * labels counted at least once) and {@code annotation.<name>.score} (the mean score, see {@link #scoreBits}).
+     */
+    public static final String ANNOTATION_PREFIX = "annotation.";
+    public static final String LABEL_SUFFIX = ".label";
+    public static final String SCORE_SUFFIX = ".score";
+    /** An annotation name: the API refuses others, and the index leaves others out (they could not be queried). */
+    public static final Pattern ANNOTATION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** Turn fields: text, and start time in microseconds. */
     public static final String INPUT = "input";
@@ -97,6 +109,25 @@ public final class IndexDocuments {
     /** The metadata term of {@code key = value}. */
     public static String metadataTerm(String key, String value) {
         return key + METADATA_SEPARATOR + value;
+    }
+
+    /** The keyword field of the labels of annotations named {@code name}. */
+    public static String annotationLabel(String name) {
+        return ANNOTATION_PREFIX + name + LABEL_SUFFIX;
+    }
+
+    /** The numeric field of the mean score of annotations named {@code name}. */
+    public static String annotationScore(String name) {
+        return ANNOTATION_PREFIX + name + SCORE_SUFFIX;
+    }
+
+    /**
+     * A mean score as its field holds it, in points and doc values alike: the sortable long of the double (order
+     * kept, so ranges and sorts are on longs), -0 as 0. A long field leaves {@link Long#MIN_VALUE} and
+     * {@link Long#MAX_VALUE}, which no double maps to, for the sessions without a score, so they sort last either way.
+     */
+    public static long scoreBits(double score) {
+        return NumericUtils.doubleToSortableLong(score + 0.0);
     }
 
     static List<IndexableField> session(String sessionKey, SessionSummary s) {
@@ -132,6 +163,9 @@ public final class IndexDocuments {
         decimal(doc, PROMPT_COST, s.getCost().getPrompt());
         decimal(doc, COMPLETION_COST, s.getCost().getCompletion());
         decimal(doc, COST, s.getCost().getTotal());
+        for (AnnotationSummary a : s.getAnnotations()) {
+            annotation(doc, a);
+        }
         return doc;
     }
 
@@ -158,6 +192,23 @@ public final class IndexDocuments {
         doc.add(new DoubleDocValuesField(TURN_COMPLETION_COST, t.getCost().getCompletion()));
         doc.add(new DoubleDocValuesField(TURN_COST, t.getCost().getTotal()));
         return doc;
+    }
+
+    /** The labels counted at least once, and the mean score when there is one, of one annotation name. */
+    private static void annotation(List<IndexableField> doc, AnnotationSummary a) {
+        String name = a.getName();
+        if (!ANNOTATION_NAME.matcher(name).matches()) {
+            return;
+        }
+        for (Map.Entry<String, Long> label : a.getLabelCounts().entrySet()) {
+            if (label.getValue() > 0) {
+                facet(doc, annotationLabel(name), label.getKey());
+            }
+        }
+        Double mean = a.getMeanScore();
+        if (mean != null && !mean.isNaN()) {
+            number(doc, annotationScore(name), scoreBits(mean));
+        }
     }
 
     /** The searchable text of a turn's input or output. */

@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionIndexStore implements StateStore, CachedStateStore<Object, Object> {
     /** The version of the documents' layout: an index written with another is rebuilt, never read. */
-    public static final int FORMAT = 2;
+    public static final int FORMAT = 3;
     static final String FORMAT_KEY = "sessionizer.format";
     static final String MARKER_KEY = "sessionizer.marker";
     static final String CLEAN_KEY = "sessionizer.clean";

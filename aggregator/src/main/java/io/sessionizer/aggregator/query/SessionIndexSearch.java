@@ -5,6 +5,8 @@ import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.store.StoreKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -100,9 +102,21 @@ public final class SessionIndexSearch implements AutoCloseable {
         }
     }
 
-    /** Where a session stands in a sorted list: the cursor continues after it. */
-    public record Position(SessionQuery.Sort sort, boolean ascending, long bits, String sessionKey)
+    /**
+     * Where a session stands in a sorted list: the cursor continues after it.
+     *
+     * @param annotation with {@link SessionQuery.Sort#ANNOTATION_SCORE}, the annotation name sorted on; else null
+     * @param bits the sort value: a score's float bits, a cost's double bits, a mean annotation score's
+     *     {@link IndexDocuments#scoreBits} (or {@link Long#MAX_VALUE} ascending, {@link Long#MIN_VALUE} descending, for
+     *     none: last), else the number
+     */
+    public record Position(SessionQuery.Sort sort, String annotation, boolean ascending, long bits, String sessionKey)
             implements Comparable<Position> {
+        /** The position in a list of a sort other than {@link SessionQuery.Sort#ANNOTATION_SCORE}. */
+        public Position(SessionQuery.Sort sort, boolean ascending, long bits, String sessionKey) {
+            this(sort, null, ascending, bits, sessionKey);
+        }
+
         /** List order: the sort value as {@code ascending} says, then the session key. */
         @Override
         public int compareTo(Position o) {
@@ -118,11 +132,19 @@ public final class SessionIndexSearch implements AutoCloseable {
         }
     }
 
-    /** The bytes of a position, for a cursor: sort, order, the value's 64 bits, the session key in UTF-8. */
+    /**
+     * The bytes of a position, for a cursor: sort, order, (for an annotation score, the name's length and the name
+     * in ASCII,) the value's 64 bits, the session key in UTF-8.
+     */
     public static byte[] toBytes(Position p) {
-        byte[] key = p.sessionKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return java.nio.ByteBuffer.allocate(2 + Long.BYTES + key.length).put((byte) p.sort().ordinal())
-                .put((byte) (p.ascending() ? 1 : 0)).putLong(p.bits()).put(key).array();
+        byte[] key = p.sessionKey().getBytes(StandardCharsets.UTF_8);
+        byte[] name = p.annotation() == null ? new byte[0] : p.annotation().getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer bytes = ByteBuffer.allocate(2 + (p.annotation() == null ? 0 : 1 + name.length) + Long.BYTES
+                + key.length).put((byte) p.sort().ordinal()).put((byte) (p.ascending() ? 1 : 0));
+        if (p.annotation() != null) {
+            bytes.put((byte) name.length).put(name);
+        }
+        return bytes.putLong(p.bits()).put(key).array();
     }
 
     /**
@@ -131,14 +153,20 @@ public final class SessionIndexSearch implements AutoCloseable {
      * @throws InvalidParameterException naming {@code cursor} otherwise
      */
     public static Position fromBytes(byte[] bytes, SessionQuery query) {
-        if (bytes.length < 2 + Long.BYTES || bytes[0] != query.sort().ordinal()
+        int at = 2;
+        if (bytes.length >= 3 && query.sortAnnotation() != null) {
+            byte[] name = query.sortAnnotation().getBytes(StandardCharsets.US_ASCII);
+            at = bytes[2] == name.length && bytes.length >= 3 + name.length
+                    && Arrays.equals(bytes, 3, 3 + name.length, name, 0, name.length) ? 3 + name.length : -1;
+        }
+        if (at < 0 || bytes.length < at + Long.BYTES || bytes[0] != query.sort().ordinal()
                 || bytes[1] != (query.ascending() ? 1 : 0)) {
             throw new InvalidParameterException("cursor", "it continues a list of another sort or order: pass the"
                     + " same sort and order as the request that gave it");
         }
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes, 2, Long.BYTES);
-        return new Position(query.sort(), query.ascending(), buffer.getLong(), new String(bytes, 2 + Long.BYTES,
-                bytes.length - 2 - Long.BYTES, java.nio.charset.StandardCharsets.UTF_8));
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, at, Long.BYTES);
+        return new Position(query.sort(), query.sortAnnotation(), query.ascending(), buffer.getLong(),
+                new String(bytes, at + Long.BYTES, bytes.length - at - Long.BYTES, StandardCharsets.UTF_8));
     }
 
     /** A session of a list page, with the index (in the order given) of the partition whose index holds it. */
@@ -204,7 +232,7 @@ public final class SessionIndexSearch implements AutoCloseable {
                     default -> (Long) field.fields[0];
                 };
                 hits.add(new Hit(key, partition >= 0 ? partition : ReaderUtil.subIndex(doc.doc, starts),
-                        new Position(query.sort(), query.ascending(), bits, key)));
+                        new Position(query.sort(), query.sortAnnotation(), query.ascending(), bits, key)));
             }
             return new Hits(hits, top.scoreDocs.length > limit);
         } catch (IOException e) {
@@ -261,6 +289,13 @@ public final class SessionIndexSearch implements AutoCloseable {
             case TURNS -> new SortField(IndexDocuments.TURNS, SortField.Type.LONG, reverse);
             case DURATION -> new SortField(IndexDocuments.DURATION, SortField.Type.LONG, reverse);
             case ERRORS -> new SortField(IndexDocuments.ERRORS, SortField.Type.LONG, reverse);
+            case ANNOTATION_SCORE -> {
+                SortField score = new SortField(IndexDocuments.annotationScore(query.sortAnnotation()),
+                        SortField.Type.LONG, reverse);
+                // Beyond every score's bits (IndexDocuments.scoreBits): last in either order.
+                score.setMissingValue(reverse ? Long.MIN_VALUE : Long.MAX_VALUE);
+                yield score;
+            }
         };
         return new Sort(first, key);
     }
@@ -305,6 +340,16 @@ public final class SessionIndexSearch implements AutoCloseable {
         }
         range(b, IndexDocuments.TOKENS, query.minTokens(), query.maxTokens());
         range(b, IndexDocuments.TURNS, query.minTurns(), query.maxTurns());
+        for (SessionQuery.AnnotationFilter annotation : query.annotations()) {
+            anyOf(b, IndexDocuments.annotationLabel(annotation.name()), annotation.labels());
+            if (annotation.minScore() != null || annotation.maxScore() != null) {
+                b.add(LongPoint.newRangeQuery(IndexDocuments.annotationScore(annotation.name()),
+                        IndexDocuments.scoreBits(annotation.minScore() == null ? Double.NEGATIVE_INFINITY
+                                : annotation.minScore()),
+                        IndexDocuments.scoreBits(annotation.maxScore() == null ? Double.POSITIVE_INFINITY
+                                : annotation.maxScore())), Occur.FILTER);
+            }
+        }
         if (query.q() != null) {
             List<Query> words = words(query.q());
             if (words.isEmpty()) {
@@ -576,8 +621,8 @@ public final class SessionIndexSearch implements AutoCloseable {
 
     /**
      * How many of the selected sessions have each value of a facet field ({@code project}, {@code model},
-     * {@code user_id}, {@code status}, {@code tag} or {@code metadata.<key>}), at most {@link #MAX_FACET_VALUES}
-     * of the most frequent.
+     * {@code user_id}, {@code status}, {@code tag}, {@code metadata.<key>} or {@code annotation.<name>.label}), at
+     * most {@link #MAX_FACET_VALUES} of the most frequent.
      */
     public Map<String, Long> facet(String tenant, SessionQuery query, String field) {
         String dvField = field;

@@ -185,7 +185,8 @@ public final class SessionQueryService {
                 store(streams, SessionTopology.TRANSCRIPTS_STORE, partition, stale),
                 stale ? null : streams.store(StoreQueryParameters
                         .fromNameAndType(SessionTopology.SESSION_INDEX_STORE, SessionIndexType.INSTANCE)
-                        .withPartition(partition)));
+                        .withPartition(partition)),
+                store(streams, SessionTopology.ANNOTATIONS_STORE, partition, stale));
     }
 
     private static <K, V> ReadOnlyKeyValueStore<K, V> store(KafkaStreams streams, String name, int partition,

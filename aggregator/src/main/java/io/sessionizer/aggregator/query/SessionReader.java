@@ -1,8 +1,10 @@
 package io.sessionizer.aggregator.query;
 
+import io.sessionizer.aggregator.domain.Annotations;
 import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.schemas.Annotation;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
 import io.sessionizer.schemas.records.RecordContract;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -27,9 +30,17 @@ public final class SessionReader {
 
     private final List<Partition> partitions;
 
-    /** The stores of one partition of the session processor; the index is null where it is not read (standbys). */
+    /**
+     * The stores of one partition of the session processor; the index is null where it is not read (standbys), the
+     * annotations where they are not asked for (tests of lists).
+     */
     public record Partition(ReadOnlyKeyValueStore<String, SessionState> sessions,
-            ReadOnlyKeyValueStore<Bytes, Turn> transcripts, SessionIndexStore index) {
+            ReadOnlyKeyValueStore<Bytes, Turn> transcripts, SessionIndexStore index,
+            ReadOnlyKeyValueStore<Bytes, Annotation> annotations) {
+        public Partition(ReadOnlyKeyValueStore<String, SessionState> sessions,
+                ReadOnlyKeyValueStore<Bytes, Turn> transcripts, SessionIndexStore index) {
+            this(sessions, transcripts, index, null);
+        }
     }
 
     /** A session of a list, where it stands in the list, and for a search its best-matching turns. */
@@ -60,6 +71,30 @@ public final class SessionReader {
                 SessionState state = p.sessions().get(sessionKey);
                 if (state != null) {
                     return Optional.of(state.getSummary());
+                }
+            }
+            return Optional.empty();
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /**
+     * The annotations of a session and its turns, oldest first: also those of a session that has not arrived yet;
+     * empty when the session is unknown and has none.
+     */
+    public Optional<List<Annotation>> annotations(String tenant, String sessionId) {
+        String sessionKey = RecordContract.sessionKey(tenant, sessionId);
+        try {
+            for (Partition p : partitions) {
+                List<Annotation> all = new ArrayList<>();
+                try (KeyValueIterator<Bytes, Annotation> it = p.annotations().prefixScan(
+                        StoreKeys.annotationsOf(sessionKey), new BytesSerializer())) {
+                    it.forEachRemaining(entry -> all.add(entry.value));
+                }
+                if (!all.isEmpty() || p.sessions().get(sessionKey) != null) {
+                    all.sort(Annotations.OLDEST_FIRST);
+                    return Optional.of(all);
                 }
             }
             return Optional.empty();

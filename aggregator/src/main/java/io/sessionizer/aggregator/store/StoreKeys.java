@@ -16,6 +16,7 @@ import org.apache.kafka.common.utils.Bytes;
  * transcript key: [u16 length][session key][start micros, 8 bytes][trace id, 16 bytes]
  * turn index key: [u16 length][session key][trace id, 16 bytes]
  * deadline key:   [time ms, 8 bytes][key]   (what is due first comes first)
+ * annotation key: [u16 length][session key][annotation id, UTF-8]
  * </pre>
  */
 public final class StoreKeys {
@@ -79,14 +80,28 @@ public final class StoreKeys {
         return Bytes.wrap(new byte[0]);
     }
 
+    /** The time part of a deadline key. */
+    public static long deadlineTime(Bytes deadlineKey) {
+        return ByteBuffer.wrap(deadlineKey.get()).getLong() ^ Long.MIN_VALUE;
+    }
+
+    /** The key of one annotation of a session (of the session itself or of one of its turns). */
+    public static Bytes annotation(String sessionKey, String annotationId) {
+        byte[] session = sessionKey.getBytes(StandardCharsets.UTF_8);
+        byte[] id = annotationId.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(prefix(session, id.length).put(id).array());
+    }
+
+    /** The prefix of every annotation key of a session. */
+    public static Bytes annotationsOf(String sessionKey) {
+        return Bytes.wrap(prefix(sessionKey.getBytes(StandardCharsets.UTF_8), 0).array());
+    }
+
     /** The key part of a deadline key. */
     public static String deadlineKey(Bytes deadlineKey) {
         byte[] bytes = deadlineKey.get();
         return new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8);
     }
-
-
-
 
     /** True when {@code key} is a transcript key of the session (a cursor a client sent back). */
     public static boolean isTranscriptKeyOf(Bytes key, String sessionKey) {
@@ -96,13 +111,6 @@ public final class StoreKeys {
                 && Arrays.equals(bytes, 0, from.length - Long.BYTES - TRACE_ID_BYTES, from, 0,
                         from.length - Long.BYTES - TRACE_ID_BYTES);
     }
-
-
-
-
-
-
-
 
     /** Microseconds since the epoch, the resolution of span times. */
     public static long micros(Instant time) {

@@ -1,5 +1,7 @@
 package io.sessionizer.aggregator.topology;
 
+import io.sessionizer.aggregator.domain.Annotations;
+import io.sessionizer.aggregator.domain.Budgets;
 import io.sessionizer.aggregator.domain.LatencySketch;
 import io.sessionizer.aggregator.domain.SessionAggregator;
 import io.sessionizer.aggregator.domain.SessionLifecycle;
@@ -10,23 +12,31 @@ import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.aggregator.store.StoreKeys;
+import io.sessionizer.schemas.Annotation;
+import io.sessionizer.schemas.AnnotationAction;
+import io.sessionizer.schemas.BudgetKind;
+import io.sessionizer.schemas.SessionAnnotation;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.RecordContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.metrics.stats.Value;
+import org.apache.kafka.common.serialization.BytesSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -56,8 +66,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The session index is derived from the stores: when the task starts processing, it is checked against the marker
  * the stores hold and rebuilt from them when it is not at their point ({@link SessionIndexStore}).
+ *
+ * <p>Annotations ({@code session-annotations}) arrive in the same task as the session's turns. Each is kept in the
+ * annotations store under (session, annotation id), so that one with the same id (the same name and identifier)
+ * replaces it, and the session's per-name view and the annotated turn's list are computed again from the session's
+ * annotations ({@link Annotations}); an {@code ANNOTATED} event follows. An annotation may come before its session or
+ * turn: it waits in the store, and the session or turn shows it once it arrives; one whose session never comes is
+ * deleted after {@code session.retention}, as an expired session's are. Annotations do not make a session active.
  */
-final class SessionProcessor implements Processor<String, TurnDelta, String, SpecificRecord> {
+final class SessionProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+    static final String ANNOTATIONS_DROPPED = "annotations-dropped-total";
+    static final String ANNOTATION_FIELDS_CUT = "annotation-fields-cut-total";
+    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Logger LOG = LoggerFactory.getLogger(SessionProcessor.class);
 
     private final Settings settings;
@@ -67,6 +87,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private KeyValueStore<Bytes, Turn> transcripts;
     private KeyValueStore<Bytes, Long> turnIndex;
     private KeyValueStore<Bytes, byte[]> deadlines;
+    private KeyValueStore<Bytes, Annotation> annotations;
     private SessionIndexStore index;
     private CommitForwarder forwarder;
     /**
@@ -78,10 +99,12 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     private final TurnLimits.Cuts cuts = new TurnLimits.Cuts();
     private Sensor metadataCut;
     private Sensor toolCallsCut;
+    private Sensor annotationsDropped;
+    private Sensor annotationFieldsCut;
     private Sensor rebuilds;
 
     record Settings(Duration idleTimeout, Duration retention, Duration punctuateInterval,
-            Duration indexRefreshInterval) {
+            Duration indexRefreshInterval, Budgets budgets) {
     }
 
     private record TurnRef(String sessionKey, String traceId) {
@@ -99,6 +122,7 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         this.transcripts = context.getStateStore(SessionTopology.TRANSCRIPTS_STORE);
         this.turnIndex = context.getStateStore(SessionTopology.TURN_INDEX_STORE);
         this.deadlines = context.getStateStore(SessionTopology.SESSION_DEADLINES_STORE);
+        this.annotations = context.getStateStore(SessionTopology.ANNOTATIONS_STORE);
         this.index = context.getStateStore(SessionTopology.SESSION_INDEX_STORE);
         this.forwarder = new CommitForwarder(context);
         index.refreshInterval(settings.indexRefreshInterval().toMillis(), context::currentSystemTimeMs);
@@ -119,6 +143,10 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
                 TraceProcessor.METADATA_CUT_DESCRIPTION);
         this.toolCallsCut = TraceProcessor.counter(context, TraceProcessor.TOOL_CALLS_CUT,
                 TraceProcessor.TOOL_CALLS_CUT_DESCRIPTION);
+        this.annotationsDropped = TraceProcessor.counter(context, ANNOTATIONS_DROPPED,
+                "Annotations not kept because their session had " + Annotations.MAX_PER_SESSION + " already");
+        this.annotationFieldsCut = TraceProcessor.counter(context, ANNOTATION_FIELDS_CUT,
+                "Annotation texts cut and metadata dropped over their bounds (records not written by the API)");
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::advanceLifecycle);
     }
 
@@ -157,9 +185,18 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     }
 
     @Override
-    public void process(Record<String, TurnDelta> record) {
-        String sessionKey = record.key();
-        TurnDelta delta = record.value();
+    public void process(Record<String, SpecificRecord> record) {
+        if (record.value() instanceof TurnDelta delta) {
+            process(record.key(), delta);
+        } else if (record.value() instanceof SessionAnnotation change) {
+            annotate(record.key(), change);
+        } else {
+            throw new PoisonRecordException("Neither a turn delta nor an annotation: "
+                    + (record.value() == null ? "null" : record.value().getClass().getName()));
+        }
+    }
+
+    private void process(String sessionKey, TurnDelta delta) {
         long nowMs = context.currentSystemTimeMs();
         Instant now = Instant.ofEpochMilli(nowMs);
 
@@ -171,6 +208,13 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         }
         cuts.reset();
         Turn turn = TurnAssembler.merge(previous, delta, now, cuts);
+        SessionState state = sessions.get(sessionKey);
+        // Annotations that came first: looked for when the session is new, or a new turn of one that has some.
+        List<Annotation> waiting = state == null || (previous == null && state.getAnnotationCount() > 0)
+                ? annotationsOf(sessionKey) : List.of();
+        if (previous == null && !waiting.isEmpty()) {
+            turn.setAnnotations(Annotations.ofTurn(waiting, turn.getTraceId()));
+        }
         long start = StoreKeys.micros(turn.getStartTime());
         if (previousStart == null || previousStart != start) {
             if (previousStart != null) {
@@ -180,7 +224,6 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         }
         transcripts.put(StoreKeys.transcript(sessionKey, start, turn.getTraceId()), turn);
 
-        SessionState state = sessions.get(sessionKey);
         boolean resumed = state != null && state.getSummary().getStatus() == SessionStatus.IDLE;
         // The first and last turn change only when this turn becomes one of them, so the transcript is scanned
         // only in the rare case of the last turn moving earlier (its root span came late).
@@ -196,6 +239,9 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
                 : LatencySketch.of(state.getLatencyBins(), state.getLatencyCounts(), state.getLatencyZeroCount());
         SessionSummary summary = SessionAggregator.apply(state == null ? null : state.getSummary(), latency,
                 previous, turn, first, last, now, cuts);
+        if (state == null && !waiting.isEmpty()) {
+            setAnnotations(summary, waiting);
+        }
         if (cuts.metadata() > 0) {
             metadataCut.record(cuts.metadata());
         }
@@ -212,8 +258,13 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             deadline = refiled;
             deadlines.put(StoreKeys.deadline(deadline, sessionKey), StoreKeys.NO_VALUE);
         }
+        List<String> crossed = state == null ? new ArrayList<>() : state.getBudgetsCrossed();
+        List<BudgetKind> crossedNow = settings.budgets().isEmpty() ? List.of()
+                : settings.budgets().newlyCrossed(summary, crossed);
         sessions.put(sessionKey, SessionState.newBuilder()
                 .setSummary(summary)
+                .setAnnotationCount(state == null ? waiting.size() : state.getAnnotationCount())
+                .setBudgetsCrossed(crossed)
                 .setLastActivityMs(nowMs)
                 .setLatencyBins(latency.indexes())
                 .setLatencyCounts(latency.counts())
@@ -232,6 +283,135 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         if (state == null || resumed) {
             emitEvent(sessionKey, summary, resumed ? SessionEventType.RESUMED : SessionEventType.STARTED, nowMs);
         }
+        for (BudgetKind budget : crossedNow) {
+            forwardEvent(sessionKey, event(summary, SessionEventType.BUDGET_EXCEEDED, nowMs).setBudget(budget).build(),
+                    nowMs);
+        }
+    }
+
+    /**
+     * Folds one annotation change: puts or deletes it in the store, and shows the result in the session's summary and
+     * the annotated turn's list, when they exist. A change that changes nothing (deleting an unknown id) is ignored;
+     * a new annotation over the session's maximum is dropped and counted.
+     */
+    private void annotate(String sessionKey, SessionAnnotation change) {
+        if (!RecordContract.sessionKey(change.getTenant(), change.getSessionId()).equals(sessionKey)) {
+            // The key decides the partition and the store entry; a record whose body names another session or tenant
+            // would show in the wrong one.
+            throw new PoisonRecordException("Annotation keyed '" + sessionKey + "' names tenant '"
+                    + change.getTenant() + "' and session '" + change.getSessionId() + "'");
+        }
+        Annotation put = change.getAnnotation();
+        if (change.getAction() == AnnotationAction.PUT && (put == null
+                || !change.getAnnotationId().equals(put.getAnnotationId()))) {
+            throw new PoisonRecordException("PUT annotation '" + change.getAnnotationId()
+                    + "' without the annotation of that id");
+        }
+        if (change.getAnnotationId().isEmpty() || change.getAnnotationId().length() > Annotations.MAX_ID_CHARS) {
+            throw new PoisonRecordException("Annotation id empty or longer than " + Annotations.MAX_ID_CHARS
+                    + " characters");
+        }
+        if (put != null) {
+            if (put.getTraceId() != null && !TRACE_ID.matcher(put.getTraceId()).matches()) {
+                throw new PoisonRecordException("Annotation trace id '" + put.getTraceId()
+                        + "' is not 32 lowercase hex digits");
+            }
+            int cut = Annotations.bound(put);
+            if (cut > 0) {
+                annotationFieldsCut.record(cut);
+            }
+        }
+        long nowMs = context.currentSystemTimeMs();
+        Bytes key = StoreKeys.annotation(sessionKey, change.getAnnotationId());
+        List<Annotation> all = annotationsOf(sessionKey);
+        Annotation before = null;
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).getAnnotationId().equals(change.getAnnotationId())) {
+                before = all.remove(i);
+                break;
+            }
+        }
+        SessionState state = sessions.get(sessionKey);
+        if (change.getAction() == AnnotationAction.DELETE) {
+            if (before == null) {
+                return;
+            }
+            annotations.delete(key);
+        } else {
+            if (before == null && all.size() >= Annotations.MAX_PER_SESSION) {
+                annotationsDropped.record();
+                if (state != null) {
+                    SessionSummary summary = state.getSummary();
+                    summary.setAnnotationsDropped(summary.getAnnotationsDropped() + 1);
+                    sessions.put(sessionKey, state);
+                    changedSessions.put(sessionKey, summary);
+                    index.markPending();
+                }
+                return;
+            }
+            annotations.put(key, put);
+            all.add(put);
+        }
+        Annotation changed = put != null ? put : before;
+        if (state != null) {
+            SessionSummary summary = state.getSummary();
+            setAnnotations(summary, all);
+            summary.setUpdatedAt(Instant.ofEpochMilli(nowMs));
+            state.setAnnotationCount(all.size());
+            sessions.put(sessionKey, state);
+            changedSessions.put(sessionKey, summary);
+            index.markPending();
+            showOnTurn(sessionKey, before, all, nowMs);
+            if (put != null && (before == null || !Objects.equals(put.getTraceId(), before.getTraceId()))) {
+                showOnTurn(sessionKey, put, all, nowMs);
+            }
+        } else {
+            // No session yet: the annotation waits for it, and is deleted after the retention if it never comes.
+            deadlines.put(StoreKeys.deadline(lifecycle.expiresAt(nowMs), sessionKey), StoreKeys.NO_VALUE);
+        }
+        forwardEvent(sessionKey, SessionEvent.newBuilder()
+                .setTenant(change.getTenant())
+                .setSessionId(change.getSessionId())
+                .setType(SessionEventType.ANNOTATED)
+                .setTime(Instant.ofEpochMilli(nowMs))
+                .setTraceCount(state == null ? 0 : state.getSummary().getTraceCount())
+                .setAnnotationId(change.getAnnotationId())
+                .setAnnotationName(changed.getName())
+                .setTraceId(changed.getTraceId())
+                .build(), nowMs);
+    }
+
+    /** Lists the annotations of {@code annotation}'s turn on the turn again, if it is a turn's and the turn exists. */
+    private void showOnTurn(String sessionKey, Annotation annotation, List<Annotation> all, long nowMs) {
+        if (annotation == null || annotation.getTraceId() == null) {
+            return;
+        }
+        Long start = turnIndex.get(StoreKeys.turnIndex(sessionKey, annotation.getTraceId()));
+        if (start == null) {
+            return;
+        }
+        Bytes transcriptKey = StoreKeys.transcript(sessionKey, start, annotation.getTraceId());
+        Turn turn = transcripts.get(transcriptKey);
+        turn.setAnnotations(Annotations.ofTurn(all, annotation.getTraceId()));
+        turn.setUpdatedAt(Instant.ofEpochMilli(nowMs));
+        transcripts.put(transcriptKey, turn);
+        changedTurns.put(new TurnRef(sessionKey, turn.getTraceId()), turn);
+    }
+
+    private static void setAnnotations(SessionSummary summary, List<Annotation> all) {
+        Annotations.Summary byName = Annotations.summarize(all);
+        summary.setAnnotations(byName.byName());
+        summary.setAnnotationNamesCut(byName.namesCut());
+    }
+
+    /** Every annotation the store keeps for a session and its turns, in key order. */
+    private List<Annotation> annotationsOf(String sessionKey) {
+        List<Annotation> all = new ArrayList<>();
+        try (KeyValueIterator<Bytes, Annotation> it = annotations.prefixScan(StoreKeys.annotationsOf(sessionKey),
+                new BytesSerializer())) {
+            it.forEachRemaining(entry -> all.add(entry.value));
+        }
+        return all;
     }
 
     /**
@@ -278,6 +458,11 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
             String sessionKey = StoreKeys.deadlineKey(deadlineKey);
             SessionState state = sessions.get(sessionKey);
             if (state == null) {
+                expireWaitingAnnotations(sessionKey, nowMs);
+                continue;
+            }
+            if (state.getDeadlineMs() != StoreKeys.deadlineTime(deadlineKey)) {
+                // Filed for annotations that came before the session: the session has its own entry.
                 continue;
             }
             SessionSummary summary = state.getSummary();
@@ -308,8 +493,33 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
         emitEvent(sessionKey, summary, SessionEventType.ENDED, nowMs);
     }
 
+    /**
+     * At a deadline of annotations whose session has not come: deletes them once the retention has passed since the
+     * latest was written, else files the check again for then.
+     */
+    private void expireWaitingAnnotations(String sessionKey, long nowMs) {
+        List<Annotation> waiting = annotationsOf(sessionKey);
+        long latestMs = waiting.stream().mapToLong(a -> a.getCreatedAt().toEpochMilli()).max().orElse(Long.MIN_VALUE);
+        if (latestMs == Long.MIN_VALUE) {
+            return;
+        }
+        long expiresAt = lifecycle.expiresAt(latestMs);
+        if (expiresAt > nowMs) {
+            deadlines.put(StoreKeys.deadline(expiresAt, sessionKey), StoreKeys.NO_VALUE);
+        } else {
+            deleteAnnotations(sessionKey, waiting);
+        }
+    }
+
+    private void deleteAnnotations(String sessionKey, List<Annotation> all) {
+        for (Annotation annotation : all) {
+            annotations.delete(StoreKeys.annotation(sessionKey, annotation.getAnnotationId()));
+        }
+    }
+
     private void expire(String sessionKey, SessionSummary summary, long nowMs) {
         deleteTranscript(sessionKey);
+        deleteAnnotations(sessionKey, annotationsOf(sessionKey));
         sessions.delete(sessionKey);
         changedSessions.put(sessionKey, null);
         index.markPending();
@@ -341,15 +551,23 @@ final class SessionProcessor implements Processor<String, TurnDelta, String, Spe
     public void close() {
         context.metrics().removeSensor(metadataCut);
         context.metrics().removeSensor(toolCallsCut);
+        context.metrics().removeSensor(annotationsDropped);
+        context.metrics().removeSensor(annotationFieldsCut);
         if (rebuilds != null) {
             context.metrics().removeSensor(rebuilds);
         }
     }
 
     private void emitEvent(String sessionKey, SessionSummary summary, SessionEventType type, long nowMs) {
-        SessionEvent event = SessionEvent.newBuilder().setTenant(summary.getTenant())
-                .setSessionId(summary.getSessionId()).setType(type).setTime(Instant.ofEpochMilli(nowMs))
-                .setTraceCount(summary.getTraceCount()).build();
+        forwardEvent(sessionKey, event(summary, type, nowMs).build(), nowMs);
+    }
+
+    private static SessionEvent.Builder event(SessionSummary summary, SessionEventType type, long nowMs) {
+        return SessionEvent.newBuilder().setTenant(summary.getTenant()).setSessionId(summary.getSessionId())
+                .setType(type).setTime(Instant.ofEpochMilli(nowMs)).setTraceCount(summary.getTraceCount());
+    }
+
+    private void forwardEvent(String sessionKey, SessionEvent event, long nowMs) {
         context.forward(new Record<String, SpecificRecord>(sessionKey, event, nowMs), SessionTopology.EVENTS_SINK);
     }
 }

@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.topology;
 
 import com.google.protobuf.Message;
 import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.aggregator.domain.Budgets;
 import io.sessionizer.aggregator.domain.PriceTable;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.aggregator.domain.TurnAssembler;
@@ -13,6 +14,8 @@ import io.sessionizer.aggregator.state.TraceState;
 import io.sessionizer.aggregator.state.TurnDelta;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
+import io.sessionizer.schemas.Annotation;
+import io.sessionizer.schemas.SessionAnnotation;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -49,8 +52,10 @@ import org.apache.kafka.streams.state.Stores;
  *            ─► assemble-turns (keyed by trace; stores trace-state, trace-expiry; spans and log records of a trace
  *                               meet here, as otlp_logs is co-partitioned with otlp_spans)
  *            ─► turns-by-session repartition (one delta per changed trace and input record, not per span)
+ * session-annotations ─┐ (keyed by session, co-partitioned with turns-by-session: written by the annotations API)
  *            ─► aggregate-sessions (keyed by session; stores sessions, transcripts, turn-index, session-deadlines,
- *                                   and the session-index, Lucene, derived from them and not changelogged)
+ *                                   annotations, and the session-index, Lucene, derived from them and not
+ *                                   changelogged)
  *                 ├─► sessions        (compacted; tombstone on expiry; once per session per commit)
  *                 ├─► session-turns   (once per turn per commit)
  *                 └─► session-events
@@ -63,6 +68,8 @@ public final class SessionTopology {
     public static final String TRANSCRIPTS_STORE = "transcripts";
     public static final String TURN_INDEX_STORE = "turn-index";
     public static final String SESSION_DEADLINES_STORE = "session-deadlines";
+    /** The annotations of each session and its turns, by session and annotation id. */
+    public static final String ANNOTATIONS_STORE = "annotations";
     /** The Lucene session index of each task, derived from sessions and transcripts; no changelog (ADR 007). */
     public static final String SESSION_INDEX_STORE = "session-index";
     /** The repartition topic is {@code <application.id>-turns-by-session-repartition}. */
@@ -84,6 +91,8 @@ public final class SessionTopology {
     static final String MERGE_SPANS_AND_LOGS = "merge-spans-and-logs";
     static final String ASSEMBLE_TURNS = "assemble-turns";
     static final String AGGREGATE_SESSIONS = "aggregate-sessions";
+    static final String ANNOTATIONS_SOURCE = "session-annotations-source";
+    static final String MERGE_TURNS_AND_ANNOTATIONS = "merge-turns-and-annotations";
     static final String SESSIONS_SINK = "sessions-sink";
     static final String TURNS_SINK = "session-turns-sink";
     static final String EVENTS_SINK = "session-events-sink";
@@ -111,7 +120,7 @@ public final class SessionTopology {
         SessionProcessor.Settings sessionSettings = new SessionProcessor.Settings(
                 config.get(AggregatorSettings.IDLE_TIMEOUT), config.get(AggregatorSettings.RETENTION),
                 config.get(AggregatorSettings.PUNCTUATE_INTERVAL),
-                config.get(AggregatorSettings.INDEX_REFRESH_INTERVAL));
+                config.get(AggregatorSettings.INDEX_REFRESH_INTERVAL), budgets(config));
         // Every value written, to a topic or a store's changelog, passes a size check first (RecordSizeGuard).
         Serde<TraceState> traceSerde = RecordSizeGuard.of(AvroBinarySerde.of(TraceState.class), maxValue);
         // The repartition topic carries deltas, a type of their own: what stage 2 needs of a trace's new spans.
@@ -133,6 +142,9 @@ public final class SessionTopology {
                 Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_DEADLINES_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ANNOTATIONS_STORE),
+                Serdes.Bytes(), RecordSizeGuard.of(AvroBinarySerde.of(Annotation.class), maxValue))
+                .withCachingEnabled());
         builder.addStateStore(new SessionIndexStoreBuilder(SESSION_INDEX_STORE));
 
         KStream<String, Message> spans = byTrace(builder, config.get(AggregatorSettings.SPANS_TOPIC),
@@ -141,12 +153,19 @@ public final class SessionTopology {
         KStream<String, Message> logs = byTrace(builder, config.get(AggregatorSettings.LOGS_TOPIC),
                 OtlpSerdes.logs(), maxValue, new Names(LOGS_SOURCE, LOGS_ROUTE_BY_KEY, SPLIT_LOGS_PER_TRACE,
                         LOGS_BY_TRACE, MERGE_LOGS_BY_TRACE), SpansByTrace::splitLogs);
-        spans.merge(logs, Named.as(MERGE_SPANS_AND_LOGS))
+        KStream<String, TurnDelta> turns = spans.merge(logs, Named.as(MERGE_SPANS_AND_LOGS))
                 .process(() -> new TraceProcessor(assembler, traceSettings), Named.as(ASSEMBLE_TURNS),
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
-                .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION))
+                .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION));
+        // Annotations are keyed by session and co-partitioned with the turns' repartition topic (the same partition
+        // count, checked at start), so a session's annotations and turns meet in one task, without a repartition.
+        KStream<String, SessionAnnotation> annotations = builder.stream(
+                config.get(AggregatorSettings.ANNOTATIONS_TOPIC), Consumed.with(Serdes.String(),
+                        ConfluentAvroSerde.forValue(registry, SessionAnnotation.class)).withName(ANNOTATIONS_SOURCE));
+        asRecords(turns).merge(asRecords(annotations), Named.as(MERGE_TURNS_AND_ANNOTATIONS))
                 .process(() -> new SessionProcessor(sessionSettings), Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE,
-                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, SESSION_INDEX_STORE);
+                        TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, ANNOTATIONS_STORE,
+                        SESSION_INDEX_STORE);
 
         // The session processor writes three record types to three topics, which the DSL's single-typed streams
         // cannot express; the processor forwards each to its sink by name.
@@ -162,13 +181,28 @@ public final class SessionTopology {
     }
 
     /**
-     * Registers the three published schemas (subjects {@code <topic>-value}), so that an unreachable or refusing
+     * Registers the published schemas and the annotations' schema (subjects {@code <topic>-value}), so that an unreachable or refusing
      * registry stops the start with a clear error instead of failing a stream thread at its first output.
      */
     public static void registerSchemas(Config config, SchemaRegistryClient registry) {
         registry.register(config.get(AggregatorSettings.SESSIONS_TOPIC) + "-value", SessionSummary.getClassSchema());
         registry.register(config.get(AggregatorSettings.TURNS_TOPIC) + "-value", Turn.getClassSchema());
         registry.register(config.get(AggregatorSettings.EVENTS_TOPIC) + "-value", SessionEvent.getClassSchema());
+        registry.register(config.get(AggregatorSettings.ANNOTATIONS_TOPIC) + "-value",
+                SessionAnnotation.getClassSchema());
+    }
+
+    /** The budgets the configuration sets. */
+    static Budgets budgets(Config config) {
+        Budgets.Budget defaults = new Budgets.Budget(config.get(AggregatorSettings.BUDGET_COST),
+                config.get(AggregatorSettings.BUDGET_TOKENS));
+        return new Budgets(defaults, Budgets.parseOverrides(config.get(AggregatorSettings.BUDGET_PROJECTS), defaults));
+    }
+
+    /** A stream of one record type as one of any: stage 2 takes turns and annotations in one stream. */
+    @SuppressWarnings("unchecked")
+    private static KStream<String, SpecificRecord> asRecords(KStream<String, ? extends SpecificRecord> stream) {
+        return (KStream<String, SpecificRecord>) stream;
     }
 
     /** The processor names of one input's way to stage 1. */

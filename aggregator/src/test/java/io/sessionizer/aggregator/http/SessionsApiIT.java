@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -147,6 +148,56 @@ class SessionsApiIT {
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.headers().firstValue("content-type")).as(path).hasValue("application/problem+json");
         }
+    }
+
+    @Test
+    void shouldTakeAnnotationFiltersSortAndFacetAndRefuseBadNamesWith400() throws Exception {
+        // No session has an annotation: a score sort lists them all by key in either order, pages included.
+        List<String> all = ids(api.sessions(Map.of("sort", "annotation.quality.score", "limit", "100")));
+        assertThat(all).hasSize(IDS.size());
+        for (String order : List.of("asc", "desc")) {
+            List<String> walked = new ArrayList<>();
+            Map<String, String> params = new LinkedHashMap<>(Map.of("sort", "annotation.quality.score", "order", order,
+                    "limit", "5"));
+            while (true) {
+                JsonNode page = api.sessions(params);
+                walked.addAll(ids(page));
+                if (page.get("next_cursor").isNull()) {
+                    break;
+                }
+                params.put("cursor", page.get("next_cursor").asText());
+            }
+            assertThat(walked).as(order).isEqualTo(all);
+        }
+        assertThat(api.sessions(Map.of("annotation.thumbs.label", "up")).get("sessions")).isEmpty();
+        assertThat(api.stats(Map.of("annotation.quality.min_score", "0")).get("sessions").asLong()).isZero();
+        JsonNode facet = api.json("/api/v1/sessions/facets?field=annotation.thumbs.label");
+        assertThat(facet.get("field").asText()).isEqualTo("annotation.thumbs.label");
+        assertThat(facet.get("values")).isEmpty();
+
+        String cursor = api.sessions(Map.of("sort", "annotation.quality.score", "limit", "1")).get("next_cursor")
+                .asText();
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("/api/v1/sessions?sort=annotation.thumbs.score&cursor=" + cursor, "cursor");
+        bad.put("/api/v1/sessions?annotation.b%20d.label=up", "annotation.b d.label");
+        bad.put("/api/v1/sessions?annotation.x.min_score=high", "annotation.x.min_score");
+        bad.put("/api/v1/sessions?annotation.x.score=1", "annotation.x.score");
+        bad.put("/api/v1/sessions?sort=annotation.b!d.score", "sort");
+        bad.put("/api/v1/stats?annotation.x.max_score=NaN", "annotation.x.max_score");
+        bad.put("/api/v1/sessions/facets?field=annotation.b!d.label", "field");
+        bad.put("/api/v1/sessions/facets?field=annotation.x.score", "field");
+        for (Map.Entry<String, String> entry : bad.entrySet()) {
+            SessionsApiClient.Response response = api.get(entry.getKey());
+            assertThat(response.statusCode()).as(entry.getKey()).isEqualTo(400);
+            assertThat(response.json().get("detail").asText()).as(entry.getKey())
+                    .contains("'" + entry.getValue() + "'");
+        }
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("sessions").forEach(s -> ids.add(s.get("session_id").asText()));
+        return ids;
     }
 
     @Test

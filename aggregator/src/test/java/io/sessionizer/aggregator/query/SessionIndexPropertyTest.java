@@ -11,6 +11,7 @@ import io.sessionizer.aggregator.state.SessionState;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.aggregator.topology.TopologyFixture;
+import io.sessionizer.schemas.AnnotationSummary;
 import io.sessionizer.schemas.IoValue;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
@@ -195,7 +196,8 @@ class SessionIndexPropertyTest {
     private static List<Map<String, List<String>>> queries() {
         List<Map<String, List<String>>> queries = new ArrayList<>();
         queries.add(Map.of());
-        for (String sort : List.of("end_time", "start_time", "cost", "tokens", "turns", "duration", "errors")) {
+        for (String sort : List.of("end_time", "start_time", "cost", "tokens", "turns", "duration", "errors",
+                "annotation.quality.score")) {
             for (String order : List.of("asc", "desc")) {
                 queries.add(Map.of("sort", List.of(sort), "order", List.of(order)));
             }
@@ -207,6 +209,8 @@ class SessionIndexPropertyTest {
         queries.add(Map.of("model", List.of("m0")));
         queries.add(Map.of("tag", List.of("t1")));
         queries.add(Map.of("has_error", List.of("true")));
+        queries.add(Map.of("annotation.quality.label", List.of("up", "down")));
+        queries.add(Map.of("annotation.quality.min_score", List.of("0.5")));
         queries.add(Map.of("has_error", List.of("false"), "sort", List.of("cost")));
         queries.add(Map.of("min_tokens", List.of("500"), "max_tokens", List.of("3000")));
         queries.add(Map.of("min_cost", List.of("1.0")));
@@ -277,6 +281,13 @@ class SessionIndexPropertyTest {
         p = p.and(s -> q.maxTurns() == null || s.getTraceCount() <= q.maxTurns());
         p = p.and(s -> q.from() == null || !s.getEndTime().isBefore(q.from()));
         p = p.and(s -> q.to() == null || s.getStartTime().isBefore(q.to()));
+        for (SessionQuery.AnnotationFilter f : q.annotations()) {
+            p = p.and(s -> s.getAnnotations().stream().anyMatch(a -> a.getName().equals(f.name())
+                    && (f.labels().isEmpty() || f.labels().stream().anyMatch(l -> a.getLabelCounts().getOrDefault(l,
+                            0L) > 0))
+                    && (f.minScore() == null || a.getMeanScore() != null && a.getMeanScore() >= f.minScore())
+                    && (f.maxScore() == null || a.getMeanScore() != null && a.getMeanScore() <= f.maxScore())));
+        }
         if (q.q() != null) {
             for (String word : q.q().split(" ")) {
                 p = p.and(s -> words.getOrDefault(s.getSessionId(), List.of()).stream()
@@ -291,6 +302,11 @@ class SessionIndexPropertyTest {
             case TURNS -> SessionSummary::getTraceCount;
             case DURATION -> s -> StoreKeys.micros(s.getEndTime()) - StoreKeys.micros(s.getStartTime());
             case ERRORS -> SessionSummary::getTracesWithError;
+            // Without a score: after all others, in either order.
+            case ANNOTATION_SCORE -> s -> s.getAnnotations().stream()
+                    .filter(a -> a.getName().equals(q.sortAnnotation()) && a.getMeanScore() != null)
+                    .mapToDouble(AnnotationSummary::getMeanScore).findFirst()
+                    .orElse(q.ascending() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY);
         };
         Comparator<SessionSummary> byValue = Comparator.comparingDouble(value);
         if (!q.ascending()) {

@@ -6,6 +6,7 @@ import io.sessionizer.aggregator.index.SessionIndexStore;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
+import io.sessionizer.schemas.SessionAnnotation;
 import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -38,6 +39,7 @@ public final class TopologyFixture implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, byte[]> spans;
     private final TestInputTopic<String, byte[]> logs;
+    private final TestInputTopic<String, SessionAnnotation> annotations;
     private final TestOutputTopic<String, SessionSummary> sessions;
     private final TestOutputTopic<String, Turn> turns;
     private final TestOutputTopic<String, SessionEvent> events;
@@ -52,6 +54,8 @@ public final class TopologyFixture implements AutoCloseable {
         logs = driver.createInputTopic(config.get(AggregatorSettings.LOGS_TOPIC), new StringSerializer(),
                 new ByteArraySerializer());
         SchemaRegistryClient registry = RegistrySettings.fromConfig(config);
+        annotations = driver.createInputTopic(config.get(AggregatorSettings.ANNOTATIONS_TOPIC), new StringSerializer(),
+                ConfluentAvroSerde.forValue(registry, SessionAnnotation.class).serializer());
         sessions = driver.createOutputTopic(config.get(AggregatorSettings.SESSIONS_TOPIC), new StringDeserializer(),
                 ConfluentAvroSerde.forValue(registry, SessionSummary.class).deserializer());
         turns = driver.createOutputTopic(config.get(AggregatorSettings.TURNS_TOPIC), new StringDeserializer(),
@@ -94,6 +98,11 @@ public final class TopologyFixture implements AutoCloseable {
         return logs;
     }
 
+    /** The annotations, as the annotations API writes them, keyed {@code {tenant}/{session_id}}. */
+    public TestInputTopic<String, SessionAnnotation> annotations() {
+        return annotations;
+    }
+
     public TestOutputTopic<String, SessionSummary> sessions() {
         return sessions;
     }
@@ -126,7 +135,7 @@ public final class TopologyFixture implements AutoCloseable {
     public SessionReader.Partition partition() {
         index().awaitApplied();
         return new SessionReader.Partition(store(SessionTopology.SESSIONS_STORE),
-                store(SessionTopology.TRANSCRIPTS_STORE), index());
+                store(SessionTopology.TRANSCRIPTS_STORE), index(), store(SessionTopology.ANNOTATIONS_STORE));
     }
 
     /** The session index of the topology's one task. */

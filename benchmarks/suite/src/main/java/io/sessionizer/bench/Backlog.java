@@ -128,6 +128,7 @@ public final class Backlog {
                             "--set", "topic.sessions=bench-sessions-" + run,
                             "--set", "topic.turns=bench-turns-" + run,
                             "--set", "topic.events=bench-events-" + run,
+                            "--set", "topic.annotations=bench-annotations-" + run,
                             "--set", "topic.dlq=bench-dlq-" + run,
                             "--set", "state.dir=" + options.stateDir().resolve(aggregatorId),
                             "--set", "http.port=0",

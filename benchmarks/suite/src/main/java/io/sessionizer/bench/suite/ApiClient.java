@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import java.io.IOException;
@@ -12,7 +13,10 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-/** GET requests to one service on localhost: the aggregator's REST API, or a service's {@code /readyz}. */
+/**
+ * Requests to one service on localhost: the aggregator's REST API (GETs, and POSTs of annotations), or a service's
+ * {@code /readyz}.
+ */
 final class ApiClient {
     /** Answered from the asked instance's own stores only: 404 when it does not own the session. */
     static final String LOCAL_HEADER = "x-sessionizer-local";
@@ -37,6 +41,11 @@ final class ApiClient {
             headers.add(LOCAL_HEADER, "1");
         }
         return client.execute(headers.build()).aggregate();
+    }
+
+    CompletableFuture<AggregatedHttpResponse> post(String path, String json) {
+        return client.execute(RequestHeaders.builder(HttpMethod.POST, path).contentType(MediaType.JSON_UTF_8).build(),
+                json).aggregate();
     }
 
     AggregatedHttpResponse getNow(String path, boolean localOnly) {

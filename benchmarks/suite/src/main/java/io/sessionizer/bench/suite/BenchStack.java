@@ -43,10 +43,11 @@ final class BenchStack implements AutoCloseable {
     }
 
     /** The topics of one aggregator application. */
-    record Topics(String spans, String logs, String sessions, String turns, String events, String dlq) {
+    record Topics(String spans, String logs, String sessions, String turns, String events, String annotations,
+            String dlq) {
         static Topics named(String suffix) {
             return new Topics("spans-" + suffix, "logs-" + suffix, "sessions-" + suffix, "turns-" + suffix,
-                    "events-" + suffix, "dlq-" + suffix);
+                    "events-" + suffix, "annotations-" + suffix, "dlq-" + suffix);
         }
     }
 
@@ -93,6 +94,7 @@ final class BenchStack implements AutoCloseable {
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.turns(), partitions, (short) 1),
                 new NewTopic(topics.events(), partitions, (short) 1),
+                new NewTopic(topics.annotations(), partitions, (short) 1),
                 new NewTopic(topics.dlq(), partitions, (short) 1)));
     }
 
@@ -140,6 +142,7 @@ final class BenchStack implements AutoCloseable {
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
                         "--set", "topic.events=" + topics.events(),
+                        "--set", "topic.annotations=" + topics.annotations(),
                         "--set", "topic.dlq=" + topics.dlq(),
                         "--set", "standby.replicas=0",
                         "--set", "api.cursor-secret=" + cursorSecret,

@@ -36,7 +36,8 @@ import org.apache.kafka.common.utils.Utils;
  * The stack serving while it ingests over OTLP/HTTP, with many sessions stored (seeded straight to the spans topic,
  * {@link StoredSessions}). With one aggregator instance: end-to-end freshness at each of {@link #FRESHNESS_RATES}
  * spans/s, and, at {@value #QUERY_RATE} spans/s, the latency of a session lookup, a list page, a list filtered by a
- * rare project, a search, a facet and the last 24 hours' stats. Then the resident memory of that instance, and the
+ * rare project, a search, a facet and the last 24 hours' stats, and the time from an annotation's POST to the session
+ * listed by a filter on it ({@link AnnotationProbe}). Then the resident memory of that instance, and the
  * rebuild: the instance stopped, its state directory wiped and the instance started again, timed until its list
  * answers 200 rather than 503. Last, a second instance of the same application (standby replicas off): a lookup the
  * asked instance answers itself, one it forwards to the owner, a search and a list page, which gathers both
@@ -46,6 +47,9 @@ final class ServingSection {
     static final String FRESHNESS = "freshness";
     static final String QUERIES = "queries";
     static final String REBUILD = "rebuild";
+    static final String ANNOTATIONS = "annotations";
+    /** One annotation a second: a person or an evaluator's pace, not a load. */
+    static final Duration ANNOTATION_INTERVAL = Duration.ofMillis(200);
     /** The OTLP load while queries are measured. */
     static final double QUERY_RATE = 10_000;
     /** The OTLP loads at which freshness is measured, one after the other; the first is {@link #QUERY_RATE}. */
@@ -147,6 +151,7 @@ final class ServingSection {
                 size.freshnessDuration().toSeconds(), freshness && queries ? "freshness and queries"
                         : freshness ? "freshness" : "queries"));
         FreshnessProbe.Result fresh = null;
+        AnnotationProbe.Result annotated = null;
         Map<String, Latencies> latencies = Map.of();
         Map<String, Map<Integer, Long>> queryErrors = Map.of();
         LoadResult sent;
@@ -169,17 +174,27 @@ final class ServingSection {
                     new QueryProbe.Query(search(), api, () -> "/api/v1/sessions?q=" + searchWord()),
                     new QueryProbe.Query(FACETS, api, () -> FACETS_PATH),
                     new QueryProbe.Query(STATS, api, () -> statsPath(Instant.now()))), QUERY_PACE);
+            // Each probe annotates another stored session, from the middle of the ids on.
+            AnnotationProbe annotations = !queries ? null : new AnnotationProbe(api,
+                    n -> stored.sessionId((stored.count() / 2 + n * 7919) % stored.count()), ANNOTATION_INTERVAL,
+                    PROBE_POLL, PROBE_GIVE_UP, run);
             if (probe != null) {
                 probe.start();
             }
             if (query != null) {
                 query.start();
             }
+            if (annotations != null) {
+                annotations.start();
+            }
             Thread.sleep(size.freshnessDuration().toMillis());
             behind = lag.getAsLong();
             if (query != null) {
                 latencies = query.stop();
                 queryErrors = query.errorsByQuery();
+            }
+            if (annotations != null) {
+                annotated = annotations.stop();
             }
             sent = load.stop();
             if (probe != null) {
@@ -206,6 +221,22 @@ final class ServingSection {
                     fresh.missed(), "probes"));
             figures.add(Figure.of(FRESHNESS, "probes ingest did not acknowledge" + at, fresh.failedSends(),
                     "probes"));
+        }
+        if (annotated != null) {
+            String at = String.format(Locale.ROOT, ", 1 aggregator, %,d sessions, %s spans/s ingested",
+                    size.storedSessions(), rate(rate));
+            String name = "POST 202 → listed by annotation." + AnnotationProbe.NAME + ".label="
+                    + (annotated.missed() == 0 ? ", " : " (a probe not seen within " + PROBE_GIVE_UP.toSeconds()
+                            + " s counts as that: a lower bound), ");
+            Latencies.Summary v = annotated.visible();
+            figures.add(Figure.of(ANNOTATIONS + at, name + "p50", v.p50(), "ms").withSamples(v.count()));
+            figures.add(Figure.of(ANNOTATIONS + at, name + "p99", v.p99(), "ms").withSamples(v.count()));
+            Latencies.Summary p = annotated.post();
+            figures.add(Figure.of(ANNOTATIONS + at, "POST → 202 (acks=all), p50", p.p50(), "ms")
+                    .withSamples(p.count()));
+            figures.add(Figure.of(ANNOTATIONS + at, "POST → 202 (acks=all), p99", p.p99(), "ms")
+                    .withSamples(p.count()));
+            figures.add(Figure.of(ANNOTATIONS + at, "POSTs not answered 202", annotated.failedPosts(), "posts"));
         }
         if (queries) {
             figures.addAll(queryFigures(String.format(Locale.ROOT, "queries, 1 aggregator, %,d sessions, %s spans/s"
