@@ -1,6 +1,7 @@
 package io.sessionizer.evaluator;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Judges one ended session: given its summary and every turn, answers the verdicts to write as annotations. A judge
@@ -24,6 +25,16 @@ public interface Judge {
     /** Who gives the verdicts: {@link AnnotatorKind#CODE} for rules, {@link AnnotatorKind#LLM} for a model. */
     default AnnotatorKind kind() {
         return AnnotatorKind.CODE;
+    }
+
+    /**
+     * The names of the turn verdicts this judge gives only to the turns that warrant one (a flag such as
+     * {@code error}): when a turn no longer warrants it (its answer came late), the evaluator deletes its own earlier
+     * annotation of that name from the turn. Empty (the default) for a judge that gives its turn verdicts to every
+     * turn, or none.
+     */
+    default Set<String> flagNames() {
+        return Set.of();
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A turn without an answer (its output missing or blank): the turn verdict {@value #TURN_VERDICT} ({@code fail},
@@ -21,6 +22,11 @@ public final class EmptyAnswerJudge implements Judge {
     @Override
     public String name() {
         return "empty-answer";
+    }
+
+    @Override
+    public Set<String> flagNames() {
+        return Set.of(TURN_VERDICT);
     }
 
     @Override

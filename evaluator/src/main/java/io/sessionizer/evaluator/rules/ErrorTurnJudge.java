@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A turn that failed (any span with status ERROR): the session verdict {@value #SESSION_VERDICT} ({@code pass},
@@ -21,6 +22,11 @@ public final class ErrorTurnJudge implements Judge {
     @Override
     public String name() {
         return "error-turn";
+    }
+
+    @Override
+    public Set<String> flagNames() {
+        return Set.of(TURN_VERDICT);
     }
 
     @Override

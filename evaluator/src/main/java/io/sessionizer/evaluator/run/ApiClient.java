@@ -24,13 +24,15 @@ import java.util.Set;
 
 /**
  * The evaluator's client of the aggregator's REST API (DESIGN.md, "REST API"): reads a session's summary and every page
- * of its turns, and writes a verdict as an annotation. A request answered 503, 429, 502 or 504, or not answered, is
- * sent again after the {@code Retry-After} the answer gives (else a doubling backoff), until the retry time runs out
- * ({@link ApiUnavailableException}).
+ * of its turns, writes a verdict as an annotation, and deletes one that no longer holds. A request answered 503, 429,
+ * 502 or 504, or not answered, is sent again after the {@code Retry-After} the answer gives (else a doubling backoff),
+ * until the retry time runs out ({@link ApiUnavailableException}).
  *
  * <p>A session id that a path segment cannot carry ({@code /}, {@code ?}, {@code %}, {@code #}, {@code .},
- * {@code ..}, {@code facets}, control characters) is read through the query forms ({@code /api/v1/session?...}) and
- * written through {@code POST /api/v1/session/annotations?session_id=} (and {@code .../turns/{trace_id}/annotations}).
+ * {@code ..}, {@code facets}, control characters) goes through the query forms, as base64url of its UTF-8:
+ * {@code GET /api/v1/session?session_id_base64=},
+ * {@code POST /api/v1/session/annotations?session_id_base64=&trace_id=},
+ * {@code DELETE /api/v1/session/annotations/{annotation_id}?session_id_base64=}.
  */
 final class ApiClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,9 +96,11 @@ final class ApiClient implements AutoCloseable {
      * @throws ApiException when the API refuses it (400, 413, 401, 403)
      */
     String write(String sessionId, Verdict verdict, AnnotatorKind kind, String identifier) {
-        String turn = verdict.onSession() ? "" : "/turns/" + verdict.traceId();
-        String path = pathSafe(sessionId) ? "/api/v1/sessions/" + segment(sessionId) + turn + "/annotations"
-                : "/api/v1/session" + turn + "/annotations?session_id=" + query(sessionId);
+        String path = pathSafe(sessionId)
+                ? "/api/v1/sessions/" + segment(sessionId)
+                        + (verdict.onSession() ? "" : "/turns/" + verdict.traceId()) + "/annotations"
+                : "/api/v1/session/annotations?session_id_base64=" + base64(sessionId)
+                        + (verdict.onSession() ? "" : "&trace_id=" + verdict.traceId());
         HttpResponse<String> response = send(request(path)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(verdict, kind, identifier))), path);
@@ -104,6 +108,23 @@ final class ApiClient implements AutoCloseable {
             throw refused("POST", path, response);
         }
         return json(response.body(), path).path("annotation_id").asText(null);
+    }
+
+    /**
+     * Deletes the annotation {@code annotationId} of the turn {@code traceId}; one the API no longer has (404) is
+     * gone already.
+     *
+     * @throws ApiException when the API refuses it
+     */
+    void delete(String sessionId, String traceId, String annotationId) {
+        String path = pathSafe(sessionId)
+                ? "/api/v1/sessions/" + segment(sessionId) + "/turns/" + traceId + "/annotations/"
+                        + segment(annotationId)
+                : "/api/v1/session/annotations/" + segment(annotationId) + "?session_id_base64=" + base64(sessionId);
+        HttpResponse<String> response = send(request(path).DELETE(), path);
+        if (response.statusCode() / 100 != 2 && response.statusCode() != 404) {
+            throw refused("DELETE", path, response);
+        }
     }
 
     /** The annotation body of the contract; absent fields are left out, not sent as null. */

@@ -1,5 +1,6 @@
 package io.sessionizer.evaluator.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.evaluator.Judge;
@@ -15,11 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -40,8 +43,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The evaluator's loop: consumes {@code session-events} in a consumer group with {@code read_committed}, and on each
  * {@code ENDED} of its tenant reads the session over the API, runs every judge and writes each verdict as an
- * annotation with the evaluator's identifier. Every other event type is skipped, {@code ANNOTATED} above all, which
- * the evaluator's own writes cause.
+ * annotation with the evaluator's identifier (and withdraws its own flags from turns that no longer warrant them).
+ * Every other event type is skipped, {@code ANNOTATED} above all, which the evaluator's own writes cause.
  *
  * <p>At least once: a partition's offset is committed only past events whose verdicts the API accepted (202), or that
  * need none (another type, another tenant, a session the API no longer has). When the API or a judge is unavailable
@@ -239,6 +242,7 @@ public final class Evaluator implements AutoCloseable {
             }
             List<String> sessionVerdicts = new ArrayList<>();
             int turnVerdicts = 0;
+            int withdrawn = 0;
             for (Judge judge : judges) {
                 List<Verdict> verdicts;
                 try {
@@ -252,14 +256,7 @@ public final class Evaluator implements AutoCloseable {
                     continue;
                 }
                 for (Verdict verdict : verdicts) {
-                    try {
-                        api.write(sessionId, verdict, judge.kind(), identifier);
-                    } catch (ApiException e) {
-                        if (e.unauthorized()) {
-                            throw e;
-                        }
-                        LOG.warn("Verdict {} of judge {} on session {} was refused, skipped: {}", verdict.name(),
-                                judge.name(), sessionId, e.getMessage());
+                    if (!write(sessionId, judge, verdict)) {
                         continue;
                     }
                     if (verdict.onSession()) {
@@ -269,10 +266,12 @@ public final class Evaluator implements AutoCloseable {
                         turnVerdicts++;
                     }
                 }
+                withdrawn += withdrawFlags(sessionId, judge, verdicts, turns.get());
             }
-            progress.accept(String.format(Locale.ROOT, "Session %s (%d turns): %s; %d turn verdicts", sessionId,
+            progress.accept(String.format(Locale.ROOT, "Session %s (%d turns): %s; %d turn verdicts%s", sessionId,
                     turns.get().size(), sessionVerdicts.isEmpty() ? "no session verdict"
-                            : String.join(" ", sessionVerdicts), turnVerdicts));
+                            : String.join(" ", sessionVerdicts), turnVerdicts,
+                    withdrawn == 0 ? "" : ", " + withdrawn + " withdrawn"));
             return Outcome.DONE;
         } catch (ApiUnavailableException e) {
             LOG.warn("The API is unavailable; session {} is judged again later: {}", sessionId, e.getMessage());
@@ -284,6 +283,60 @@ public final class Evaluator implements AutoCloseable {
             LOG.warn("Session {} skipped: {}", sessionId, e.getMessage());
             return Outcome.DONE;
         }
+    }
+
+    /** Writes one verdict; false when the API refused it (logged), which no retry would change. */
+    private boolean write(String sessionId, Judge judge, Verdict verdict) {
+        try {
+            api.write(sessionId, verdict, judge.kind(), identifier);
+            return true;
+        } catch (ApiException e) {
+            if (e.unauthorized()) {
+                throw e;
+            }
+            LOG.warn("Verdict {} of judge {} on session {} was refused, skipped: {}", verdict.name(), judge.name(),
+                    sessionId, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Deletes the evaluator's own flags ({@link Judge#flagNames()}) of {@code judge} from the turns it no longer flags:
+     * a re-evaluation replaces a verdict it gives again, and this withdraws one it does not. Only the annotations a
+     * turn lists (its latest 8) are seen. Answers how many were deleted.
+     */
+    private int withdrawFlags(String sessionId, Judge judge, List<Verdict> verdicts, List<TurnView> turns) {
+        Set<String> flags = judge.flagNames();
+        if (flags.isEmpty()) {
+            return 0;
+        }
+        Set<String> given = new HashSet<>();
+        for (Verdict verdict : verdicts) {
+            if (!verdict.onSession()) {
+                given.add(verdict.traceId() + "/" + verdict.name());
+            }
+        }
+        int withdrawn = 0;
+        for (TurnView turn : turns) {
+            for (JsonNode annotation : turn.json().path("annotations")) {
+                String name = annotation.path("name").asText();
+                if (identifier.equals(annotation.path("identifier").asText()) && flags.contains(name)
+                        && !given.contains(turn.traceId() + "/" + name)
+                        && annotation.path("annotation_id").isTextual()) {
+                    try {
+                        api.delete(sessionId, turn.traceId(), annotation.path("annotation_id").asText());
+                        withdrawn++;
+                    } catch (ApiException e) {
+                        if (e.unauthorized()) {
+                            throw e;
+                        }
+                        LOG.warn("Could not withdraw {} from turn {} of session {}: {}", name, turn.traceId(),
+                                sessionId, e.getMessage());
+                    }
+                }
+            }
+        }
+        return withdrawn;
     }
 
     /** Stops the loop: a poll or a retry in progress ends at once, the consumer leaves its group. */

@@ -5,6 +5,7 @@ import static io.sessionizer.evaluator.Sessions.traceId;
 import static io.sessionizer.evaluator.Sessions.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sessionizer.evaluator.AnnotatorKind;
@@ -83,6 +84,18 @@ class ApiClientTest {
     }
 
     @Test
+    void shouldDeleteATurnsAnnotationAndTakeAMissingOneAsGone() {
+        ApiClient client = client(null, Duration.ofSeconds(1));
+
+        client.delete("s-1", traceId(3), "0e4c6f1a-0000-3000-8000-000000000000");
+
+        assertThat(api.requests).containsExactly("DELETE /api/v1/sessions/s-1/turns/" + traceId(3)
+                + "/annotations/0e4c6f1a-0000-3000-8000-000000000000");
+        api.refuseWith = 404;
+        client.delete("s-1", traceId(3), "gone");
+    }
+
+    @Test
     void shouldRetryA503AfterItsRetryAfterUntilItSucceeds() {
         api.put(summary("s", 1, 0, 0, 0), List.of(turn(1, "ok", "hi", "hello")));
         api.unavailable.set(3);
@@ -136,11 +149,17 @@ class ApiClientTest {
         assertThat(client.session("default", "a/b?c")).isPresent();
         assertThat(client.turns("a/b?c").orElseThrow()).hasSize(1);
         client.write("a/b?c", Verdict.turn(traceId(1), "ok", "pass", null, null, null), AnnotatorKind.CODE, "i");
+        client.write("a/b?c", Verdict.session("ok", "pass", null, null, null), AnnotatorKind.CODE, "i");
+        client.delete("a/b?c", traceId(1), "id-1");
 
         assertThat(api.requests).containsExactly("GET /api/v1/session?session_id_base64=YS9iP2M",
                 "GET /api/v1/session/turns?session_id_base64=YS9iP2M&limit=500",
-                "POST /api/v1/session/turns/" + traceId(1) + "/annotations?session_id=a%2Fb%3Fc");
-        assertThat(api.posts.get(0).sessionId()).isEqualTo("a/b?c");
+                "POST /api/v1/session/annotations?session_id_base64=YS9iP2M&trace_id=" + traceId(1),
+                "POST /api/v1/session/annotations?session_id_base64=YS9iP2M",
+                "DELETE /api/v1/session/annotations/id-1?session_id_base64=YS9iP2M");
+        assertThat(api.posts).extracting(FakeApi.Post::sessionId, FakeApi.Post::traceId)
+                .containsExactly(tuple("a/b?c", traceId(1)), tuple("a/b?c", null));
+        assertThat(api.deletes).containsExactly("a/b?c id-1");
         assertThat(ApiClient.pathSafe("plain-id_1 with space")).isTrue();
         assertThat(ApiClient.pathSafe("..")).isFalse();
         assertThat(ApiClient.pathSafe("facets")).isFalse();

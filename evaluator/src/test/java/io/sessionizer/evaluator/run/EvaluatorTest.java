@@ -7,11 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.evaluator.FakeLlmJudge;
 import io.sessionizer.evaluator.Judge;
 import io.sessionizer.evaluator.SessionView;
+import io.sessionizer.evaluator.Sessions;
 import io.sessionizer.evaluator.TurnView;
 import io.sessionizer.evaluator.Verdict;
 import io.sessionizer.evaluator.rules.EmptyAnswerJudge;
@@ -91,6 +94,35 @@ class EvaluatorTest {
         });
         assertThat(progress).containsExactly("Session s-1 (2 turns): has_error_turn=fail empty_answers=fail"
                 + " helpfulness=unhelpful; 2 turn verdicts");
+    }
+
+    @Test
+    void shouldWithdrawItsOwnFlagFromATurnThatNoLongerWarrantsItAndNothingElse() {
+        ObjectNode answered = turn(2, "ok", "and?", "a late answer");
+        ArrayNode annotations = answered.putArray("annotations");
+        annotations.add(annotation("mine-1", "empty_answer", "sessionizer-evaluate"));
+        annotations.add(annotation("theirs", "empty_answer", "someone-else"));
+        annotations.add(annotation("human", "thumbs", null));
+        ObjectNode stillFailed = turn(3, "error", "more?", null);
+        stillFailed.putArray("annotations").add(annotation("mine-2", "error", "sessionizer-evaluate"));
+        api.put(summary("s-3", 3, 1, 0, 0), List.of(turn(1, "ok", "hi", "hello"), answered, stillFailed));
+        evaluator = evaluator(List.of(new ErrorTurnJudge(), new EmptyAnswerJudge()));
+
+        assertThat(evaluator.handle(event("default", "s-3", SessionEventType.ENDED)))
+                .isEqualTo(Evaluator.Outcome.DONE);
+
+        assertThat(api.deletes).containsExactly("s-3 mine-1");
+        assertThat(progress).containsExactly("Session s-3 (3 turns): has_error_turn=fail empty_answers=fail;"
+                + " 2 turn verdicts, 1 withdrawn");
+    }
+
+    private static ObjectNode annotation(String id, String name, String identifier) {
+        ObjectNode annotation = Sessions.JSON.createObjectNode();
+        annotation.put("annotation_id", id);
+        annotation.put("name", name);
+        annotation.put("label", "fail");
+        annotation.put("identifier", identifier);
+        return annotation;
     }
 
     @Test

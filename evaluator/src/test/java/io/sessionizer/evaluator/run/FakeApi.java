@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sessions API as the evaluator sees it, in this JVM (the JDK's HTTP server): GET of a summary and of turn
- * pages, POST of annotations recorded, and a number of 503s with Retry-After to answer first.
+ * pages, POSTs and DELETEs of annotations recorded, and a number of 503s with Retry-After to answer first.
  */
 final class FakeApi implements AutoCloseable {
     /** One POST of an annotation. */
@@ -31,6 +31,8 @@ final class FakeApi implements AutoCloseable {
     final Map<String, JsonNode> summaries = new ConcurrentHashMap<>();
     final Map<String, List<JsonNode>> turns = new ConcurrentHashMap<>();
     final List<Post> posts = new CopyOnWriteArrayList<>();
+    /** The DELETEs: session id, a space, annotation id. */
+    final List<String> deletes = new CopyOnWriteArrayList<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     final AtomicInteger unavailable = new AtomicInteger();
     volatile int refuseWith;
@@ -68,15 +70,20 @@ final class FakeApi implements AutoCloseable {
                 : new String(Base64.getUrlDecoder().decode(query.get("session_id_base64")), StandardCharsets.UTF_8))
                 : URLDecoder.decode(parts[4], StandardCharsets.UTF_8);
         List<String> rest = List.of(parts).subList(byQuery ? 4 : 5, parts.length);
+        if (!exchange.getRequestMethod().equals("GET") && refuseWith != 0) {
+            answer(exchange, refuseWith, "{\"detail\": \"refused\", \"field\": \"name\"}");
+            return;
+        }
         if (exchange.getRequestMethod().equals("POST")) {
-            if (refuseWith != 0) {
-                answer(exchange, refuseWith, "{\"detail\": \"refused\", \"field\": \"name\"}");
-                return;
-            }
             JsonNode body = Sessions.JSON.readTree(exchange.getRequestBody());
-            String traceId = rest.size() == 3 ? rest.get(1) : null;
+            String traceId = byQuery ? query.get("trace_id") : rest.size() == 3 ? rest.get(1) : null;
             posts.add(new Post(sessionId, traceId, body, exchange.getRequestHeaders().getFirst("Authorization")));
             answer(exchange, 202, "{\"annotation_id\": \"id-" + posts.size() + "\"}");
+            return;
+        }
+        if (exchange.getRequestMethod().equals("DELETE")) {
+            deletes.add(sessionId + " " + rest.get(rest.size() - 1));
+            answer(exchange, 202, "{\"annotation_id\": \"" + rest.get(rest.size() - 1) + "\"}");
             return;
         }
         if (!summaries.containsKey(sessionId)) {
