@@ -15,6 +15,8 @@ import io.sessionizer.aggregator.errors.DeadLetterProductionHandler;
 import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
+import io.sessionizer.aggregator.http.AnnotationWriter;
+import io.sessionizer.aggregator.http.AnnotationsApi;
 import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.aggregator.http.SessionsApi;
@@ -28,6 +30,7 @@ import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.health.OpsEndpoints;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -51,15 +54,17 @@ public final class AggregatorApp implements AutoCloseable {
     private static final String OPENAPI = "/openapi.json";
 
     private final Server server;
+    private final AnnotationWriter annotations;
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry;
     private final KafkaStreamsMetrics streamsMetrics;
     private final CompletableFuture<String> failed = new CompletableFuture<>();
     private volatile String failureCause = "Kafka Streams stopped (state ERROR)";
 
-    private AggregatorApp(Server server, KafkaStreams streams, PrometheusMeterRegistry registry,
-            KafkaStreamsMetrics streamsMetrics) {
+    private AggregatorApp(Server server, AnnotationWriter annotations, KafkaStreams streams,
+            PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
         this.server = server;
+        this.annotations = annotations;
         this.streams = streams;
         this.registry = registry;
         this.streamsMetrics = streamsMetrics;
@@ -71,6 +76,10 @@ public final class AggregatorApp implements AutoCloseable {
         SchemaRegistryClient schemas = RegistrySettings.fromConfig(config);
         SessionTopology.registerSchemas(config, schemas);
         checkTopics(config);
+        AnnotationWriter annotations = AnnotationWriter.create(streamsProperties(config, 0),
+                config.get(AggregatorSettings.ANNOTATIONS_TOPIC),
+                config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT), schemas,
+                RecordLimits.fromConfig(config).maxValueBytes());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -80,7 +89,10 @@ public final class AggregatorApp implements AutoCloseable {
         ServerBuilder builder = Server.builder()
                 .http(config.get(AggregatorSettings.HTTP_PORT))
                 .annotatedService(new SessionsApi(queries, Cursors.of(config.get(AggregatorSettings.API_CURSOR_SECRET),
-                        AggregatorSettings.API_CURSOR_SECRET.name())))
+                        AggregatorSettings.API_CURSOR_SECRET.name())));
+        new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
+                config.get(AggregatorSettings.ANNOTATIONS_MAX_BODY), Clock.systemUTC()).addTo(builder);
+        builder
                 // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
                 // document and the UI's static files need none (the UI asks for a key when the API wants one).
                 .decoratorUnder("/api/", new TenantAuthentication(apiKeys, Problems::unauthorized))
@@ -96,7 +108,7 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas), props);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        AggregatorApp app = new AggregatorApp(server, streams, registry, streamsMetrics);
+        AggregatorApp app = new AggregatorApp(server, annotations, streams, registry, streamsMetrics);
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(cause -> app.failureCause = cause));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
@@ -112,8 +124,8 @@ public final class AggregatorApp implements AutoCloseable {
     }
 
     /**
-     * Fails the start, naming the settings, when a topic the aggregator writes accepts smaller records or the logs
-     * input is not co-partitioned with the spans input; creates the logs input when it is missing.
+     * Fails the start, naming the settings, when a topic the aggregator writes accepts smaller records or the logs or
+     * annotations input is not co-partitioned with the spans input; creates those inputs when they are missing.
      */
     private static void checkTopics(Config config) {
         Properties props = streamsProperties(config, 0);
@@ -122,8 +134,8 @@ public final class AggregatorApp implements AutoCloseable {
             RecordLimits.fromConfig(config).checkTopics(admin, List.of(config.get(AggregatorSettings.SESSIONS_TOPIC),
                     config.get(AggregatorSettings.TURNS_TOPIC), config.get(AggregatorSettings.EVENTS_TOPIC), dlq),
                     config.get(AggregatorSettings.APPLICATION_ID) + "-", dlq);
-            LogsTopic.prepare(admin, config.get(AggregatorSettings.SPANS_TOPIC),
-                    config.get(AggregatorSettings.LOGS_TOPIC));
+            CoPartitionedTopics.prepare(admin, config.get(AggregatorSettings.SPANS_TOPIC),
+                    CoPartitionedTopics.of(config));
         }
     }
 
@@ -182,6 +194,7 @@ public final class AggregatorApp implements AutoCloseable {
     @Override
     public void close() {
         server.stop().join();
+        annotations.close();
         // Leaving the group hands this instance's partitions to the others now, not after the session timeout.
         streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

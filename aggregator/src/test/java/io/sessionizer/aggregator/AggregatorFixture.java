@@ -33,8 +33,9 @@ public final class AggregatorFixture {
                 Map.entry("application.id", KafkaTestCluster.uniqueName("aggregator")),
                 Map.entry("state.dir", stateDir.toString()),
                 Map.entry("topic.spans", spansTopic),
-                // Created by the aggregator at start with the partition count of the spans topic.
+                // Both created by the aggregator at start with the partition count of the spans topic.
                 Map.entry("topic.logs", spansTopic + ".logs"),
+                Map.entry("topic.annotations", spansTopic + ".annotations"),
                 Map.entry("topic.sessions", sessionsTopic),
                 Map.entry("topic.turns", turnsTopic),
                 Map.entry("topic.events", eventsTopic),

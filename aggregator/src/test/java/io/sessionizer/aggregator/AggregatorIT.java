@@ -189,6 +189,9 @@ class AggregatorIT {
         assertThat(summary.get("tags").get(0).asText()).isEqualTo("museum");
         for (Iterator<String> paths = document.get("paths").fieldNames(); paths.hasNext(); ) {
             String path = paths.next();
+            if (!document.get("paths").get(path).has("get")) {
+                continue; // the writes (annotations) have tests of their own: AnnotationsApiIT
+            }
             // The query forms (/api/v1/session...) take the id as a parameter, the others in the path.
             boolean queryForm = path.startsWith("/api/v1/session") && !path.startsWith("/api/v1/sessions");
             String query = queryForm ? "?session_id=it-1" : path.endsWith("/facets") ? "?field=model" : "";

@@ -20,10 +20,16 @@ final class OpenApiSchema {
         this.document = document;
     }
 
-    /** The schema of an operation's answer, e.g. ({@code /api/v1/stats}, 200, application/json). */
+    /** The schema of a GET's answer, e.g. ({@code /api/v1/stats}, 200, application/json). */
     JsonNode response(String path, int status, String mediaType) {
-        JsonNode response = resolve(document.at("/paths/" + path.replace("/", "~1") + "/get/responses/" + status));
-        assertThat(response.isMissingNode()).as("response %d of %s is declared", status, path).isFalse();
+        return response("get", path, status, mediaType);
+    }
+
+    /** The schema of an operation's answer, e.g. ({@code post}, {@code /api/v1/session/annotations}, 202, JSON). */
+    JsonNode response(String method, String path, int status, String mediaType) {
+        JsonNode response = resolve(document.at("/paths/" + path.replace("/", "~1") + "/" + method + "/responses/"
+                + status));
+        assertThat(response.isMissingNode()).as("response %d of %s %s is declared", status, method, path).isFalse();
         JsonNode schema = response.at("/content/" + mediaType.replace("/", "~1") + "/schema");
         assertThat(schema.isMissingNode()).as("%s %d declares %s", path, status, mediaType).isFalse();
         return schema;

@@ -21,9 +21,9 @@ public record TestStack(IngestServer ingest, AggregatorApp aggregator, Map<Strin
     /** With {@code shared} settings given to both services, e.g. the API keys. */
     public static TestStack start(KafkaTestCluster kafka, Path stateDir, Map<String, String> shared) {
         String spansTopic = KafkaTestCluster.uniqueName("spans");
-        // The logs topic AggregatorFixture names, co-partitioned with the spans.
+        // The logs and annotations topics AggregatorFixture names, co-partitioned with the spans.
         String logsTopic = spansTopic + ".logs";
-        kafka.createTopics(PARTITIONS, spansTopic, logsTopic);
+        kafka.createTopics(PARTITIONS, spansTopic, logsTopic, spansTopic + ".annotations");
         Map<String, String> ingestSettings = new HashMap<>(shared);
         ingestSettings.putAll(Map.of(
                 "http.port", "0",

@@ -19,9 +19,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The one client of the sessions API in tests: GETs (and the annotations' POSTs and DELETEs) against a base URL, with an
- * optional API key and extra headers; typed methods for the endpoints the tests read, each failing unless the answer is
- * 200.
+ * The one client of the sessions API in tests: GETs against a base URL, with an optional API key and extra headers;
+ * typed methods for the endpoints the tests read, each failing unless the answer is 200.
  */
 public final class SessionsApiClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -67,9 +66,9 @@ public final class SessionsApiClient {
         return send("GET", path, HttpRequest.BodyPublishers.noBody());
     }
 
-    /** A POST of a JSON body to {@code path}, whatever the answer. */
+    /** A POST of {@code json} ({@code application/json}) to {@code path}, whatever the answer. */
     public Response post(String path, String json) {
-        return send("POST", path, HttpRequest.BodyPublishers.ofString(json), "content-type", "application/json");
+        return send("POST", path, HttpRequest.BodyPublishers.ofString(json));
     }
 
     /** A DELETE of {@code path}, whatever the answer. */
@@ -77,13 +76,13 @@ public final class SessionsApiClient {
         return send("DELETE", path, HttpRequest.BodyPublishers.noBody());
     }
 
-    private Response send(String method, String path, HttpRequest.BodyPublisher body, String... extraHeaders) {
+    private Response send(String method, String path, HttpRequest.BodyPublisher body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .method(method, body);
-        headers.forEach(request::header);
-        for (int i = 0; i < extraHeaders.length; i += 2) {
-            request.header(extraHeaders[i], extraHeaders[i + 1]);
+        if (method.equals("POST")) {
+            request.header("Content-Type", "application/json");
         }
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(path, response.statusCode(), response.headers(), response.body());

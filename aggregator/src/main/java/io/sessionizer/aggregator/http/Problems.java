@@ -26,10 +26,26 @@ public final class Problems {
                 HttpData.ofUtf8(body(status, detail).toString()));
     }
 
+    /**
+     * 400 about one member of a request body or one path parameter: {@code field} names it, so that a client can
+     * point at the input at fault without parsing {@code detail}.
+     */
+    public static HttpResponse badField(String field, String detail) {
+        ObjectNode body = body(HttpStatus.BAD_REQUEST, detail);
+        body.put("field", field);
+        return HttpResponse.of(ResponseHeaders.of(HttpStatus.BAD_REQUEST, HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON),
+                HttpData.ofUtf8(body.toString()));
+    }
+
     public static HttpResponse unavailable(String detail) {
+        return unavailable(detail, RETRY_AFTER_SECONDS);
+    }
+
+    /** 503 with {@code Retry-After: retryAfterSeconds}. */
+    public static HttpResponse unavailable(String detail, int retryAfterSeconds) {
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
                         .contentType(PROBLEM_JSON)
-                        .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS))
+                        .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(retryAfterSeconds))
                         .build(),
                 HttpData.ofUtf8(body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
     }

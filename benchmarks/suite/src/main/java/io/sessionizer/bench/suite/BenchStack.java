@@ -43,11 +43,11 @@ final class BenchStack implements AutoCloseable {
     }
 
     /** The topics of one aggregator application. */
-    record Topics(String spans, String logs, String sessions, String turns, String events, String annotations,
+    record Topics(String spans, String logs, String annotations, String sessions, String turns, String events,
             String dlq) {
         static Topics named(String suffix) {
-            return new Topics("spans-" + suffix, "logs-" + suffix, "sessions-" + suffix, "turns-" + suffix,
-                    "events-" + suffix, "annotations-" + suffix, "dlq-" + suffix);
+            return new Topics("spans-" + suffix, "logs-" + suffix, "annotations-" + suffix, "sessions-" + suffix,
+                    "turns-" + suffix, "events-" + suffix, "dlq-" + suffix);
         }
     }
 
@@ -90,11 +90,11 @@ final class BenchStack implements AutoCloseable {
     void createTopics(int partitions, Topics topics) {
         createTopics(List.of(new NewTopic(topics.spans(), partitions, (short) 1),
                 new NewTopic(topics.logs(), partitions, (short) 1),
+                new NewTopic(topics.annotations(), partitions, (short) 1),
                 new NewTopic(topics.sessions(), partitions, (short) 1).configs(Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
                 new NewTopic(topics.turns(), partitions, (short) 1),
                 new NewTopic(topics.events(), partitions, (short) 1),
-                new NewTopic(topics.annotations(), partitions, (short) 1),
                 new NewTopic(topics.dlq(), partitions, (short) 1)));
     }
 
@@ -139,10 +139,10 @@ final class BenchStack implements AutoCloseable {
                         "--set", "state.dir=" + stateDir,
                         "--set", "topic.spans=" + topics.spans(),
                         "--set", "topic.logs=" + topics.logs(),
+                        "--set", "topic.annotations=" + topics.annotations(),
                         "--set", "topic.sessions=" + topics.sessions(),
                         "--set", "topic.turns=" + topics.turns(),
                         "--set", "topic.events=" + topics.events(),
-                        "--set", "topic.annotations=" + topics.annotations(),
                         "--set", "topic.dlq=" + topics.dlq(),
                         "--set", "standby.replicas=0",
                         "--set", "api.cursor-secret=" + cursorSecret,

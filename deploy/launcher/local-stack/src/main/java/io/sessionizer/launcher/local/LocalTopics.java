@@ -31,8 +31,8 @@ final class LocalTopics {
     private static final int SEGMENTS_PER_RETENTION = 4;
 
     /**
-     * How long, and up to how many bytes, each of the stack's append-only topics (spans, logs, turns, events, dead
-     * letters) keeps its records, whichever limit comes first. The sessions topic is compacted: it keeps each
+     * How long, and up to how many bytes, each of the stack's append-only topics (spans, logs, annotations, turns,
+     * events, dead letters) keeps its records, whichever limit comes first. The sessions topic is compacted: it keeps each
      * session's latest summary and is bounded by the sessions' own expiry.
      */
     record Retention(Duration time, long bytesPerTopic) {
@@ -71,7 +71,7 @@ final class LocalTopics {
     /** The topics {@link Retention} bounds: the append-only ones. */
     static List<String> retained(Config aggregator) {
         return List.of(aggregator.get(AggregatorSettings.SPANS_TOPIC), aggregator.get(AggregatorSettings.LOGS_TOPIC),
-                aggregator.get(AggregatorSettings.TURNS_TOPIC), aggregator.get(AggregatorSettings.EVENTS_TOPIC),
+                aggregator.get(AggregatorSettings.ANNOTATIONS_TOPIC), aggregator.get(AggregatorSettings.TURNS_TOPIC), aggregator.get(AggregatorSettings.EVENTS_TOPIC),
                 aggregator.get(AggregatorSettings.DLQ_TOPIC));
     }
 
@@ -102,6 +102,8 @@ final class LocalTopics {
                 new NewTopic(aggregator.get(AggregatorSettings.SPANS_TOPIC), PARTITIONS, REPLICATION),
                 // As many partitions as the spans: a trace's spans and log records land on the same partition number.
                 new NewTopic(aggregator.get(AggregatorSettings.LOGS_TOPIC), PARTITIONS, REPLICATION),
+                // As many partitions as the spans: stage 2 reads a session's annotations in the task of the session.
+                new NewTopic(aggregator.get(AggregatorSettings.ANNOTATIONS_TOPIC), PARTITIONS, REPLICATION),
                 // Latest summary per session: compaction keeps one record per key, tombstones drop expired ones.
                 new NewTopic(aggregator.get(AggregatorSettings.SESSIONS_TOPIC), PARTITIONS, REPLICATION)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
