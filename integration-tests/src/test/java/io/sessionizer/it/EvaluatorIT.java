@@ -39,10 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code sessionizer evaluate}'s loop end to end on the real broker: an aggregator whose sessions go idle after two
  * seconds, the evaluator consuming its {@code session-events} and writing verdicts through its API; the verdicts show
  * in the session's {@code annotations} summary and on the failed turn, and a session that resumes and ends again is
- * judged again, each verdict replaced rather than added.
+ * judged again, each verdict replaced rather than added. A session whose id no URL path carries is judged through the
+ * API's query forms.
  */
 class EvaluatorIT {
     private static final String SESSION = "evaluate-1";
+    /** An id no path segment carries: the evaluator reads and writes it through the API's query forms. */
+    private static final String ODD_SESSION = "team/a b?%";
     private static final Duration WAIT = Duration.ofSeconds(90);
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
 
@@ -112,8 +115,9 @@ class EvaluatorIT {
 
     @Test
     void shouldAnnotateAnEndedSessionAndReplaceTheVerdictsWhenItEndsAgain() throws Exception {
-        send(1, "What is a session?", "A conversation.", false);
-        send(2, "Search the docs.", "The search failed.", true);
+        send(SESSION, 1, "What is a session?", "A conversation.", false);
+        send(SESSION, 2, "Search the docs.", "The search failed.", true);
+        send(ODD_SESSION, 9, "Anyone there?", " ", false);
 
         SessionsApiClient api = SessionsApiClient.of(aggregator.httpPort());
         // The LLM judge's verdict is written last, and annotations of a session are folded in order.
@@ -133,9 +137,14 @@ class EvaluatorIT {
         assertThat(turnAnnotations(api, traceHex(2))).extracting(a -> a.path("name").asText())
                 .containsExactly("error");
         assertThat(turnAnnotations(api, traceHex(1))).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(latest(api.session(ODD_SESSION), "helpfulness")
+                .path("explanation").asText()).isEqualTo("judged 1 turns"));
+        assertThat(latest(api.session(ODD_SESSION), "empty_answers").path("score").asDouble()).isEqualTo(1.0);
+        assertThat(api.turns(ODD_SESSION, Map.of()).path("turns").get(0).path("annotations"))
+                .extracting(a -> a.path("name").asText()).containsExactly("empty_answer");
 
         // The session resumes with one more turn and, two seconds later, ends again: judged again, nothing added.
-        send(3, "Try again?", "Found it.", false);
+        send(SESSION, 3, "Try again?", "Found it.", false);
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(latest(session(api), "helpfulness").path("explanation")
                 .asText()).isEqualTo("judged 3 turns"));
@@ -184,10 +193,10 @@ class EvaluatorIT {
     }
 
     /** A turn of the session: an agent root with the input and answer, and one child, failed when {@code failed}. */
-    private static byte[] turn(long trace, String input, String output, boolean failed) {
+    private static byte[] turn(String sessionId, long trace, String input, String output, boolean failed) {
         long startMicros = trace * 10_000_000L;
         Span.Builder root = span(trace, 1, 0, startMicros, startMicros + 2_000_000);
-        attr(root, "session.id", SESSION);
+        attr(root, "session.id", sessionId);
         attr(root, "openinference.span.kind", "AGENT");
         attr(root, "input.value", input);
         attr(root, "output.value", output);
@@ -199,12 +208,13 @@ class EvaluatorIT {
         return request(root, tool).toByteArray();
     }
 
-    private void send(long trace, String input, String output, boolean failed) throws Exception {
+    private void send(String sessionId, long trace, String input, String output, boolean failed) throws Exception {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
                 new StringSerializer(), new ByteArraySerializer())) {
             // Keyed by the hex trace id, as the ingest writes otlp_spans.
-            producer.send(new ProducerRecord<>(spans, traceHex(trace), turn(trace, input, output, failed))).get();
+            producer.send(new ProducerRecord<>(spans, traceHex(trace),
+                    turn(sessionId, trace, input, output, failed))).get();
         }
     }
 }
