@@ -18,6 +18,8 @@ import java.util.Set;
 public final class ErrorTurnJudge implements Judge {
     public static final String SESSION_VERDICT = "has_error_turn";
     public static final String TURN_VERDICT = "error";
+    /** Failed calls named in a turn verdict at most, so that its metadata stays within the API's 1,000 bytes. */
+    static final int MAX_CALLS_NAMED = 10;
 
     @Override
     public String name() {
@@ -36,11 +38,13 @@ public final class ErrorTurnJudge implements Judge {
         for (TurnView turn : turns) {
             if (turn.failed()) {
                 failed++;
-                List<String> calls = turn.failedCalls();
+                List<String> all = turn.failedCalls();
+                List<String> calls = all.subList(0, Math.min(all.size(), MAX_CALLS_NAMED));
+                String more = all.size() > calls.size() ? " and " + (all.size() - calls.size()) + " more" : "";
                 verdicts.add(Verdict.turn(turn.traceId(), TURN_VERDICT, Verdict.FAIL, 0.0,
                         calls.isEmpty() ? "The turn ended with an error."
-                                : "The turn ended with an error; failed: " + String.join(", ", calls) + ".",
-                        Map.of("failed_calls", calls)));
+                                : "The turn ended with an error; failed: " + String.join(", ", calls) + more + ".",
+                        Map.of("failed_calls", List.copyOf(calls), "failed_call_count", all.size())));
             }
         }
         String explanation = failed == 0 ? "No turn failed."

@@ -7,7 +7,9 @@ import static io.sessionizer.evaluator.Sessions.views;
 import static io.sessionizer.evaluator.Sessions.withCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sessionizer.evaluator.SessionView;
+import io.sessionizer.evaluator.Sessions;
 import io.sessionizer.evaluator.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +29,21 @@ class ErrorTurnJudgeTest {
             assertThat(v.score()).isEqualTo(1.0);
             assertThat(v.metadata()).containsEntry("turns", 2).containsEntry("failed_turns", 0);
         });
+    }
+
+    @Test
+    void shouldNameTenFailedCallsAtMostSoThatTheMetadataStaysSmall() throws Exception {
+        ObjectNode turn = turn(1, "error", "everything", "nothing worked");
+        for (int i = 0; i < 40; i++) {
+            withCall(turn, "tool_calls", "tool_with_a_rather_long_name_" + i, "error");
+        }
+
+        Verdict verdict = judge.judge(SessionView.of("default", summary("s", 1, 1, 0, 0)), views(turn)).get(1);
+
+        assertThat((List<?>) verdict.metadata().get("failed_calls")).hasSize(10);
+        assertThat(verdict.metadata()).containsEntry("failed_call_count", 40);
+        assertThat(verdict.explanation()).endsWith("tool tool_with_a_rather_long_name_9 and 30 more.");
+        assertThat(Sessions.JSON.writeValueAsBytes(verdict.metadata()).length).isLessThan(1000);
     }
 
     @Test
@@ -50,7 +67,8 @@ class ErrorTurnJudgeTest {
         });
         assertThat(verdicts.get(1).traceId()).isEqualTo(traceId(2));
         assertThat(verdicts.get(1).explanation()).isEqualTo("The turn ended with an error; failed: tool web_search.");
-        assertThat(verdicts.get(1).metadata()).containsEntry("failed_calls", List.of("tool web_search"));
+        assertThat(verdicts.get(1).metadata()).containsEntry("failed_calls", List.of("tool web_search"))
+                .containsEntry("failed_call_count", 1);
         assertThat(verdicts.get(2).traceId()).isEqualTo(traceId(3));
         assertThat(verdicts.get(2).explanation()).isEqualTo("The turn ended with an error.");
     }
