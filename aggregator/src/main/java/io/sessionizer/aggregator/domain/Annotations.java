@@ -23,7 +23,7 @@ public final class Annotations {
     /** Names a summary lists at most; the annotations of other names are counted in annotation_names_cut. */
     public static final int MAX_NAMES = 16;
     /** Labels counted per name at most; other labels' annotations are counted in labels_cut. */
-    public static final int MAX_LABELS = 16;
+    public static final int MAX_LABELS = 8;
     /** Annotations a turn lists at most, the latest; the annotations API lists them all. */
     public static final int MAX_PER_TURN = 8;
     /** Characters of a name, a label, an identifier or an id; the API refuses longer ones, the fold cuts them. */
