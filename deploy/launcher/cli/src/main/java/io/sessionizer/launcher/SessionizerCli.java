@@ -14,8 +14,8 @@ import picocli.CommandLine;
 
 /**
  * The {@code sessionizer} command; each way of running the project is a subcommand. {@code local} is the launcher's
- * own; the others ({@code loadgen}, {@code bench}, {@code bench-backlog}, {@code soak}) are the {@link Subcommand}s
- * of the modules on the class path.
+ * own; the others ({@code loadgen}, {@code bench}, {@code bench-backlog}, {@code soak}, {@code evaluate}) are the
+ * {@link Subcommand}s of the modules on the class path.
  */
 @Command(name = "sessionizer", sortOptions = false, usageHelpAutoWidth = true,
         description = "Sessionizer: OpenTelemetry traces of LLM apps turned into live sessions.",

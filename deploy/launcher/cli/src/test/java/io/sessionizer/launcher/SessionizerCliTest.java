@@ -45,10 +45,17 @@ class SessionizerCliTest {
     }
 
     @Test
-    void shouldListTheLoadGeneratorAndTheBenchmarkInTheTopLevelHelp() {
+    void shouldListTheLoadGeneratorTheBenchmarkAndTheEvaluatorInTheTopLevelHelp() {
         assertThat(cli.execute("--help")).isZero();
 
-        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog", "soak");
+        assertThat(out.toString()).contains("loadgen", "bench", "bench-backlog", "soak", "evaluate");
+    }
+
+    @Test
+    void shouldRefuseAnEvaluatorWithABadBudgetNamingTheSetting() {
+        assertThat(cli.execute("evaluate", "--max-cost", "-1")).isEqualTo(1);
+
+        assertThat(err.toString()).contains("Invalid value '-1' for evaluator.max-cost");
     }
 
     @Test
