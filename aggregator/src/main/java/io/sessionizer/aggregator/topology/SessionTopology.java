@@ -158,10 +158,12 @@ public final class SessionTopology {
                         TRACE_STATE_STORE, TRACE_EXPIRY_STORE)
                 .repartition(Repartitioned.with(Serdes.String(), deltaSerde).withName(TURNS_BY_SESSION));
         // Annotations are keyed by session and co-partitioned with the turns' repartition topic (the same partition
-        // count, checked at start), so a session's annotations and turns meet in one task, without a repartition.
+        // count, checked at start), so a session's annotations and turns meet in one task, without a repartition;
+        // they are taken ahead of the turns' backlog (AnnotationTimestamps).
         KStream<String, SessionAnnotation> annotations = builder.stream(
                 config.get(AggregatorSettings.ANNOTATIONS_TOPIC), Consumed.with(Serdes.String(),
-                        ConfluentAvroSerde.forValue(registry, SessionAnnotation.class)).withName(ANNOTATIONS_SOURCE));
+                        ConfluentAvroSerde.forValue(registry, SessionAnnotation.class))
+                        .withTimestampExtractor(new AnnotationTimestamps()).withName(ANNOTATIONS_SOURCE));
         asRecords(turns).merge(asRecords(annotations), Named.as(MERGE_TURNS_AND_ANNOTATIONS))
                 .process(() -> new SessionProcessor(sessionSettings), Named.as(AGGREGATE_SESSIONS), SESSIONS_STORE,
                         TRANSCRIPTS_STORE, TURN_INDEX_STORE, SESSION_DEADLINES_STORE, ANNOTATIONS_STORE,
