@@ -151,7 +151,8 @@ final class ServingSection {
                 size.freshnessDuration().toSeconds(), freshness && queries ? "freshness and queries"
                         : freshness ? "freshness" : "queries"));
         FreshnessProbe.Result fresh = null;
-        AnnotationProbe.Result annotated = null;
+        AnnotationProbe.Result listed = null;
+        AnnotationProbe.Result summarized = null;
         Map<String, Latencies> latencies = Map.of();
         Map<String, Map<Integer, Long>> queryErrors = Map.of();
         LoadResult sent;
@@ -174,18 +175,23 @@ final class ServingSection {
                     new QueryProbe.Query(search(), api, () -> "/api/v1/sessions?q=" + searchWord()),
                     new QueryProbe.Query(FACETS, api, () -> FACETS_PATH),
                     new QueryProbe.Query(STATS, api, () -> statsPath(Instant.now()))), QUERY_PACE);
-            // Each probe annotates another stored session, from the middle of the ids on.
-            AnnotationProbe annotations = !queries ? null : new AnnotationProbe(api,
-                    n -> stored.sessionId((stored.count() / 2 + n * 7919) % stored.count()), ANNOTATION_INTERVAL,
-                    PROBE_POLL, PROBE_GIVE_UP, run);
+            // Each probe annotates another stored session, from the middle of the ids on: the even ones for the
+            // list, the odd ones for the summary.
+            AnnotationProbe inList = !queries ? null : new AnnotationProbe(api,
+                    n -> stored.sessionId((stored.count() / 2 + 2 * n * 7919) % stored.count()), ANNOTATION_INTERVAL,
+                    PROBE_POLL, PROBE_GIVE_UP, run, true);
+            AnnotationProbe inSummary = !queries ? null : new AnnotationProbe(api,
+                    n -> stored.sessionId((stored.count() / 2 + 2 * n * 7919 + 1) % stored.count()),
+                    ANNOTATION_INTERVAL, PROBE_POLL, PROBE_GIVE_UP, run, false);
             if (probe != null) {
                 probe.start();
             }
             if (query != null) {
                 query.start();
             }
-            if (annotations != null) {
-                annotations.start();
+            if (inList != null) {
+                inList.start();
+                inSummary.start();
             }
             Thread.sleep(size.freshnessDuration().toMillis());
             behind = lag.getAsLong();
@@ -193,8 +199,9 @@ final class ServingSection {
                 latencies = query.stop();
                 queryErrors = query.errorsByQuery();
             }
-            if (annotations != null) {
-                annotated = annotations.stop();
+            if (inList != null) {
+                listed = inList.stop();
+                summarized = inSummary.stop();
             }
             sent = load.stop();
             if (probe != null) {
@@ -222,21 +229,13 @@ final class ServingSection {
             figures.add(Figure.of(FRESHNESS, "probes ingest did not acknowledge" + at, fresh.failedSends(),
                     "probes"));
         }
-        if (annotated != null) {
+        if (listed != null) {
             String at = String.format(Locale.ROOT, ", 1 aggregator, %,d sessions, %s spans/s ingested",
                     size.storedSessions(), rate(rate));
-            String name = "POST 202 → listed by annotation." + AnnotationProbe.NAME + ".label="
-                    + (annotated.missed() == 0 ? ", " : " (a probe not seen within " + PROBE_GIVE_UP.toSeconds()
-                            + " s counts as that: a lower bound), ");
-            Latencies.Summary v = annotated.visible();
-            figures.add(Figure.of(ANNOTATIONS + at, name + "p50", v.p50(), "ms").withSamples(v.count()));
-            figures.add(Figure.of(ANNOTATIONS + at, name + "p99", v.p99(), "ms").withSamples(v.count()));
-            Latencies.Summary p = annotated.post();
-            figures.add(Figure.of(ANNOTATIONS + at, "POST → 202 (acks=all), p50", p.p50(), "ms")
-                    .withSamples(p.count()));
-            figures.add(Figure.of(ANNOTATIONS + at, "POST → 202 (acks=all), p99", p.p99(), "ms")
-                    .withSamples(p.count()));
-            figures.add(Figure.of(ANNOTATIONS + at, "POSTs not answered 202", annotated.failedPosts(), "posts"));
+            figures.addAll(annotationFigures(ANNOTATIONS + at, "POST 202 → listed by annotation."
+                    + AnnotationProbe.NAME + ".label=", listed));
+            figures.addAll(annotationFigures(ANNOTATIONS + at, "POST 202 → in GET /api/v1/sessions/{id}",
+                    summarized));
         }
         if (queries) {
             figures.addAll(queryFigures(String.format(Locale.ROOT, "queries, 1 aggregator, %,d sessions, %s spans/s"
@@ -245,6 +244,19 @@ final class ServingSection {
                             FACETS, QUERY_TARGET_MS, STATS, QUERY_TARGET_MS)));
         }
         return figures;
+    }
+
+    private static List<Figure> annotationFigures(String section, String what, AnnotationProbe.Result result) {
+        String name = what + (result.missed() == 0 ? ", " : " (a probe not seen within " + PROBE_GIVE_UP.toSeconds()
+                + " s counts as that: a lower bound), ");
+        Latencies.Summary v = result.visible();
+        Latencies.Summary p = result.post();
+        return List.of(
+                Figure.of(section, name + "p50", v.p50(), "ms").withSamples(v.count()),
+                Figure.of(section, name + "p99", v.p99(), "ms").withSamples(v.count()),
+                Figure.of(section, "POST → 202 (acks=all), p50, " + what, p.p50(), "ms").withSamples(p.count()),
+                Figure.of(section, "POST → 202 (acks=all), p99, " + what, p.p99(), "ms").withSamples(p.count()),
+                Figure.of(section, "POSTs not answered 202, " + what, result.failedPosts(), "posts"));
     }
 
     /** The resident memory of an aggregator instance now (VmRSS), and its peak so far (VmHWM). */
