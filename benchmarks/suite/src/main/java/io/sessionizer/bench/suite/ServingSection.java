@@ -36,8 +36,8 @@ import org.apache.kafka.common.utils.Utils;
  * The stack serving while it ingests over OTLP/HTTP, with many sessions stored (seeded straight to the spans topic,
  * {@link StoredSessions}). With one aggregator instance: end-to-end freshness at each of {@link #FRESHNESS_RATES}
  * spans/s, and, at {@value #QUERY_RATE} spans/s, the latency of a session lookup, a list page, a list filtered by a
- * rare project, a search, a facet and the last 24 hours' stats, and the time from an annotation's POST to the session
- * listed by a filter on it ({@link AnnotationProbe}). Then the resident memory of that instance, and the
+ * rare project, a search, a facet and the last 24 hours' stats; at {@value #QUERY_RATE} spans/s also the time from an
+ * annotation's POST to the session's summary and to the list filtered on it ({@link AnnotationProbe}). Then the resident memory of that instance, and the
  * rebuild: the instance stopped, its state directory wiped and the instance started again, timed until its list
  * answers 200 rather than 503. Last, a second instance of the same application (standby replicas off): a lookup the
  * asked instance answers itself, one it forwards to the owner, a search and a list page, which gathers both
@@ -177,10 +177,10 @@ final class ServingSection {
                     new QueryProbe.Query(STATS, api, () -> statsPath(Instant.now()))), QUERY_PACE);
             // Each probe annotates another stored session, from the middle of the ids on: the even ones for the
             // list, the odd ones for the summary.
-            AnnotationProbe inList = !queries ? null : new AnnotationProbe(api,
+            AnnotationProbe inList = rate != QUERY_RATE ? null : new AnnotationProbe(api,
                     n -> stored.sessionId((stored.count() / 2 + 2 * n * 7919) % stored.count()), ANNOTATION_INTERVAL,
                     PROBE_POLL, PROBE_GIVE_UP, run, true);
-            AnnotationProbe inSummary = !queries ? null : new AnnotationProbe(api,
+            AnnotationProbe inSummary = rate != QUERY_RATE ? null : new AnnotationProbe(api,
                     n -> stored.sessionId((stored.count() / 2 + 2 * n * 7919 + 1) % stored.count()),
                     ANNOTATION_INTERVAL, PROBE_POLL, PROBE_GIVE_UP, run, false);
             if (probe != null) {
@@ -230,8 +230,8 @@ final class ServingSection {
                     "probes"));
         }
         if (listed != null) {
-            String at = String.format(Locale.ROOT, ", 1 aggregator, %,d sessions, %s spans/s ingested",
-                    size.storedSessions(), rate(rate));
+            String at = String.format(Locale.ROOT, ", 1 aggregator, %,d sessions, %s spans/s ingested%s",
+                    size.storedSessions(), rate(rate), queries ? ", queries measured meanwhile" : "");
             figures.addAll(annotationFigures(ANNOTATIONS + at, "POST 202 → listed by annotation."
                     + AnnotationProbe.NAME + ".label=", listed));
             figures.addAll(annotationFigures(ANNOTATIONS + at, "POST 202 → in GET /api/v1/sessions/{id}",
