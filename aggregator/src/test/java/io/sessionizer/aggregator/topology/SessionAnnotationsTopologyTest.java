@@ -339,23 +339,18 @@ class SessionAnnotationsTopologyTest {
 
     @Test
     void shouldPublishBudgetExceededOnceWhenASessionCrossesItsProjectsBudget() {
-        Span.Builder llm = span(1, 100, 0, 0, 1_000);
-        attr(llm, "session.id", "b");
-        attr(llm, "openinference.span.kind", "LLM");
-        attr(llm, "llm.model_name", "gpt-4o");
-        attr(llm, "llm.token_count.prompt", 400L);
-        attr(llm, "llm.token_count.completion", 200L);
-        attr(llm, "llm.token_count.total", 600L);
-        topology.spans().pipeInput(OtlpTraces.traceHex(1), OtlpTraces.request(llm).toByteArray());
-        Span.Builder second = span(2, 200, 0, 5_000, 6_000);
-        attr(second, "session.id", "b");
-        attr(second, "openinference.span.kind", "LLM");
-        attr(second, "llm.model_name", "gpt-4o");
-        attr(second, "llm.token_count.prompt", 400L);
-        attr(second, "llm.token_count.completion", 200L);
-        attr(second, "llm.token_count.total", 600L);
-        topology.spans().pipeInput(OtlpTraces.traceHex(2), OtlpTraces.request(second).toByteArray());
-        Span.Builder third = span(3, 300, 0, 9_000, 9_500);
+        for (int trace = 1; trace <= 2; trace++) {
+            // One LLM call of 600 tokens per turn.
+            Span.Builder llm = span(trace, trace * 100L, 0, trace * 5_000L, trace * 5_000L + 1_000);
+            attr(llm, "session.id", "b");
+            attr(llm, "openinference.span.kind", "LLM");
+            attr(llm, "llm.model_name", "gpt-4o");
+            attr(llm, "llm.token_count.prompt", 400L);
+            attr(llm, "llm.token_count.completion", 200L);
+            attr(llm, "llm.token_count.total", 600L);
+            topology.spans().pipeInput(OtlpTraces.traceHex(trace), OtlpTraces.request(llm).toByteArray());
+        }
+        Span.Builder third = span(3, 300, 0, 19_000, 19_500);
         attr(third, "session.id", "b");
         attr(third, "input.value", "more");
         topology.spans().pipeInput(OtlpTraces.traceHex(3), OtlpTraces.request(third).toByteArray());
