@@ -1,5 +1,6 @@
 package io.sessionizer.evaluator;
 
+import io.sessionizer.schemas.records.AnnotationContract;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,17 +21,17 @@ import java.util.regex.Pattern;
  */
 public record Verdict(String traceId, String name, String label, Double score, String explanation,
         Map<String, Object> metadata) {
-    /** What the API takes; DESIGN.md and the annotations contract. */
-    public static final int MAX_LABEL_CHARS = 128;
-    public static final int MAX_EXPLANATION_CHARS = 1000;
+    /** What the API takes (AnnotationContract). */
+    public static final int MAX_LABEL_CHARS = AnnotationContract.MAX_LABEL_CHARS;
+    public static final int MAX_EXPLANATION_CHARS = AnnotationContract.MAX_EXPLANATION_CHARS;
     public static final String PASS = "pass";
     public static final String FAIL = "fail";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
 
     public Verdict {
-        if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("A verdict's name must match [A-Za-z0-9_-]{1,64}, not '" + name + "'");
+        if (!AnnotationContract.isValidName(name)) {
+            throw new IllegalArgumentException("A verdict's name must match " + AnnotationContract.NAME_PATTERN
+                    + ", not '" + name + "'");
         }
         if (traceId != null) {
             traceId = traceId.toLowerCase(Locale.ROOT);

@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.domain;
 
 import io.sessionizer.schemas.Annotation;
 import io.sessionizer.schemas.AnnotationSummary;
+import io.sessionizer.schemas.records.AnnotationContract;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,19 +27,13 @@ public final class Annotations {
     public static final int MAX_LABELS = 8;
     /** Annotations a turn lists at most, the latest; the annotations API lists them all. */
     public static final int MAX_PER_TURN = 8;
-    /** Characters of a name, a label, an identifier or an id; the API refuses longer ones, the fold cuts them. */
-    public static final int MAX_NAME_CHARS = 64;
-    public static final int MAX_LABEL_CHARS = 128;
-    public static final int MAX_IDENTIFIER_CHARS = 128;
+    /** Characters of an annotation id; the API's are UUIDs, and a record with a longer one is dead-lettered. */
     public static final int MAX_ID_CHARS = 128;
-    public static final int MAX_EXPLANATION_CHARS = 1000;
-    /** UTF-8 bytes of the metadata's JSON text; longer metadata is dropped (a cut JSON text would not parse). */
-    public static final int MAX_METADATA_BYTES = 1000;
     /** The most an annotation within these bounds serializes to: three UTF-8 bytes per char, and framing. */
-    public static final int MAX_BYTES = 3 * (MAX_NAME_CHARS + MAX_LABEL_CHARS + MAX_IDENTIFIER_CHARS + MAX_ID_CHARS
-            + MAX_EXPLANATION_CHARS) + MAX_METADATA_BYTES + 256;
+    public static final int MAX_BYTES = 3 * (AnnotationContract.MAX_NAME_CHARS + AnnotationContract.MAX_LABEL_CHARS + AnnotationContract.MAX_IDENTIFIER_CHARS + MAX_ID_CHARS
+            + AnnotationContract.MAX_EXPLANATION_CHARS) + AnnotationContract.MAX_METADATA_BYTES + 256;
     /** The most a summary's per-name view serializes to: the latest annotation and the label counts. */
-    public static final int MAX_SUMMARY_BYTES = MAX_NAMES * (MAX_BYTES + MAX_LABELS * (3 * MAX_LABEL_CHARS + 16));
+    public static final int MAX_SUMMARY_BYTES = MAX_NAMES * (MAX_BYTES + MAX_LABELS * (3 * AnnotationContract.MAX_LABEL_CHARS + 16));
 
     /** Oldest first; the id breaks ties, so that every instance and every rebuild orders alike. */
     public static final Comparator<Annotation> OLDEST_FIRST = Comparator.comparing(Annotation::getCreatedAt)
@@ -49,26 +44,27 @@ public final class Annotations {
 
     /**
      * The annotation within the bounds, for a record the API did not check (written to the topic by other means):
-     * texts cut, metadata over its bound dropped. Changed in place.
+     * texts cut to the {@link AnnotationContract}'s bounds, metadata over its bound dropped (a cut JSON text would not
+     * parse). Changed in place.
      *
      * @return the number of fields cut or dropped
      */
     public static int bound(Annotation annotation) {
         int cut = 0;
         String name = annotation.getName();
-        annotation.setName(cut(name, MAX_NAME_CHARS));
+        annotation.setName(cut(name, AnnotationContract.MAX_NAME_CHARS));
         cut += name.equals(annotation.getName()) ? 0 : 1;
         String label = annotation.getLabel();
-        annotation.setLabel(cut(label, MAX_LABEL_CHARS));
+        annotation.setLabel(cut(label, AnnotationContract.MAX_LABEL_CHARS));
         cut += label == null || label.equals(annotation.getLabel()) ? 0 : 1;
         String identifier = annotation.getIdentifier();
-        annotation.setIdentifier(cut(identifier, MAX_IDENTIFIER_CHARS));
+        annotation.setIdentifier(cut(identifier, AnnotationContract.MAX_IDENTIFIER_CHARS));
         cut += identifier == null || identifier.equals(annotation.getIdentifier()) ? 0 : 1;
         String explanation = annotation.getExplanation();
-        annotation.setExplanation(cut(explanation, MAX_EXPLANATION_CHARS));
+        annotation.setExplanation(cut(explanation, AnnotationContract.MAX_EXPLANATION_CHARS));
         cut += explanation == null || explanation.equals(annotation.getExplanation()) ? 0 : 1;
         if (annotation.getMetadata() != null
-                && annotation.getMetadata().getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
+                && annotation.getMetadata().getBytes(StandardCharsets.UTF_8).length > AnnotationContract.MAX_METADATA_BYTES) {
             annotation.setMetadata(null);
             cut++;
         }

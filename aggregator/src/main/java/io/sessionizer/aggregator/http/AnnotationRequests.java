@@ -10,7 +10,7 @@ import io.sessionizer.schemas.Annotation;
 import io.sessionizer.schemas.AnnotationAction;
 import io.sessionizer.schemas.AnnotatorKind;
 import io.sessionizer.schemas.SessionAnnotation;
-import io.sessionizer.schemas.records.RecordContract;
+import io.sessionizer.schemas.records.AnnotationContract;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -28,12 +28,6 @@ import java.util.regex.Pattern;
  * Java: no HTTP or Kafka types.
  */
 public final class AnnotationRequests {
-    /** An annotation's name, also as it appears in list parameters ({@code annotation.<name>.label}). */
-    public static final String NAME_PATTERN = "[A-Za-z0-9_-]{1,64}";
-    static final int MAX_LABEL_CHARS = 128;
-    static final int MAX_EXPLANATION_CHARS = 1000;
-    static final int MAX_IDENTIFIER_CHARS = 128;
-    static final int MAX_METADATA_BYTES = 1000;
     static final String NAME = "name";
     static final String LABEL = "label";
     static final String SCORE = "score";
@@ -46,7 +40,6 @@ public final class AnnotationRequests {
     static final String TRACE_ID = "trace_id";
     static final String ANNOTATION_ID = "annotation_id";
 
-    private static final Pattern NAME_REGEX = Pattern.compile(NAME_PATTERN);
     private static final Pattern TRACE_ID_REGEX = Pattern.compile("[0-9a-fA-F]{32}");
     private static final Pattern UUID_REGEX =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -79,16 +72,16 @@ public final class AnnotationRequests {
         if (name == null) {
             throw new InvalidFieldException(NAME, "is required");
         }
-        if (!NAME_REGEX.matcher(name).matches()) {
+        if (!AnnotationContract.isValidName(name)) {
             throw new InvalidFieldException(NAME, "must be 1 to 64 letters, digits, '_' or '-'");
         }
-        String label = text(json, LABEL, MAX_LABEL_CHARS);
+        String label = text(json, LABEL, AnnotationContract.MAX_LABEL_CHARS);
         Double score = score(json);
         if (label == null && score == null) {
             throw new InvalidFieldException(LABEL, "is required unless '" + SCORE + "' is given: an annotation has a"
                     + " label, a score or both");
         }
-        String identifier = text(json, IDENTIFIER, MAX_IDENTIFIER_CHARS);
+        String identifier = text(json, IDENTIFIER, AnnotationContract.MAX_IDENTIFIER_CHARS);
         return Annotation.newBuilder()
                 .setAnnotationId(identifier == null ? UUID.randomUUID().toString()
                         : annotationId(tenant, sessionId, traceId, name, identifier))
@@ -96,7 +89,7 @@ public final class AnnotationRequests {
                 .setName(name)
                 .setLabel(label)
                 .setScore(score)
-                .setExplanation(text(json, EXPLANATION, MAX_EXPLANATION_CHARS))
+                .setExplanation(text(json, EXPLANATION, AnnotationContract.MAX_EXPLANATION_CHARS))
                 .setAnnotatorKind(annotatorKind(json))
                 .setIdentifier(identifier)
                 .setMetadata(metadata(json))
@@ -150,11 +143,6 @@ public final class AnnotationRequests {
         return TurnLimits.storedSessionId(requested);
     }
 
-    /** The key of a session's records: {@code {tenant}/{session_id}}, as stage 2 keys the session. */
-    public static String key(String tenant, String storedSessionId) {
-        return RecordContract.sessionKey(tenant, storedSessionId);
-    }
-
     /**
      * A turn's trace id, lowercased.
      *
@@ -195,7 +183,7 @@ public final class AnnotationRequests {
         return json;
     }
 
-    /** An optional text member of at most {@code maxChars} characters (code points); null or empty is absent. */
+    /** An optional text member of at most {@code maxChars} characters; null or empty is absent. */
     private static String text(JsonNode json, String field, int maxChars) {
         JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
@@ -208,7 +196,7 @@ public final class AnnotationRequests {
         if (value.isEmpty()) {
             return null;
         }
-        if (value.codePointCount(0, value.length()) > maxChars) {
+        if (value.length() > maxChars) {
             throw new InvalidFieldException(field, "must be at most " + maxChars + " characters");
         }
         return value;
@@ -252,8 +240,8 @@ public final class AnnotationRequests {
             throw new InvalidFieldException(METADATA, "must be a JSON object");
         }
         String text = node.toString();
-        if (text.getBytes(StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
-            throw new InvalidFieldException(METADATA, "must be at most " + MAX_METADATA_BYTES
+        if (text.getBytes(StandardCharsets.UTF_8).length > AnnotationContract.MAX_METADATA_BYTES) {
+            throw new InvalidFieldException(METADATA, "must be at most " + AnnotationContract.MAX_METADATA_BYTES
                     + " bytes as compact JSON");
         }
         return text;

@@ -16,6 +16,7 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.schemas.Annotation;
 import io.sessionizer.schemas.SessionAnnotation;
+import io.sessionizer.schemas.records.RecordContract;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -157,7 +158,7 @@ public final class AnnotationsApi {
     /** 202 once the record is stored; 503 on any failure, and when Kafka has not answered within the timeout. */
     private HttpResponse write(String tenant, String sessionId, SessionAnnotation record) {
         long started = System.nanoTime();
-        CompletableFuture<?> stored = writer.write(AnnotationRequests.key(tenant, sessionId), record);
+        CompletableFuture<?> stored = writer.write(RecordContract.sessionKey(tenant, sessionId), record);
         // send() may have blocked for metadata: the whole request waits no longer than the produce timeout.
         long leftMs = Math.max(1,
                 produceTimeout.toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

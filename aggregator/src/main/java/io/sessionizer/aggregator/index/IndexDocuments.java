@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.index;
 import io.sessionizer.aggregator.store.StoreKeys;
 import io.sessionizer.schemas.AnnotationSummary;
 import io.sessionizer.schemas.IoValue;
+import io.sessionizer.schemas.records.AnnotationContract;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.DoubleDocValuesField;
@@ -78,8 +78,6 @@ public final class IndexDocuments {
     public static final String ANNOTATION_PREFIX = "annotation.";
     public static final String LABEL_SUFFIX = ".label";
     public static final String SCORE_SUFFIX = ".score";
-    /** An annotation name: the API refuses others, and the index leaves others out (they could not be queried). */
-    public static final Pattern ANNOTATION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /** Turn fields: text, and start time in microseconds. */
     public static final String INPUT = "input";
@@ -197,7 +195,8 @@ public final class IndexDocuments {
     /** The labels counted at least once, and the mean score when there is one, of one annotation name. */
     private static void annotation(List<IndexableField> doc, AnnotationSummary a) {
         String name = a.getName();
-        if (!ANNOTATION_NAME.matcher(name).matches()) {
+        // The API refuses other names; one written by other means is left out, as no parameter could name it.
+        if (!AnnotationContract.isValidName(name)) {
             return;
         }
         for (Map.Entry<String, Long> label : a.getLabelCounts().entrySet()) {

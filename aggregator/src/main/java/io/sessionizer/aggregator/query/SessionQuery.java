@@ -1,6 +1,7 @@
 package io.sessionizer.aggregator.query;
 
 import io.sessionizer.aggregator.index.IndexDocuments;
+import io.sessionizer.schemas.records.AnnotationContract;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -188,7 +189,7 @@ public record SessionQuery(String q, List<String> projects, List<String> userIds
     private static String annotationName(String parameter, String value, String suffix) {
         String name = value.substring(ANNOTATION_PREFIX.length(), Math.max(ANNOTATION_PREFIX.length(),
                 value.length() - suffix.length() - 1));
-        if (!IndexDocuments.ANNOTATION_NAME.matcher(name).matches()) {
+        if (!AnnotationContract.isValidName(name)) {
             throw new InvalidParameterException(parameter, "the annotation name in '" + value + "' must be 1 to 64"
                     + " letters, digits, '_' or '-'");
         }

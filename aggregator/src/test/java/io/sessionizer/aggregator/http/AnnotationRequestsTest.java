@@ -3,6 +3,7 @@ package io.sessionizer.aggregator.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sessionizer.aggregator.domain.Annotations;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.schemas.Annotation;
 import io.sessionizer.schemas.AnnotationAction;
@@ -95,13 +96,23 @@ class AnnotationRequestsTest {
     }
 
     @Test
+    void shouldAcceptNothingTheFoldWouldCut() {
+        Annotation largest = parse("{\"name\": \"" + "n".repeat(64) + "\", \"label\": \"" + "\uD83D\uDC4D".repeat(64)
+                + "\", \"identifier\": \"" + "i".repeat(128) + "\", \"explanation\": \"" + "\u00e9".repeat(1000)
+                + "\", \"metadata\": {\"k\": \"" + "v".repeat(990) + "\"}}");
+        assertThat(Annotations.bound(largest)).as("fields the fold cut of the largest annotation the API takes")
+                .isZero();
+    }
+
+    @Test
     void shouldRefuseTextsOverTheirLengthsAndAcceptThemAtTheirLengths() {
         assertField("{\"name\": \"" + "n".repeat(65) + "\", \"label\": \"up\"}", "name");
         assertThat(parse("{\"name\": \"" + "n".repeat(64) + "\", \"label\": \"up\"}").getName()).hasSize(64);
         assertField("{\"name\": \"x\", \"label\": \"" + "l".repeat(129) + "\"}", "label");
-        // Characters, not UTF-16 units: 128 emoji are a label.
-        assertThat(parse("{\"name\": \"x\", \"label\": \"" + "\uD83D\uDC4D".repeat(128) + "\"}").getLabel())
-                .hasSize(256);
+        // Chars (UTF-16 units), as the fold counts them: 64 emoji are a label, 65 are not.
+        assertThat(parse("{\"name\": \"x\", \"label\": \"" + "\uD83D\uDC4D".repeat(64) + "\"}").getLabel())
+                .hasSize(128);
+        assertField("{\"name\": \"x\", \"label\": \"" + "\uD83D\uDC4D".repeat(65) + "\"}", "label");
         assertField("{\"name\": \"x\", \"label\": \"up\", \"explanation\": \"" + "e".repeat(1001) + "\"}",
                 "explanation");
         assertThat(parse("{\"name\": \"x\", \"label\": \"up\", \"explanation\": \"" + "e".repeat(1000) + "\"}")
@@ -186,7 +197,6 @@ class AnnotationRequestsTest {
 
         assertThat(stored).isEqualTo(TurnLimits.storedSessionId(longId)).hasSize(TurnLimits.MAX_SESSION_ID_CHARS);
         assertThat(AnnotationRequests.sessionId(stored)).as("the cut id is its own").isEqualTo(stored);
-        assertThat(AnnotationRequests.key("acme", stored)).isEqualTo("acme/" + stored);
         assertThatThrownBy(() -> AnnotationRequests.sessionId(""))
                 .isInstanceOfSatisfying(InvalidFieldException.class, e -> assertThat(e.field()).isEqualTo("session_id"));
     }
