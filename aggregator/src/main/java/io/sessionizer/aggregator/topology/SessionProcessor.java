@@ -82,6 +82,8 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
 
     private final Settings settings;
     private final SessionLifecycle lifecycle;
+    /** The budgets, or null when none is set: then no delta checks them. */
+    private final Budgets budgets;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SessionState> sessions;
     private KeyValueStore<Bytes, Turn> transcripts;
@@ -113,6 +115,7 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
     SessionProcessor(Settings settings) {
         this.settings = settings;
         this.lifecycle = new SessionLifecycle(settings.idleTimeout(), settings.retention());
+        this.budgets = settings.budgets().isEmpty() ? null : settings.budgets();
     }
 
     @Override
@@ -259,8 +262,7 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
             deadlines.put(StoreKeys.deadline(deadline, sessionKey), StoreKeys.NO_VALUE);
         }
         List<String> crossed = state == null ? new ArrayList<>() : state.getBudgetsCrossed();
-        List<BudgetKind> crossedNow = settings.budgets().isEmpty() ? List.of()
-                : settings.budgets().newlyCrossed(summary, crossed);
+        List<BudgetKind> crossedNow = budgets == null ? List.of() : budgets.newlyCrossed(summary, crossed);
         sessions.put(sessionKey, SessionState.newBuilder()
                 .setSummary(summary)
                 .setAnnotationCount(state == null ? waiting.size() : state.getAnnotationCount())
@@ -365,8 +367,9 @@ final class SessionProcessor implements Processor<String, SpecificRecord, String
             if (put != null && (before == null || !Objects.equals(put.getTraceId(), before.getTraceId()))) {
                 showOnTurn(sessionKey, put, all, nowMs);
             }
-        } else {
-            // No session yet: the annotation waits for it, and is deleted after the retention if it never comes.
+        } else if (put != null && before == null && all.size() == 1) {
+            // No session yet: the annotations wait for it, and are deleted after the retention if it never comes.
+            // One deadline for them all, filed by the first: at it, a later one's time files it again.
             deadlines.put(StoreKeys.deadline(lifecycle.expiresAt(nowMs), sessionKey), StoreKeys.NO_VALUE);
         }
         forwardEvent(sessionKey, SessionEvent.newBuilder()

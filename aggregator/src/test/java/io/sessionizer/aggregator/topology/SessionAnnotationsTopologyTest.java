@@ -20,6 +20,7 @@ import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.SessionStatus;
 import io.sessionizer.schemas.SessionSummary;
 import io.sessionizer.schemas.Turn;
+import io.sessionizer.schemas.records.AnnotationContract;
 import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.testing.OtlpTraces;
 import java.nio.file.Path;
@@ -278,6 +279,14 @@ class SessionAnnotationsTopologyTest {
         // Written three days later: the waiting annotations are kept until seven days after the latest, as a session
         // is kept until seven days after its latest span.
         put("orphan", annotation("o2", null, "quality", "good", 1.0));
+        KeyValueStore<Bytes, byte[]> deadlines = topology.store(SessionTopology.SESSION_DEADLINES_STORE);
+        try (KeyValueIterator<Bytes, byte[]> it = deadlines.all()) {
+            long filed = 0;
+            while (it.hasNext()) {
+                filed += StoreKeys.deadlineKey(it.next().key).equals("default/orphan") ? 1 : 0;
+            }
+            assertThat(filed).as("deadline entries of the waiting annotations").isEqualTo(1);
+        }
         advance(Duration.ofDays(4).plusMinutes(1));
 
         KeyValueStore<String, SessionState> sessions = topology.store(SessionTopology.SESSIONS_STORE);
@@ -324,9 +333,9 @@ class SessionAnnotationsTopologyTest {
         big.setMetadata("{\"k\":\"" + "v".repeat(2_000) + "\"}");
         put("s", big);
         Annotation kept = stored("s").get(0);
-        assertThat(kept.getName()).hasSize(Annotations.MAX_NAME_CHARS);
-        assertThat(kept.getLabel()).hasSize(Annotations.MAX_LABEL_CHARS);
-        assertThat(kept.getExplanation()).hasSize(Annotations.MAX_EXPLANATION_CHARS);
+        assertThat(kept.getName()).hasSize(AnnotationContract.MAX_NAME_CHARS);
+        assertThat(kept.getLabel()).hasSize(AnnotationContract.MAX_LABEL_CHARS);
+        assertThat(kept.getExplanation()).hasSize(AnnotationContract.MAX_EXPLANATION_CHARS);
         assertThat(kept.getMetadata()).isNull();
         assertThat(topology.driver().metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals(SessionProcessor.ANNOTATION_FIELDS_CUT))
