@@ -33,6 +33,7 @@ import io.sessionizer.ingest.kafka.TraceProducer;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.Signal;
+import io.sessionizer.ingest.pipeline.TenantLimits;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Duration;
@@ -130,8 +131,9 @@ public final class IngestServer implements AutoCloseable {
             IngestMetrics metrics = new IngestMetrics(registry);
             Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
-            IngestPipeline pipeline = new IngestPipeline(sink, metrics,
-                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
+            // A tenant refused for a full in-flight budget keeps its share until its client has retried.
+            IngestPipeline pipeline = new IngestPipeline(sink, metrics, TenantLimits.fromConfig(config),
+                    config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), retryAfter.plus(sendTimeout), sendTimeout,
                     config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()

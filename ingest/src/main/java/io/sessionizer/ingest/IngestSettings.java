@@ -2,6 +2,7 @@ package io.sessionizer.ingest;
 
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Setting;
+import io.sessionizer.ingest.pipeline.TenantLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,8 @@ public final class IngestSettings {
                     + "UNAVAILABLE; also the producer's delivery timeout.");
     public static final Setting<Long> MAX_IN_FLIGHT_BYTES = Setting.bytes("producer.max-in-flight-bytes", "64MiB",
             "Bytes of requests (after decompression) that may wait for Kafka at once; beyond it requests are "
-                    + "answered 429 / RESOURCE_EXHAUSTED with a retry delay.");
+                    + "answered 429 / RESOURCE_EXHAUSTED with a retry delay. Shared fairly: while several tenants "
+                    + "have bytes waiting, each may hold at most an equal share; alone, a tenant may use all of it.");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration("retry-after", "5s",
             "Delay suggested to clients in Retry-After (HTTP) and RetryInfo (gRPC) on retryable errors.");
     public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = Setting.list("http.cors.allowed-origins", "",
@@ -58,6 +60,7 @@ public final class IngestSettings {
                 GRPC_MAX_MESSAGE_SIZE, RECORD_MAX_BYTES, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER,
                 CORS_ALLOWED_ORIGINS, READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
         all.addAll(ApiKeys.settings());
+        all.addAll(TenantLimits.settings());
         return List.copyOf(all);
     }
 }

@@ -115,7 +115,11 @@ public final class Setting<T> {
         }
     }
 
-    static long parseBytes(String raw) {
+    /**
+     * A size as {@link #bytes} reads it, for settings whose entries hold sizes; throws IllegalArgumentException for a
+     * text that is not one.
+     */
+    public static long parseBytes(String raw) {
         String s = raw.trim();
         long unit = 1;
         String[][] suffixes = {{"GiB", "1073741824"}, {"MiB", "1048576"}, {"KiB", "1024"}, {"B", "1"}};

@@ -73,7 +73,7 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
             Throwable cause = Exceptions.peel(error);
             if (cause instanceof IngestException e) {
                 LOG.debug("Refused an OTLP/gRPC request ({}): {}", e.reason().tag(), e.getMessage());
-                observer.onError(StatusProto.toStatusRuntimeException(status(e.reason(), e.getMessage())));
+                observer.onError(StatusProto.toStatusRuntimeException(status(e)));
             } else {
                 LOG.warn("Failed to handle an OTLP/gRPC request", cause);
                 observer.onError(StatusProto.toStatusRuntimeException(Status.newBuilder()
@@ -82,12 +82,15 @@ public final class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase
         });
     }
 
-    private Status status(RejectReason reason, String message) {
-        Status.Builder status = Status.newBuilder().setCode(reason.rpcCode().getNumber()).setMessage(message);
+    /** The refusal's status; a retryable one carries its own delay (a rate limit's) or the configured one. */
+    private Status status(IngestException e) {
+        RejectReason reason = e.reason();
+        Status.Builder status = Status.newBuilder().setCode(reason.rpcCode().getNumber()).setMessage(e.getMessage());
         if (reason.retryable()) {
+            Duration delay = e.retryAfter().orElse(retryAfter);
             status.addDetails(Any.pack(RetryInfo.newBuilder()
-                    .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(retryAfter.toSeconds())
-                            .setNanos(retryAfter.toNanosPart()))
+                    .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(delay.toSeconds())
+                            .setNanos(delay.toNanosPart()))
                     .build()));
         }
         return status.build();

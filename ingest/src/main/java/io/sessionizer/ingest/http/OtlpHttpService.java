@@ -90,14 +90,15 @@ public final class OtlpHttpService implements HttpService {
             boolean gzip, String tenant) {
         // The server's maxRequestLength already bounds the body as sent; gzip is bounded while inflating.
         byte[] body = aggregated.content().array();
-        long bytes = body.length;
+        long received = body.length;
+        long bytes = received;
         CompletableFuture<? extends Message> answer;
         try {
             if (gzip) {
                 body = BoundedGzip.decompress(body, maxBodyBytes);
                 bytes = body.length;
             }
-            answer = export(body, encoding, bytes, tenant);
+            answer = export(body, encoding, received, bytes, tenant);
         } catch (OtlpFormatException e) {
             return CompletableFuture.completedFuture(reject(RejectReason.MALFORMED, e.getMessage(), bytes, encoding));
         } catch (IngestException e) {
@@ -108,13 +109,13 @@ public final class OtlpHttpService implements HttpService {
     }
 
     /** Decodes the body (throwing {@link OtlpFormatException}) and hands it to the pipeline; the OTLP answer. */
-    private CompletableFuture<? extends Message> export(byte[] body, OtlpEncoding encoding, long bytes,
+    private CompletableFuture<? extends Message> export(byte[] body, OtlpEncoding encoding, long received, long bytes,
             String tenant) {
         return switch (signal) {
-            case TRACES -> pipeline.export(OtlpCodec.decode(body, encoding), bytes, tenant, IngestMetrics.HTTP)
-                    .thenApply(ExportResult::toResponse);
-            case LOGS -> pipeline.exportLogs(OtlpCodec.decodeLogs(body, encoding), bytes, tenant, IngestMetrics.HTTP)
-                    .thenApply(ExportResult::toLogsResponse);
+            case TRACES -> pipeline.export(OtlpCodec.decode(body, encoding), received, bytes, tenant,
+                    IngestMetrics.HTTP).thenApply(ExportResult::toResponse);
+            case LOGS -> pipeline.exportLogs(OtlpCodec.decodeLogs(body, encoding), received, bytes, tenant,
+                    IngestMetrics.HTTP).thenApply(ExportResult::toLogsResponse);
         };
     }
 
@@ -140,7 +141,7 @@ public final class OtlpHttpService implements HttpService {
         Throwable cause = Exceptions.peel(error);
         if (cause instanceof IngestException e) {
             LOG.debug("Refused an OTLP/HTTP request ({}): {}", e.reason().tag(), e.getMessage());
-            return responses.reject(e.reason(), e.getMessage(), encoding);
+            return responses.reject(e.reason(), e.getMessage(), encoding, e.retryAfter());
         }
         if (cause instanceof ContentTooLargeException) {
             // Armeria has already answered 413; this only counts the rejection.

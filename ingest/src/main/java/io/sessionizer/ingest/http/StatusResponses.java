@@ -12,6 +12,7 @@ import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
 import io.sessionizer.ingest.pipeline.RejectReason;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * OTLP/HTTP error answers: a {@code google.rpc.Status} in the request's encoding, with {@code Retry-After} on
@@ -30,25 +31,32 @@ final class StatusResponses {
             case TOO_LARGE -> HttpStatus.REQUEST_ENTITY_TOO_LARGE;
             case UNSUPPORTED_MEDIA_TYPE -> HttpStatus.UNSUPPORTED_MEDIA_TYPE;
             case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case OVERLOADED -> HttpStatus.TOO_MANY_REQUESTS;
+            case OVERLOADED, SPANS_RATE, BYTES_RATE -> HttpStatus.TOO_MANY_REQUESTS;
             case KAFKA_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
         };
     }
 
     HttpResponse reject(RejectReason reason, String message, OtlpEncoding encoding) {
-        return respond(httpStatus(reason), reason.rpcCode(), message, encoding, reason.retryable(),
+        return reject(reason, message, encoding, Optional.empty());
+    }
+
+    /** @param retryAfter the refusal's own delay, rather than the configured one */
+    HttpResponse reject(RejectReason reason, String message, OtlpEncoding encoding, Optional<Duration> retryAfter) {
+        return respond(httpStatus(reason), reason.rpcCode(), message, encoding,
+                reason.retryable() ? retryAfter.orElse(this.retryAfter) : null,
                 reason == RejectReason.UNAUTHENTICATED);
     }
 
     HttpResponse internalError(OtlpEncoding encoding) {
         return respond(HttpStatus.INTERNAL_SERVER_ERROR, Code.INTERNAL, "Internal error; see the ingest log",
-                encoding, false, false);
+                encoding, null, false);
     }
 
+    /** @param retryAfter the delay of Retry-After in whole seconds (at least 1), null for a permanent error */
     private HttpResponse respond(HttpStatus status, Code code, String message, OtlpEncoding encoding,
-            boolean retryable, boolean challenge) {
+            Duration retryAfter, boolean challenge) {
         ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(encoding.mediaType());
-        if (retryable) {
+        if (retryAfter != null) {
             headers.add(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds())));
         }
         if (challenge) {

@@ -1,38 +1,126 @@
 package io.sessionizer.ingest.pipeline;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Bounds the bytes of requests accepted but not yet acknowledged by Kafka, so that a burst or a slow broker is
- * answered with a retryable error instead of exhausting memory.
+ * answered with a retryable error instead of exhausting memory, and shares that budget fairly between tenants.
+ *
+ * <p>A tenant may hold at most an equal share of the budget: the budget divided by the tenants sharing it, those
+ * with bytes in flight and the asker. Alone, a tenant may use all of it. A tenant refused because the budget was
+ * full while it was within its share keeps counting as sharing for {@code holdNanos} (longer than its client waits
+ * before retrying), so that a tenant that filled the budget alone is held to its share, and the room it frees goes
+ * to the one that waits, instead of being taken again by the one that sends most.
  */
 final class InFlightLimiter {
-    private final long maxBytes;
-    private final AtomicLong inFlight = new AtomicLong();
-
-    InFlightLimiter(long maxBytes) {
-        this.maxBytes = maxBytes;
+    /** Whether a request may be taken on and, if not, which bound it hit. */
+    enum Outcome {
+        ADMITTED,
+        /** The tenant holds its share of the budget already. */
+        OVER_SHARE,
+        /** The budget is full, though the tenant is within its share. */
+        OVER_BUDGET
     }
 
-    /** Reserves the bytes; a single request larger than the limit still passes when nothing else is in flight. */
-    boolean tryAcquire(long bytes) {
-        while (true) {
-            long current = inFlight.get();
-            if (current > 0 && current + bytes > maxBytes) {
-                return false;
+    private static final class Tenant {
+        /** Written under the limiter's lock, read by the per-tenant gauge. */
+        private volatile long inFlight;
+        private long waitingUntil;
+        private boolean waiting;
+    }
+
+    private final long maxBytes;
+    private final long holdNanos;
+    private final LongSupplier nanoTime;
+    private final Map<String, Tenant> tenants = new HashMap<>();
+    private final Map<String, Tenant> waiting = new HashMap<>();
+    private volatile long inFlight;
+    private int holding;
+
+    /**
+     * @param holdNanos how long a tenant refused for a full budget counts as sharing it
+     * @param nanoTime a monotonic clock in nanoseconds
+     */
+    InFlightLimiter(long maxBytes, long holdNanos, LongSupplier nanoTime) {
+        this.maxBytes = maxBytes;
+        this.holdNanos = holdNanos;
+        this.nanoTime = nanoTime;
+    }
+
+    /**
+     * Reserves the bytes for the tenant. A single request larger than the share still passes when the tenant has
+     * nothing in flight, and one larger than the budget when nothing at all is in flight.
+     */
+    synchronized Outcome tryAcquire(String tenantName, long bytes) {
+        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant());
+        long now = nanoTime.getAsLong();
+        if (tenant.inFlight > 0 && tenant.inFlight + bytes > maxBytes / sharing(tenant, now)) {
+            return Outcome.OVER_SHARE;
+        }
+        if (inFlight > 0 && inFlight + bytes > maxBytes) {
+            if (!tenant.waiting) {
+                tenant.waiting = true;
+                waiting.put(tenantName, tenant);
             }
-            if (inFlight.compareAndSet(current, current + bytes)) {
-                return true;
+            tenant.waitingUntil = now + holdNanos;
+            return Outcome.OVER_BUDGET;
+        }
+        if (tenant.waiting) {
+            tenant.waiting = false;
+            waiting.remove(tenantName);
+        }
+        if (tenant.inFlight == 0) {
+            holding++;
+        }
+        tenant.inFlight += bytes;
+        inFlight += bytes;
+        return Outcome.ADMITTED;
+    }
+
+    /** Tenants sharing the budget, the asker included: those with bytes in flight or waiting for room. */
+    private int sharing(Tenant asker, long now) {
+        int sharing = holding;
+        for (Iterator<Tenant> it = waiting.values().iterator(); it.hasNext();) {
+            Tenant tenant = it.next();
+            if (now - tenant.waitingUntil >= 0) {
+                tenant.waiting = false;
+                it.remove();
+            } else if (tenant.inFlight == 0) {
+                sharing++;
             }
+        }
+        return asker.inFlight == 0 && !asker.waiting ? sharing + 1 : sharing;
+    }
+
+    synchronized void release(String tenantName, long bytes) {
+        Tenant tenant = tenants.get(tenantName);
+        tenant.inFlight -= bytes;
+        inFlight -= bytes;
+        if (tenant.inFlight == 0) {
+            holding--;
         }
     }
 
-    void release(long bytes) {
-        inFlight.addAndGet(-bytes);
+    long inFlightBytes() {
+        return inFlight;
     }
 
-    long inFlightBytes() {
-        return inFlight.get();
+    /** The bytes in flight of one tenant; 0 for one never seen. */
+    long inFlightBytes(String tenantName) {
+        Tenant tenant;
+        synchronized (this) {
+            tenant = tenants.get(tenantName);
+        }
+        return tenant == null ? 0 : tenant.inFlight;
+    }
+
+    /** The share of the budget a tenant would have now if it asked. */
+    synchronized long share(String tenantName) {
+        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant());
+        return maxBytes / sharing(tenant, nanoTime.getAsLong());
     }
 
     long maxBytes() {

@@ -20,6 +20,12 @@ import java.util.concurrent.TimeUnit;
  * {@code ingest_logs_records_truncated_total}, {@code ingest_logs_values_truncated_total},
  * {@code ingest_logs_items_dropped_total}, and {@code ingest_logs_records_without_trace_total} (labelled
  * {@code protocol}) for the log records dropped because they carry no trace id.
+ *
+ * <p>Per tenant (label {@code tenant}; tenants come from the configured API keys, so they are few):
+ * {@code ingest_tenant_spans_total} and {@code ingest_tenant_log_records_total} accepted,
+ * {@code ingest_tenant_bytes_total} accepted (as received, the bytes {@code limits.bytes-per-second} counts),
+ * {@code ingest_tenant_refused_total} by {@code reason} = spans_rate | bytes_rate | in_flight, and the gauge
+ * {@code ingest_tenant_inflight_bytes}.
  */
 public final class IngestMetrics {
     public static final String HTTP = "http";
@@ -104,6 +110,27 @@ public final class IngestMetrics {
 
     private Counter counter(String name, String description, String protocol) {
         return Counter.builder(name).description(description).tag("protocol", protocol).register(registry);
+    }
+
+    /** What a tenant had accepted: {@code receivedBytes} as the limits count them, and its spans or log records. */
+    void tenantAccepted(Signal signal, String tenant, long receivedBytes, int items) {
+        Counter.builder("ingest.tenant.bytes").description("Request bytes accepted per tenant, as received")
+                .baseUnit("bytes").tag("tenant", tenant).register(registry).increment(receivedBytes);
+        if (items > 0) {
+            Counter.builder(signal == Signal.TRACES ? "ingest.tenant.spans" : "ingest.tenant.log.records")
+                    .description(signal == Signal.TRACES ? "Spans accepted per tenant"
+                            : "Log records accepted per tenant")
+                    .tag("tenant", tenant).register(registry).increment(items);
+        }
+    }
+
+    /** A request of the tenant refused by its rate limits or its share of the in-flight budget. */
+    void tenantRefused(String tenant, RejectReason reason) {
+        Counter.builder("ingest.tenant.refused")
+                .description("Requests refused per tenant: over its spans or bytes rate, or its in-flight share")
+                .tag("tenant", tenant)
+                .tag("reason", reason == RejectReason.OVERLOADED ? "in_flight" : reason.tag())
+                .register(registry).increment();
     }
 
     void sendLatency(long nanos, boolean success) {

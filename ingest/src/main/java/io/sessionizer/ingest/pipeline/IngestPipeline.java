@@ -4,6 +4,8 @@ import com.linecorp.armeria.common.util.Exceptions;
 import io.micrometer.core.instrument.Gauge;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.sessionizer.schemas.otlp.LogFitter;
 import io.sessionizer.schemas.otlp.LogSplitResult;
 import io.sessionizer.schemas.otlp.LogSplitter;
@@ -14,8 +16,11 @@ import io.sessionizer.schemas.otlp.TraceSplitter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,26 +35,36 @@ import java.util.function.Supplier;
  *
  * <p>Every record is at most {@code maxRecordBytes}: a larger trace is split over several records and a span or log
  * record too large for one is cut ({@link TraceFitter}, {@link LogFitter}), counted, never refused.
+ *
+ * <p>Before any work, a request must pass its tenant's rate limits ({@link TenantLimits}) and fit in its tenant's
+ * share of the in-flight budget ({@link InFlightLimiter}); a refused request is answered at once, retryably, and
+ * nothing of it reaches the sink.
  */
 public final class IngestPipeline {
     private final TraceSink sink;
     private final IngestMetrics metrics;
     private final InFlightLimiter limiter;
+    private final TenantLimits limits;
+    private final Set<String> gaugedTenants = ConcurrentHashMap.newKeySet();
     private final Duration sendTimeout;
     private final int maxRecordBytes;
     private final Executor handOver;
     private volatile boolean draining;
 
     /**
+     * @param limits the rate limits of each tenant, and the clock of the in-flight shares
+     * @param shareHold how long a tenant refused for a full in-flight budget counts as sharing it: longer than its
+     *     client waits before it retries
      * @param handOver runs the hand-over to the sink, which may block; an executor for blocking tasks
      */
-    public IngestPipeline(TraceSink sink, IngestMetrics metrics, long maxInFlightBytes, Duration sendTimeout,
-            int maxRecordBytes, Executor handOver) {
+    public IngestPipeline(TraceSink sink, IngestMetrics metrics, TenantLimits limits, long maxInFlightBytes,
+            Duration shareHold, Duration sendTimeout, int maxRecordBytes, Executor handOver) {
         this.sink = sink;
         this.handOver = handOver;
         this.maxRecordBytes = maxRecordBytes;
         this.metrics = metrics;
-        this.limiter = new InFlightLimiter(maxInFlightBytes);
+        this.limits = limits;
+        this.limiter = new InFlightLimiter(maxInFlightBytes, shareHold.toNanos(), limits::nanoTime);
         this.sendTimeout = sendTimeout;
         Gauge.builder("ingest.inflight.bytes", limiter, InFlightLimiter::inFlightBytes)
                 .description("Bytes of requests accepted but not yet acknowledged by Kafka")
@@ -58,14 +73,25 @@ public final class IngestPipeline {
     }
 
     /**
-     * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
-     * timeout whatever the sink does.
-     *
-     * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
+     * {@link #export(ExportTraceServiceRequest, long, long, String, String)} of a request received as decoded (gRPC
+     * messages, whose compressed size Armeria does not tell).
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return store(Signal.TRACES, bytes, tenant, protocol, () -> {
+        return export(request, bytes, bytes, tenant, protocol);
+    }
+
+    /**
+     * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
+     * timeout whatever the sink does.
+     *
+     * @param receivedBytes the request's size as received, which the tenant's bytes rate counts
+     * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
+     */
+    public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long receivedBytes, long bytes,
+            String tenant, String protocol) {
+        Cost cost = new Cost(receivedBytes, bytes, spans(request));
+        return store(Signal.TRACES, cost, tenant, protocol, () -> {
             SplitResult split = TraceSplitter.split(request);
             if (split.rejectedSpans() > 0) {
                 metrics.rejectedSpans(protocol, split.rejectedSpans());
@@ -80,13 +106,20 @@ public final class IngestPipeline {
         });
     }
 
-    /**
-     * {@link #export} for logs: the log records of each trace go to the logs topic; those without a trace id are
-     * counted and dropped, which is no error ({@link ExportResult#rejected()} says how many).
-     */
+    /** {@link #exportLogs(ExportLogsServiceRequest, long, long, String, String)} of a request received as decoded. */
     public CompletableFuture<ExportResult> exportLogs(ExportLogsServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return store(Signal.LOGS, bytes, tenant, protocol, () -> {
+        return exportLogs(request, bytes, bytes, tenant, protocol);
+    }
+
+    /**
+     * {@link #export} for logs: the log records of each trace go to the logs topic; those without a trace id are
+     * counted and dropped, which is no error ({@link ExportResult#rejected()} says how many). Log records count
+     * against the tenant's bytes rate only.
+     */
+    public CompletableFuture<ExportResult> exportLogs(ExportLogsServiceRequest request, long receivedBytes, long bytes,
+            String tenant, String protocol) {
+        return store(Signal.LOGS, new Cost(receivedBytes, bytes, 0), tenant, protocol, () -> {
             LogSplitResult split = LogSplitter.split(request);
             metrics.logRecordsWithoutTrace(protocol, split.recordsWithoutTrace());
             List<OtlpBatch> records = fitEach(split.batches(), trace -> {
@@ -107,27 +140,62 @@ public final class IngestPipeline {
         return records;
     }
 
+    private static long spans(ExportTraceServiceRequest request) {
+        long spans = 0;
+        for (ResourceSpans resource : request.getResourceSpansList()) {
+            for (ScopeSpans scope : resource.getScopeSpansList()) {
+                spans += scope.getSpansCount();
+            }
+        }
+        return spans;
+    }
+
     /** The records of one export, fitted to the budget, and the answer once they are stored. */
     private record Prepared(List<OtlpBatch> records, ExportResult result) {
     }
 
-    private CompletableFuture<ExportResult> store(Signal signal, long bytes, String tenant, String protocol,
+    /** What a request costs: bytes as received and spans (the rates), bytes decompressed (the in-flight budget). */
+    private record Cost(long receivedBytes, long bytes, long spans) {
+    }
+
+    private CompletableFuture<ExportResult> store(Signal signal, Cost cost, String tenant, String protocol,
             Supplier<Prepared> prepare) {
+        long bytes = cost.bytes();
         if (draining) {
             metrics.rejected(signal, protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
                     "The ingest is stopping; retry later"));
         }
-        if (!limiter.tryAcquire(bytes)) {
-            metrics.rejected(signal, protocol, RejectReason.OVERLOADED, bytes, 0);
-            return CompletableFuture.failedFuture(new IngestException(RejectReason.OVERLOADED,
-                    "Too much data waiting for Kafka (limit " + limiter.maxBytes() + " bytes); retry later"));
+        Optional<TenantLimits.Refusal> overRate = limits.tryAcquire(tenant, cost.receivedBytes(), cost.spans());
+        if (overRate.isPresent()) {
+            TenantLimits.Refusal refusal = overRate.get();
+            return refused(signal, protocol, tenant, bytes, new IngestException(refusal.reason(), refusal.message(),
+                    refusal.retryAfter()));
+        }
+        InFlightLimiter.Outcome room = limiter.tryAcquire(tenant, bytes);
+        if (room != InFlightLimiter.Outcome.ADMITTED) {
+            // Not taken on: the client sends it again later, and pays for it then.
+            limits.release(tenant, cost.receivedBytes(), cost.spans());
+            return refused(signal, protocol, tenant, bytes, new IngestException(RejectReason.OVERLOADED,
+                    room == InFlightLimiter.Outcome.OVER_SHARE
+                            ? "Tenant '" + tenant + "' holds its share of the data waiting for Kafka ("
+                                    + limiter.share(tenant) + " of " + limiter.maxBytes() + " bytes); retry later"
+                            : "Too much data waiting for Kafka (limit " + limiter.maxBytes()
+                                    + " bytes); retry later"));
+        }
+        if (gaugedTenants.add(tenant)) {
+            Gauge.builder("ingest.tenant.inflight.bytes", limiter, l -> l.inFlightBytes(tenant))
+                    .description("Bytes of a tenant's requests accepted but not yet acknowledged by Kafka")
+                    .baseUnit("bytes")
+                    .tag("tenant", tenant)
+                    .register(metrics.registry());
         }
         Prepared prepared = prepare.get();
         ExportResult result = prepared.result();
         if (prepared.records().isEmpty()) {
-            limiter.release(bytes);
+            limiter.release(tenant, bytes);
             metrics.accepted(signal, protocol, bytes, 0);
+            metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), 0);
             return CompletableFuture.completedFuture(result);
         }
 
@@ -139,6 +207,7 @@ public final class IngestPipeline {
                 .handle((ignored, error) -> {
                     if (error == null) {
                         metrics.accepted(signal, protocol, bytes, result.accepted());
+                        metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), result.accepted());
                         return result;
                     }
                     IngestException failure = toIngestException(signal, error);
@@ -147,7 +216,7 @@ public final class IngestPipeline {
                 });
         // The bytes stay reserved until the sink is done with them, even if the client was answered earlier.
         sent.whenComplete((ignored, error) -> {
-            limiter.release(bytes);
+            limiter.release(tenant, bytes);
             metrics.sendLatency(System.nanoTime() - start, error == null);
         });
         try {
@@ -178,6 +247,13 @@ public final class IngestPipeline {
         }
     }
 
+    private CompletableFuture<ExportResult> refused(Signal signal, String protocol, String tenant, long bytes,
+            IngestException refusal) {
+        metrics.rejected(signal, protocol, refusal.reason(), bytes, 0);
+        metrics.tenantRefused(tenant, refusal.reason());
+        return CompletableFuture.failedFuture(refusal);
+    }
+
     /**
      * From now on every export is refused at once with a retryable 503 / UNAVAILABLE, so that a stopping instance
      * answers what it is still sent within the send timeout instead of taking it on.
@@ -202,5 +278,10 @@ public final class IngestPipeline {
 
     public long inFlightBytes() {
         return limiter.inFlightBytes();
+    }
+
+    /** The bytes of one tenant's requests waiting for Kafka. */
+    public long inFlightBytes(String tenant) {
+        return limiter.inFlightBytes(tenant);
     }
 }

@@ -13,6 +13,10 @@ public enum RejectReason {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", false, Code.INVALID_ARGUMENT),
     UNAUTHENTICATED("unauthenticated", false, Code.UNAUTHENTICATED),
     OVERLOADED("overloaded", true, Code.RESOURCE_EXHAUSTED),
+    /** The tenant's {@code limits.spans-per-second} is used up for now. */
+    SPANS_RATE("spans_rate", true, Code.RESOURCE_EXHAUSTED),
+    /** The tenant's {@code limits.bytes-per-second} is used up for now. */
+    BYTES_RATE("bytes_rate", true, Code.RESOURCE_EXHAUSTED),
     KAFKA_UNAVAILABLE("kafka_unavailable", true, Code.UNAVAILABLE);
 
     private final String tag;

@@ -25,8 +25,8 @@ class IngestPipelineTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FakeSink sink = new FakeSink();
     private final IngestPipeline pipeline =
-            new IngestPipeline(sink, new IngestMetrics(registry), 1000, Duration.ofMillis(300), 960 << 10,
-                    Runnable::run);
+            new IngestPipeline(sink, new IngestMetrics(registry), TenantLimits.none(), 1000,
+                    Duration.ofSeconds(10), Duration.ofMillis(300), 960 << 10, Runnable::run);
     private final ExportTraceServiceRequest request = OtlpTraces.request(3, 2);
 
     private double counter(String name, String outcome, String reason) {
@@ -128,8 +128,8 @@ class IngestPipelineTest {
 
     @Test
     void shouldSplitATraceOverTheRecordBudgetAndCutWhatCannotBeSplitCountingBoth() {
-        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofSeconds(5),
-                16 * 1024, Runnable::run);
+        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), TenantLimits.none(), 1 << 30,
+                Duration.ofSeconds(10), Duration.ofSeconds(5), 16 * 1024, Runnable::run);
         ExportTraceServiceRequest one = OtlpTraces.request(1, 8);
         ScopeSpans.Builder scope = one.getResourceSpans(0).getScopeSpans(0).toBuilder();
         for (int i = 0; i < scope.getSpansCount(); i++) {
@@ -165,8 +165,8 @@ class IngestPipelineTest {
             return CompletableFuture.failedFuture(new IllegalStateException("no metadata"));
         };
         ExecutorService handOver = Executors.newSingleThreadExecutor();
-        IngestPipeline slow = new IngestPipeline(blocking, new IngestMetrics(registry), 1 << 20,
-                Duration.ofMillis(300), 960 << 10, handOver);
+        IngestPipeline slow = new IngestPipeline(blocking, new IngestMetrics(registry), TenantLimits.none(), 1 << 20,
+                Duration.ofSeconds(10), Duration.ofMillis(300), 960 << 10, handOver);
         long start = System.nanoTime();
 
         CompletableFuture<ExportResult> answer = slow.export(request, 100, "default", IngestMetrics.HTTP);
@@ -219,8 +219,8 @@ class IngestPipelineTest {
 
     @Test
     void shouldFitOversizedLogsToTheRecordBudgetAndFailThemAsSpansWhenKafkaDoesNotAnswer() {
-        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), 1 << 30, Duration.ofMillis(300),
-                16 * 1024, Runnable::run);
+        IngestPipeline small = new IngestPipeline(sink, new IngestMetrics(registry), TenantLimits.none(), 1 << 30,
+                Duration.ofSeconds(10), Duration.ofMillis(300), 16 * 1024, Runnable::run);
         ExportLogsServiceRequest large = OtlpLogs.request(OtlpLogs.logRecord(OtlpTraces.traceId(1), "z".repeat(40_000)),
                 OtlpLogs.logRecord(OtlpTraces.traceId(1), "z".repeat(10_000)));
         sink.hang();

@@ -1,0 +1,257 @@
+package io.sessionizer.ingest.pipeline;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.Setting;
+import io.sessionizer.schemas.records.RecordContract;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The rate limits of each tenant: a token bucket of spans and one of bytes per tenant (Bucket4j), refilled
+ * continuously at the tenant's rate and holding {@code rate x limits.burst}. A request takes its spans and its bytes
+ * from both or from neither. One that costs more than a whole bucket is let through when the bucket is full and
+ * leaves it in debt, so that a large batch always passes in the end and the tenant's rate still holds on average.
+ *
+ * <p>Tenants come from the configured API keys, so there are few and their buckets are kept for the life of the
+ * process.
+ */
+public final class TenantLimits {
+    public static final Setting<Long> SPANS_PER_SECOND = Setting.of("limits.spans-per-second", "0",
+            TenantLimits::parseCount,
+            "Spans each tenant may send per second, as a token bucket refilled continuously; 0 for no limit. Over it, "
+                    + "OTLP/HTTP answers 429 with Retry-After and OTLP/gRPC RESOURCE_EXHAUSTED with a RetryInfo. Log "
+                    + "records are held to limits.bytes-per-second only.");
+    public static final Setting<Long> BYTES_PER_SECOND = Setting.bytes("limits.bytes-per-second", "0",
+            "Request bytes each tenant may send per second, traces and logs together, as received (a gzip body "
+                    + "counts compressed; an OTLP/gRPC message counts as decoded); 0 for no limit. Answered like "
+                    + "limits.spans-per-second.");
+    public static final Setting<Duration> BURST = Setting.duration("limits.burst", "1s",
+            "How much of its rates a tenant may send at once: each bucket holds rate x burst (at least one span or "
+                    + "byte). A single request larger than that passes when the tenant's bucket is full.");
+    public static final Setting<Map<String, Rates>> TENANT_OVERRIDES = Setting.of("limits.tenant-overrides", "",
+            TenantLimits::parseOverrides,
+            "Rates of single tenants, overriding limits.spans-per-second and limits.bytes-per-second, comma-separated "
+                    + "entries <tenant>:spans-per-second=<n> or <tenant>:bytes-per-second=<size>, e.g. "
+                    + "acme:spans-per-second=50000,free:bytes-per-second=1MiB; 0 for no limit for that tenant.");
+
+    private static final String SPANS = "spans-per-second";
+    private static final String BYTES = "bytes-per-second";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    /**
+     * The rates of one tenant, 0 for no limit; in {@link #TENANT_OVERRIDES}, -1 for a rate the override leaves to
+     * the default.
+     */
+    public record Rates(long spansPerSecond, long bytesPerSecond) {
+    }
+
+    /** Why a request was refused and when its tenant's bucket holds enough again. */
+    public record Refusal(RejectReason reason, Duration retryAfter, String message) {
+    }
+
+    private final Rates defaults;
+    private final Map<String, Rates> overrides;
+    private final Duration burst;
+    private final TimeMeter clock;
+    private final ConcurrentMap<String, TenantBuckets> buckets = new ConcurrentHashMap<>();
+
+    /** One bucket of a tenant with its capacity; a null bucket means no limit. */
+    private record Limit(Bucket bucket, long capacity, long rate) {
+    }
+
+    private record TenantBuckets(Limit spans, Limit bytes) {
+    }
+
+    /**
+     * @param overrides rates of single tenants; -1 in one keeps the default of that rate
+     * @param clock Bucket4j's time source: the system's nanosecond clock, or a test's own
+     */
+    public TenantLimits(Rates defaults, Map<String, Rates> overrides, Duration burst, TimeMeter clock) {
+        if (burst.toMillis() < 1) {
+            throw new ConfigException(BURST.name() + " must be at least 1ms, got " + burst);
+        }
+        this.defaults = defaults;
+        this.overrides = Map.copyOf(overrides);
+        this.burst = burst;
+        this.clock = clock;
+    }
+
+    /** The limits the {@code limits.*} settings configure, on the system clock. */
+    public static TenantLimits fromConfig(Config config) {
+        return new TenantLimits(new Rates(config.get(SPANS_PER_SECOND), config.get(BYTES_PER_SECOND)),
+                config.get(TENANT_OVERRIDES), config.get(BURST), TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    /** No limits at all. */
+    public static TenantLimits none() {
+        return new TenantLimits(new Rates(0, 0), Map.of(), Duration.ofSeconds(1), TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    public static List<Setting<?>> settings() {
+        return List.of(SPANS_PER_SECOND, BYTES_PER_SECOND, BURST, TENANT_OVERRIDES);
+    }
+
+    /** Nanoseconds of the clock the buckets refill by; the in-flight share reads the same. */
+    long nanoTime() {
+        return clock.currentTimeNanos();
+    }
+
+    /** The rates that hold for {@code tenant}: its override, else the defaults. */
+    public Rates rates(String tenant) {
+        Rates override = overrides.get(tenant);
+        if (override == null) {
+            return defaults;
+        }
+        return new Rates(override.spansPerSecond() < 0 ? defaults.spansPerSecond() : override.spansPerSecond(),
+                override.bytesPerSecond() < 0 ? defaults.bytesPerSecond() : override.bytesPerSecond());
+    }
+
+    /**
+     * Takes {@code bytes} and {@code spans} from the tenant's buckets, from both or, when either has too few, from
+     * neither.
+     *
+     * @return empty when the request may go on, else why not and when to come back
+     */
+    public Optional<Refusal> tryAcquire(String tenant, long bytes, long spans) {
+        TenantBuckets tenantBuckets = buckets.computeIfAbsent(tenant, this::newBuckets);
+        long wait = take(tenantBuckets.bytes(), bytes);
+        if (wait > 0) {
+            return Optional.of(refusal(RejectReason.BYTES_RATE, tenant, "bytes", tenantBuckets.bytes(), wait));
+        }
+        wait = take(tenantBuckets.spans(), spans);
+        if (wait > 0) {
+            give(tenantBuckets.bytes(), bytes);
+            return Optional.of(refusal(RejectReason.SPANS_RATE, tenant, "spans", tenantBuckets.spans(), wait));
+        }
+        return Optional.empty();
+    }
+
+    /** Gives back what {@link #tryAcquire} took for a request that was refused later on, before any work. */
+    public void release(String tenant, long bytes, long spans) {
+        TenantBuckets tenantBuckets = buckets.get(tenant);
+        if (tenantBuckets != null) {
+            give(tenantBuckets.bytes(), bytes);
+            give(tenantBuckets.spans(), spans);
+        }
+    }
+
+    private TenantBuckets newBuckets(String tenant) {
+        Rates rates = rates(tenant);
+        return new TenantBuckets(limit(rates.spansPerSecond()), limit(rates.bytesPerSecond()));
+    }
+
+    /**
+     * A bucket of {@code rate x burst} tokens (at least one) refilled greedily, token by token, at {@code rate} per
+     * second; the refill is stated as a whole bucket per period so that any rate and burst stay exact.
+     */
+    private Limit limit(long rate) {
+        if (rate <= 0) {
+            return null;
+        }
+        long capacity = Math.max(1, (long) Math.ceil(rate * (burst.toNanos() / (double) NANOS_PER_SECOND)));
+        long periodNanos = Math.max(1, Math.round(capacity * (NANOS_PER_SECOND / (double) rate)));
+        Bucket bucket = Bucket.builder()
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)))
+                .withCustomTimePrecision(clock)
+                .build();
+        return new Limit(bucket, capacity, rate);
+    }
+
+    /** 0 when the tokens were taken, else the nanoseconds until the bucket could give them (or be full). */
+    private static long take(Limit limit, long cost) {
+        if (limit == null || cost <= 0) {
+            return 0;
+        }
+        long now = Math.min(cost, limit.capacity());
+        ConsumptionProbe probe = limit.bucket().tryConsumeAndReturnRemaining(now);
+        if (!probe.isConsumed()) {
+            return Math.max(1, probe.getNanosToWaitForRefill());
+        }
+        if (cost > now) {
+            // Admitted on a full bucket: the rest is debt, paid off by the refill before the next request passes.
+            limit.bucket().consumeIgnoringRateLimits(cost - now);
+        }
+        return 0;
+    }
+
+    /** Back into the bucket, never above its capacity; also pays off the debt of a request larger than it. */
+    private static void give(Limit limit, long tokens) {
+        if (limit != null && tokens > 0) {
+            limit.bucket().addTokens(tokens);
+        }
+    }
+
+    private static Refusal refusal(RejectReason reason, String tenant, String unit, Limit limit, long waitNanos) {
+        Duration retryAfter = retryAfter(waitNanos);
+        return new Refusal(reason, retryAfter, "Tenant '" + tenant + "' is over its limit of " + limit.rate() + " "
+                + unit + " per second (at most " + limit.capacity() + " at once); retry in " + retryAfter.toSeconds()
+                + " s");
+    }
+
+    /** Whole seconds, rounded up, at least one: what {@code Retry-After} can say. */
+    static Duration retryAfter(long waitNanos) {
+        return Duration.ofSeconds(Math.max(1, (waitNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
+    }
+
+    static long parseCount(String text) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value < 0) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a whole number");
+        }
+    }
+
+    /** Parses {@link #TENANT_OVERRIDES}; the message of a bad entry names it. */
+    static Map<String, Rates> parseOverrides(String text) {
+        Map<String, Rates> overrides = new LinkedHashMap<>();
+        for (String entry : Arrays.stream(text.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList()) {
+            int colon = entry.indexOf(':');
+            int eq = entry.indexOf('=');
+            if (colon <= 0 || eq < colon) {
+                throw invalid(entry, "expected <tenant>:" + SPANS + "=<n> or <tenant>:" + BYTES + "=<size>");
+            }
+            String tenant = entry.substring(0, colon).trim();
+            String limit = entry.substring(colon + 1, eq).trim().toLowerCase(Locale.ROOT);
+            String value = entry.substring(eq + 1).trim();
+            if (!RecordContract.isValidTenant(tenant)) {
+                throw invalid(entry, "the tenant must match " + RecordContract.TENANT_PATTERN);
+            }
+            if (!limit.equals(SPANS) && !limit.equals(BYTES)) {
+                throw invalid(entry, "unknown limit '" + limit + "', expected " + SPANS + " or " + BYTES);
+            }
+            Rates current = overrides.getOrDefault(tenant, new Rates(-1, -1));
+            long rate;
+            try {
+                rate = limit.equals(BYTES) ? Setting.parseBytes(value) : parseCount(value);
+            } catch (IllegalArgumentException e) {
+                throw invalid(entry, e.getMessage());
+            }
+            boolean spans = limit.equals(SPANS);
+            if ((spans ? current.spansPerSecond() : current.bytesPerSecond()) >= 0) {
+                throw invalid(entry, "the tenant's " + limit + " is given twice");
+            }
+            overrides.put(tenant, spans ? new Rates(rate, current.bytesPerSecond())
+                    : new Rates(current.spansPerSecond(), rate));
+        }
+        return overrides;
+    }
+
+    private static IllegalArgumentException invalid(String entry, String why) {
+        return new IllegalArgumentException("invalid entry '" + entry + "': " + why);
+    }
+}
