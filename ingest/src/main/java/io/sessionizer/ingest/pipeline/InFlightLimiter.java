@@ -57,7 +57,9 @@ final class InFlightLimiter {
     synchronized Outcome tryAcquire(String tenantName, long bytes) {
         Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant());
         long now = nanoTime.getAsLong();
-        if (tenant.inFlight > 0 && tenant.inFlight + bytes > maxBytes / sharing(tenant, now)) {
+        // Alone, a tenant's share is the whole budget: it is then refused for the budget, not for its share.
+        int sharing = sharing(tenant, now);
+        if (sharing > 1 && tenant.inFlight > 0 && tenant.inFlight + bytes > maxBytes / sharing) {
             return Outcome.OVER_SHARE;
         }
         if (inFlight > 0 && inFlight + bytes > maxBytes) {

@@ -48,6 +48,11 @@ public final class TenantLimits {
     private static final String SPANS = "spans-per-second";
     private static final String BYTES = "bytes-per-second";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /**
+     * Bucket4j refills at most one token per nanosecond; a faster rate (bytes beyond 100MB/s) is counted in units of
+     * several bytes, rounded up per request, which stays within a hundred-millionth of the rate.
+     */
+    private static final long MAX_TOKENS_PER_SECOND = 100_000_000L;
 
     /**
      * The rates of one tenant, 0 for no limit; in {@link #TENANT_OVERRIDES}, -1 for a rate the override leaves to
@@ -66,8 +71,20 @@ public final class TenantLimits {
     private final TimeMeter clock;
     private final ConcurrentMap<String, TenantBuckets> buckets = new ConcurrentHashMap<>();
 
-    /** One bucket of a tenant with its capacity; a null bucket means no limit. */
-    private record Limit(Bucket bucket, long capacity, long rate) {
+    /**
+     * One bucket of a tenant, of {@code capacityTokens} tokens of {@code unit} spans or bytes each, refilled at
+     * {@code rate} spans or bytes per second. A null limit means none.
+     */
+    private record Limit(Bucket bucket, long unit, long capacityTokens, long rate) {
+        /** The tokens of an amount of spans or bytes, rounded up. */
+        long tokens(long amount) {
+            return amount / unit + (amount % unit == 0 ? 0 : 1);
+        }
+
+        /** The capacity in spans or bytes. */
+        long capacity() {
+            return capacityTokens > Long.MAX_VALUE / unit ? Long.MAX_VALUE : capacityTokens * unit;
+        }
     }
 
     private record TenantBuckets(Limit spans, Limit bytes) {
@@ -159,13 +176,15 @@ public final class TenantLimits {
         if (rate <= 0) {
             return null;
         }
-        long capacity = Math.max(1, (long) Math.ceil(rate * (burst.toNanos() / (double) NANOS_PER_SECOND)));
-        long periodNanos = Math.max(1, Math.round(capacity * (NANOS_PER_SECOND / (double) rate)));
+        long unit = rate <= MAX_TOKENS_PER_SECOND ? 1 : (rate + MAX_TOKENS_PER_SECOND - 1) / MAX_TOKENS_PER_SECOND;
+        double tokensPerSecond = rate / (double) unit;
+        long tokens = Math.max(1, (long) Math.ceil(tokensPerSecond * (burst.toNanos() / (double) NANOS_PER_SECOND)));
+        long periodNanos = Math.max(1, Math.round(tokens * (NANOS_PER_SECOND / tokensPerSecond)));
         Bucket bucket = Bucket.builder()
-                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, Duration.ofNanos(periodNanos)))
+                .addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, Duration.ofNanos(periodNanos)))
                 .withCustomTimePrecision(clock)
                 .build();
-        return new Limit(bucket, capacity, rate);
+        return new Limit(bucket, unit, tokens, rate);
     }
 
     /** 0 when the tokens were taken, else the nanoseconds until the bucket could give them (or be full). */
@@ -173,22 +192,23 @@ public final class TenantLimits {
         if (limit == null || cost <= 0) {
             return 0;
         }
-        long now = Math.min(cost, limit.capacity());
+        long tokens = limit.tokens(cost);
+        long now = Math.min(tokens, limit.capacityTokens());
         ConsumptionProbe probe = limit.bucket().tryConsumeAndReturnRemaining(now);
         if (!probe.isConsumed()) {
             return Math.max(1, probe.getNanosToWaitForRefill());
         }
-        if (cost > now) {
+        if (tokens > now) {
             // Admitted on a full bucket: the rest is debt, paid off by the refill before the next request passes.
-            limit.bucket().consumeIgnoringRateLimits(cost - now);
+            limit.bucket().consumeIgnoringRateLimits(tokens - now);
         }
         return 0;
     }
 
     /** Back into the bucket, never above its capacity; also pays off the debt of a request larger than it. */
-    private static void give(Limit limit, long tokens) {
-        if (limit != null && tokens > 0) {
-            limit.bucket().addTokens(tokens);
+    private static void give(Limit limit, long amount) {
+        if (limit != null && amount > 0) {
+            limit.bucket().addTokens(limit.tokens(amount));
         }
     }
 
