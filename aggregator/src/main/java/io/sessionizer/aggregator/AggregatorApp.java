@@ -16,6 +16,7 @@ import io.sessionizer.aggregator.errors.DeadLetters;
 import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
 import io.sessionizer.aggregator.http.AnnotationWriter;
+import io.sessionizer.aggregator.http.ApiRateLimit;
 import io.sessionizer.aggregator.http.AnnotationsApi;
 import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.Problems;
@@ -95,6 +96,8 @@ public final class AggregatorApp implements AutoCloseable {
         builder
                 // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
                 // document and the UI's static files need none (the UI asks for a key when the API wants one).
+                // Route decorators run last-added first: the rate limit, added before, runs after authentication.
+                .decoratorUnder("/api/", ApiRateLimit.fromConfig(config, apiKeys, registry))
                 .decoratorUnder("/api/", new TenantAuthentication(apiKeys, Problems::unauthorized))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service());

@@ -2,6 +2,7 @@ package io.sessionizer.aggregator;
 
 import io.sessionizer.aggregator.domain.Budgets;
 import io.sessionizer.aggregator.domain.SessionKeyResolver;
+import io.sessionizer.aggregator.http.ApiRateLimit;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.config.Setting;
@@ -111,6 +112,7 @@ public final class AggregatorSettings {
                 TURN_MAX_TEXT_BYTES, RECORD_MAX_BYTES, INDEX_REFRESH_INTERVAL, ANNOTATIONS_MAX_BODY,
                 ANNOTATIONS_PRODUCE_TIMEOUT, BUDGET_COST, BUDGET_TOKENS, BUDGET_PROJECTS, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
+        all.addAll(ApiRateLimit.settings());
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);
     }

@@ -50,6 +50,15 @@ public final class Problems {
                 HttpData.ofUtf8(body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
     }
 
+    /** 429 with {@code Retry-After: retryAfterSeconds}: a client over its rate limit. */
+    public static HttpResponse tooManyRequests(String detail, long retryAfterSeconds) {
+        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.TOO_MANY_REQUESTS)
+                        .contentType(PROBLEM_JSON)
+                        .add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                        .build(),
+                HttpData.ofUtf8(body(HttpStatus.TOO_MANY_REQUESTS, detail).toString()));
+    }
+
     /**
      * 401 with the {@code WWW-Authenticate} challenge of RFC 6750: the API's {@link TenantAuthentication.Rejection}.
      */

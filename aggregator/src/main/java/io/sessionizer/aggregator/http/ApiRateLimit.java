@@ -1,0 +1,144 @@
+package io.sessionizer.aggregator.http;
+
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.config.Config;
+import io.sessionizer.config.Setting;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The query API's rate limit: a token bucket per API key (Bucket4j), or per client address when keys are off,
+ * refilled continuously at {@code api.rate-limit} requests per second and holding {@code api.rate-limit-burst}.
+ * Over it, a request is answered 429 problem+json with {@code Retry-After}. It runs after authentication, so that a
+ * request without a known key is refused 401 without taking a token.
+ *
+ * <p>A request another instance forwards (it carries {@value Peers#LOCAL_HEADER}) was counted where the client sent
+ * it and is not counted again. Buckets that have refilled completely are dropped now and then: a full bucket is the
+ * same as a new one, so that one per client address never grows without bound.
+ */
+public final class ApiRateLimit implements DecoratingHttpServiceFunction {
+    public static final Setting<Double> RATE = Setting.of("api.rate-limit", "0", ApiRateLimit::parseRate,
+            "Requests per second each API key (each client address when keys are off) may make to /api/, as a token "
+                    + "bucket refilled continuously; fractions allowed (0.5 = one every two seconds); 0 for no "
+                    + "limit. Over it: 429 problem+json with Retry-After. Requests forwarded between instances are "
+                    + "counted once, where the client sent them.");
+    public static final Setting<Integer> BURST = Setting.integer("api.rate-limit-burst", 0, 0, Integer.MAX_VALUE,
+            "Requests a key may make at once before api.rate-limit holds it back; 0 for twice api.rate-limit, at "
+                    + "least 1.");
+    /** How often full buckets are dropped. */
+    static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final double rate;
+    private final long capacity;
+    private final ApiKeys keys;
+    private final MeterRegistry registry;
+    private final TimeMeter clock;
+    private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final AtomicLong nextSweep;
+
+    /**
+     * @param rate requests per second, 0 for no limit
+     * @param burst requests at once; 0 for twice the rate, at least 1
+     * @param keys whether keys are on: a bucket per key, else per client address
+     * @param clock Bucket4j's time source: the system's nanosecond clock, or a test's own
+     */
+    public ApiRateLimit(double rate, int burst, ApiKeys keys, MeterRegistry registry, TimeMeter clock) {
+        this.rate = rate;
+        this.capacity = burst > 0 ? burst : Math.max(1, (long) Math.ceil(2 * rate));
+        this.keys = keys;
+        this.registry = registry;
+        this.clock = clock;
+        this.nextSweep = new AtomicLong(clock.currentTimeNanos() + SWEEP_INTERVAL.toNanos());
+    }
+
+    /** The limit {@code api.rate-limit} and {@code api.rate-limit-burst} configure, on the system clock. */
+    public static ApiRateLimit fromConfig(Config config, ApiKeys keys, MeterRegistry registry) {
+        return new ApiRateLimit(config.get(RATE), config.get(BURST), keys, registry, TimeMeter.SYSTEM_NANOTIME);
+    }
+
+    public static List<Setting<?>> settings() {
+        return List.of(RATE, BURST);
+    }
+
+    @Override
+    public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
+        if (rate <= 0 || req.headers().contains(Peers.LOCAL_HEADER)) {
+            return delegate.serve(ctx, req);
+        }
+        String tenant = TenantAuthentication.tenant(ctx);
+        // With keys, the tenant keeps the keys of two tenants apart even before keys have ids of their own.
+        String bucketKey = keys.enabled() ? "key " + tenant + " " + TenantAuthentication.keyId(ctx)
+                : "address " + ctx.clientAddress().getHostAddress();
+        ConsumptionProbe probe = buckets.computeIfAbsent(bucketKey, k -> newBucket()).tryConsumeAndReturnRemaining(1);
+        sweepIfDue();
+        if (probe.isConsumed()) {
+            return delegate.serve(ctx, req);
+        }
+        Counter.builder("api.rate.limited")
+                .description("Requests to /api/ refused for their key's (or client address's) rate limit")
+                .tag("tenant", tenant)
+                .register(registry).increment();
+        long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+        return Problems.tooManyRequests("Too many requests: " + (keys.enabled() ? "this API key" : "this client")
+                + " may make " + rateText() + " requests per second (" + capacity + " at once); retry in " + retryAfter
+                + " s", retryAfter);
+    }
+
+    private String rateText() {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
+    }
+
+    /** {@code capacity} tokens, refilled greedily at {@code rate} per second (stated as a whole bucket per period). */
+    private Bucket newBucket() {
+        Duration period = Duration.ofNanos(Math.max(1, Math.round(capacity * (NANOS_PER_SECOND / rate))));
+        return Bucket.builder()
+                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, period))
+                .withCustomTimePrecision(clock)
+                .build();
+    }
+
+    /** Drops the buckets that are full again, at most once per {@link #SWEEP_INTERVAL}, on one request's thread. */
+    private void sweepIfDue() {
+        long now = clock.currentTimeNanos();
+        long due = nextSweep.get();
+        if (now - due >= 0 && nextSweep.compareAndSet(due, now + SWEEP_INTERVAL.toNanos())) {
+            buckets.values().removeIf(bucket -> bucket.getAvailableTokens() >= capacity);
+        }
+    }
+
+    /** Buckets kept now, for tests of the sweep. */
+    int buckets() {
+        return buckets.size();
+    }
+
+    static double parseRate(String text) {
+        double rate;
+        try {
+            rate = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number");
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("must be a finite number, 0 or more");
+        }
+        if (rate > 0 && rate < 1e-6) {
+            throw new IllegalArgumentException("must be 0 or at least 0.000001");
+        }
+        return rate;
+    }
+}

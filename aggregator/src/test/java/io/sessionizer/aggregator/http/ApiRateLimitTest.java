@@ -1,0 +1,206 @@
+package io.sessionizer.aggregator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.BlockingWebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.RequestHeadersBuilder;
+import com.linecorp.armeria.server.Server;
+import io.github.bucket4j.TimeMeter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.sessionizer.aggregator.AggregatorSettings;
+import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.config.Config;
+import io.sessionizer.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API's rate limit on a real Armeria server, decorated in the order of {@code AggregatorApp} (the limit inside
+ * authentication), with a clock the test moves.
+ */
+class ApiRateLimitTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ManualClock clock = new ManualClock();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private Server server;
+    private ApiRateLimit limit;
+
+    /** A TimeMeter that moves only when the test says so. */
+    private static final class ManualClock implements TimeMeter {
+        private long nanos = 1_000_000_000L;
+
+        @Override
+        public long currentTimeNanos() {
+            return nanos;
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return false;
+        }
+
+        void advance(Duration duration) {
+            nanos += duration.toNanos();
+        }
+    }
+
+    private void start(double rate, int burst, ApiKeys keys) {
+        limit = new ApiRateLimit(rate, burst, keys, registry, clock);
+        server = Server.builder()
+                .http(0)
+                .service("/api/v1/sessions", (ctx, req) -> HttpResponse.of("sessions of "
+                        + TenantAuthentication.tenant(ctx)))
+                .service("/ui", (ctx, req) -> HttpResponse.of("ui"))
+                // As AggregatorApp: the limit is added first, so that it runs inside the authentication.
+                .decoratorUnder("/api/", limit)
+                .decoratorUnder("/api/", new TenantAuthentication(keys, Problems::unauthorized))
+                .build();
+        server.start().join();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop().join();
+        }
+    }
+
+    private AggregatedHttpResponse get(String path, String... headers) {
+        RequestHeadersBuilder request = RequestHeaders.builder(HttpMethod.GET, path);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.add(headers[i], headers[i + 1]);
+        }
+        return BlockingWebClient.of("http://127.0.0.1:" + server.activeLocalPort()).execute(request.build());
+    }
+
+    private AggregatedHttpResponse withKey(String key) {
+        return get("/api/v1/sessions", "authorization", "Bearer " + key);
+    }
+
+    private static ApiKeys twoKeys() {
+        return ApiKeys.of(List.of("k1=alpha", "k2=beta"), "auth.api-keys", "");
+    }
+
+    @Test
+    void shouldAnswer429ProblemJsonWithRetryAfterToAKeyOverItsRateAndServeAnotherKey() throws Exception {
+        start(1, 2, twoKeys());
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+
+        AggregatedHttpResponse refused = withKey("k1");
+
+        assertThat(refused.status().code()).isEqualTo(429);
+        assertThat(refused.headers().get("retry-after")).isEqualTo("1");
+        assertThat(refused.contentType().toString()).isEqualTo("application/problem+json");
+        JsonNode problem = JSON.readTree(refused.contentUtf8());
+        assertThat(problem.get("status").asInt()).isEqualTo(429);
+        assertThat(problem.get("title").asText()).isEqualTo("Too Many Requests");
+        assertThat(problem.get("detail").asText()).isEqualTo("Too many requests: this API key may make 1 requests "
+                + "per second (2 at once); retry in 1 s");
+        AggregatedHttpResponse other = withKey("k2");
+        assertThat(other.status().code()).isEqualTo(200);
+        assertThat(other.contentUtf8()).isEqualTo("sessions of beta");
+        assertThat(registry.get("api.rate.limited").tag("tenant", "alpha").counter().count()).isEqualTo(1);
+        assertThat(registry.find("api.rate.limited").tag("tenant", "beta").counter()).isNull();
+    }
+
+    @Test
+    void shouldRefillContinuouslyAndSayHowLongToWait() {
+        start(0.25, 1, twoKeys());
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+
+        AggregatedHttpResponse refused = withKey("k1");
+        assertThat(refused.headers().get("retry-after")).isEqualTo("4");
+        clock.advance(Duration.ofMillis(2500));
+        assertThat(withKey("k1").headers().get("retry-after")).as("rounded up").isEqualTo("2");
+        clock.advance(Duration.ofMillis(1500));
+
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownKey401WithoutTakingAToken() {
+        start(1, 1, twoKeys());
+
+        assertThat(withKey("nope").status().code()).isEqualTo(401);
+        assertThat(get("/api/v1/sessions").status().code()).isEqualTo(401);
+
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldNotCountARequestAnotherInstanceForwarded() {
+        start(1, 1, twoKeys());
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+
+        assertThat(get("/api/v1/sessions", "authorization", "Bearer k1", Peers.LOCAL_HEADER, "active")
+                .status().code()).isEqualTo(200);
+        assertThat(withKey("k1").status().code()).isEqualTo(429);
+    }
+
+    @Test
+    void shouldLimitEachClientAddressWhenKeysAreOffAndLeaveOtherPathsAlone() {
+        start(1, 1, ApiKeys.none());
+        assertThat(get("/api/v1/sessions").status().code()).isEqualTo(200);
+
+        AggregatedHttpResponse refused = get("/api/v1/sessions");
+
+        assertThat(refused.status().code()).isEqualTo(429);
+        assertThat(refused.contentUtf8()).contains("this client may make 1 requests per second");
+        assertThat(registry.get("api.rate.limited").tag("tenant", "default").counter().count()).isEqualTo(1);
+        assertThat(get("/ui").status().code()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldLimitNothingAtRateZero() {
+        start(0, 0, twoKeys());
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(withKey("k1").status().code()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shouldDropFullBucketsNowAndThen() {
+        start(1, 1, twoKeys());
+        withKey("k1");
+        withKey("k2");
+        assertThat(limit.buckets()).isEqualTo(2);
+
+        clock.advance(ApiRateLimit.SWEEP_INTERVAL);
+        withKey("k1");
+
+        // k2's bucket had refilled and is gone; k1's was just used.
+        assertThat(limit.buckets()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReadTheSettingsWithABurstOfTwiceTheRateByDefault() {
+        Config config = Config.load(AggregatorSettings.all(), Map.of(), Map.of("api.rate-limit", "2.5"));
+        assertThat(config.get(ApiRateLimit.RATE)).isEqualTo(2.5);
+        assertThat(config.get(ApiRateLimit.BURST)).isZero();
+        start(2.5, 0, twoKeys());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(withKey("k1").status().code()).isEqualTo(200);
+        }
+        assertThat(withKey("k1").status().code()).isEqualTo(429);
+        for (String invalid : List.of("-1", "fast", "NaN", "Infinity", "0.0000001")) {
+            assertThatThrownBy(() -> Config.load(AggregatorSettings.all(), Map.of(),
+                    Map.of("api.rate-limit", invalid)))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("api.rate-limit");
+        }
+    }
+}
