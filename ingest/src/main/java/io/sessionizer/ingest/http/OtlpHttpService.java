@@ -91,6 +91,11 @@ public final class OtlpHttpService implements HttpService {
         // The server's maxRequestLength already bounds the body as sent; gzip is bounded while inflating.
         byte[] body = aggregated.content().array();
         long received = body.length;
+        Optional<IngestException> overRate = pipeline.checkBytesRate(signal, received, tenant, IngestMetrics.HTTP);
+        if (overRate.isPresent()) {
+            // Refused before the work of gunzip and decoding; answered (and not counted again) by failure().
+            return CompletableFuture.failedFuture(overRate.get());
+        }
         long bytes = received;
         CompletableFuture<? extends Message> answer;
         try {

@@ -131,6 +131,20 @@ public final class IngestPipeline {
         });
     }
 
+    /**
+     * Refuses at once, before the request is decompressed and decoded, a request of {@code receivedBytes} that its
+     * tenant's bytes rate cannot take now; counted like every refusal. One that passes is charged by the export.
+     */
+    public Optional<IngestException> checkBytesRate(Signal signal, long receivedBytes, String tenant,
+            String protocol) {
+        return limits.checkBytes(tenant, receivedBytes).map(refusal -> {
+            IngestException e = new IngestException(refusal.reason(), refusal.message(), refusal.retryAfter());
+            metrics.rejected(signal, protocol, e.reason(), receivedBytes, 0);
+            metrics.tenantRefused(tenant, e.reason());
+            return e;
+        });
+    }
+
     /** The records of every trace, each trace fitted to the record budget by {@code fit}. */
     private static <B> List<OtlpBatch> fitEach(List<B> traces, Function<B, List<? extends OtlpBatch>> fit) {
         List<OtlpBatch> records = new ArrayList<>(traces.size());

@@ -2,6 +2,7 @@ package io.sessionizer.ingest.pipeline;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
@@ -152,6 +153,21 @@ public final class TenantLimits {
             return Optional.of(refusal(RejectReason.SPANS_RATE, tenant, "spans", tenantBuckets.spans(), wait));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the tenant's bytes bucket could not give {@code bytes} now, without taking them: a cheap refusal of a
+     * request before it is decompressed and decoded. One that passes is charged by {@link #tryAcquire}.
+     */
+    public Optional<Refusal> checkBytes(String tenant, long bytes) {
+        Limit limit = buckets.computeIfAbsent(tenant, this::newBuckets).bytes();
+        if (limit == null || bytes <= 0) {
+            return Optional.empty();
+        }
+        EstimationProbe probe = limit.bucket()
+                .estimateAbilityToConsume(Math.min(limit.tokens(bytes), limit.capacityTokens()));
+        return probe.canBeConsumed() ? Optional.empty() : Optional.of(refusal(RejectReason.BYTES_RATE, tenant,
+                "bytes", limit, Math.max(1, probe.getNanosToWaitForRefill())));
     }
 
     /** Gives back what {@link #tryAcquire} took for a request that was refused later on, before any work. */

@@ -92,6 +92,22 @@ class TenantLimitsPipelineTest {
     }
 
     @Test
+    void shouldRefuseARequestOverTheBytesRateBeforeItIsDecodedWithoutChargingIt() {
+        assertThat(pipeline.checkBytesRate(Signal.TRACES, 1000, "globex", IngestMetrics.HTTP)).isEmpty();
+        assertThat(pipeline.export(sixSpans, 600, 600, "globex", IngestMetrics.HTTP)).isCompleted();
+
+        IngestException e = pipeline.checkBytesRate(Signal.TRACES, 600, "globex", IngestMetrics.HTTP).orElseThrow();
+
+        assertThat(e.reason()).isEqualTo(RejectReason.BYTES_RATE);
+        assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
+        assertThat(refused("globex", "bytes_rate")).isEqualTo(1);
+        assertThat(registry.find("ingest.requests").tag("outcome", "rejected").tag("reason", "bytes_rate")
+                .counter().count()).isEqualTo(1);
+        // The check took nothing: 400 bytes are left.
+        assertThat(pipeline.export(OtlpTraces.request(1, 1), 400, 400, "globex", IngestMetrics.HTTP)).isCompleted();
+    }
+
+    @Test
     void shouldHoldLogsToTheBytesRateOnly() {
         ExportLogsServiceRequest logs = OtlpLogs.request(OtlpLogs.logRecord(OtlpTraces.traceId(1), "hello"));
         for (int i = 0; i < 20; i++) {
