@@ -204,7 +204,13 @@ public final class IngestPipeline {
                     .tag("tenant", tenant)
                     .register(metrics.registry());
         }
-        Prepared prepared = prepare.get();
+        Prepared prepared;
+        try {
+            prepared = prepare.get();
+        } catch (RuntimeException e) {
+            limiter.release(tenant, bytes);
+            throw e;
+        }
         ExportResult result = prepared.result();
         if (prepared.records().isEmpty()) {
             limiter.release(tenant, bytes);

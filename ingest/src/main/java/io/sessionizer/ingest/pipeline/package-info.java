@@ -1,2 +1,5 @@
-/** The protocol-independent path of an export: in-flight limit, split per trace, hand to the sink, count in metrics. */
+/**
+ * The protocol-independent path of an export: the tenant's rate limits and share of the in-flight budget, split per
+ * trace, hand to the sink, count in metrics.
+ */
 package io.sessionizer.ingest.pipeline;
