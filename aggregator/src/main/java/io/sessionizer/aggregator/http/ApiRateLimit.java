@@ -35,7 +35,8 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
             "Requests per second each API key (each client address when keys are off) may make to /api/, as a token "
                     + "bucket refilled continuously; fractions allowed (0.5 = one every two seconds); 0 for no "
                     + "limit. Over it: 429 problem+json with Retry-After. Requests forwarded between instances are "
-                    + "counted once, where the client sent them.");
+                    + "counted once, where the client sent them. The web UI makes a few requests per page and polls "
+                    + "every 3 s: leave it room (2 or more).");
     public static final Setting<Integer> BURST = Setting.integer("api.rate-limit-burst", 0, 0, Integer.MAX_VALUE,
             "Requests a key may make at once before api.rate-limit holds it back; 0 for twice api.rate-limit, at "
                     + "least 1.");
