@@ -131,8 +131,10 @@ public final class IngestServer implements AutoCloseable {
             IngestMetrics metrics = new IngestMetrics(registry);
             Duration sendTimeout = config.get(IngestSettings.SEND_TIMEOUT);
             Duration retryAfter = config.get(IngestSettings.RETRY_AFTER);
+            TenantLimits limits = TenantLimits.fromConfig(config);
+            LOG.info("Limits per tenant: {}", limits);
             // A tenant refused for a full in-flight budget keeps its share until its client has retried.
-            IngestPipeline pipeline = new IngestPipeline(sink, metrics, TenantLimits.fromConfig(config),
+            IngestPipeline pipeline = new IngestPipeline(sink, metrics, limits,
                     config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), retryAfter.plus(sendTimeout), sendTimeout,
                     config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
             ApiKeys apiKeys = ApiKeys.fromConfig(config);

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The query API's rate limit: a token bucket per API key (Bucket4j), or per client address when keys are off,
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * same as a new one, so that one per client address never grows without bound.
  */
 public final class ApiRateLimit implements DecoratingHttpServiceFunction {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRateLimit.class);
     public static final Setting<Double> RATE = Setting.of("api.rate-limit", "0", ApiRateLimit::parseRate,
             "Requests per second each API key (each client address when keys are off) may make to /api/, as a token "
                     + "bucket refilled continuously; fractions allowed (0.5 = one every two seconds); 0 for no "
@@ -69,7 +72,13 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
 
     /** The limit {@code api.rate-limit} and {@code api.rate-limit-burst} configure, on the system clock. */
     public static ApiRateLimit fromConfig(Config config, ApiKeys keys, MeterRegistry registry) {
-        return new ApiRateLimit(config.get(RATE), config.get(BURST), keys, registry, TimeMeter.SYSTEM_NANOTIME);
+        ApiRateLimit limit = new ApiRateLimit(config.get(RATE), config.get(BURST), keys, registry,
+                TimeMeter.SYSTEM_NANOTIME);
+        if (limit.rate > 0) {
+            LOG.info("API rate limit: {} requests per second per {}, {} at once", limit.rateText(),
+                    keys.enabled() ? "API key" : "client address", limit.capacity);
+        }
+        return limit;
     }
 
     public static List<Setting<?>> settings() {

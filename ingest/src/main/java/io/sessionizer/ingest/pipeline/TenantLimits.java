@@ -120,6 +120,21 @@ public final class TenantLimits {
         return List.of(SPANS_PER_SECOND, BYTES_PER_SECOND, BURST, TENANT_OVERRIDES);
     }
 
+    /** The limits in one line, for the log at start. */
+    @Override
+    public String toString() {
+        if (defaults.spansPerSecond() == 0 && defaults.bytesPerSecond() == 0 && overrides.isEmpty()) {
+            return "none";
+        }
+        return "spans per second " + rateText(defaults.spansPerSecond()) + ", bytes per second "
+                + rateText(defaults.bytesPerSecond()) + ", burst " + burst.toMillis() + " ms"
+                + (overrides.isEmpty() ? "" : ", overridden for " + overrides.size() + " tenant(s)");
+    }
+
+    private static String rateText(long rate) {
+        return rate == 0 ? "unlimited" : Long.toString(rate);
+    }
+
     /** Nanoseconds of the clock the buckets refill by; the in-flight share reads the same. */
     long nanoTime() {
         return clock.currentTimeNanos();
