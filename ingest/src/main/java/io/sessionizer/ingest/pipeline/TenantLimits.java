@@ -8,6 +8,7 @@ import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
 import io.sessionizer.schemas.records.RecordContract;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -208,9 +209,14 @@ public final class TenantLimits {
             return null;
         }
         long unit = rate <= MAX_TOKENS_PER_SECOND ? 1 : (rate + MAX_TOKENS_PER_SECOND - 1) / MAX_TOKENS_PER_SECOND;
-        double tokensPerSecond = rate / (double) unit;
-        long tokens = Math.max(1, (long) Math.ceil(tokensPerSecond * (burst.toNanos() / (double) NANOS_PER_SECOND)));
-        long periodNanos = Math.max(1, Math.round(tokens * (NANOS_PER_SECOND / tokensPerSecond)));
+        // In whole numbers: tokens = ceil(rate x burst / unit), period = tokens x unit / rate, so 10/s x 300ms is 3.
+        BigInteger unitSecond = BigInteger.valueOf(unit).multiply(BigInteger.valueOf(NANOS_PER_SECOND));
+        BigInteger[] perBurst = BigInteger.valueOf(rate).multiply(BigInteger.valueOf(burst.toNanos()))
+                .divideAndRemainder(unitSecond);
+        long tokens = Math.max(1, perBurst[0].add(perBurst[1].signum() > 0 ? BigInteger.ONE : BigInteger.ZERO)
+                .min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
+        long periodNanos = Math.max(1, BigInteger.valueOf(tokens).multiply(unitSecond)
+                .divide(BigInteger.valueOf(rate)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
         Bucket bucket = Bucket.builder()
                 .addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, Duration.ofNanos(periodNanos)))
                 .withCustomTimePrecision(clock)

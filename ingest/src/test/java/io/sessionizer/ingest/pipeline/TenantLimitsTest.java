@@ -140,6 +140,14 @@ class TenantLimitsTest {
     }
 
     @Test
+    void shouldSizeTheBucketInWholeNumbers() {
+        TenantLimits limits = limits(10, 0, Duration.ofMillis(300), "");
+
+        assertThat(limits.tryAcquire("acme", 0, 3)).isEmpty();
+        assertThat(limits.tryAcquire("acme", 0, 1)).as("10/s x 300ms holds 3, not 4").isPresent();
+    }
+
+    @Test
     void shouldHandleLargeRatesAndBursts() {
         TenantLimits limits = limits(0, 8L << 30, Duration.ofSeconds(60), "");
 
