@@ -152,7 +152,11 @@ public final class ApiKeys implements AutoCloseable {
         byte[] bytes = read(path);
         List<Entry> fromFile = parseFile(path, bytes);
         checkDistinct(fixed, fromFile);
-        return new ApiKeys(fixed, path, bytes, fromFile, reloadInterval);
+        ApiKeys keys = new ApiKeys(fixed, path, bytes, fromFile, reloadInterval);
+        LOG.info("API keys: {} in use, {} of them from the file {}{}", keys.size(), fromFile.size(), path,
+                keys.reloader == null ? ", read at start only"
+                        : ", checked for changes every " + reloadInterval.toMillis() + "ms");
+        return keys;
     }
 
     public boolean enabled() {
@@ -238,7 +242,12 @@ public final class ApiKeys implements AutoCloseable {
         }
         readFailing = false;
         byte[] digest = sha256(bytes);
-        if (Arrays.equals(digest, snapshot.fileDigest) || Arrays.equals(digest, failedDigest)) {
+        if (Arrays.equals(digest, snapshot.fileDigest)) {
+            // Back to the content in use: a later bad change is reported again, even the same as before.
+            failedDigest = null;
+            return false;
+        }
+        if (Arrays.equals(digest, failedDigest)) {
             return false;
         }
         try {
