@@ -77,6 +77,8 @@ public final class ApiKeys implements AutoCloseable {
     private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final String BEARER = "bearer ";
     private static final int KEY_ID_BYTES = 6;
+    /** Tenants and scopes are short words; a longer value in their place is shown by its length only. */
+    private static final int MAX_SHOWN_CHARS = 24;
     private static final int NEW_KEY_BYTES = 32;
     /** The prefix of the keys {@link #newKey} makes, so that a leaked one is easy to recognise (secret scanners). */
     public static final String NEW_KEY_PREFIX = "sz_";
@@ -334,7 +336,7 @@ public final class ApiKeys implements AutoCloseable {
             }
             String tenant = rest[0];
             if (!RecordContract.isValidTenant(tenant)) {
-                throw new ConfigException("Invalid tenant '" + tenant + "' at " + location + ": must match "
+                throw new ConfigException("Invalid tenant " + shown(tenant) + " at " + location + ": must match "
                         + RecordContract.TENANT_PATTERN);
             }
             Set<Scope> scopes = EnumSet.noneOf(Scope.class);
@@ -342,7 +344,9 @@ public final class ApiKeys implements AutoCloseable {
                 try {
                     scopes.add(Scope.of(rest[s]));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(e.getMessage() + " at " + location);
+                    throw new ConfigException("Unknown scope " + shown(rest[s]) + " at " + location + ": expected"
+                            + " one of " + Arrays.stream(Scope.values()).map(Scope::tag)
+                            .collect(Collectors.joining(", ")));
                 }
             }
             parsed.add(new Entry(digest, tenant, scopes.isEmpty() ? EnumSet.allOf(Scope.class) : scopes, location));
@@ -355,6 +359,15 @@ public final class ApiKeys implements AutoCloseable {
                     plaintext.stream().map(String::valueOf).collect(Collectors.joining(", ")));
         }
         return List.copyOf(parsed);
+    }
+
+    /**
+     * A value of an entry for a message: quoted when short, else only its length, since a long value in the place of
+     * a tenant or scope is most likely a key written in the wrong place (the entry reversed, a missing '=').
+     */
+    private static String shown(String value) {
+        return value.length() <= MAX_SHOWN_CHARS ? "'" + value + "'"
+                : "(" + value.length() + " characters, not shown: it may be a key)";
     }
 
     /** Fails when one key is given twice, naming where (never the key). */

@@ -141,11 +141,25 @@ class ApiKeysTest {
                 .hasMessage("Empty API key at auth.api-keys entry 1");
         assertThatThrownBy(() -> keys("secret-key=acme ingest write"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("Unknown scope 'write': expected one of ingest, read, annotate, admin"
-                        + " at auth.api-keys entry 1");
+                .hasMessage("Unknown scope 'write' at auth.api-keys entry 1: expected one of ingest, read, annotate,"
+                        + " admin");
         assertThatThrownBy(() -> ApiKeys.of(List.of(), "auth.api-keys", "/does/not/exist"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("Cannot read API key file /does/not/exist");
+    }
+
+    @Test
+    void shouldNotShowALongValueInThePlaceOfATenantOrScopeSinceItMayBeAKey() {
+        String key = ApiKeys.newKey(new SecureRandom());
+
+        assertThatThrownBy(() -> keys("acme=" + key))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("Invalid tenant (46 characters, not shown: it may be a key) at auth.api-keys entry 1:"
+                        + " must match [a-z0-9_-]{1,64}");
+        assertThatThrownBy(() -> keys(ApiKeys.hash("k") + "=acme " + key))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("Unknown scope (46 characters, not shown: it may be a key) at auth.api-keys"
+                        + " entry 1");
     }
 
     @Test
@@ -191,7 +205,7 @@ class ApiKeysTest {
         Files.writeString(file, "# comment\nk=gamma\n\nk2=delta reed\n");
         assertThatThrownBy(() -> ApiKeys.of(List.of(), "auth.api-keys", file.toString()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageEndingWith("at API key file " + file + " line 4");
+                .hasMessageStartingWith("Unknown scope 'reed' at API key file " + file + " line 4:");
     }
 
     @Test
