@@ -88,6 +88,7 @@ public final class AggregatorApp implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        apiKeys.bindTo(registry);
 
         SessionQueryService queries = new SessionQueryService();
         ServerBuilder builder = Server.builder()

@@ -128,6 +128,7 @@ public final class IngestServer implements AutoCloseable {
             // Closed with the server: it owns the timer that reloads the keys file.
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             owned.add(apiKeys);
+            apiKeys.bindTo(registry);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);

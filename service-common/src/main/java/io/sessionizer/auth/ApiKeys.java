@@ -1,5 +1,7 @@
 package io.sessionizer.auth;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
@@ -91,6 +93,8 @@ public final class ApiKeys implements AutoCloseable {
     /** The digest of file content that failed to parse, so that its error is logged once; reloader thread only. */
     private byte[] failedDigest;
     private boolean readFailing;
+    /** True while the file in place fails to read or parse, so that the keys in use are not what it says. */
+    private volatile boolean stale;
 
     /** One key: the SHA-256 of the key, and where it came from, for error messages. */
     private record Entry(byte[] digest, String tenant, Set<Scope> scopes, String location) {
@@ -240,6 +244,7 @@ public final class ApiKeys implements AutoCloseable {
                 LOG.error("Cannot read the API key file {} ({}): keeping the {} keys in use", file, e, size());
                 readFailing = true;
             }
+            stale = true;
             return false;
         }
         readFailing = false;
@@ -247,6 +252,7 @@ public final class ApiKeys implements AutoCloseable {
         if (Arrays.equals(digest, snapshot.fileDigest)) {
             // Back to the content in use: a later bad change is reported again, even the same as before.
             failedDigest = null;
+            stale = false;
             return false;
         }
         if (Arrays.equals(digest, failedDigest)) {
@@ -257,13 +263,28 @@ public final class ApiKeys implements AutoCloseable {
             checkDistinct(fixed, fromFile);
             snapshot = snapshot(fixed, fromFile, digest);
             failedDigest = null;
+            stale = false;
             LOG.info("Reloaded the API key file {}: {} keys in use", file, size());
             return true;
         } catch (ConfigException e) {
             failedDigest = digest;
+            stale = true;
             LOG.error("Keeping the {} API keys in use: the changed file is invalid: {}", size(), e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * Gauges of the keys: {@code auth.api.keys}, the keys in use, and {@code auth.api.keys.file.stale}, 1 while the
+     * keys file in place fails to read or parse (the keys in use are then older than it: worth an alert).
+     */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("auth.api.keys", this, ApiKeys::size)
+                .description("API keys in use")
+                .register(registry);
+        Gauge.builder("auth.api.keys.file.stale", this, keys -> keys.stale ? 1 : 0)
+                .description("1 while the API key file in place fails to read or parse; the previous keys stay in use")
+                .register(registry);
     }
 
     private void reloadSafely() {

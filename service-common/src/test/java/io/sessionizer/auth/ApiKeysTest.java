@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.config.ConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -282,11 +283,16 @@ class ApiKeysTest {
             Files.delete(file);
             assertThat(keys.reload()).isFalse();
             assertThat(caller(keys, "k1").tenant()).isEqualTo("acme");
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            keys.bindTo(registry);
+            assertThat(registry.get("auth.api.keys.file.stale").gauge().value()).isEqualTo(1);
+            assertThat(registry.get("auth.api.keys").gauge().value()).isEqualTo(2);
 
             Files.writeString(file, "k2=acme\n");
             assertThat(keys.reload()).as("fixed").isTrue();
             assertThat(caller(keys, "k2").tenant()).isEqualTo("acme");
             assertThat(keys.authenticate("Bearer k1")).isEmpty();
+            assertThat(registry.get("auth.api.keys.file.stale").gauge().value()).isZero();
         }
     }
 
