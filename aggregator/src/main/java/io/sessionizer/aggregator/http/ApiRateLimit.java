@@ -10,7 +10,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.Caller;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.Setting;
@@ -49,7 +49,6 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
 
     private final double rate;
     private final long capacity;
-    private final ApiKeys keys;
     private final MeterRegistry registry;
     private final TimeMeter clock;
     private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
@@ -58,25 +57,22 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
     /**
      * @param rate requests per second, 0 for no limit
      * @param burst requests at once; 0 for twice the rate, at least 1
-     * @param keys whether keys are on: a bucket per key, else per client address
      * @param clock Bucket4j's time source: the system's nanosecond clock, or a test's own
      */
-    public ApiRateLimit(double rate, int burst, ApiKeys keys, MeterRegistry registry, TimeMeter clock) {
+    public ApiRateLimit(double rate, int burst, MeterRegistry registry, TimeMeter clock) {
         this.rate = rate;
         this.capacity = burst > 0 ? burst : Math.max(1, (long) Math.ceil(2 * rate));
-        this.keys = keys;
         this.registry = registry;
         this.clock = clock;
         this.nextSweep = new AtomicLong(clock.currentTimeNanos() + SWEEP_INTERVAL.toNanos());
     }
 
     /** The limit {@code api.rate-limit} and {@code api.rate-limit-burst} configure, on the system clock. */
-    public static ApiRateLimit fromConfig(Config config, ApiKeys keys, MeterRegistry registry) {
-        ApiRateLimit limit = new ApiRateLimit(config.get(RATE), config.get(BURST), keys, registry,
-                TimeMeter.SYSTEM_NANOTIME);
+    public static ApiRateLimit fromConfig(Config config, MeterRegistry registry) {
+        ApiRateLimit limit = new ApiRateLimit(config.get(RATE), config.get(BURST), registry, TimeMeter.SYSTEM_NANOTIME);
         if (limit.rate > 0) {
-            LOG.info("API rate limit: {} requests per second per {}, {} at once", limit.rateText(),
-                    keys.enabled() ? "API key" : "client address", limit.capacity);
+            LOG.info("API rate limit: {} requests per second per API key (per client address without keys), {} at "
+                    + "once", limit.rateText(), limit.capacity);
         }
         return limit;
     }
@@ -91,9 +87,9 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
             return delegate.serve(ctx, req);
         }
         String tenant = TenantAuthentication.tenant(ctx);
-        // With keys, the tenant keeps the keys of two tenants apart even before keys have ids of their own.
-        String bucketKey = keys.enabled() ? "key " + tenant + " " + TenantAuthentication.keyId(ctx)
-                : "address " + ctx.clientAddress().getHostAddress();
+        String keyId = TenantAuthentication.keyId(ctx);
+        boolean withKey = !keyId.equals(Caller.NO_KEY);
+        String bucketKey = withKey ? "key " + keyId : "address " + ctx.clientAddress().getHostAddress();
         ConsumptionProbe probe = buckets.computeIfAbsent(bucketKey, k -> newBucket()).tryConsumeAndReturnRemaining(1);
         sweepIfDue();
         if (probe.isConsumed()) {
@@ -104,7 +100,7 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
                 .tag("tenant", tenant)
                 .register(registry).increment();
         long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
-        return Problems.tooManyRequests("Too many requests: " + (keys.enabled() ? "this API key" : "this client")
+        return Problems.tooManyRequests("Too many requests: " + (withKey ? "this API key" : "this client")
                 + " may make " + rateText() + " requests per second (" + capacity + " at once); retry in " + retryAfter
                 + " s", retryAfter);
     }

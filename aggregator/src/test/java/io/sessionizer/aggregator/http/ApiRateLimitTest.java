@@ -17,6 +17,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class ApiRateLimitTest {
     }
 
     private void start(double rate, int burst, ApiKeys keys) {
-        limit = new ApiRateLimit(rate, burst, keys, registry, clock);
+        limit = new ApiRateLimit(rate, burst, registry, clock);
         server = Server.builder()
                 .http(0)
                 .service("/api/v1/sessions", (ctx, req) -> HttpResponse.of("sessions of "
@@ -65,7 +66,8 @@ class ApiRateLimitTest {
                 .service("/ui", (ctx, req) -> HttpResponse.of("ui"))
                 // As AggregatorApp: the limit is added first, so that it runs inside the authentication.
                 .decoratorUnder("/api/", limit)
-                .decoratorUnder("/api/", new TenantAuthentication(keys, Problems::unauthorized))
+                .decoratorUnder("/api/", new TenantAuthentication(keys, ApiScopes::of,
+                        Rejection.of(Problems::unauthorized, Problems::forbidden)))
                 .build();
         server.start().join();
     }
@@ -114,6 +116,15 @@ class ApiRateLimitTest {
         assertThat(other.contentUtf8()).isEqualTo("sessions of beta");
         assertThat(registry.get("api.rate.limited").tag("tenant", "alpha").counter().count()).isEqualTo(1);
         assertThat(registry.find("api.rate.limited").tag("tenant", "beta").counter()).isNull();
+    }
+
+    @Test
+    void shouldGiveEachKeyItsOwnBucketEvenWithinOneTenant() {
+        start(1, 1, ApiKeys.of(List.of("k1=alpha", "k3=alpha"), "auth.api-keys", ""));
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+        assertThat(withKey("k1").status().code()).isEqualTo(429);
+
+        assertThat(withKey("k3").status().code()).isEqualTo(200);
     }
 
     @Test
