@@ -58,7 +58,7 @@ class ApiRateLimitIT {
 
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.header("content-type")).hasValue("application/problem+json");
-        assertThat(Long.parseLong(refused.header("retry-after").orElseThrow())).isBetween(90L, 100L);
+        assertThat(Long.parseLong(refused.header("retry-after").orElseThrow())).isBetween(50L, 100L);
         openApi.check(refused.json(), openApi.response("/api/v1/sessions", 429, "application/problem+json"),
                 "429");
         assertThat(refused.json().get("detail").asText())

@@ -40,9 +40,12 @@ import org.junit.jupiter.api.Test;
  * tenant is still served. Each test starts its own ingest, so that each starts with full buckets.
  */
 class TenantLimitsIT {
-    /** One span per second, ten at once: a request of ten spans empties the bucket for ten seconds. */
+    /**
+     * One span per second, sixty at once: a request of sixty spans empties the bucket for a minute, far longer than a
+     * slow machine takes between two requests.
+     */
     private static final String[] LIMITS = {"auth.api-keys", "k1=alpha,k2=beta", "limits.spans-per-second", "1",
-        "limits.burst", "10s"};
+        "limits.burst", "60s"};
 
     private static KafkaTestCluster kafka;
     private static String spansTopic;
@@ -113,17 +116,17 @@ class TenantLimitsIT {
     void shouldAnswer429WithRetryAfterToTheTenantOverItsSpansRateAndStillServeAnother() throws Exception {
         start(LIMITS);
         HttpPoster http = new HttpPoster(server.httpPort());
-        ExportTraceServiceRequest first = OtlpTraces.request(5, 2);
-        ExportTraceServiceRequest refused = OtlpTraces.request(5, 2);
-        ExportTraceServiceRequest other = OtlpTraces.request(5, 2);
+        ExportTraceServiceRequest first = OtlpTraces.request(20, 3);
+        ExportTraceServiceRequest refused = OtlpTraces.request(20, 3);
+        ExportTraceServiceRequest other = OtlpTraces.request(20, 3);
 
         assertThat(http.post(PROTOBUF, first.toByteArray(), "Authorization", "Bearer k1").statusCode()).isEqualTo(200);
         HttpResponse<byte[]> tooMany = http.post(PROTOBUF, refused.toByteArray(), "Authorization", "Bearer k1");
         HttpResponse<byte[]> otherTenant = http.post(PROTOBUF, other.toByteArray(), "Authorization", "Bearer k2");
 
         assertThat(tooMany.statusCode()).isEqualTo(429);
-        // Ten spans at one per second, less what refilled between the two requests.
-        assertThat(retryAfter(tooMany)).isBetween(9L, 10L);
+        // Sixty spans at one per second, less what refilled between the two requests.
+        assertThat(retryAfter(tooMany)).isBetween(30L, 60L);
         Status status = Status.parseFrom(tooMany.body());
         assertThat(status.getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED_VALUE);
         assertThat(status.getMessage()).startsWith("Tenant 'alpha' is over its limit of 1 spans per second");
@@ -133,7 +136,7 @@ class TenantLimitsIT {
         assertStoredOnly(spansTopic, stored, traceIds(refused));
         assertThat(http.get("/metrics").body())
                 .contains("ingest_tenant_refused_total{reason=\"spans_rate\",tenant=\"alpha\"} 1.0")
-                .contains("ingest_tenant_spans_total{tenant=\"beta\"} 10.0")
+                .contains("ingest_tenant_spans_total{tenant=\"beta\"} 60.0")
                 .containsPattern("ingest_tenant_inflight_bytes\\{tenant=\"alpha\"} 0.0");
     }
 
@@ -141,9 +144,9 @@ class TenantLimitsIT {
     void shouldAnswerResourceExhaustedWithRetryInfoOverGrpcToTheTenantOverItsRateAndStillServeAnother()
             throws Exception {
         start(LIMITS);
-        ExportTraceServiceRequest first = OtlpTraces.request(5, 2);
-        ExportTraceServiceRequest refused = OtlpTraces.request(5, 2);
-        ExportTraceServiceRequest other = OtlpTraces.request(5, 2);
+        ExportTraceServiceRequest first = OtlpTraces.request(20, 3);
+        ExportTraceServiceRequest refused = OtlpTraces.request(20, 3);
+        ExportTraceServiceRequest other = OtlpTraces.request(20, 3);
 
         assertThat(grpc("k1").export(first)).isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
         StatusRuntimeException error = null;
@@ -160,7 +163,7 @@ class TenantLimitsIT {
         assertThat(status.getMessage()).startsWith("Tenant 'alpha' is over its limit of 1 spans per second");
         // RetryInfo is what makes RESOURCE_EXHAUSTED retryable for an OTLP client.
         assertThat(status.getDetailsList()).singleElement().satisfies(detail -> assertThat(
-                detail.unpack(RetryInfo.class).getRetryDelay().getSeconds()).isBetween(9L, 10L));
+                detail.unpack(RetryInfo.class).getRetryDelay().getSeconds()).isBetween(30L, 60L));
         assertThat(otherTenant).isEqualTo(ExportTraceServiceResponse.getDefaultInstance());
         Map<String, String> stored = new HashMap<>(ofTenant("alpha", traceIds(first)));
         stored.putAll(ofTenant("beta", traceIds(other)));
@@ -169,8 +172,8 @@ class TenantLimitsIT {
 
     @Test
     void shouldAnswer429OnLogsToTheTenantOverItsBytesRateAndStillServeAnother() throws Exception {
-        // 100 bytes per second, 1000 at once; beta may send ten times as much.
-        start("auth.api-keys", "k1=alpha,k2=beta", "limits.bytes-per-second", "100", "limits.burst", "10s",
+        // 10 bytes per second, 1000 at once: the refused request would wait some 20 s; beta may send far more.
+        start("auth.api-keys", "k1=alpha,k2=beta", "limits.bytes-per-second", "10", "limits.burst", "100s",
                 "limits.tenant-overrides", "beta:bytes-per-second=1000");
         HttpPoster logs = new HttpPoster(server.httpPort()).logs();
         ExportLogsServiceRequest first = logs("a");
@@ -184,10 +187,10 @@ class TenantLimitsIT {
         HttpResponse<byte[]> otherTenant = logs.post(PROTOBUF, other.toByteArray(), "Authorization", "Bearer k2");
 
         assertThat(tooMany.statusCode()).isEqualTo(429);
-        assertThat(retryAfter(tooMany)).isBetween(1L, 10L);
+        assertThat(retryAfter(tooMany)).isBetween(1L, 100L);
         Status status = Status.parseFrom(tooMany.body());
         assertThat(status.getCode()).isEqualTo(Code.RESOURCE_EXHAUSTED_VALUE);
-        assertThat(status.getMessage()).startsWith("Tenant 'alpha' is over its limit of 100 bytes per second");
+        assertThat(status.getMessage()).startsWith("Tenant 'alpha' is over its limit of 10 bytes per second");
         assertThat(otherTenant.statusCode()).isEqualTo(200);
         Map<String, String> stored = new HashMap<>(ofTenant("alpha", traceIds(first)));
         stored.putAll(ofTenant("beta", traceIds(other)));
