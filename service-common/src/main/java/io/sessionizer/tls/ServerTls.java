@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class ServerTls implements AutoCloseable {
     private final List<X509Certificate> clientCas;
     private final ScheduledExecutorService reloader;
     private final Provider provider = new Provider();
+    private final List<ClientFactory> clientFactories = new CopyOnWriteArrayList<>();
     private volatile TlsKeyPair keyPair;
     /** The digest of the files last read, good or bad, so that a bad pair is reported once, not at every check. */
     private byte[] lastDigest;
@@ -144,7 +146,7 @@ public final class ServerTls implements AutoCloseable {
     /**
      * The client factory for calls to the other instances of the service: trusting {@code peerCaFile} (empty: the
      * client CA file when set, else the JVM's trust store) and presenting this instance's own certificate when
-     * client certificates are required. With TLS off, the default factory.
+     * client certificates are required. With TLS off, the default factory. {@link #close()} closes it.
      *
      * @param peerCaFile the value of {@link TlsSettings#PEER_CA_FILE}
      */
@@ -174,7 +176,9 @@ public final class ServerTls implements AutoCloseable {
                 return false;
             }
         };
-        return ClientFactory.builder().tlsProvider(peers, ClientTlsConfig.builder().build()).build();
+        ClientFactory factory = ClientFactory.builder().tlsProvider(peers, ClientTlsConfig.builder().build()).build();
+        clientFactories.add(factory);
+        return factory;
     }
 
     /** Checks the files now, as the timer does; tests call it to skip the wait. */
@@ -233,6 +237,7 @@ public final class ServerTls implements AutoCloseable {
 
     @Override
     public void close() {
+        clientFactories.forEach(ClientFactory::close);
         if (reloader != null) {
             reloader.shutdownNow();
         }
