@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -151,6 +153,33 @@ class ServerTlsTest {
                 "tls.client-auth", "optional"))); Running server = start(tls)) {
             assertThat(get(server.port(), client)).startsWith("HTTP/1.1 200");
             assertThat(get(server.port(), null)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void shouldAskPeersOverHttpsTrustingThePeerCaAndPresentTheOwnCertificateWhenRequired() {
+        TlsTestFiles.Issued served = pki.server("peer");
+        try (ServerTls tls = ServerTls.fromConfig(config(Map.of("tls.cert-file", served.certFile().toString(),
+                "tls.key-file", served.keyFile().toString()))); Running server = start(tls)) {
+            ClientFactory peers = tls.peerClientFactory(pki.caFile().toString());
+            assertThat(WebClient.builder("https://localhost:" + server.port()).factory(peers).build()
+                    .get("/").aggregate().join().contentUtf8()).isEqualTo("ok");
+        }
+        try (ServerTls tls = ServerTls.fromConfig(config(Map.of("tls.cert-file", served.certFile().toString(),
+                "tls.key-file", served.keyFile().toString(), "tls.client-ca-file", pki.caFile().toString(),
+                "tls.client-auth", "require"))); Running server = start(tls)) {
+            // No peer CA: the client CA is trusted; the instance's own certificate is presented.
+            ClientFactory peers = tls.peerClientFactory("");
+            assertThat(WebClient.builder("https://localhost:" + server.port()).factory(peers).build()
+                    .get("/").aggregate().join().contentUtf8()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void shouldRefuseAPeerCaWithoutTls() {
+        try (ServerTls tls = ServerTls.fromConfig(config(Map.of()))) {
+            assertThatThrownBy(() -> tls.peerClientFactory(pki.caFile().toString()))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("tls.peer-ca-file needs TLS");
         }
     }
 

@@ -13,6 +13,7 @@ import io.sessionizer.auth.PeerSignature;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,10 @@ class PeerCheckTest {
     static void start() {
         server = SecurityHeaders.addTo(Server.builder().http(0))
                 .service("/api/v1/sessions", (ctx, req) -> HttpResponse.of(PeerCheck.fromPeer(ctx) ? "peer" : "client"))
+                // Added before the check, so that it runs after it (as a rate limit would): it sees the verdict.
+                .decoratorUnder("/api/", (delegate, ctx, req) -> delegate.serve(ctx, req).mapHeaders(headers ->
+                        headers.toBuilder().set("x-seen-from-peer", Boolean.toString(PeerCheck.fromPeer(ctx)))
+                                .build()))
                 .decoratorUnder("/api/", new PeerCheck(new Cursors(SECRET).peerSignature()))
                 .service(WebUi.service())
                 .build();
@@ -54,6 +59,7 @@ class PeerCheckTest {
                 PeerSignature.PEER_HEADER, PEERS.sign("GET", PATH, "1")));
         assertThat(response.status().code()).isEqualTo(200);
         assertThat(response.contentUtf8()).isEqualTo("peer");
+        assertThat(response.headers().get("x-seen-from-peer")).isEqualTo("true");
         assertThat(get(PATH, Map.of()).contentUtf8()).isEqualTo("client");
     }
 
@@ -61,14 +67,14 @@ class PeerCheckTest {
     void shouldRefuseAnUnsignedForgedStaleOrMisdirectedLocalHeader() {
         PeerSignature stale = PeerSignature.of(SECRET, Clock.offset(Clock.systemUTC(), Duration.ofSeconds(-61)));
         PeerSignature otherDeployment = PeerSignature.of("another-deployment-secret-of-32-chars");
-        for (Map<String, String> headers : new Map[] {
+        for (Map<String, String> headers : List.of(
             Map.of(PeerSignature.LOCAL_HEADER, "1"),
             Map.of(PeerSignature.LOCAL_HEADER, "1", PeerSignature.PEER_HEADER, "1234.abcd"),
             Map.of(PeerSignature.LOCAL_HEADER, "1", PeerSignature.PEER_HEADER, otherDeployment.sign("GET", PATH, "1")),
             Map.of(PeerSignature.LOCAL_HEADER, "1", PeerSignature.PEER_HEADER, stale.sign("GET", PATH, "1")),
             Map.of(PeerSignature.LOCAL_HEADER, "standby", PeerSignature.PEER_HEADER, PEERS.sign("GET", PATH, "1")),
             Map.of(PeerSignature.LOCAL_HEADER, "1", PeerSignature.PEER_HEADER,
-                    PEERS.sign("GET", "/api/v1/sessions?limit=6", "1"))}) {
+                    PEERS.sign("GET", "/api/v1/sessions?limit=6", "1")))) {
             AggregatedHttpResponse response = get(PATH, headers);
             assertThat(response.status().code()).as(headers.toString()).isEqualTo(403);
             assertThat(response.contentType().toString()).startsWith("application/problem+json");
