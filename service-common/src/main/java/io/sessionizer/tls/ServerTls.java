@@ -115,11 +115,6 @@ public final class ServerTls implements AutoCloseable {
         return new ServerTls(Path.of(cert), Path.of(key), clientAuth, cas, interval);
     }
 
-    /** Plain ports: what a service without the {@code tls.*} settings (tests, tools) listens with. */
-    public static ServerTls off() {
-        return new ServerTls(null, null, ClientAuth.NONE, List.of(), Duration.ofSeconds(30));
-    }
-
     public boolean enabled() {
         return certFile != null;
     }
@@ -182,7 +177,7 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /** Checks the files now, as the timer does; tests call it to skip the wait. */
-    void reload() {
+    synchronized void reload() {
         try {
             PairBytes pair = read();
             if (Arrays.equals(pair.digest(), lastDigest)) {
