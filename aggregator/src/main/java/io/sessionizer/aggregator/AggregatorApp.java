@@ -18,6 +18,7 @@ import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
 import io.sessionizer.aggregator.http.AnnotationWriter;
 import io.sessionizer.aggregator.http.AnnotationsApi;
+import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.PeerCheck;
 import io.sessionizer.aggregator.http.Problems;
@@ -29,6 +30,7 @@ import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.health.OpsEndpoints;
@@ -60,6 +62,7 @@ public final class AggregatorApp implements AutoCloseable {
 
     private final Server server;
     private final ServerTls tls;
+    private final ApiKeys apiKeys;
     private final AnnotationWriter annotations;
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry;
@@ -67,10 +70,11 @@ public final class AggregatorApp implements AutoCloseable {
     private final CompletableFuture<String> failed = new CompletableFuture<>();
     private volatile String failureCause = "Kafka Streams stopped (state ERROR)";
 
-    private AggregatorApp(Server server, ServerTls tls, AnnotationWriter annotations, KafkaStreams streams,
-            PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
+    private AggregatorApp(Server server, ServerTls tls, ApiKeys apiKeys, AnnotationWriter annotations,
+            KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
         this.server = server;
         this.tls = tls;
+        this.apiKeys = apiKeys;
         this.annotations = annotations;
         this.streams = streams;
         this.registry = registry;
@@ -96,6 +100,7 @@ public final class AggregatorApp implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        apiKeys.bindTo(registry);
 
         SessionQueryService queries = new SessionQueryService();
         ServerBuilder builder = tls.listen(Server.builder(), config.get(AggregatorSettings.HTTP_PORT))
@@ -104,10 +109,13 @@ public final class AggregatorApp implements AutoCloseable {
         new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
                 config.get(AggregatorSettings.ANNOTATIONS_MAX_BODY), Clock.systemUTC()).addTo(builder);
         builder
-                // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
-                // document and the UI's static files need none (the UI asks for a key when the API wants one).
-                .decoratorUnder("/api/", new TenantAuthentication(apiKeys, Problems::unauthorized))
-                // Only another instance may ask for an answer from this instance's own stores.
+                // The API answers only with a known key when keys are configured, GETs with the read scope and
+                // annotations with the annotate scope; health, metrics, the OpenAPI document and the UI's static files
+                // need none (the UI asks for a key when the API wants one).
+                .decoratorUnder("/api/", new TenantAuthentication(apiKeys, ApiScopes::of,
+                        Rejection.of(Problems::unauthorized, Problems::forbidden)))
+                // Only another instance may ask for an answer from this instance's own stores. Added last, so that
+                // it runs first: the decorators added before it see PeerCheck.fromPeer(ctx).
                 .decoratorUnder("/api/", new PeerCheck(cursors.peerSignature()))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service());
@@ -121,7 +129,7 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas), props);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        AggregatorApp app = new AggregatorApp(server, tls, annotations, streams, registry, streamsMetrics);
+        AggregatorApp app = new AggregatorApp(server, tls, apiKeys, annotations, streams, registry, streamsMetrics);
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(cause -> app.failureCause = cause));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
@@ -208,6 +216,7 @@ public final class AggregatorApp implements AutoCloseable {
     public void close() {
         server.stop().join();
         tls.close();
+        apiKeys.close();
         annotations.close();
         // Leaving the group hands this instance's partitions to the others now, not after the session timeout.
         streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)

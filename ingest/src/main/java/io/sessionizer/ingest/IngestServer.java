@@ -19,7 +19,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
@@ -37,6 +39,7 @@ import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import io.sessionizer.tls.ServerTls;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -69,13 +72,11 @@ public final class IngestServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final PrometheusMeterRegistry registry;
     private final IngestPipeline pipeline;
-    private final ServerTls tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private IngestServer(Server httpServer, Server grpcServer, BooleanSupplier ready, List<AutoCloseable> resources,
-            PrometheusMeterRegistry registry, IngestPipeline pipeline, ServerTls tls) {
+            PrometheusMeterRegistry registry, IngestPipeline pipeline) {
         this.pipeline = pipeline;
-        this.tls = tls;
         this.httpServer = httpServer;
         this.grpcServer = grpcServer;
         this.ready = ready;
@@ -123,10 +124,15 @@ public final class IngestServer implements AutoCloseable {
         validate(config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestServer server = null;
-        ServerTls tls = null;
+        List<AutoCloseable> owned = new ArrayList<>(resources);
         try {
-            // Both ports serve TLS only when a certificate is configured.
-            tls = ServerTls.fromConfig(config);
+            // Closed with the server: it owns the timer that reloads the keys file.
+            ApiKeys apiKeys = ApiKeys.fromConfig(config);
+            owned.add(apiKeys);
+            apiKeys.bindTo(registry);
+            // Both ports serve TLS only when a certificate is configured; closed with the server (its reload timer).
+            ServerTls tls = ServerTls.fromConfig(config);
+            owned.add(tls);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
@@ -139,7 +145,6 @@ public final class IngestServer implements AutoCloseable {
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
                     config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
                     config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
-            ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
                     .quietPeriod(Duration.ofMillis(100))
@@ -156,7 +161,8 @@ public final class IngestServer implements AutoCloseable {
                     .entrySet()) {
                 OtlpHttpService otlpHttp = new OtlpHttpService(endpoint.getValue(), pipeline, metrics, maxRequestSize,
                         retryAfter);
-                TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, otlpHttp::unauthenticated);
+                TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, Scope.INGEST,
+                        Rejection.of(otlpHttp::unauthenticated, otlpHttp::forbidden));
                 if (origins.isEmpty()) {
                     http.route().post(endpoint.getKey()).decorator(httpAuth).build(otlpHttp);
                 } else {
@@ -186,9 +192,10 @@ public final class IngestServer implements AutoCloseable {
                             // export() hands records to the producer, which may block on missing metadata.
                             .useBlockingTaskExecutor(true)
                             .build())
-                    .decorator(new TenantAuthentication(apiKeys, grpcRejections::unauthenticated))
+                    .decorator(new TenantAuthentication(apiKeys, Scope.INGEST,
+                            Rejection.of(grpcRejections::unauthenticated, grpcRejections::forbidden)))
                     .build();
-            server = new IngestServer(httpServer, grpcServer, ready, resources, registry, pipeline, tls);
+            server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
             LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}{}",
                     server.httpPort(), server.grpcPort(), tls.enabled() ? ", TLS only" : "",
@@ -198,11 +205,8 @@ public final class IngestServer implements AutoCloseable {
             if (server != null) {
                 server.close();
             } else {
-                closeAll(resources);
+                closeAll(owned);
                 registry.close();
-                if (tls != null) {
-                    tls.close();
-                }
             }
             throw e;
         }
@@ -270,7 +274,6 @@ public final class IngestServer implements AutoCloseable {
         // taken on; those waiting for Kafka are answered by their own deadline.
         pipeline.drain();
         CompletableFuture.allOf(httpServer.stop(), grpcServer.stop()).join();
-        tls.close();
         closeAll(resources);
         registry.close();
         LOG.info("Stopped");

@@ -1,2 +1,2 @@
-/** API keys that authenticate clients and fix their tenant, shared by the ingest and the aggregator. */
+/** API keys that authenticate clients and fix their tenant and scopes, shared by the ingest and the aggregator. */
 package io.sessionizer.auth;

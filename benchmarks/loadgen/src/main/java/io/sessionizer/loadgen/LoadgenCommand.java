@@ -36,7 +36,8 @@ public final class LoadgenCommand implements Callable<Integer>, Subcommand {
                     + " https:// for TLS. OTLP/HTTP posts to /v1/traces unless the URL has a path.")
     String endpoint;
 
-    @Option(names = "--api-key", paramLabel = "KEY", description = "Sent as 'Authorization: Bearer KEY'.")
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "Sent as 'Authorization: Bearer KEY'; it needs the ingest scope.")
     String apiKey;
 
     @Option(names = "--ca-file", paramLabel = "PEM",

@@ -42,7 +42,8 @@ public final class EvaluateCommand implements Callable<Integer>, Subcommand {
     String api;
 
     @Option(names = "--api-key", paramLabel = "KEY",
-            description = "Sent as 'Authorization: Bearer KEY' (evaluator.api-key); it fixes the tenant.")
+            description = "Sent as 'Authorization: Bearer KEY' (evaluator.api-key); it fixes the tenant, and needs"
+                    + " the read and annotate scopes.")
     String apiKey;
 
     @Option(names = "--tenant", paramLabel = "TENANT",

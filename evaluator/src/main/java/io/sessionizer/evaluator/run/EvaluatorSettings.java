@@ -24,7 +24,8 @@ public final class EvaluatorSettings {
     public static final Setting<String> API_URL = Setting.string("evaluator.api-url", "http://localhost:8080",
             "Base URL of the aggregator's REST API: sessions are read and verdicts written there.");
     public static final Setting<String> API_KEY = Setting.string("evaluator.api-key", "",
-            "API key sent as 'Authorization: Bearer <key>'; it fixes the tenant. Empty sends none.");
+            "API key sent as 'Authorization: Bearer <key>'; it fixes the tenant, and needs the read and annotate"
+                    + " scopes. Empty sends none.");
     public static final Setting<String> TENANT = Setting.string("evaluator.tenant", "default",
             "The tenant of the API key: events of other tenants are skipped.");
     public static final Setting<String> GROUP = Setting.string("evaluator.group", "sessionizer-evaluator",

@@ -86,6 +86,9 @@ class WebUiIT {
     private static final Path SCREENSHOTS = Path.of("target", "ui-screenshots");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String API_KEY = "ui-test-key";
+    /** Keys of the same tenant with one scope each: the UI explains the 403 they get. */
+    private static final String INGEST_KEY = "ui-test-ingest-key";
+    private static final String READ_KEY = "ui-test-read-key";
     private static final String KEY_STORAGE = "sessionizer.api-key";
     /**
      * Selenium warns at each start that it has no DevTools (CDP) binding for this Chromium version; the test uses
@@ -264,7 +267,8 @@ class WebUiIT {
                 .as("WebUiIT needs Debian's Chromium and ChromeDriver at %s and %s: "
                         + "apt-get install chromium chromium-driver (.ci/run does it)", CHROMIUM, CHROMEDRIVER)
                 .isTrue();
-        TestStack stack = TestStack.start(kafka, stateDir, Map.of("auth.api-keys", API_KEY + "=ui"));
+        TestStack stack = TestStack.start(kafka, stateDir, Map.of("auth.api-keys",
+                API_KEY + "=ui," + INGEST_KEY + "=ui ingest," + READ_KEY + "=ui read"));
         ingest = stack.ingest();
         aggregator = stack.aggregator();
         api = SessionsApiClient.of(aggregator.httpPort()).withApiKey(API_KEY);
@@ -1261,6 +1265,27 @@ class WebUiIT {
         eventually(() -> assertThat(listedSessions()).containsSubsequence(cooking, travel));
     }
 
+    /**
+     * A key without the read scope gets the key form, saying so; a key without the annotate scope reads, and a thumbs
+     * click says why it was not saved.
+     */
+    @Test
+    void shouldExplainA403ByTheScopeTheKeyLacks() {
+        open("/", INGEST_KEY);
+        eventually(() -> assertThat(browser.findElement(By.cssSelector(".notice.warn")).getText())
+                .contains("lacks the read scope"));
+        assertThat(browser.findElement(By.cssSelector(".key-hint")).getText()).contains("API key with the read scope");
+        assertThat(waitFor(By.id("api-key")).isDisplayed()).isTrue();
+
+        open("/#/sessions/" + travel, READ_KEY);
+        eventually(() -> assertThat(turns()).hasSize(TRAVEL.size()));
+        String traceId = turns().get(0).getDomAttribute("data-trace-id");
+        clickWhenShown(() -> thumb(0, "up"));
+        eventually(() -> assertThat(texts("#transcript .turn[data-trace-id='" + traceId + "'] .notice.error"))
+                .containsExactly("Could not save the thumbs up: this API key lacks the annotate scope, which writing"
+                        + " annotations needs"));
+    }
+
     /** Needs {@code GET /api/v1/stats}. */
     @Test
     void shouldShowProjectTotals() {
@@ -1392,9 +1417,13 @@ class WebUiIT {
 
     /** Opens a page of the UI in a tab that already has the API key. */
     private void open(String path) {
+        open(path, API_KEY);
+    }
+
+    private void open(String path, String key) {
         // sessionStorage belongs to the origin: set it on a page of the aggregator first.
         browser.get(url("/healthz"));
-        browser.executeScript("sessionStorage.setItem(arguments[0], arguments[1])", KEY_STORAGE, API_KEY);
+        browser.executeScript("sessionStorage.setItem(arguments[0], arguments[1])", KEY_STORAGE, key);
         openWithoutKey(path);
     }
 

@@ -13,13 +13,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /**
- * The {@code sessionizer} command; each way of running the project is a subcommand. {@code local} is the launcher's
- * own; the others ({@code loadgen}, {@code bench}, {@code bench-backlog}, {@code soak}, {@code evaluate}) are the
+ * The {@code sessionizer} command; each way of running the project is a subcommand. {@code local} and {@code keys}
+ * are the launcher's own; the others ({@code loadgen}, {@code bench}, {@code bench-backlog}, {@code soak}, {@code evaluate}) are the
  * {@link Subcommand}s of the modules on the class path.
  */
 @Command(name = "sessionizer", sortOptions = false, usageHelpAutoWidth = true,
         description = "Sessionizer: OpenTelemetry traces of LLM apps turned into live sessions.",
-        subcommands = LocalCommand.class)
+        subcommands = {LocalCommand.class, KeysCommand.class})
 public final class SessionizerCli implements Runnable {
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
             description = "Show this help and exit.")
