@@ -14,6 +14,9 @@ import io.sessionizer.config.ConfigException;
 import io.sessionizer.testing.TlsTestFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,6 +175,23 @@ class ServerTlsTest {
             ClientFactory peers = tls.peerClientFactory("");
             assertThat(WebClient.builder("https://localhost:" + server.port()).factory(peers).build()
                     .get("/").aggregate().join().contentUtf8()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void shouldLetAJdkClientTrustAPemBundle() throws Exception {
+        TlsTestFiles.Issued served = pki.server("jdk");
+        try (ServerTls tls = ServerTls.fromConfig(config(Map.of("tls.cert-file", served.certFile().toString(),
+                "tls.key-file", served.keyFile().toString()))); Running server = start(tls)) {
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(PemTrust.sslContext(pki.caFile(), "evaluator.api-ca-file")).build();
+            // java.net.http's response: the Armeria HttpResponse above is the server's.
+            java.net.http.HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + server.port() + "/")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).isEqualTo("ok");
+            assertThatThrownBy(() -> PemTrust.sslContext(dir.resolve("missing.pem"), "evaluator.api-ca-file"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("evaluator.api-ca-file");
         }
     }
 
