@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -213,10 +214,17 @@ public final class SecureKafkaTestCluster {
         return Admin.create(new HashMap<>(clientProperties(Mechanism.SCRAM_SHA_512)));
     }
 
-    /** Creates topics with the given partition count, over SASL_SSL. */
+    /**
+     * Creates topics with the given partition count, over SASL_SSL; compacted when the name ends with
+     * {@code sessions}, as {@link KafkaTestCluster#createTopics} does.
+     */
     public void createTopics(int partitions, String... names) {
         try (Admin admin = admin()) {
-            List<NewTopic> topics = Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1))
+            List<NewTopic> topics = Arrays.stream(names)
+                    .map(n -> new NewTopic(n, partitions, (short) 1))
+                    .map(t -> t.name().endsWith("sessions")
+                            ? t.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
+                            : t)
                     .toList();
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
