@@ -69,7 +69,8 @@ const KEY_STORAGE = 'sessionizer.api-key';
 
 /**
  * GET a JSON resource, or POST `body` as JSON when given; never throws: {ok, status, data, detail, field}, `field`
- * the body field a problem+json 400 names. A 401 asks for an API key instead.
+ * the body field a problem+json 400 names. A 401 asks for an API key instead; so does a 403 to a GET (the key lacks the
+ * read scope), while a 403 to a POST says that the key lacks the annotate scope.
  */
 async function api(path, body) {
   try {
@@ -90,6 +91,12 @@ async function api(path, body) {
     if (!response.ok && !detail) detail = 'HTTP ' + response.status;
     const field = data && typeof data.field === 'string' ? data.field : null;
     if (response.status === 401) askForKey(key ? 'That API key is not valid here.' : detail);
+    if (response.status === 403 && body === undefined) {
+      askForKey('That API key lacks the read scope, so it cannot show sessions.');
+    }
+    if (response.status === 403 && body !== undefined) {
+      detail = 'this API key lacks the annotate scope, which writing annotations needs';
+    }
     return { ok: response.ok, status: response.status, data, detail, field };
   } catch (error) {
     return { ok: false, status: 0, data: null, detail: 'The server cannot be reached (' + error.message + ')',
@@ -98,7 +105,7 @@ async function api(path, body) {
 }
 
 /**
- * The API wants a key (the ingest's keys: each key sees its tenant's sessions). The key is kept in this tab's
+ * The API wants a key with the read scope (each key sees its tenant's sessions). The key is kept in this tab's
  * sessionStorage only, and sent as a bearer token.
  */
 function askForKey(message) {
@@ -106,13 +113,15 @@ function askForKey(message) {
   stopView();
   stopView = () => {};
   const input = el('input', { type: 'password', id: 'api-key', name: 'api-key', autocomplete: 'off',
-    placeholder: 'API key', 'aria-label': 'API key', required: true });
+    placeholder: 'API key', 'aria-label': 'API key with the read scope', required: true });
   const form = el('form', { id: 'api-key-form', class: 'key-form', onsubmit: (event) => {
     event.preventDefault();
     sessionStorage.setItem(KEY_STORAGE, input.value.trim());
     route();
   } }, input, el('button', { type: 'submit' }, 'Open'));
-  view.replaceChildren(el('h1', {}, 'API key needed'), notice('warn', message), form);
+  view.replaceChildren(el('h1', {}, 'API key needed'), notice('warn', message),
+    el('p', { class: 'key-hint' }, 'Enter an API key with the read scope (and the annotate scope to annotate).'
+      + ' It is kept in this browser tab only.'), form);
   input.focus();
 }
 

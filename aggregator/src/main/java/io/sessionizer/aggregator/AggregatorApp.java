@@ -17,6 +17,7 @@ import io.sessionizer.aggregator.errors.RecordLimits;
 import io.sessionizer.aggregator.errors.StreamThreadFailures;
 import io.sessionizer.aggregator.http.AnnotationWriter;
 import io.sessionizer.aggregator.http.AnnotationsApi;
+import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.aggregator.http.SessionsApi;
@@ -26,6 +27,7 @@ import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.health.OpsEndpoints;
@@ -54,6 +56,7 @@ public final class AggregatorApp implements AutoCloseable {
     private static final String OPENAPI = "/openapi.json";
 
     private final Server server;
+    private final ApiKeys apiKeys;
     private final AnnotationWriter annotations;
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry;
@@ -61,9 +64,10 @@ public final class AggregatorApp implements AutoCloseable {
     private final CompletableFuture<String> failed = new CompletableFuture<>();
     private volatile String failureCause = "Kafka Streams stopped (state ERROR)";
 
-    private AggregatorApp(Server server, AnnotationWriter annotations, KafkaStreams streams,
+    private AggregatorApp(Server server, ApiKeys apiKeys, AnnotationWriter annotations, KafkaStreams streams,
             PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
         this.server = server;
+        this.apiKeys = apiKeys;
         this.annotations = annotations;
         this.streams = streams;
         this.registry = registry;
@@ -93,9 +97,11 @@ public final class AggregatorApp implements AutoCloseable {
         new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
                 config.get(AggregatorSettings.ANNOTATIONS_MAX_BODY), Clock.systemUTC()).addTo(builder);
         builder
-                // The API answers only with a known key when keys are configured; health, metrics, the OpenAPI
-                // document and the UI's static files need none (the UI asks for a key when the API wants one).
-                .decoratorUnder("/api/", new TenantAuthentication(apiKeys, Problems::unauthorized))
+                // The API answers only with a known key when keys are configured, GETs with the read scope and
+                // annotations with the annotate scope; health, metrics, the OpenAPI document and the UI's static files
+                // need none (the UI asks for a key when the API wants one).
+                .decoratorUnder("/api/", new TenantAuthentication(apiKeys, ApiScopes::of,
+                        Rejection.of(Problems::unauthorized, Problems::forbidden)))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service());
         // Ready only when queries can be answered: not while restoring state or rebalancing.
@@ -108,7 +114,7 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas), props);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        AggregatorApp app = new AggregatorApp(server, annotations, streams, registry, streamsMetrics);
+        AggregatorApp app = new AggregatorApp(server, apiKeys, annotations, streams, registry, streamsMetrics);
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(cause -> app.failureCause = cause));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
@@ -194,6 +200,7 @@ public final class AggregatorApp implements AutoCloseable {
     @Override
     public void close() {
         server.stop().join();
+        apiKeys.close();
         annotations.close();
         // Leaving the group hands this instance's partitions to the others now, not after the session timeout.
         streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)

@@ -9,9 +9,11 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.sessionizer.aggregator.domain.TurnLimits;
 import io.sessionizer.aggregator.http.AnnotationWriter;
 import io.sessionizer.aggregator.http.AnnotationsApi;
+import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.RegistrySettings;
@@ -302,7 +304,8 @@ class AnnotationsApiIT {
                     config.get(AggregatorSettings.ANNOTATIONS_TOPIC), produceTimeout, schemas, 1024 * 1024)) {
                 ServerBuilder builder = Server.builder().http(0);
                 new AnnotationsApi(writer, produceTimeout, 8 * 1024, Clock.systemUTC()).addTo(builder)
-                        .decoratorUnder("/api/", new TenantAuthentication(ApiKeys.none(), Problems::unauthorized));
+                        .decoratorUnder("/api/", new TenantAuthentication(ApiKeys.none(), ApiScopes::of,
+                                Rejection.of(Problems::unauthorized, Problems::forbidden)));
                 Server server = builder.build();
                 server.start().join();
                 try {

@@ -19,7 +19,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
+import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
@@ -36,6 +38,7 @@ import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -120,7 +123,11 @@ public final class IngestServer implements AutoCloseable {
         validate(config);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestServer server = null;
+        List<AutoCloseable> owned = new ArrayList<>(resources);
         try {
+            // Closed with the server: it owns the timer that reloads the keys file.
+            ApiKeys apiKeys = ApiKeys.fromConfig(config);
+            owned.add(apiKeys);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
@@ -133,7 +140,6 @@ public final class IngestServer implements AutoCloseable {
             IngestPipeline pipeline = new IngestPipeline(sink, metrics,
                     config.get(IngestSettings.MAX_IN_FLIGHT_BYTES), sendTimeout,
                     config.get(IngestSettings.RECORD_MAX_BYTES).intValue(), CommonPools.blockingTaskExecutor());
-            ApiKeys apiKeys = ApiKeys.fromConfig(config);
             GracefulShutdown shutdown = GracefulShutdown.builder()
                     // Armeria waits for in-flight requests, then for this long without a new one.
                     .quietPeriod(Duration.ofMillis(100))
@@ -151,7 +157,8 @@ public final class IngestServer implements AutoCloseable {
                     .entrySet()) {
                 OtlpHttpService otlpHttp = new OtlpHttpService(endpoint.getValue(), pipeline, metrics, maxRequestSize,
                         retryAfter);
-                TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, otlpHttp::unauthenticated);
+                TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, Scope.INGEST,
+                        Rejection.of(otlpHttp::unauthenticated, otlpHttp::forbidden));
                 if (origins.isEmpty()) {
                     http.route().post(endpoint.getKey()).decorator(httpAuth).build(otlpHttp);
                 } else {
@@ -182,9 +189,10 @@ public final class IngestServer implements AutoCloseable {
                             // export() hands records to the producer, which may block on missing metadata.
                             .useBlockingTaskExecutor(true)
                             .build())
-                    .decorator(new TenantAuthentication(apiKeys, grpcRejections::unauthenticated))
+                    .decorator(new TenantAuthentication(apiKeys, Scope.INGEST,
+                            Rejection.of(grpcRejections::unauthenticated, grpcRejections::forbidden)))
                     .build();
-            server = new IngestServer(httpServer, grpcServer, ready, resources, registry, pipeline);
+            server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
             LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
                     server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
@@ -193,7 +201,7 @@ public final class IngestServer implements AutoCloseable {
             if (server != null) {
                 server.close();
             } else {
-                closeAll(resources);
+                closeAll(owned);
                 registry.close();
             }
             throw e;

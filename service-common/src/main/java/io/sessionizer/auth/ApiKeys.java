@@ -5,130 +5,379 @@ import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
 import io.sessionizer.schemas.records.RecordContract;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Maps API keys to tenants. Without keys every request belongs to {@value RecordContract#DEFAULT_TENANT}; with keys,
- * a request must carry {@code Authorization: Bearer <key>}.
+ * Maps API keys to a tenant and scopes. Without keys every request belongs to
+ * {@value RecordContract#DEFAULT_TENANT} with every scope; with keys, a request must carry
+ * {@code Authorization: Bearer <key>}.
+ *
+ * <p>An entry is {@code <key>=<tenant>[ <scope>...]}, split at the last {@code =}; the key is either
+ * {@code sha256:<64 lowercase hex>}, the SHA-256 of its UTF-8 bytes (the form to store), or the key itself (still
+ * accepted, with a warning naming where it is, never the key). No scope listed means every scope.
  *
  * <p>Keys are kept only as SHA-256 digests and every digest is compared on each lookup, with
- * {@link MessageDigest#isEqual}, so that the time taken says nothing about how much of a key was right. Keys never
- * appear in messages or logs.
+ * {@link MessageDigest#isEqual} and no early exit, so that the time taken says nothing about which key, or how much of
+ * one, was right. Keys and their hashes never appear in messages or logs; the {@link Caller#keyId() key id} may.
+ *
+ * <p>The keys file is read again every {@link #RELOAD_INTERVAL} and taken when its content has changed (a digest of
+ * its bytes, not file events: Kubernetes swaps a symlink to update a mounted secret), so that a key is rotated or
+ * revoked without a restart. A file that cannot be read or parsed then keeps the keys in use and logs one error.
+ * Whether keys are required is fixed at start: with a keys file, an empty file refuses every request rather than
+ * opening the service. {@link #close()} stops the reloading.
  */
-public final class ApiKeys {
-    /** The same keys for every service, so that a key that may send spans may also read its sessions. */
+public final class ApiKeys implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeys.class);
+    private static final String GRAMMAR = "<key>=<tenant>[ <scope>...], the key as sha256:<64 lowercase hex> or"
+            + " the key itself";
+
+    /** The same keys for every service, so that one key may both send spans and read its sessions. */
     public static final Setting<List<String>> KEYS = Setting.list("auth.api-keys", "",
-            "API keys as comma-separated key=tenant pairs. With any key configured (here or in the file), every "
-                    + "request needs 'Authorization: Bearer <key>' and the key fixes the tenant.");
+            "API keys as comma-separated entries '<key>=<tenant>[ <scope>...]': the key as 'sha256:<64 lowercase hex>'"
+                    + " (its SHA-256, printed by './sessionizer keys hash'; a plaintext key is still accepted with a"
+                    + " warning), then scopes separated by spaces from ingest, read, annotate, admin (all when none is"
+                    + " listed). With any key configured (here or in the file), every request needs"
+                    + " 'Authorization: Bearer <key>', the key fixes the tenant, and a key without the scope of a"
+                    + " route is answered 403.");
     public static final Setting<String> KEYS_FILE = Setting.string("auth.api-keys-file", "",
-            "A properties file of key=tenant lines, read at start; empty for none.");
+            "A file of API keys, one entry per line in the format of auth.api-keys ('#' comments and blank lines"
+                    + " allowed); read again when its content changes, so that keys are rotated and revoked without a"
+                    + " restart. Setting it requires keys even while the file is empty. Empty for none.");
+    public static final Setting<Duration> RELOAD_INTERVAL = Setting.duration("auth.api-keys-reload-interval", "5s",
+            "How often auth.api-keys-file is checked for a change; a file that then fails to read or parse keeps"
+                    + " the keys in use and logs an error. 0 reads it at start only.");
+
+    private static final String HASH_PREFIX = "sha256:";
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern SPACES = Pattern.compile("\\s+");
     private static final String BEARER = "bearer ";
+    private static final int KEY_ID_BYTES = 6;
+    private static final int NEW_KEY_BYTES = 32;
+    /** The prefix of the keys {@link #newKey} makes, so that a leaked one is easy to recognise (secret scanners). */
+    public static final String NEW_KEY_PREFIX = "sz_";
 
-    private final List<Entry> entries;
+    private final List<Entry> fixed;
+    private final Path file;
+    private final boolean enabled;
+    private final ScheduledExecutorService reloader;
+    private volatile Snapshot snapshot;
+    /** The digest of file content that failed to parse, so that its error is logged once; reloader thread only. */
+    private byte[] failedDigest;
+    private boolean readFailing;
 
-    private record Entry(byte[] digest, String tenant) {
+    /** One key: the SHA-256 of the key, and where it came from, for error messages. */
+    private record Entry(byte[] digest, String tenant, Set<Scope> scopes, String location) {
     }
 
-    private ApiKeys(List<Entry> entries) {
-        this.entries = entries;
+    /** The keys in use, and the digest of the file content they were read from (null without a file). */
+    private record Snapshot(byte[][] digests, Caller[] callers, byte[] fileDigest) {
+    }
+
+    private ApiKeys(List<Entry> fixed, Path file, byte[] fileBytes, List<Entry> fromFile, Duration reloadInterval) {
+        this.fixed = fixed;
+        this.file = file;
+        this.enabled = !fixed.isEmpty() || file != null;
+        this.snapshot = snapshot(fixed, fromFile, fileBytes == null ? null : sha256(fileBytes));
+        if (file != null && !reloadInterval.isZero() && !reloadInterval.isNegative()) {
+            reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "api-keys-reload");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long millis = Math.max(1, reloadInterval.toMillis());
+            reloader.scheduleWithFixedDelay(this::reloadSafely, millis, millis, TimeUnit.MILLISECONDS);
+        } else {
+            reloader = null;
+        }
     }
 
     public static List<Setting<?>> settings() {
-        return List.of(KEYS, KEYS_FILE);
+        return List.of(KEYS, KEYS_FILE, RELOAD_INTERVAL);
     }
 
-    /** The keys {@link #KEYS} and {@link #KEYS_FILE} configure. */
+    /** The keys {@link #KEYS} and {@link #KEYS_FILE} configure, the file reloaded every {@link #RELOAD_INTERVAL}. */
     public static ApiKeys fromConfig(Config config) {
-        return of(config.get(KEYS), KEYS.name(), config.get(KEYS_FILE));
+        return load(config.get(KEYS), KEYS.name(), config.get(KEYS_FILE), config.get(RELOAD_INTERVAL));
     }
 
     /** No keys: authentication is off. */
     public static ApiKeys none() {
-        return new ApiKeys(List.of());
+        return new ApiKeys(List.of(), null, null, List.of(), Duration.ZERO);
     }
 
     /**
-     * Keys from {@code key=tenant} entries and from a properties file of the same pairs (either may be empty).
+     * Keys from entries and from a keys file (either may be empty), the file read at start only.
      *
-     * @param source names where the entries came from, for error messages
+     * @param source names where the entries came from, for messages
      */
     public static ApiKeys of(List<String> entries, String source, String file) {
-        Map<String, String> keys = new LinkedHashMap<>();
-        for (String entry : entries) {
-            int eq = entry.lastIndexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw new ConfigException("Invalid entry in " + source + ": expected key=tenant");
-            }
-            put(keys, entry.substring(0, eq).trim(), entry.substring(eq + 1).trim(), source);
-        }
-        if (file != null && !file.isBlank()) {
-            Properties props = new Properties();
-            try (Reader reader = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
-                props.load(reader);
-            } catch (IOException e) {
-                throw new ConfigException("Cannot read API key file " + file + ": " + e.getMessage());
-            }
-            for (String key : props.stringPropertyNames()) {
-                put(keys, key.trim(), props.getProperty(key).trim(), "API key file " + file);
-            }
-        }
-        List<Entry> list = new ArrayList<>();
-        keys.forEach((key, tenant) -> list.add(new Entry(digest(key), tenant)));
-        return new ApiKeys(List.copyOf(list));
+        return load(entries, source, file, Duration.ZERO);
     }
 
-    private static void put(Map<String, String> keys, String key, String tenant, String source) {
-        if (key.isEmpty()) {
-            throw new ConfigException("Empty API key in " + source);
+    /**
+     * Keys from entries and from a keys file, the file checked for a change every {@code reloadInterval} (zero: never).
+     * Fails with a ConfigException, naming the setting or file and the entry, when an entry or the file is invalid.
+     */
+    public static ApiKeys load(List<String> entries, String source, String file, Duration reloadInterval) {
+        List<Entry> fixed = parse(entries, source, "entry");
+        if (file == null || file.isBlank()) {
+            return new ApiKeys(fixed, null, null, List.of(), reloadInterval);
         }
-        if (!RecordContract.isValidTenant(tenant)) {
-            throw new ConfigException("Invalid tenant '" + tenant + "' in " + source + ": must match "
-                    + RecordContract.TENANT_PATTERN);
-        }
-        if (keys.put(key, tenant) != null) {
-            throw new ConfigException("The same API key is given twice in " + source);
-        }
+        Path path = Path.of(file);
+        byte[] bytes = read(path);
+        List<Entry> fromFile = parseFile(path, bytes);
+        checkDistinct(fixed, fromFile);
+        return new ApiKeys(fixed, path, bytes, fromFile, reloadInterval);
     }
 
     public boolean enabled() {
-        return !entries.isEmpty();
+        return enabled;
     }
 
-    /** The tenant of an {@code Authorization} header value, or empty when it names no known key. */
-    public Optional<String> tenantFor(String authorization) {
-        if (!enabled()) {
-            return Optional.of(RecordContract.DEFAULT_TENANT);
+    /** How many keys are in use now. */
+    public int size() {
+        return snapshot.digests.length;
+    }
+
+    /**
+     * The caller an {@code Authorization} header value names, or empty when it names no key in use. Without keys, the
+     * default tenant with every scope.
+     */
+    public Optional<Caller> authenticate(String authorization) {
+        if (!enabled) {
+            return Optional.of(Caller.ANONYMOUS);
         }
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             return Optional.empty();
         }
-        byte[] presented = digest(authorization.substring(BEARER.length()).trim());
-        String tenant = null;
-        for (Entry entry : entries) {
-            // No early exit: every key is compared whatever matched.
-            if (MessageDigest.isEqual(entry.digest, presented)) {
-                tenant = entry.tenant;
-            }
+        String key = authorization.substring(BEARER.length()).trim();
+        if (key.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.ofNullable(tenant);
+        Snapshot keys = snapshot;
+        int found = indexOf(keys.digests, sha256(key.getBytes(StandardCharsets.UTF_8)), MessageDigest::isEqual);
+        return found < 0 ? Optional.empty() : Optional.of(keys.callers[found]);
     }
 
-    private static byte[] digest(String key) {
+    /**
+     * The index of {@code presented} among {@code digests}, or -1, comparing it with every digest whatever matched:
+     * the loop takes the same time for the first key, the last and none.
+     */
+    static int indexOf(byte[][] digests, byte[] presented, BiPredicate<byte[], byte[]> equal) {
+        int found = -1;
+        for (int i = 0; i < digests.length; i++) {
+            // No early exit: every key is compared whatever matched.
+            if (equal.test(digests[i], presented)) {
+                found = i;
+            }
+        }
+        return found;
+    }
+
+    /** The stored form of a key: {@code sha256:} and the lowercase hex SHA-256 of its UTF-8 bytes. */
+    public static String hash(String key) {
+        return HASH_PREFIX + HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** A new key: {@value #NEW_KEY_PREFIX} and 32 random bytes in unpadded base64url (no {@code =}, no {@code ,}). */
+    public static String newKey(SecureRandom random) {
+        byte[] bytes = new byte[NEW_KEY_BYTES];
+        random.nextBytes(bytes);
+        return NEW_KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The key id of a key: the first 12 hex digits of its SHA-256. */
+    public static String keyId(String key) {
+        return keyId(sha256(key.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String keyId(byte[] digest) {
+        return HexFormat.of().formatHex(digest, 0, KEY_ID_BYTES);
+    }
+
+    /**
+     * Reads the keys file now and takes it if its content changed and parses; otherwise keeps the keys in use and
+     * logs one error per bad content. True when new keys were taken. The reload timer calls it; so may tests.
+     */
+    synchronized boolean reload() {
+        byte[] bytes;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            if (!readFailing) {
+                LOG.error("Cannot read the API key file {} ({}): keeping the {} keys in use", file, e, size());
+                readFailing = true;
+            }
+            return false;
+        }
+        readFailing = false;
+        byte[] digest = sha256(bytes);
+        if (Arrays.equals(digest, snapshot.fileDigest) || Arrays.equals(digest, failedDigest)) {
+            return false;
+        }
+        try {
+            List<Entry> fromFile = parseFile(file, bytes);
+            checkDistinct(fixed, fromFile);
+            snapshot = snapshot(fixed, fromFile, digest);
+            failedDigest = null;
+            LOG.info("Reloaded the API key file {}: {} keys in use", file, size());
+            return true;
+        } catch (ConfigException e) {
+            failedDigest = digest;
+            LOG.error("Keeping the {} API keys in use: the changed file is invalid: {}", size(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void reloadSafely() {
+        try {
+            reload();
+        } catch (RuntimeException e) {
+            // An exception would cancel the schedule: log it and try again at the next tick.
+            LOG.error("Failed to reload the API key file {}", file, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (reloader != null) {
+            reloader.shutdownNow();
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read API key file " + file + ": " + e);
+        }
+    }
+
+    private static List<Entry> parseFile(Path file, byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        List<String> entries = new ArrayList<>();
+        for (String line : text.split("\\R", -1)) {
+            String trimmed = line.trim();
+            // Blank and comment lines stay in the list as empty entries, so that the numbers are line numbers.
+            entries.add(trimmed.startsWith("#") ? "" : trimmed);
+        }
+        return parse(entries, "API key file " + file, "line");
+    }
+
+    /** Entries as the setting and the file write them; blank entries are skipped, but counted in the numbering. */
+    private static List<Entry> parse(List<String> entries, String source, String unit) {
+        List<Entry> parsed = new ArrayList<>();
+        List<Integer> plaintext = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String entry = entries.get(i).trim();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            String location = source + " " + unit + " " + (i + 1);
+            int eq = entry.lastIndexOf('=');
+            if (eq < 0 || entry.substring(eq + 1).isBlank()) {
+                throw new ConfigException("Invalid entry at " + location + ": expected " + GRAMMAR);
+            }
+            String key = entry.substring(0, eq).trim();
+            String[] rest = SPACES.split(entry.substring(eq + 1).trim());
+            byte[] digest;
+            if (key.isEmpty()) {
+                throw new ConfigException("Empty API key at " + location);
+            } else if (key.startsWith(HASH_PREFIX)) {
+                String hex = key.substring(HASH_PREFIX.length());
+                if (!HASH.matcher(hex).matches()) {
+                    throw new ConfigException("Invalid hashed key at " + location + ": expected " + HASH_PREFIX
+                            + " and 64 lowercase hex digits (as './sessionizer keys hash' prints)");
+                }
+                digest = HexFormat.of().parseHex(hex);
+            } else {
+                digest = sha256(key.getBytes(StandardCharsets.UTF_8));
+                plaintext.add(i + 1);
+            }
+            String tenant = rest[0];
+            if (!RecordContract.isValidTenant(tenant)) {
+                throw new ConfigException("Invalid tenant '" + tenant + "' at " + location + ": must match "
+                        + RecordContract.TENANT_PATTERN);
+            }
+            Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+            for (int s = 1; s < rest.length; s++) {
+                try {
+                    scopes.add(Scope.of(rest[s]));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(e.getMessage() + " at " + location);
+                }
+            }
+            parsed.add(new Entry(digest, tenant, scopes.isEmpty() ? EnumSet.allOf(Scope.class) : scopes, location));
+        }
+        checkDistinct(parsed, List.of());
+        if (!plaintext.isEmpty()) {
+            LOG.warn("{} holds {} API key{} in plaintext ({} {}): store each as its hash instead, the line that"
+                    + " './sessionizer keys hash' prints (sha256:<hex>)", source, plaintext.size(),
+                    plaintext.size() == 1 ? "" : "s", plaintext.size() == 1 ? unit : unit + "s",
+                    plaintext.stream().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
+        return List.copyOf(parsed);
+    }
+
+    /** Fails when one key is given twice, naming where (never the key). */
+    private static void checkDistinct(List<Entry> first, List<Entry> second) {
+        Map<String, String> seen = new HashMap<>();
+        for (List<Entry> entries : List.of(first, second)) {
+            for (Entry entry : entries) {
+                String previous = seen.putIfAbsent(HexFormat.of().formatHex(entry.digest), entry.location);
+                if (previous != null) {
+                    throw new ConfigException("The same API key is given twice: at " + previous + " and at "
+                            + entry.location);
+                }
+            }
+        }
+    }
+
+    private static Snapshot snapshot(List<Entry> fixed, List<Entry> fromFile, byte[] fileDigest) {
+        List<Entry> all = new ArrayList<>(fixed);
+        all.addAll(fromFile);
+        byte[][] digests = new byte[all.size()][];
+        Caller[] callers = new Caller[all.size()];
+        for (int i = 0; i < all.size(); i++) {
+            Entry entry = all.get(i);
+            digests[i] = entry.digest;
+            callers[i] = new Caller(entry.tenant, entry.scopes, keyId(entry.digest));
+        }
+        return new Snapshot(digests, callers, fileDigest);
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }

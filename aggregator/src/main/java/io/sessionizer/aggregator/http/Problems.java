@@ -10,6 +10,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 
 /** Error answers as RFC 9457 problem details ({@code application/problem+json}). */
@@ -62,6 +63,11 @@ public final class Problems {
                         .add(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"sessionizer\"")
                         .build(),
                 HttpData.ofUtf8(body(HttpStatus.UNAUTHORIZED, detail).toString()));
+    }
+
+    /** 403 for a known key without the scope of the route: the other half of the API's rejection. */
+    public static HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+        return of(HttpStatus.FORBIDDEN, detail);
     }
 
     private static ObjectNode body(HttpStatus status, String detail) {

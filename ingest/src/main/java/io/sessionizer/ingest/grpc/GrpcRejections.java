@@ -13,6 +13,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
+import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.RejectReason;
@@ -21,7 +22,8 @@ import io.sessionizer.ingest.pipeline.Signal;
 /**
  * Requests refused before the service sees them: a message that is not protobuf, which grpc-java reports as
  * INTERNAL but OTLP wants as INVALID_ARGUMENT (a permanent error the client must not retry), a message over the
- * size limit, and a call without a known API key. All are counted like the service's own rejections.
+ * size limit, a call without a known API key, and one whose key lacks the {@code ingest} scope. All are counted like
+ * the service's own rejections.
  */
 public final class GrpcRejections implements GrpcExceptionHandlerFunction {
     private final IngestMetrics metrics;
@@ -52,12 +54,22 @@ public final class GrpcRejections implements GrpcExceptionHandlerFunction {
      * the {@link TenantAuthentication.Rejection} of OTLP/gRPC.
      */
     public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
-        metrics.rejected(signal(ctx), IngestMetrics.GRPC, RejectReason.UNAUTHENTICATED, 0, 0);
+        return trailersOnly(ctx, RejectReason.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED,
+                "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'");
+    }
+
+    /** PERMISSION_DENIED, for a key without the {@code ingest} scope: the other half of the rejection. */
+    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+        return trailersOnly(ctx, RejectReason.FORBIDDEN, Status.Code.PERMISSION_DENIED, detail);
+    }
+
+    private HttpResponse trailersOnly(ServiceRequestContext ctx, RejectReason reason, Status.Code code,
+            String message) {
+        metrics.rejected(signal(ctx), IngestMetrics.GRPC, reason, 0, 0);
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.OK)
                 .contentType(GrpcSerializationFormats.PROTO.mediaType())
-                .add("grpc-status", Integer.toString(Status.Code.UNAUTHENTICATED.value()))
-                .add("grpc-message",
-                        "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'")
+                .add("grpc-status", Integer.toString(code.value()))
+                .add("grpc-message", message)
                 .build());
     }
 

@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
@@ -126,6 +127,15 @@ public final class OtlpHttpService implements HttpService {
         OtlpEncoding encoding = OtlpEncoding.forContentType(req.contentType()).orElse(OtlpEncoding.PROTOBUF);
         return reject(RejectReason.UNAUTHENTICATED, "Missing or unknown API key: send 'Authorization: Bearer <key>'",
                 0, encoding);
+    }
+
+    /**
+     * 403 in the request's encoding, for a key without the {@code ingest} scope: the other half of the
+     * {@link TenantAuthentication.Rejection} of OTLP/HTTP.
+     */
+    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+        OtlpEncoding encoding = OtlpEncoding.forContentType(req.contentType()).orElse(OtlpEncoding.PROTOBUF);
+        return reject(RejectReason.FORBIDDEN, detail, 0, encoding);
     }
 
     /** Refused before the pipeline: count it here. */

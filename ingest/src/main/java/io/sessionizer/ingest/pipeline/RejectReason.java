@@ -12,6 +12,8 @@ public enum RejectReason {
     TOO_LARGE("too_large", false, Code.RESOURCE_EXHAUSTED),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", false, Code.INVALID_ARGUMENT),
     UNAUTHENTICATED("unauthenticated", false, Code.UNAUTHENTICATED),
+    /** A known API key without the {@code ingest} scope. */
+    FORBIDDEN("forbidden", false, Code.PERMISSION_DENIED),
     OVERLOADED("overloaded", true, Code.RESOURCE_EXHAUSTED),
     KAFKA_UNAVAILABLE("kafka_unavailable", true, Code.UNAVAILABLE);
 
