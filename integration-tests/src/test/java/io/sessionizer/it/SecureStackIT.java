@@ -28,12 +28,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole path secured: ingest and aggregator talk to the broker over SASL_SSL only (the ingest with SCRAM-SHA-512,
  * the aggregator with PLAIN, so both mechanisms carry real traffic), serve TLS on their ports (certificates of the
  * test CA), take spans over OTLP/HTTPS and OTLP/gRPC with TLS from the OpenTelemetry SDK's exporters, and answer the
- * API over HTTPS to a key; a downstream consumer reads the output topic over SASL_SSL. The last test checks that
+ * API over HTTPS to a key with the read scope (a key with only the ingest scope is refused, and the other way round);
+ * a downstream consumer reads the output topic over SASL_SSL. The last test checks that
  * nothing the run logged, from the services' start to their stop, holds an API key, a SASL password or the private
  * key.
  */
@@ -101,7 +105,10 @@ class SecureStackIT {
                 turnsTopic, eventsTopic, dlqTopic);
 
         Map<String, String> shared = new HashMap<>();
-        shared.put("auth.api-keys", ingestKey + "=" + TENANT + "," + readKey + "=" + TENANT);
+        // The read key stored as its hash (the recommended form), the ingest key in plaintext (still accepted, with a
+        // warning that must not show it).
+        shared.put("auth.api-keys", ingestKey + "=" + TENANT + " ingest,sha256:" + sha256(readKey) + "=" + TENANT
+                + " read");
         if (SERVICE_TLS) {
             shared.put("tls.cert-file", certificates.server().certFile().toString());
             shared.put("tls.key-file", certificates.server().keyFile().toString());
@@ -177,10 +184,16 @@ class SecureStackIT {
 
     @Test
     @Order(2)
-    void shouldRefuseAnUnknownKeyAndPlainHttp() {
+    void shouldRefuseAnUnknownKeyAKeyOutsideItsScopeAndPlainHttp() {
         SessionsApiClient.Response unknown = api.withApiKey("not-" + readKey).get("/api/v1/sessions");
         assertThat(unknown.statusCode()).isEqualTo(401);
         assertThat(api.get("/api/v1/sessions").statusCode()).isEqualTo(401);
+        // The key a browser app ships to export spans cannot read them.
+        SessionsApiClient.Response ingestOnly = api.withApiKey(ingestKey).get("/api/v1/sessions");
+        assertThat(ingestOnly.statusCode()).isEqualTo(403);
+        assertThat(ingestOnly.header("content-type")).contains("application/problem+json");
+        // Nor can the read key send spans.
+        assertThat(export(readKey)).as("spans sent with the read key accepted").isFalse();
 
         if (!SERVICE_TLS) {
             return;
@@ -207,24 +220,16 @@ class SecureStackIT {
     @Test
     @Order(4)
     void shouldLogNoKeyPasswordOrPrivateKey() {
-        // The refusals (wrong API key on OTLP too) are where a careless log line would print what it refused.
-        SdkTracerProvider refused = SdkTracerProvider.builder()
-                .addSpanProcessor(SimpleSpanProcessor.create(OtlpHttpSpanExporter.builder()
-                        .setEndpoint(url(ingest.httpPort(), "/v1/traces"))
-                        .setTrustedCertificates(caPem())
-                        .addHeader("Authorization", "Bearer " + readKey + "-revoked")
-                        .build()))
-                .build();
-        refused.get("secure-stack-it").spanBuilder("refused").startSpan().end();
-        assertThat(refused.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).as("refused by the ingest").isFalse();
-        refused.shutdown().join(10, TimeUnit.SECONDS);
+        // The refusals are where a careless log line would print what it refused.
+        assertThat(export(readKey + "-revoked")).as("spans sent with an unknown key accepted").isFalse();
         stopServices();
 
         String logged = logs.text();
         // The capture saw the run: the services' start and the Kafka clients' configuration dumps.
         assertThat(logged).contains("io.sessionizer").contains("sasl.jaas.config = [hidden]");
 
-        List<String> secrets = new ArrayList<>(List.of(ingestKey, readKey));
+        // The keys, and their hashes: a hash of a whole key is what the keys file stores, so no log shows it either.
+        List<String> secrets = new ArrayList<>(List.of(ingestKey, readKey, sha256(ingestKey), sha256(readKey)));
         secrets.addAll(kafka.passwords());
         // Each base64 line of the key (the last one may be short, but is still 20-odd characters of key material).
         secrets.addAll(certificates.server().privateKeyLines());
@@ -246,6 +251,23 @@ class SecureStackIT {
                 .startSpan();
         span.end();
         assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).as("accepted by the ingest").isTrue();
+    }
+
+    /** Whether the ingest accepts a span sent over OTLP/HTTP with {@code key}. */
+    private boolean export(String key) {
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(OtlpHttpSpanExporter.builder()
+                        .setEndpoint(url(ingest.httpPort(), "/v1/traces"))
+                        .setTrustedCertificates(caPem())
+                        .addHeader("Authorization", "Bearer " + key)
+                        .build()))
+                .build();
+        try {
+            provider.get("secure-stack-it").spanBuilder("refused").startSpan().end();
+            return provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess();
+        } finally {
+            provider.shutdown().join(10, TimeUnit.SECONDS);
+        }
     }
 
     private void stopServices() {
@@ -277,6 +299,15 @@ class SecureStackIT {
         List<String> ids = new ArrayList<>();
         page.get("sessions").forEach(s -> ids.add(s.get("session_id").asText()));
         return ids;
+    }
+
+    private static String sha256(String key) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String randomKey() {
