@@ -5,6 +5,7 @@ import io.sessionizer.aggregator.domain.SessionKeyResolver;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.config.Setting;
+import io.sessionizer.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,6 +113,8 @@ public final class AggregatorSettings {
                 ANNOTATIONS_PRODUCE_TIMEOUT, BUDGET_COST, BUDGET_TOKENS, BUDGET_PROJECTS, PUNCTUATE_INTERVAL));
         all.addAll(ApiKeys.settings());
         all.addAll(RegistrySettings.all());
+        all.addAll(TlsSettings.settings());
+        all.add(TlsSettings.PEER_CA_FILE);
         return List.copyOf(all);
     }
 }

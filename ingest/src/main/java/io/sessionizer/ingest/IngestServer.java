@@ -37,6 +37,7 @@ import io.sessionizer.ingest.pipeline.IngestPipeline;
 import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
+import io.sessionizer.tls.ServerTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,11 +72,13 @@ public final class IngestServer implements AutoCloseable {
     private final List<AutoCloseable> resources;
     private final PrometheusMeterRegistry registry;
     private final IngestPipeline pipeline;
+    private final ServerTls tls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private IngestServer(Server httpServer, Server grpcServer, BooleanSupplier ready, List<AutoCloseable> resources,
-            PrometheusMeterRegistry registry, IngestPipeline pipeline) {
+            PrometheusMeterRegistry registry, IngestPipeline pipeline, ServerTls tls) {
         this.pipeline = pipeline;
+        this.tls = tls;
         this.httpServer = httpServer;
         this.grpcServer = grpcServer;
         this.ready = ready;
@@ -124,10 +127,13 @@ public final class IngestServer implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         IngestServer server = null;
         List<AutoCloseable> owned = new ArrayList<>(resources);
+        ServerTls tls = null;
         try {
             // Closed with the server: it owns the timer that reloads the keys file.
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             owned.add(apiKeys);
+            // Both ports serve TLS only when a certificate is configured.
+            tls = ServerTls.fromConfig(config);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
@@ -147,8 +153,7 @@ public final class IngestServer implements AutoCloseable {
                     .build();
 
             long maxRequestSize = config.get(IngestSettings.MAX_REQUEST_SIZE);
-            ServerBuilder http = Server.builder()
-                    .http(config.get(IngestSettings.HTTP_PORT))
+            ServerBuilder http = tls.listen(Server.builder(), config.get(IngestSettings.HTTP_PORT))
                     .maxRequestLength(maxRequestSize)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown);
@@ -176,8 +181,7 @@ public final class IngestServer implements AutoCloseable {
             long maxMessageSize = config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE);
             GrpcRejections grpcRejections = new GrpcRejections(metrics);
             OtlpGrpcService otlpGrpc = new OtlpGrpcService(pipeline, retryAfter);
-            Server grpcServer = Server.builder()
-                    .http(config.get(IngestSettings.GRPC_PORT))
+            Server grpcServer = tls.listen(Server.builder(), config.get(IngestSettings.GRPC_PORT))
                     .maxRequestLength(maxMessageSize + GRPC_FRAMING_BYTES)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown)
@@ -192,10 +196,11 @@ public final class IngestServer implements AutoCloseable {
                     .decorator(new TenantAuthentication(apiKeys, Scope.INGEST,
                             Rejection.of(grpcRejections::unauthenticated, grpcRejections::forbidden)))
                     .build();
-            server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline);
+            server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline, tls);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
-            LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
-                    server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
+            LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}{}",
+                    server.httpPort(), server.grpcPort(), tls.enabled() ? ", TLS only" : "",
+                    apiKeys.enabled() ? ", API keys required" : "");
             return server;
         } catch (RuntimeException e) {
             if (server != null) {
@@ -203,6 +208,9 @@ public final class IngestServer implements AutoCloseable {
             } else {
                 closeAll(owned);
                 registry.close();
+                if (tls != null) {
+                    tls.close();
+                }
             }
             throw e;
         }
@@ -270,6 +278,7 @@ public final class IngestServer implements AutoCloseable {
         // taken on; those waiting for Kafka are answered by their own deadline.
         pipeline.drain();
         CompletableFuture.allOf(httpServer.stop(), grpcServer.stop()).join();
+        tls.close();
         closeAll(resources);
         registry.close();
         LOG.info("Stopped");

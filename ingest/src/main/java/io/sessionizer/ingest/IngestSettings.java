@@ -2,6 +2,7 @@ package io.sessionizer.ingest;
 
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Setting;
+import io.sessionizer.tls.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class IngestSettings {
                 GRPC_MAX_MESSAGE_SIZE, RECORD_MAX_BYTES, SEND_TIMEOUT, MAX_IN_FLIGHT_BYTES, RETRY_AFTER,
                 CORS_ALLOWED_ORIGINS, READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
         all.addAll(ApiKeys.settings());
+        all.addAll(TlsSettings.settings());
         return List.copyOf(all);
     }
 }
