@@ -66,8 +66,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecureStackIT {
-    /** TLS on the services' ports (wip-tls); off only until that branch is merged. */
-    private static final boolean SERVICE_TLS = false;
     private static final int PARTITIONS = 3;
     private static final String TENANT = "acme";
     private static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
@@ -109,10 +107,8 @@ class SecureStackIT {
         // warning that must not show it).
         shared.put("auth.api-keys", ingestKey + "=" + TENANT + " ingest,sha256:" + sha256(readKey) + "=" + TENANT
                 + " read");
-        if (SERVICE_TLS) {
-            shared.put("tls.cert-file", certificates.server().certFile().toString());
-            shared.put("tls.key-file", certificates.server().keyFile().toString());
-        }
+        shared.put("tls.cert-file", certificates.server().certFile().toString());
+        shared.put("tls.key-file", certificates.server().keyFile().toString());
 
         Map<String, String> ingestSettings = new HashMap<>(shared);
         ingestSettings.putAll(kafka.serviceSettings(Mechanism.SCRAM_SHA_512));
@@ -195,9 +191,6 @@ class SecureStackIT {
         // Nor can the read key send spans.
         assertThat(export(readKey)).as("spans sent with the read key accepted").isFalse();
 
-        if (!SERVICE_TLS) {
-            return;
-        }
         // The port speaks TLS only: a plaintext request gets no answer.
         SessionsApiClient plain = SessionsApiClient.of("http://localhost:" + aggregator.httpPort())
                 .withApiKey(readKey).withTimeout(Duration.ofSeconds(10));
@@ -284,7 +277,7 @@ class SecureStackIT {
     }
 
     private static String url(int port, String path) {
-        return (SERVICE_TLS ? "https" : "http") + "://localhost:" + port + path;
+        return "https://localhost:" + port + path;
     }
 
     private byte[] caPem() {
