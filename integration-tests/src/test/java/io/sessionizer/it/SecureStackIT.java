@@ -59,9 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the aggregator with PLAIN, so both mechanisms carry real traffic), serve TLS on their ports (certificates of the
  * test CA), take spans over OTLP/HTTPS and OTLP/gRPC with TLS from the OpenTelemetry SDK's exporters, and answer the
  * API over HTTPS to a key with the read scope (a key with only the ingest scope is refused, and the other way round);
- * a downstream consumer reads the output topic over SASL_SSL. The last test checks that
- * nothing the run logged, from the services' start to their stop, holds an API key, a SASL password or the private
- * key.
+ * a downstream consumer reads the output topic over SASL_SSL. The last test checks that nothing the run logged, from
+ * the broker's and the services' start to their stop, holds an API key or its hash, a SASL password or a line of the
+ * private key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
