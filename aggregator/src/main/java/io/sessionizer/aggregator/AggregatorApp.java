@@ -1,5 +1,6 @@
 package io.sessionizer.aggregator;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.HttpFile;
@@ -20,7 +21,9 @@ import io.sessionizer.aggregator.http.AnnotationsApi;
 import io.sessionizer.aggregator.http.ApiRateLimit;
 import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Cursors;
+import io.sessionizer.aggregator.http.PeerCheck;
 import io.sessionizer.aggregator.http.Problems;
+import io.sessionizer.aggregator.http.SecurityHeaders;
 import io.sessionizer.aggregator.http.SessionsApi;
 import io.sessionizer.aggregator.http.WebUi;
 import io.sessionizer.aggregator.query.SessionQueryService;
@@ -33,6 +36,8 @@ import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.health.OpsEndpoints;
 import io.sessionizer.schemas.registry.SchemaRegistryClient;
+import io.sessionizer.tls.ServerTls;
+import io.sessionizer.tls.TlsSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -57,6 +62,7 @@ public final class AggregatorApp implements AutoCloseable {
     private static final String OPENAPI = "/openapi.json";
 
     private final Server server;
+    private final ServerTls tls;
     private final ApiKeys apiKeys;
     private final AnnotationWriter annotations;
     private final KafkaStreams streams;
@@ -65,9 +71,10 @@ public final class AggregatorApp implements AutoCloseable {
     private final CompletableFuture<String> failed = new CompletableFuture<>();
     private volatile String failureCause = "Kafka Streams stopped (state ERROR)";
 
-    private AggregatorApp(Server server, ApiKeys apiKeys, AnnotationWriter annotations, KafkaStreams streams,
-            PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
+    private AggregatorApp(Server server, ServerTls tls, ApiKeys apiKeys, AnnotationWriter annotations,
+            KafkaStreams streams, PrometheusMeterRegistry registry, KafkaStreamsMetrics streamsMetrics) {
         this.server = server;
+        this.tls = tls;
         this.apiKeys = apiKeys;
         this.annotations = annotations;
         this.streams = streams;
@@ -78,6 +85,11 @@ public final class AggregatorApp implements AutoCloseable {
     /** Starts the HTTP server, then Kafka Streams; returns once both are started (state may still be restoring). */
     public static AggregatorApp start(Config config) {
         ApiKeys apiKeys = ApiKeys.fromConfig(config);
+        Cursors cursors = Cursors.of(config.get(AggregatorSettings.API_CURSOR_SECRET),
+                AggregatorSettings.API_CURSOR_SECRET.name());
+        // The API, the UI and the ops endpoints serve TLS only when a certificate is configured.
+        ServerTls tls = ServerTls.fromConfig(config);
+        ClientFactory peerClients = tls.peerClientFactory(config.get(TlsSettings.PEER_CA_FILE));
         SchemaRegistryClient schemas = RegistrySettings.fromConfig(config);
         SessionTopology.registerSchemas(config, schemas);
         checkTopics(config);
@@ -92,10 +104,9 @@ public final class AggregatorApp implements AutoCloseable {
         apiKeys.bindTo(registry);
 
         SessionQueryService queries = new SessionQueryService();
-        ServerBuilder builder = Server.builder()
-                .http(config.get(AggregatorSettings.HTTP_PORT))
-                .annotatedService(new SessionsApi(queries, Cursors.of(config.get(AggregatorSettings.API_CURSOR_SECRET),
-                        AggregatorSettings.API_CURSOR_SECRET.name())));
+        ServerBuilder builder = tls.listen(Server.builder(), config.get(AggregatorSettings.HTTP_PORT))
+                .annotatedService(new SessionsApi(queries, cursors, peerClients, tls.scheme()));
+        SecurityHeaders.addTo(builder);
         new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
                 config.get(AggregatorSettings.ANNOTATIONS_MAX_BODY), Clock.systemUTC()).addTo(builder);
         builder
@@ -106,6 +117,9 @@ public final class AggregatorApp implements AutoCloseable {
                 .decoratorUnder("/api/", ApiRateLimit.fromConfig(config, registry))
                 .decoratorUnder("/api/", new TenantAuthentication(apiKeys, ApiScopes::of,
                         Rejection.of(Problems::unauthorized, Problems::forbidden)))
+                // Only another instance may ask for an answer from this instance's own stores. Added last, so that
+                // it runs first: the decorators added before it see PeerCheck.fromPeer(ctx).
+                .decoratorUnder("/api/", new PeerCheck(cursors.peerSignature()))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service());
         // Ready only when queries can be answered: not while restoring state or rebalancing.
@@ -118,7 +132,7 @@ public final class AggregatorApp implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(SessionTopology.build(config, schemas), props);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        AggregatorApp app = new AggregatorApp(server, apiKeys, annotations, streams, registry, streamsMetrics);
+        AggregatorApp app = new AggregatorApp(server, tls, apiKeys, annotations, streams, registry, streamsMetrics);
         streams.setUncaughtExceptionHandler(new StreamThreadFailures(cause -> app.failureCause = cause));
         streams.setStateListener((now, before) -> {
             LOG.info("Kafka Streams state {} -> {}", before, now);
@@ -129,7 +143,7 @@ public final class AggregatorApp implements AutoCloseable {
         queries.attach(streams,
                 HostInfo.buildFromEndpoint(props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG)));
         streams.start();
-        LOG.info("Aggregator API listening on port {}", server.activeLocalPort());
+        LOG.info("Aggregator API listening on port {}{}", server.activeLocalPort(), tls.enabled() ? " (https only)" : "");
         return app;
     }
 
@@ -204,6 +218,7 @@ public final class AggregatorApp implements AutoCloseable {
     @Override
     public void close() {
         server.stop().join();
+        tls.close();
         apiKeys.close();
         annotations.close();
         // Leaving the group hands this instance's partitions to the others now, not after the session timeout.

@@ -6,6 +6,7 @@ import io.sessionizer.aggregator.http.ApiRateLimit;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.config.Setting;
+import io.sessionizer.tls.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +115,8 @@ public final class AggregatorSettings {
         all.addAll(ApiKeys.settings());
         all.addAll(ApiRateLimit.settings());
         all.addAll(RegistrySettings.all());
+        all.addAll(TlsSettings.settings());
+        all.add(TlsSettings.PEER_CA_FILE);
         return List.copyOf(all);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,10 @@ class MultiInstanceIT {
     /** Sessions a page of the walked lists: small, so that every list takes many pages and cursors. */
     private static final int PAGE = 2;
     private static final String REPLICA_HEADER = "x-sessionizer-replica";
-    private static final String LOCAL_ONLY_HEADER = "x-sessionizer-local";
+    private static final String LOCAL_ONLY_HEADER = PeerSignature.LOCAL_HEADER;
+    private static final String CURSOR_SECRET = "multi-instance-it-secret-of-32-characters";
+    /** The local header counts only when signed as the instances sign it. */
+    private static final PeerSignature PEERS = PeerSignature.of(CURSOR_SECRET);
     /** How long the killed instance stays in the group: the window in which standbys answer for it. */
     private static final String VICTIM_SESSION_TIMEOUT_MS = "20000";
 
@@ -60,7 +64,7 @@ class MultiInstanceIT {
         Map<String, String> settings = AggregatorFixture.settings(kafka, stateDir, spansTopic, Map.of(
                 "standby.replicas", "1",
                 // Every instance signs and checks cursors with the same secret: lists gather the others' cursors.
-                "api.cursor-secret", "multi-instance-it-secret-of-32-characters"));
+                "api.cursor-secret", CURSOR_SECRET));
         for (int i = 0; i < 2; i++) {
             Map<String, String> instance = new HashMap<>(settings);
             instance.put("state.dir", stateDir.resolve("instance-" + i).toString());
@@ -77,7 +81,11 @@ class MultiInstanceIT {
         Set<String> victimSessions = new HashSet<>();
         long owned = 0;
         for (int port : ports) {
-            JsonNode local = api(port).withHeader(LOCAL_ONLY_HEADER, "1").json("/api/v1/sessions?limit=500");
+            String path = "/api/v1/sessions?limit=500";
+            assertThat(api(port).withHeader(LOCAL_ONLY_HEADER, "1").get(path).statusCode())
+                    .as("an unsigned local header").isEqualTo(403);
+            JsonNode local = api(port).withHeader(LOCAL_ONLY_HEADER, "1")
+                    .withHeader(PeerSignature.PEER_HEADER, PEERS.sign("GET", path, "1")).json(path);
             local.get("sessions").forEach(s -> {
                 if (port == victim.port()) {
                     victimSessions.add(s.get("session_id").asText());

@@ -38,6 +38,7 @@ import io.sessionizer.ingest.pipeline.Signal;
 import io.sessionizer.ingest.pipeline.TenantLimits;
 import io.sessionizer.ingest.pipeline.TraceSink;
 import io.sessionizer.schemas.otlp.TraceFitter;
+import io.sessionizer.tls.ServerTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,6 +131,9 @@ public final class IngestServer implements AutoCloseable {
             ApiKeys apiKeys = ApiKeys.fromConfig(config);
             owned.add(apiKeys);
             apiKeys.bindTo(registry);
+            // Both ports serve TLS only when a certificate is configured; closed with the server (its reload timer).
+            ServerTls tls = ServerTls.fromConfig(config);
+            owned.add(tls);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmThreadMetrics().bindTo(registry);
             new ProcessorMetrics().bindTo(registry);
@@ -152,8 +156,7 @@ public final class IngestServer implements AutoCloseable {
                     .build();
 
             long maxRequestSize = config.get(IngestSettings.MAX_REQUEST_SIZE);
-            ServerBuilder http = Server.builder()
-                    .http(config.get(IngestSettings.HTTP_PORT))
+            ServerBuilder http = tls.listen(Server.builder(), config.get(IngestSettings.HTTP_PORT))
                     .maxRequestLength(maxRequestSize)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown);
@@ -181,8 +184,7 @@ public final class IngestServer implements AutoCloseable {
             long maxMessageSize = config.get(IngestSettings.GRPC_MAX_MESSAGE_SIZE);
             GrpcRejections grpcRejections = new GrpcRejections(metrics);
             OtlpGrpcService otlpGrpc = new OtlpGrpcService(pipeline, retryAfter);
-            Server grpcServer = Server.builder()
-                    .http(config.get(IngestSettings.GRPC_PORT))
+            Server grpcServer = tls.listen(Server.builder(), config.get(IngestSettings.GRPC_PORT))
                     .maxRequestLength(maxMessageSize + GRPC_FRAMING_BYTES)
                     .requestTimeout(sendTimeout.plus(REQUEST_TIMEOUT_MARGIN))
                     .gracefulShutdown(shutdown)
@@ -199,8 +201,9 @@ public final class IngestServer implements AutoCloseable {
                     .build();
             server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();
-            LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}",
-                    server.httpPort(), server.grpcPort(), apiKeys.enabled() ? ", API keys required" : "");
+            LOG.info("Listening: OTLP/HTTP and /healthz, /readyz, /metrics on port {}, OTLP/gRPC on port {}{}{}",
+                    server.httpPort(), server.grpcPort(), tls.enabled() ? ", TLS only" : "",
+                    apiKeys.enabled() ? ", API keys required" : "");
             return server;
         } catch (RuntimeException e) {
             if (server != null) {

@@ -3,6 +3,7 @@ package io.sessionizer.ingest;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.config.Setting;
 import io.sessionizer.ingest.pipeline.TenantLimits;
+import io.sessionizer.tls.TlsSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class IngestSettings {
                 CORS_ALLOWED_ORIGINS, READINESS_INTERVAL, READINESS_TIMEOUT, SHUTDOWN_TIMEOUT));
         all.addAll(ApiKeys.settings());
         all.addAll(TenantLimits.settings());
+        all.addAll(TlsSettings.settings());
         return List.copyOf(all);
     }
 }

@@ -2,6 +2,8 @@ package io.sessionizer.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.Server;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -62,5 +64,18 @@ class HealthProbeTest {
 
     private URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    @Test
+    void shouldProbeAnHttpsPortWhateverItsCertificate() {
+        Server tls = Server.builder().https(0).tlsSelfSigned()
+                .service("/healthz", (ctx, req) -> HttpResponse.of("ok")).build();
+        tls.start().join();
+        try {
+            assertThat(HealthProbe.probe(URI.create("https://localhost:" + tls.activeLocalPort() + "/healthz"),
+                    TIMEOUT)).isEqualTo(HealthProbe.HEALTHY);
+        } finally {
+            tls.stop().join();
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
 
 /**
  * The one client of the sessions API in tests: GETs against a base URL, with an optional API key and extra headers;
@@ -29,16 +30,18 @@ public final class SessionsApiClient {
     private final String baseUrl;
     private final Map<String, String> headers;
     private final Duration timeout;
+    private final HttpClient http;
 
-    private SessionsApiClient(String baseUrl, Map<String, String> headers, Duration timeout) {
+    private SessionsApiClient(String baseUrl, Map<String, String> headers, Duration timeout, HttpClient http) {
         this.baseUrl = baseUrl;
         this.headers = headers;
         this.timeout = timeout;
+        this.http = http;
     }
 
     /** The API at {@code baseUrl}, such as {@code http://localhost:8080}, without a trailing slash. */
     public static SessionsApiClient of(String baseUrl) {
-        return new SessionsApiClient(baseUrl, Map.of(), Duration.ofSeconds(30));
+        return new SessionsApiClient(baseUrl, Map.of(), Duration.ofSeconds(30), HTTP);
     }
 
     public static SessionsApiClient of(int port) {
@@ -53,12 +56,17 @@ public final class SessionsApiClient {
     public SessionsApiClient withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);
-        return new SessionsApiClient(baseUrl, Map.copyOf(more), timeout);
+        return new SessionsApiClient(baseUrl, Map.copyOf(more), timeout, http);
     }
 
     /** The same API, giving up on an answer after {@code timeout} (30 s unless set). */
     public SessionsApiClient withTimeout(Duration timeout) {
-        return new SessionsApiClient(baseUrl, headers, timeout);
+        return new SessionsApiClient(baseUrl, headers, timeout, http);
+    }
+
+    /** The same API over HTTPS, trusting what {@code sslContext} trusts (e.g. the test CA of TestCertificates). */
+    public SessionsApiClient withSslContext(SSLContext sslContext) {
+        return new SessionsApiClient(baseUrl, headers, timeout, HttpClient.newBuilder().sslContext(sslContext).build());
     }
 
     /** A GET of {@code path} (with its query), whatever the answer. */
@@ -84,7 +92,7 @@ public final class SessionsApiClient {
         }
         headers.forEach(request::header);
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(path, response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

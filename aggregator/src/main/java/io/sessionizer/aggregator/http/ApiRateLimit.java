@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Over it, a request is answered 429 problem+json with {@code Retry-After}. It runs after authentication, so that a
  * request without a known key is refused 401 without taking a token.
  *
- * <p>A request another instance forwards (it carries {@value Peers#LOCAL_HEADER}) was counted where the client sent
- * it and is not counted again. Buckets that have refilled completely are dropped now and then: a full bucket is the
+ * <p>A request another instance forwarded ({@link PeerCheck#fromPeer}: its signed peer header was checked, so this
+ * decorator must run inside {@link PeerCheck}) was counted where the client sent it and is not counted again. Buckets that have refilled completely are dropped now and then: a full bucket is the
  * same as a new one, so that one per client address never grows without bound.
  */
 public final class ApiRateLimit implements DecoratingHttpServiceFunction {
@@ -83,7 +83,7 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
 
     @Override
     public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
-        if (rate <= 0 || req.headers().contains(Peers.LOCAL_HEADER)) {
+        if (rate <= 0 || PeerCheck.fromPeer(ctx)) {
             return delegate.serve(ctx, req);
         }
         String tenant = TenantAuthentication.tenant(ctx);

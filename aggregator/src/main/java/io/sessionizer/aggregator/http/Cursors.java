@@ -1,11 +1,13 @@
 package io.sessionizer.aggregator.http;
 
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.config.ConfigException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
@@ -65,8 +67,9 @@ public final class Cursors {
         if (secret == null || secret.isBlank()) {
             byte[] random = new byte[TAG_BYTES];
             new SecureRandom().nextBytes(random);
-            LOG.warn("{} is not set: list cursors are signed with a random key of this process. Set the same {} on"
-                    + " every instance when several serve one deployment, or a cursor from one is a 400 at another",
+            LOG.warn("{} is not set: list cursors and requests to other instances are signed with a random key of this"
+                    + " process. Set the same {} on every instance when several serve one deployment, or a cursor from"
+                    + " one is a 400 at another and the instances refuse each other's forwarded requests (403)",
                     settingName, settingName);
             return new Cursors(random);
         }
@@ -76,6 +79,14 @@ public final class Cursors {
                     + secret.length());
         }
         return new Cursors(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The signature of the requests between the instances, under a key derived from the same secret: with a random
+     * secret (none configured), instances refuse each other's forwarded requests, as they refuse each other's cursors.
+     */
+    public PeerSignature peerSignature() {
+        return PeerSignature.of(key.getEncoded(), Clock.systemUTC());
     }
 
     /** The cursor after {@code storeKey} in a list of {@code kind} for {@code tenant}; null for no key. */

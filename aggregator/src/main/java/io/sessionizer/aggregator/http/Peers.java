@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -14,6 +15,7 @@ import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sessionizer.aggregator.query.Instance;
 import io.sessionizer.aggregator.query.StateUnavailableException;
+import io.sessionizer.auth.PeerSignature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,14 +29,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * keeps is forwarded to it, and lists and totals gather every instance's part, asked in parallel. A request that
  * carries {@value #LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never travels
  * further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the session's
- * partition. The caller's {@code Authorization} goes along: every instance checks the key itself.
+ * partition. The header counts only with a valid {@value PeerSignature#PEER_HEADER} signature ({@link PeerCheck}),
+ * which every request of this class carries. The caller's {@code Authorization} goes along: every instance checks the
+ * key itself. With TLS on, the others are asked over https.
  */
 final class Peers {
-    static final String LOCAL_HEADER = "x-sessionizer-local";
+    static final String LOCAL_HEADER = PeerSignature.LOCAL_HEADER;
     static final String STANDBY = "standby";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<Instance, WebClient> clients = new ConcurrentHashMap<>();
+    private final ClientFactory factory;
+    private final String scheme;
+    private final PeerSignature signature;
+
+    /**
+     * @param factory the client factory of calls to the other instances (their TLS trust and this one's certificate)
+     * @param scheme {@code http} or {@code https}, as every instance of the deployment listens
+     */
+    Peers(ClientFactory factory, String scheme, PeerSignature signature) {
+        this.factory = factory;
+        this.scheme = scheme;
+        this.signature = signature;
+    }
 
     /** How a request is to be answered. */
     enum Scope {
@@ -104,11 +121,12 @@ final class Peers {
 
     private CompletableFuture<AggregatedHttpResponse> ask(Instance host, ServiceRequestContext ctx, String scope) {
         WebClient client = clients.computeIfAbsent(host,
-                h -> WebClient.of("http://" + h.host() + ":" + h.port()));
+                h -> WebClient.builder(scheme + "://" + h.host() + ":" + h.port()).factory(factory).build());
         String query = ctx.query();
-        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET,
-                        ctx.path() + (query == null ? "" : "?" + query))
-                .add(LOCAL_HEADER, scope);
+        String pathAndQuery = ctx.path() + (query == null ? "" : "?" + query);
+        RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, pathAndQuery)
+                .add(LOCAL_HEADER, scope)
+                .add(PeerSignature.PEER_HEADER, signature.sign(HttpMethod.GET.name(), pathAndQuery, scope));
         String authorization = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
             headers.add(HttpHeaderNames.AUTHORIZATION, authorization);

@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -59,14 +60,18 @@ public final class SessionsApi {
 
     private final SessionQueryService sessions;
     private final Cursors cursors;
-    private final Peers peers = new Peers();
+    private final Peers peers;
 
     /**
-     * @param cursors signs and checks the pages' cursors; every instance of a deployment must use the same secret
+     * @param cursors signs and checks the pages' cursors, and signs the requests to the other instances; every
+     *     instance of a deployment must use the same secret
+     * @param peerFactory the client factory of the calls to the other instances
+     * @param peerScheme {@code https} when the instances serve TLS, else {@code http}
      */
-    public SessionsApi(SessionQueryService sessions, Cursors cursors) {
+    public SessionsApi(SessionQueryService sessions, Cursors cursors, ClientFactory peerFactory, String peerScheme) {
         this.sessions = sessions;
         this.cursors = cursors;
+        this.peers = new Peers(peerFactory, peerScheme, cursors.peerSignature());
     }
 
     @Blocking

@@ -16,6 +16,7 @@ import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApiRateLimitTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final PeerSignature PEERS = PeerSignature.of("a-secret-of-the-deployment-32-characters");
 
     private final ManualClock clock = new ManualClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -64,10 +66,12 @@ class ApiRateLimitTest {
                 .service("/api/v1/sessions", (ctx, req) -> HttpResponse.of("sessions of "
                         + TenantAuthentication.tenant(ctx)))
                 .service("/ui", (ctx, req) -> HttpResponse.of("ui"))
-                // As AggregatorApp: the limit is added first, so that it runs inside the authentication.
+                // As AggregatorApp: the limit is added first, so that it runs inside the authentication and the
+                // peer check.
                 .decoratorUnder("/api/", limit)
                 .decoratorUnder("/api/", new TenantAuthentication(keys, ApiScopes::of,
                         Rejection.of(Problems::unauthorized, Problems::forbidden)))
+                .decoratorUnder("/api/", new PeerCheck(PEERS))
                 .build();
         server.start().join();
     }
@@ -156,8 +160,19 @@ class ApiRateLimitTest {
         start(1, 1, twoKeys());
         assertThat(withKey("k1").status().code()).isEqualTo(200);
 
-        assertThat(get("/api/v1/sessions", "authorization", "Bearer k1", Peers.LOCAL_HEADER, "active")
-                .status().code()).isEqualTo(200);
+        assertThat(get("/api/v1/sessions", "authorization", "Bearer k1", PeerSignature.LOCAL_HEADER, "active",
+                PeerSignature.PEER_HEADER, PEERS.sign("GET", "/api/v1/sessions", "active")).status().code())
+                .isEqualTo(200);
+        assertThat(withKey("k1").status().code()).isEqualTo(429);
+    }
+
+    @Test
+    void shouldNotLetAnUnsignedLocalHeaderPassTheLimit() {
+        start(1, 1, twoKeys());
+        assertThat(withKey("k1").status().code()).isEqualTo(200);
+
+        assertThat(get("/api/v1/sessions", "authorization", "Bearer k1", PeerSignature.LOCAL_HEADER, "active")
+                .status().code()).isEqualTo(403);
         assertThat(withKey("k1").status().code()).isEqualTo(429);
     }
 

@@ -17,11 +17,12 @@ import java.util.function.ToLongFunction;
 
 /** OTLP/gRPC ({@code TraceService/Export}, {@code LogsService/Export}), many calls multiplexed on one connection. */
 final class GrpcOtlpSender implements OtlpSender {
-    private final ClientFactory factory = ClientFactory.builder().build();
+    private final ClientFactory factory;
     private final TraceServiceGrpc.TraceServiceStub stub;
     private final LogsServiceGrpc.LogsServiceStub logsStub;
 
-    GrpcOtlpSender(String url, String authorization, Duration timeout) {
+    GrpcOtlpSender(String url, String authorization, Duration timeout, ClientFactory factory) {
+        this.factory = factory;
         URI uri = URI.create(url);
         GrpcClientBuilder builder = GrpcClients.builder(uri.getScheme() + "://" + uri.getRawAuthority())
                 .factory(factory)

@@ -30,12 +30,13 @@ final class HttpOtlpSender implements OtlpSender {
     static final String DEFAULT_PATH = "/v1/traces";
     static final String LOGS_PATH = "/v1/logs";
 
-    private final ClientFactory factory = ClientFactory.builder().build();
+    private final ClientFactory factory;
     private final WebClient client;
     private final String path;
     private final String logsPath;
 
-    HttpOtlpSender(String url, String authorization, Duration timeout) {
+    HttpOtlpSender(String url, String authorization, Duration timeout, ClientFactory factory) {
+        this.factory = factory;
         URI uri = URI.create(url);
         this.path = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/")
                 ? DEFAULT_PATH : uri.getRawPath();

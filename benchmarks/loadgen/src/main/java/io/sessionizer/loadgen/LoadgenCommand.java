@@ -4,6 +4,7 @@ import io.sessionizer.cli.DurationConverter;
 import io.sessionizer.cli.Subcommand;
 import io.sessionizer.loadgen.Traffic;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,6 +39,18 @@ public final class LoadgenCommand implements Callable<Integer>, Subcommand {
     @Option(names = "--api-key", paramLabel = "KEY",
             description = "Sent as 'Authorization: Bearer KEY'; it needs the ingest scope.")
     String apiKey;
+
+    @Option(names = "--ca-file", paramLabel = "PEM",
+            description = "With https://: the certificates to trust (such as the ingest's tls.cert-file when"
+                    + " self-signed); default: the JVM's trust store.")
+    Path caFile;
+
+    @Option(names = "--client-cert", paramLabel = "PEM",
+            description = "With https://: the client certificate chain to present (ingest with tls.client-auth).")
+    Path clientCert;
+
+    @Option(names = "--client-key", paramLabel = "PEM", description = "The PKCS#8 key of --client-cert.")
+    Path clientKey;
 
     @Option(names = "--sessions", paramLabel = "N", defaultValue = "100",
             description = "Sessions in flight at once; each that had all its turns is followed by a new one."
@@ -116,7 +129,12 @@ public final class LoadgenCommand implements Callable<Integer>, Subcommand {
                 rate > 0 ? String.format(Locale.ROOT, "%,.0f spans/s", rate) : "as fast as possible", runSeed);
         out.flush();
         LoadResult result;
-        try (OtlpSender sender = OtlpSender.connect(protocol, target, apiKey, timeout)) {
+        if ((clientCert == null) != (clientKey == null)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--client-cert and --client-key go together");
+        }
+        try (OtlpSender sender = OtlpSender.connect(protocol, target, apiKey, timeout,
+                new OtlpSender.Tls(caFile, clientCert, clientKey))) {
             LoadGenerator generator = new LoadGenerator(sender, traffic, settings);
             result = generator.run(line -> {
                 out.println(line);

@@ -1,9 +1,12 @@
 package io.sessionizer.loadgen;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientFactoryBuilder;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,12 +31,47 @@ public interface OtlpSender extends AutoCloseable {
      * @param apiKey sent as {@code Authorization: Bearer <key>}; null or empty for none
      */
     static OtlpSender connect(Protocol protocol, String endpoint, String apiKey, Duration timeout) {
+        return connect(protocol, endpoint, apiKey, timeout, Tls.DEFAULT);
+    }
+
+    /** {@link #connect(Protocol, String, String, Duration)} with the TLS trust and client certificate of {@code tls}. */
+    static OtlpSender connect(Protocol protocol, String endpoint, String apiKey, Duration timeout, Tls tls) {
         String url = endpoint.contains("://") ? endpoint : "http://" + endpoint;
         String authorization = apiKey == null || apiKey.isEmpty() ? null : "Bearer " + apiKey;
+        ClientFactory factory = tls.factory();
         return switch (protocol) {
-            case HTTP -> new HttpOtlpSender(url, authorization, timeout);
-            case GRPC -> new GrpcOtlpSender(url, authorization, timeout);
+            case HTTP -> new HttpOtlpSender(url, authorization, timeout, factory);
+            case GRPC -> new GrpcOtlpSender(url, authorization, timeout, factory);
         };
+    }
+
+    /**
+     * The TLS of an {@code https://} endpoint: the PEM certificates trusted (null: the JVM's trust store), and the PEM
+     * client certificate chain and key presented when the server asks for one (both null: none).
+     */
+    record Tls(Path caFile, Path clientCertFile, Path clientKeyFile) {
+        public static final Tls DEFAULT = new Tls(null, null, null);
+
+        public Tls {
+            if ((clientCertFile == null) != (clientKeyFile == null)) {
+                throw new IllegalArgumentException("A client certificate needs its key, and the reverse");
+            }
+        }
+
+        ClientFactory factory() {
+            ClientFactoryBuilder builder = ClientFactory.builder();
+            if (caFile != null || clientCertFile != null) {
+                builder.tlsCustomizer(ssl -> {
+                    if (caFile != null) {
+                        ssl.trustManager(caFile.toFile());
+                    }
+                    if (clientCertFile != null) {
+                        ssl.keyManager(clientCertFile.toFile(), clientKeyFile.toFile());
+                    }
+                });
+            }
+            return builder.build();
+        }
     }
 
     /** The spans accepted per an OTLP answer: all, less those a partial success rejected. */

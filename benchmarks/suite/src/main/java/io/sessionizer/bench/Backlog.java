@@ -2,6 +2,7 @@ package io.sessionizer.bench;
 
 import io.sessionizer.aggregator.AggregatorMain;
 import io.sessionizer.cli.Poll;
+import io.sessionizer.config.KafkaSecurity;
 import io.sessionizer.launcher.local.ChildJvm;
 import io.sessionizer.loadgen.Traffic;
 import java.nio.file.Files;
@@ -102,8 +103,10 @@ public final class Backlog {
         String run = Long.toString(System.currentTimeMillis(), 36);
         String topic = "bench-spans-" + run;
         Files.createDirectories(options.stateDir());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                options.bootstrapServers()))) {
+        // TLS and SASL from the KAFKA_* variables, which the aggregator and the baseline started below inherit.
+        Map<String, Object> adminProps = new HashMap<>(KafkaSecurity.fromEnvironment());
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+        try (Admin admin = Admin.create(adminProps)) {
             createTopics(admin, List.of(new NewTopic(topic, options.partitions(), (short) 1)));
             long traces = options.spans() / options.spansPerTrace();
             double produceSeconds = produce(topic, traces, run);
@@ -197,12 +200,15 @@ public final class Backlog {
             LongFunction<ProducerRecord<String, byte[]>> record) {
         long start = System.nanoTime();
         AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        Map<String, Object> props = new HashMap<>(KafkaSecurity.fromEnvironment());
+        props.putAll(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
             for (long i = 0; i < count && failure.get() == null; i++) {
                 producer.send(record.apply(i), (metadata, error) -> {
                     if (error != null) {

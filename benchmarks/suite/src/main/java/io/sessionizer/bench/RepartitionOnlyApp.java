@@ -1,5 +1,6 @@
 package io.sessionizer.bench;
 
+import io.sessionizer.config.KafkaSecurity;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -24,6 +25,8 @@ public final class RepartitionOnlyApp {
 
     public static void main(String[] args) throws InterruptedException {
         Properties props = new Properties();
+        // TLS and SASL from the KAFKA_* variables, as the aggregator beside it reads them.
+        props.putAll(KafkaSecurity.fromEnvironment());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, args[2]);
         props.put(StreamsConfig.STATE_DIR_CONFIG, args[3]);

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /**
  * The evaluator's client of the aggregator's REST API (DESIGN.md, "REST API"): reads a session's summary and every page
@@ -57,12 +58,21 @@ final class ApiClient implements AutoCloseable {
      * @param apiKey sent as a bearer token; null or empty sends none
      */
     ApiClient(String baseUrl, String apiKey, Duration requestTimeout, Duration retryFor) {
+        this(baseUrl, apiKey, requestTimeout, retryFor, null);
+    }
+
+    /** @param tls the TLS of an https base URL (its trust); null for the JVM's default */
+    ApiClient(String baseUrl, String apiKey, Duration requestTimeout, Duration retryFor, SSLContext tls) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         URI.create(this.baseUrl);
         this.authorization = apiKey == null || apiKey.isEmpty() ? null : "Bearer " + apiKey;
         this.requestTimeout = requestTimeout;
         this.retryFor = retryFor;
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     /** The session's summary; empty when the API does not know it (expired, or never seen by this tenant). */

@@ -12,6 +12,8 @@ import io.sessionizer.schemas.SessionEvent;
 import io.sessionizer.schemas.SessionEventType;
 import io.sessionizer.schemas.registry.SchemaRegistryException;
 import io.sessionizer.schemas.serde.ConfluentAvroSerde;
+import io.sessionizer.tls.PemTrust;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -90,8 +92,10 @@ public final class Evaluator implements AutoCloseable {
         this.tenant = config.get(EvaluatorSettings.TENANT);
         this.identifier = config.get(EvaluatorSettings.IDENTIFIER);
         this.events = ConfluentAvroSerde.forValue(RegistrySettings.fromConfig(config), SessionEvent.class);
+        String apiCa = config.get(EvaluatorSettings.API_CA_FILE).trim();
         this.api = new ApiClient(config.get(EvaluatorSettings.API_URL), config.get(EvaluatorSettings.API_KEY),
-                config.get(EvaluatorSettings.REQUEST_TIMEOUT), config.get(EvaluatorSettings.RETRY_FOR));
+                config.get(EvaluatorSettings.REQUEST_TIMEOUT), config.get(EvaluatorSettings.RETRY_FOR),
+                apiCa.isEmpty() ? null : PemTrust.sslContext(Path.of(apiCa), EvaluatorSettings.API_CA_FILE.name()));
         this.judges = List.copyOf(judges);
         this.progress = progress;
         this.consumerProperties = consumerProperties(config);

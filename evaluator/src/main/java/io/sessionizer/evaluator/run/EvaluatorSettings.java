@@ -23,6 +23,9 @@ public final class EvaluatorSettings {
             "The aggregator's SessionEvent topic (Avro, Confluent wire format), read with read_committed.");
     public static final Setting<String> API_URL = Setting.string("evaluator.api-url", "http://localhost:8080",
             "Base URL of the aggregator's REST API: sessions are read and verdicts written there.");
+    public static final Setting<String> API_CA_FILE = Setting.string("evaluator.api-ca-file", "",
+            "With an https evaluator.api-url: a PEM bundle of the certificates to trust (the CA of the aggregator's"
+                    + " tls.cert-file); empty trusts the JVM's trust store.");
     public static final Setting<String> API_KEY = Setting.string("evaluator.api-key", "",
             "API key sent as 'Authorization: Bearer <key>'; it fixes the tenant, and needs the read and annotate"
                     + " scopes. Empty sends none.");
@@ -51,7 +54,7 @@ public final class EvaluatorSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(EVENTS_TOPIC, API_URL, API_KEY, TENANT, GROUP, IDENTIFIER,
+        List<Setting<?>> all = new ArrayList<>(List.of(EVENTS_TOPIC, API_URL, API_CA_FILE, API_KEY, TENANT, GROUP, IDENTIFIER,
                 MAX_COST, JUDGES, JUDGE_PATH, REQUEST_TIMEOUT, RETRY_FOR));
         all.addAll(RegistrySettings.all());
         return List.copyOf(all);

@@ -62,6 +62,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -304,6 +307,10 @@ class WebUiIT {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory(stateDir, "chromium"));
+        // The console, where the browser reports what the Content-Security-Policy blocked.
+        LoggingPreferences logging = new LoggingPreferences();
+        logging.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()
@@ -315,13 +322,19 @@ class WebUiIT {
 
     @AfterEach
     void screenshotAndCloseBrowser(TestInfo test) throws IOException {
+        List<String> console;
         try {
             File shot = browser.getScreenshotAs(OutputType.FILE);
             Files.copy(shot.toPath(), SCREENSHOTS.resolve(test.getTestMethod().orElseThrow().getName() + ".png"),
                     StandardCopyOption.REPLACE_EXISTING);
+            console = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .map(LogEntry::getMessage).toList();
         } finally {
             browser.quit();
         }
+        // The page keeps to the aggregator's Content-Security-Policy: nothing inline, nothing from elsewhere.
+        assertThat(console).as("browser console").noneMatch(m -> m.contains("Content Security Policy")
+                || m.contains("Content-Security-Policy"));
     }
 
     @AfterAll

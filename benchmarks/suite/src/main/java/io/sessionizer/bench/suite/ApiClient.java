@@ -2,14 +2,18 @@ package io.sessionizer.bench.suite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.client.WebClientBuilder;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
+import io.sessionizer.auth.PeerSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,17 +22,26 @@ import java.util.concurrent.CompletableFuture;
  * {@code /readyz}.
  */
 final class ApiClient {
-    /** Answered from the asked instance's own stores only: 404 when it does not own the session. */
-    static final String LOCAL_HEADER = "x-sessionizer-local";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final WebClient client;
     private final int port;
+    private final PeerSignature peers;
 
-    ApiClient(int port) {
+    /**
+     * @param trust the PEM certificate of a service serving TLS, asked over https; null for http
+     * @param peers signs local-only requests as the aggregator instances do
+     */
+    ApiClient(int port, Path trust, PeerSignature peers) {
         this.port = port;
-        this.client = WebClient.builder("http://localhost:" + port).responseTimeout(TIMEOUT).build();
+        this.peers = peers;
+        WebClientBuilder builder = WebClient.builder((trust == null ? "http" : "https") + "://localhost:" + port)
+                .responseTimeout(TIMEOUT);
+        if (trust != null) {
+            builder.factory(ClientFactory.builder().tlsCustomizer(ssl -> ssl.trustManager(trust.toFile())).build());
+        }
+        this.client = builder.build();
     }
 
     int port() {
@@ -38,7 +51,10 @@ final class ApiClient {
     CompletableFuture<AggregatedHttpResponse> get(String path, boolean localOnly) {
         RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, path);
         if (localOnly) {
-            headers.add(LOCAL_HEADER, "1");
+            // Answered from the asked instance's own stores only (404 when it does not own the session), which an
+            // instance does only for a request signed as its peers sign them.
+            headers.add(PeerSignature.LOCAL_HEADER, "1")
+                    .add(PeerSignature.PEER_HEADER, peers.sign(HttpMethod.GET.name(), path, "1"));
         }
         return client.execute(headers.build()).aggregate();
     }

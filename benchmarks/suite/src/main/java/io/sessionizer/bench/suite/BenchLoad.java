@@ -6,6 +6,7 @@ import io.sessionizer.loadgen.OtlpSender;
 import io.sessionizer.loadgen.Protocol;
 import io.sessionizer.loadgen.Signal;
 import io.sessionizer.loadgen.Traffic;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,7 +38,14 @@ final class BenchLoad implements AutoCloseable {
     /** A load of {@code signal}: for logs, the GenAI events of the traces of 500 spans per export. */
     BenchLoad(Protocol protocol, int port, Traffic traffic, Signal signal, double rate, Duration warmup,
             Duration duration) {
-        this.sender = OtlpSender.connect(protocol, "http://localhost:" + port, null, TIMEOUT);
+        this(protocol, port, null, traffic, signal, rate, warmup, duration);
+    }
+
+    /** A load over TLS to an ingest serving {@code trust}, a PEM certificate, unless null (plain text). */
+    BenchLoad(Protocol protocol, int port, Path trust, Traffic traffic, Signal signal, double rate,
+            Duration warmup, Duration duration) {
+        this.sender = OtlpSender.connect(protocol, (trust == null ? "http" : "https") + "://localhost:" + port, null,
+                TIMEOUT, new OtlpSender.Tls(trust, null, null));
         this.generator = new LoadGenerator(sender, traffic, new LoadGenerator.Settings(SPANS_PER_REQUEST, rate,
                 CONCURRENCY, warmup, duration, Long.MAX_VALUE), signal);
     }

@@ -3,6 +3,7 @@ package io.sessionizer.bench.suite;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.util.Exceptions;
 import io.sessionizer.aggregator.AggregatorMain;
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.bench.Backlog;
 import io.sessionizer.cli.Poll;
 import io.sessionizer.ingest.IngestMain;
@@ -38,8 +39,11 @@ final class BenchStack implements AutoCloseable {
     private static final Duration BROKER_READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** A started service: its JVM and ports (OTLP/HTTP or REST API, and OTLP/gRPC for ingest, else 0). */
-    record Service(String name, ChildJvm jvm, int port, int grpcPort) {
+    /**
+     * A started service: its JVM and ports (OTLP/HTTP or REST API, and OTLP/gRPC for ingest, else 0), and the
+     * certificate its ports serve TLS with (null: plain text).
+     */
+    record Service(String name, ChildJvm jvm, int port, int grpcPort, BenchCertificate tls) {
     }
 
     /** The topics of one aggregator application. */
@@ -108,15 +112,25 @@ final class BenchStack implements AutoCloseable {
 
     /** An ingest writing spans to {@code topic} and log records to {@code logsTopic}, ready when this returns. */
     Service startIngest(String name, String topic, String logsTopic) throws IOException, InterruptedException {
+        return startIngest(name, topic, logsTopic, null);
+    }
+
+    /** {@link #startIngest(String, String, String)} serving TLS only with {@code tls}, unless null. */
+    Service startIngest(String name, String topic, String logsTopic, BenchCertificate tls)
+            throws IOException, InterruptedException {
         int http = freePort();
         int grpc = freePort();
+        List<String> args = new ArrayList<>(List.of(
+                "--set", "http.port=" + http,
+                "--set", "grpc.port=" + grpc,
+                "--set", "topic.spans=" + topic,
+                "--set", "topic.logs=" + logsTopic,
+                "--set", "kafka.bootstrap.servers=" + bootstrapServers()));
+        if (tls != null) {
+            args.addAll(List.of("--set", "tls.cert-file=" + tls.certFile(), "--set", "tls.key-file=" + tls.keyFile()));
+        }
         Service ingest = start(new Service(name, ChildJvm.start(name, INGEST_HEAP, log(name),
-                IngestMain.class.getName(), List.of(
-                        "--set", "http.port=" + http,
-                        "--set", "grpc.port=" + grpc,
-                        "--set", "topic.spans=" + topic,
-                        "--set", "topic.logs=" + logsTopic,
-                        "--set", "kafka.bootstrap.servers=" + bootstrapServers())), http, grpc));
+                IngestMain.class.getName(), args), http, grpc, tls));
         awaitReady(ingest, Duration.ofMinutes(1));
         return ingest;
     }
@@ -150,12 +164,21 @@ final class BenchStack implements AutoCloseable {
                         "--set", "kafka.bootstrap.servers=" + bootstrapServers(),
                         // Every instance counts as caught up, so a joining one takes its share of the active tasks at
                         // once (restoring them first) instead of after the ten-minute probing rebalance.
-                        "--set", "kafka.acceptable.recovery.lag=" + Long.MAX_VALUE)), port, 0));
+                        "--set", "kafka.acceptable.recovery.lag=" + Long.MAX_VALUE)), port, 0, null));
     }
 
     /** Where the instance named {@code name} keeps its state stores. */
     Path stateDir(String name) {
         return dir.resolve("state").resolve(fileName(name));
+    }
+
+    /**
+     * A client of a service's HTTP port: https trusting its certificate when it serves TLS; its local-only requests
+     * signed as the aggregator instances sign them.
+     */
+    ApiClient api(Service service) {
+        return new ApiClient(service.port(), service.tls() == null ? null : service.tls().certFile(),
+                PeerSignature.of(cursorSecret));
     }
 
     private static String randomSecret() {
@@ -180,7 +203,7 @@ final class BenchStack implements AutoCloseable {
 
     /** Waits until the service answers {@code GET /readyz} with 200; fails early when its JVM exits. */
     void awaitReady(Service service, Duration timeout) throws InterruptedException {
-        ApiClient client = new ApiClient(service.port());
+        ApiClient client = api(service);
         AtomicReference<String> last = new AtomicReference<>("no answer");
         boolean ready = Poll.until(timeout, POLL, () -> {
             service.jvm().requireAlive();

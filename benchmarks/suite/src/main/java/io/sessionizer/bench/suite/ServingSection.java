@@ -111,7 +111,7 @@ final class ServingSection {
         BenchStack.Service ingest = stack.startIngest("ingest (OTLP load)", topics.spans(), topics.logs());
         BenchStack.Service first = stack.startAggregator("aggregator 1", applicationId, topics);
         stack.awaitReady(first, READY_TIMEOUT);
-        ApiClient api = new ApiClient(first.port());
+        ApiClient api = stack.api(first);
 
         long count = size.storedSessions();
         stored = new StoredSessions("stored-" + run, count, System.currentTimeMillis() * 1_000_000L);
@@ -133,7 +133,7 @@ final class ServingSection {
             figures.addAll(memory(section, "aggregator 1 holding them", first));
             BenchStack.Service rebuilt = rebuild(first, applicationId, topics, section, figures);
             BenchStack.Service second = stack.startAggregator("aggregator 2", applicationId, topics);
-            figures.addAll(twoInstances(ingest, new ApiClient(rebuilt.port()), new ApiClient(second.port()), second,
+            figures.addAll(twoInstances(ingest, stack.api(rebuilt), stack.api(second), second,
                     run));
         }
         stack.stopAll();
@@ -283,7 +283,7 @@ final class ServingSection {
         long start = System.nanoTime();
         BenchStack.Service restarted = stack.startAggregator("aggregator 1, restarted with a wiped state directory",
                 stateDir, applicationId, topics);
-        ApiClient api = new ApiClient(restarted.port());
+        ApiClient api = stack.api(restarted);
         AtomicLong readyAfter = new AtomicLong(-1);
         AtomicReference<String> last = new AtomicReference<>("no answer");
         Map<Integer, Long> before = new ConcurrentSkipListMap<>();

@@ -6,11 +6,14 @@ import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.cli.Poll;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.KafkaSecurity;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.ingest.IngestSettings;
 import io.sessionizer.localregistry.LocalSchemaRegistry;
 import io.sessionizer.schemas.registry.InMemorySchemaRegistry;
+import io.sessionizer.tls.PemTrust;
+import io.sessionizer.tls.TlsSettings;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -88,6 +91,9 @@ public final class LocalStack implements AutoCloseable {
     private final RestartPolicy brokerRestarts = new RestartPolicy();
     private final RestartPolicy aggregatorRestarts = new RestartPolicy();
     private Config aggregatorConfig;
+    /** {@code https} for a service whose configuration sets {@code tls.cert-file}, else {@code http}. */
+    private volatile String ingestScheme = "http";
+    private volatile String apiScheme = "http";
     private KafkaBroker broker;
     private LocalSchemaRegistry registry;
     private IngestServer ingest;
@@ -145,7 +151,11 @@ public final class LocalStack implements AutoCloseable {
                 + exitDescription(p.exitValue()) + "); see " + startedBroker.logFile()));
         LOG.info("Kafka broker starting (pid {}), log in {}", startedBroker.pid(), startedBroker.logFile());
         startedBroker.awaitReady(BROKER_READY_TIMEOUT);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        // The services' TLS and SASL client properties (kafka.* / KAFKA_*), so that every part reaches Kafka alike.
+        Map<String, String> kafkaSecurity = KafkaSecurity.of(ingestConfig.kafkaProperties());
+        Map<String, Object> adminProps = new HashMap<>(kafkaSecurity);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(adminProps)) {
             List<String> created = LocalTopics.createMissing(admin, LocalTopics.topics(topicsConfig));
             if (!created.isEmpty()) {
                 LOG.info("Created topics {}", created);
@@ -156,7 +166,7 @@ public final class LocalStack implements AutoCloseable {
                     options.retentionBytes() / (1024 * 1024));
         }
         LocalSchemaRegistry startedRegistry = startPart("Schema Registry", () -> LocalSchemaRegistry.start(
-                bootstrapServers, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
+                bootstrapServers, kafkaSecurity, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
         synchronized (this) {
             stopIfClosed("Schema Registry", startedRegistry);
             registry = startedRegistry;
@@ -178,8 +188,12 @@ public final class LocalStack implements AutoCloseable {
         startedAggregator.failed().thenAccept(cause -> startFailure.complete(
                 "The aggregator failed while starting: " + cause));
         Instant deadline = Instant.now().plus(SERVICES_READY_TIMEOUT);
-        awaitReady("ingest", startedIngest.httpPort(), deadline, startFailure);
-        awaitReady("aggregator", startedAggregator.httpPort(), deadline, startFailure);
+        ingestScheme = scheme(ingestConfig);
+        apiScheme = scheme(topicsConfig);
+        awaitReady("ingest", readiness(ingestConfig), readyz(ingestScheme, startedIngest.httpPort()), deadline,
+                startFailure);
+        awaitReady("aggregator", readiness(topicsConfig), readyz(apiScheme, startedAggregator.httpPort()), deadline,
+                startFailure);
         // A restart takes the same port, also when 0 had picked one.
         withRegistry.put("http.port", Integer.toString(startedAggregator.httpPort()));
         synchronized (this) {
@@ -294,7 +308,8 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture<String> startFailure = restarted.failed().thenApply(
                 cause -> "Kafka Streams failed while starting: " + cause);
         try {
-            awaitReady("aggregator", restarted.httpPort(), Instant.now().plus(SERVICES_READY_TIMEOUT), startFailure);
+            awaitReady("aggregator", readiness(aggregatorConfig), readyz(apiScheme, restarted.httpPort()),
+                    Instant.now().plus(SERVICES_READY_TIMEOUT), startFailure);
         } catch (RuntimeException | InterruptedException e) {
             stop("aggregator", restarted);
             throw e;
@@ -354,9 +369,12 @@ public final class LocalStack implements AutoCloseable {
      */
     static void awaitReady(String service, int port, Instant deadline, CompletableFuture<String> failed)
             throws InterruptedException {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/readyz"))
-                .timeout(READY_REQUEST_TIMEOUT).build();
+        awaitReady(service, HttpClient.newHttpClient(), readyz("http", port), deadline, failed);
+    }
+
+    private static void awaitReady(String service, HttpClient client, URI readyz, Instant deadline,
+            CompletableFuture<String> failed) throws InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(readyz).timeout(READY_REQUEST_TIMEOUT).build();
         AtomicReference<String> last = new AtomicReference<>("no answer");
         boolean ready = Poll.until(Duration.between(Instant.now(), deadline), READY_POLL_INTERVAL, () -> {
             if (failed.isDone()) {
@@ -374,7 +392,7 @@ public final class LocalStack implements AutoCloseable {
             return false;
         });
         if (!ready) {
-            throw new LocalStackException("The " + service + " on port " + port + " is not ready after "
+            throw new LocalStackException("The " + service + " at " + readyz + " is not ready after "
                     + SERVICES_READY_TIMEOUT.toSeconds() + " s; last answer of /readyz: " + last.get());
         }
     }
@@ -387,6 +405,24 @@ public final class LocalStack implements AutoCloseable {
         return failure;
     }
 
+    private static String scheme(Config config) {
+        return config.get(TlsSettings.CERT_FILE).isBlank() ? "http" : "https";
+    }
+
+    private static URI readyz(String scheme, int port) {
+        return URI.create(scheme + "://localhost:" + port + "/readyz");
+    }
+
+    /**
+     * The client of a service's readiness: with TLS on, trusting the service's own certificate chain, which must
+     * name localhost (a port with {@code tls.client-auth=require} refuses it).
+     */
+    private static HttpClient readiness(Config config) {
+        String certFile = config.get(TlsSettings.CERT_FILE);
+        return certFile.isBlank() ? HttpClient.newHttpClient() : HttpClient.newBuilder()
+                .sslContext(PemTrust.sslContext(Path.of(certFile.trim()), TlsSettings.CERT_FILE.name())).build();
+    }
+
     /** What listens where, for the user. */
     public synchronized String describe() {
         requireOpen();
@@ -394,10 +430,10 @@ public final class LocalStack implements AutoCloseable {
                 "  Kafka       " + broker.bootstrapServers() + "    data in " + dataDir.resolve("kafka")
                         + ", log in " + broker.logFile(),
                 "  Registry    http://localhost:" + registry.port() + "    Confluent Schema Registry API",
-                "  OTLP/HTTP   http://localhost:" + ingest.httpPort() + "/v1/traces",
-                "  OTLP/gRPC   localhost:" + ingest.grpcPort(),
-                "  API         http://localhost:" + aggregator.httpPort() + "/api/v1/sessions",
-                "  UI          http://localhost:" + aggregator.httpPort() + "/");
+                "  OTLP/HTTP   " + ingestScheme + "://localhost:" + ingest.httpPort() + "/v1/traces",
+                "  OTLP/gRPC   localhost:" + ingest.grpcPort() + ("https".equals(ingestScheme) ? " (TLS)" : ""),
+                "  API         " + apiScheme + "://localhost:" + aggregator.httpPort() + "/api/v1/sessions",
+                "  UI          " + apiScheme + "://localhost:" + aggregator.httpPort() + "/");
     }
 
     /** Whether any part was launched, so that there is something to stop. */
