@@ -3,7 +3,6 @@ package io.sessionizer.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -18,6 +18,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -47,6 +52,20 @@ public final class TlsTestFiles {
 
     /** A certificate written as PEM: the chain (the certificate, then the CA) and its PKCS#8 private key. */
     public record Issued(Path certFile, Path keyFile, X509Certificate certificate) {
+        /** The text of {@link #certFile}: the chain a TLS server presents. */
+        public String certificateChainPem() {
+            return read(certFile);
+        }
+
+        /** The text of {@link #keyFile}: a secret that no log may show. */
+        public String privateKeyPem() {
+            return read(keyFile);
+        }
+
+        /** The base64 lines of the private key, without the PEM armour: what a log check looks for. */
+        public List<String> privateKeyLines() {
+            return privateKeyPem().lines().filter(line -> !line.startsWith("-----")).toList();
+        }
     }
 
     private TlsTestFiles(Path dir, String caName) {
@@ -89,6 +108,31 @@ public final class TlsTestFiles {
         return issue(name, false);
     }
 
+    /** A TLS context that trusts this CA and nothing else, for the JDK's HTTP client. */
+    public SSLContext clientSslContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustManager()}, RANDOM);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A trust manager that trusts this CA and nothing else. */
+    public X509TrustManager trustManager() {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("sessionizer-test-ca", ca);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trusted);
+            return (X509TrustManager) factory.getTrustManagers()[0];
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Replaces the files of {@code target} with those of {@code source}, each by an atomic move. */
     public static void replace(Issued target, Issued source) {
         try {
@@ -120,7 +164,7 @@ public final class TlsTestFiles {
             if (server) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.dNSName, "localhost"),
-                        new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress())}));
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -169,6 +213,14 @@ public final class TlsTestFiles {
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void write(Path file, String text) {
