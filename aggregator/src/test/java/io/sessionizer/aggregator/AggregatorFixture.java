@@ -2,6 +2,7 @@ package io.sessionizer.aggregator;
 
 import io.sessionizer.config.Config;
 import io.sessionizer.testing.KafkaTestCluster;
+import io.sessionizer.testing.TestBroker;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,9 +21,9 @@ public final class AggregatorFixture {
     /**
      * The settings of an aggregator on a free port that reads {@code spansTopic} and writes output topics (created
      * here), an application id and a registry of its own; a second instance of the same deployment uses the same
-     * settings with another {@code state.dir}.
+     * settings with another {@code state.dir}. On a secured broker, add its client settings ({@code kafka.*}).
      */
-    public static Map<String, String> settings(KafkaTestCluster kafka, Path stateDir, String spansTopic) {
+    public static Map<String, String> settings(TestBroker kafka, Path stateDir, String spansTopic) {
         String sessionsTopic = KafkaTestCluster.uniqueName("sessions");
         String turnsTopic = KafkaTestCluster.uniqueName("turns");
         String eventsTopic = KafkaTestCluster.uniqueName("events");
@@ -46,7 +47,7 @@ public final class AggregatorFixture {
                 Map.entry("kafka.bootstrap.servers", kafka.bootstrapServers()));
     }
 
-    /** {@link #settings(KafkaTestCluster, Path, String)} with {@code overrides} on top. */
+    /** {@link #settings(TestBroker, Path, String)} with {@code overrides} on top. */
     public static Map<String, String> settings(KafkaTestCluster kafka, Path stateDir, String spansTopic,
             Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(settings(kafka, stateDir, spansTopic));

@@ -33,7 +33,7 @@ import org.apache.kafka.common.utils.Utils;
  * "Error occurred in starting fork" after every test had passed. Here one hook closes the broker, then deletes its
  * directory.
  */
-public final class KafkaTestCluster {
+public final class KafkaTestCluster implements TestBroker {
     private static KafkaTestCluster shared;
 
     private final KafkaClusterTestKit kit;
@@ -79,11 +79,13 @@ public final class KafkaTestCluster {
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return kit.bootstrapServers();
     }
 
     /** Creates topics with the given partition count; compacted when the name ends with {@code sessions}. */
+    @Override
     public void createTopics(int partitions, String... names) {
         try (Admin admin = admin()) {
             List<NewTopic> topics = java.util.Arrays.stream(names)
@@ -109,16 +111,22 @@ public final class KafkaTestCluster {
      * @throws AssertionError when fewer arrived in time
      */
     public List<ConsumerRecord<byte[], byte[]>> consume(String topic, int count, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> consumer = reader(topic)) {
+            return atLeast(consumer, topic, count, timeout);
+        }
+    }
+
+    /** Polls a consumer subscribed to {@code topic} until it has {@code count} records or {@code timeout} passed. */
+    static List<ConsumerRecord<byte[], byte[]>> atLeast(KafkaConsumer<byte[], byte[]> consumer, String topic,
+            int count, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = reader(topic)) {
-            while (records.size() < count) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("Only " + records.size() + " of " + count + " records reached " + topic
-                            + " within " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        while (records.size() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Only " + records.size() + " of " + count + " records reached " + topic
+                        + " within " + timeout);
             }
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
         }
         return records;
     }

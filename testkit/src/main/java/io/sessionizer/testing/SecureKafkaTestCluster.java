@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -47,7 +46,7 @@ import org.apache.kafka.common.utils.Utils;
  * listener only, so a test that passes proves the secure path. No authorizer: SASL authenticates, ACLs are not the
  * subject of these tests.
  */
-public final class SecureKafkaTestCluster {
+public final class SecureKafkaTestCluster implements TestBroker {
     /** The user with a SCRAM-SHA-512 credential. */
     public static final String SCRAM_USER = "sessionizer-scram";
     /** The user with a PLAIN password. */
@@ -159,6 +158,7 @@ public final class SecureKafkaTestCluster {
     }
 
     /** {@code localhost:<port>} of the SASL_SSL listener. */
+    @Override
     public String bootstrapServers() {
         int port = kit.brokers().values().iterator().next().boundPort(new ListenerName(SECURE_LISTENER));
         return "localhost:" + port;
@@ -218,6 +218,7 @@ public final class SecureKafkaTestCluster {
      * Creates topics with the given partition count, over SASL_SSL; compacted when the name ends with
      * {@code sessions}, as {@link KafkaTestCluster#createTopics} does.
      */
+    @Override
     public void createTopics(int partitions, String... names) {
         try (Admin admin = admin()) {
             List<NewTopic> topics = Arrays.stream(names)
@@ -244,20 +245,11 @@ public final class SecureKafkaTestCluster {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, KafkaTestCluster.uniqueName(topic + "-reader"));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            while (records.size() < count) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("Only " + records.size() + " of " + count + " records reached " + topic
-                            + " within " + timeout);
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            return KafkaTestCluster.atLeast(consumer, topic, count, timeout);
         }
-        return records;
     }
 
     /** Stops the broker, then deletes its data directory. */
