@@ -1,7 +1,5 @@
 package io.sessionizer.evaluator.run;
 
-import io.sessionizer.config.Config;
-import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.config.Setting;
 import java.time.Duration;
@@ -36,8 +34,9 @@ public final class EvaluatorSettings {
     public static final Setting<String> IDENTIFIER = Setting.string("evaluator.identifier", "sessionizer-evaluate",
             "The identifier of every annotation written: a later verdict of the same name on the same session or"
                     + " turn replaces the earlier one.");
-    public static final Setting<String> MAX_COST = Setting.string("evaluator.max-cost", "",
-            "Cost budget of one session in USD (verdict over_budget); empty for no budget verdict.");
+    public static final Setting<OptionalDouble> MAX_COST = Setting.of("evaluator.max-cost", "",
+            EvaluatorSettings::parseMaxCost,
+            "Cost budget of one session in USD, not negative (verdict over_budget); empty for no budget verdict.");
     public static final Setting<List<String>> JUDGES = Setting.list("evaluator.judges", "",
             "Class names of more judges (io.sessionizer.evaluator.Judge, public no-argument constructor), besides"
                     + " the rules and the judges found with ServiceLoader.");
@@ -61,24 +60,24 @@ public final class EvaluatorSettings {
     }
 
     /**
-     * The budget of {@link #MAX_COST}; empty when none is set.
+     * The budget of {@link #MAX_COST}: empty for a blank text, else a number of USD, finite and not negative.
      *
-     * @throws ConfigException naming the key when the value is not a number of USD, not negative
+     * @throws IllegalArgumentException for any other text; the configuration names the key
      */
-    public static OptionalDouble maxCost(Config config) {
-        String raw = config.get(MAX_COST).trim();
+    static OptionalDouble parseMaxCost(String text) {
+        String raw = text.trim();
         if (raw.isEmpty()) {
             return OptionalDouble.empty();
         }
+        double value;
         try {
-            double value = Double.parseDouble(raw);
-            if (value >= 0 && Double.isFinite(value)) {
-                return OptionalDouble.of(value);
-            }
+            value = Double.parseDouble(raw);
         } catch (NumberFormatException e) {
-            // answered below, like a negative number
+            throw new IllegalArgumentException("expected a number of USD, not negative (e.g. 0.50)");
         }
-        throw new ConfigException("Invalid value '" + raw + "' for " + MAX_COST.name()
-                + ": expected a number of USD, not negative (e.g. 0.50)");
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException("expected a number of USD, not negative (e.g. 0.50)");
+        }
+        return OptionalDouble.of(value);
     }
 }

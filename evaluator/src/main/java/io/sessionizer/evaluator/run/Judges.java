@@ -54,7 +54,7 @@ public final class Judges {
 
     static List<Judge> load(Config config, ClassLoader loader) {
         List<Judge> judges = new ArrayList<>(List.of(new ErrorTurnJudge(), new EmptyAnswerJudge()));
-        OptionalDouble maxCost = EvaluatorSettings.maxCost(config);
+        OptionalDouble maxCost = config.get(EvaluatorSettings.MAX_COST);
         if (maxCost.isPresent()) {
             judges.add(new CostBudgetJudge(maxCost.getAsDouble()));
         }

@@ -106,5 +106,7 @@ class JudgesTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("evaluator.max-cost");
         assertThatThrownBy(() -> load(Map.of("evaluator.max-cost", "cheap")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("evaluator.max-cost");
+        assertThatThrownBy(() -> load(Map.of("evaluator.max-cost", "NaN")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("evaluator.max-cost");
     }
 }
