@@ -47,6 +47,16 @@ class EvaluatorIT {
     /** An id no path segment carries: the evaluator reads and writes it through the API's query forms. */
     private static final String ODD_SESSION = "team/a b?%";
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Sessions end this long after their last span... */
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+    /** ...checked this often. */
+    private static final Duration PUNCTUATE_INTERVAL = Duration.ofMillis(200);
+    /**
+     * How long a session that an annotation had wrongly resumed would take to end again and be judged once more: the
+     * idle timeout and a punctuation, with room for a slow machine (three idle timeouts).
+     */
+    private static final Duration RESUMED_SESSION_WOULD_END_AGAIN = IDLE_TIMEOUT.multipliedBy(3)
+            .plus(PUNCTUATE_INTERVAL);
     private final KafkaTestCluster kafka = KafkaTestCluster.shared();
 
     @TempDir
@@ -88,9 +98,8 @@ class EvaluatorIT {
         spans = KafkaTestCluster.uniqueName("spans");
         kafka.createTopics(3, spans);
         Map<String, String> settings = AggregatorFixture.settings(kafka, stateDir, spans, Map.of(
-                // Sessions end two seconds after their last span, checked five times a second.
-                "session.idle-timeout", "2s",
-                "punctuate.interval", "200ms",
+                "session.idle-timeout", IDLE_TIMEOUT.toMillis() + "ms",
+                "punctuate.interval", PUNCTUATE_INTERVAL.toMillis() + "ms",
                 "topic.annotations", KafkaTestCluster.uniqueName("annotations")));
         aggregator = AggregatorFixture.start(settings);
         Config config = Config.load(EvaluatorSettings.all(), Map.of(), Map.of(
@@ -143,7 +152,7 @@ class EvaluatorIT {
         assertThat(api.turns(ODD_SESSION, Map.of()).path("turns").get(0).path("annotations"))
                 .extracting(a -> a.path("name").asText()).containsExactly("empty_answer");
 
-        // The session resumes with one more turn and, two seconds later, ends again: judged again, nothing added.
+        // The session resumes with one more turn and, an idle timeout later, ends again: judged again, nothing added.
         send(SESSION, 3, "Try again?", "Found it.", false);
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(latest(session(api), "helpfulness").path("explanation")
@@ -156,7 +165,7 @@ class EvaluatorIT {
         assertThat(turnAnnotations(api, traceHex(2))).hasSize(1);
         assertThat(turnAnnotations(api, traceHex(3))).isEmpty();
         // The evaluator's own annotations (ANNOTATED events) neither resume the session nor get it judged again.
-        await().during(Duration.ofSeconds(5)).atMost(WAIT).until(() -> judged() == 2);
+        await().during(RESUMED_SESSION_WOULD_END_AGAIN).atMost(WAIT).until(() -> judged() == 2);
     }
 
     private long judged() {
