@@ -22,6 +22,7 @@ import io.sessionizer.aggregator.http.ApiRateLimit;
 import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Cursors;
 import io.sessionizer.aggregator.http.PeerCheck;
+import io.sessionizer.aggregator.http.ProblemStatusRenderer;
 import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.aggregator.http.SecurityHeaders;
 import io.sessionizer.aggregator.http.SessionsApi;
@@ -107,6 +108,7 @@ public final class AggregatorApp implements AutoCloseable {
         ServerBuilder builder = tls.listen(Server.builder(), config.get(AggregatorSettings.HTTP_PORT))
                 .annotatedService(new SessionsApi(queries, cursors, peerClients, tls.scheme()));
         SecurityHeaders.addTo(builder);
+        builder.errorHandler(new ProblemStatusRenderer());
         new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
                 config.get(AggregatorSettings.ANNOTATIONS_MAX_BODY), Clock.systemUTC()).addTo(builder);
         builder

@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
@@ -9,6 +10,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
@@ -23,8 +25,19 @@ public final class Problems {
     }
 
     public static HttpResponse of(HttpStatus status, String detail) {
-        return HttpResponse.of(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, PROBLEM_JSON),
-                HttpData.ofUtf8(body(status, detail).toString()));
+        return aggregated(status, detail).toHttpResponse();
+    }
+
+    /**
+     * {@link #of} as a whole response, for the status Armeria renders by itself ({@link ProblemStatusRenderer}); a
+     * 503 or 429 says when to ask again.
+     */
+    static AggregatedHttpResponse aggregated(HttpStatus status, String detail) {
+        ResponseHeadersBuilder headers = ResponseHeaders.builder(status).contentType(PROBLEM_JSON);
+        if (status.equals(HttpStatus.SERVICE_UNAVAILABLE) || status.equals(HttpStatus.TOO_MANY_REQUESTS)) {
+            headers.add(HttpHeaderNames.RETRY_AFTER, Integer.toString(RETRY_AFTER_SECONDS));
+        }
+        return AggregatedHttpResponse.of(headers.build(), HttpData.ofUtf8(body(status, detail).toString()));
     }
 
     /**
@@ -44,20 +57,20 @@ public final class Problems {
 
     /** 503 with {@code Retry-After: retryAfterSeconds}. */
     public static HttpResponse unavailable(String detail, int retryAfterSeconds) {
-        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                        .contentType(PROBLEM_JSON)
-                        .add(HttpHeaderNames.RETRY_AFTER, Integer.toString(retryAfterSeconds))
-                        .build(),
-                HttpData.ofUtf8(body(HttpStatus.SERVICE_UNAVAILABLE, detail).toString()));
+        return retryAfter(HttpStatus.SERVICE_UNAVAILABLE, detail, retryAfterSeconds);
     }
 
     /** 429 with {@code Retry-After: retryAfterSeconds}: a client over its rate limit. */
     public static HttpResponse tooManyRequests(String detail, long retryAfterSeconds) {
-        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.TOO_MANY_REQUESTS)
+        return retryAfter(HttpStatus.TOO_MANY_REQUESTS, detail, retryAfterSeconds);
+    }
+
+    private static HttpResponse retryAfter(HttpStatus status, String detail, long retryAfterSeconds) {
+        return HttpResponse.of(ResponseHeaders.builder(status)
                         .contentType(PROBLEM_JSON)
                         .add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds))
                         .build(),
-                HttpData.ofUtf8(body(HttpStatus.TOO_MANY_REQUESTS, detail).toString()));
+                HttpData.ofUtf8(body(status, detail).toString()));
     }
 
     /**
