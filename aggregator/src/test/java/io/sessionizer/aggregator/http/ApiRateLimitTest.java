@@ -12,7 +12,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.server.Server;
-import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.ApiKeys;
@@ -21,6 +20,7 @@ import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,25 +39,6 @@ class ApiRateLimitTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Server server;
     private ApiRateLimit limit;
-
-    /** A TimeMeter that moves only when the test says so. */
-    private static final class ManualClock implements TimeMeter {
-        private long nanos = 1_000_000_000L;
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-
-        void advance(Duration duration) {
-            nanos += duration.toNanos();
-        }
-    }
 
     private void start(double rate, int burst, ApiKeys keys) {
         limit = new ApiRateLimit(rate, burst, registry, clock);
