@@ -14,6 +14,7 @@ import io.sessionizer.auth.Caller;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.Setting;
+import io.sessionizer.limits.RateBuckets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +46,6 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
                     + "least 1.");
     /** How often full buckets are dropped. */
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private final double rate;
     private final long capacity;
@@ -99,7 +99,7 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
                 .description("Requests to /api/ refused for their key's (or client address's) rate limit")
                 .tag("tenant", tenant)
                 .register(registry).increment();
-        long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+        long retryAfter = RateBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill());
         return Problems.tooManyRequests("Too many requests: " + (withKey ? "this API key" : "this client")
                 + " may make " + rateText() + " requests per second (" + capacity + " at once); retry in " + retryAfter
                 + " s", retryAfter);
@@ -111,11 +111,8 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
 
     /** {@code capacity} tokens, refilled greedily at {@code rate} per second (stated as a whole bucket per period). */
     private Bucket newBucket() {
-        Duration period = Duration.ofNanos(Math.max(1, Math.round(capacity * (NANOS_PER_SECOND / rate))));
-        return Bucket.builder()
-                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, period))
-                .withCustomTimePrecision(clock)
-                .build();
+        long periodNanos = Math.max(1, Math.round(capacity * (RateBuckets.NANOS_PER_SECOND / rate)));
+        return RateBuckets.greedy(capacity, periodNanos, clock);
     }
 
     /** Drops the buckets that are full again, at most once per {@link #SWEEP_INTERVAL}, on one request's thread. */
