@@ -51,7 +51,9 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
     private final long capacity;
     private final MeterRegistry registry;
     private final TimeMeter clock;
-    private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Object, Bucket> buckets = new ConcurrentHashMap<>();
+    /** The refusals counter of each tenant, registered once: tenants come from the configured keys, so are few. */
+    private final ConcurrentMap<String, Counter> refused = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep;
 
     /**
@@ -89,16 +91,17 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
         String tenant = TenantAuthentication.tenant(ctx);
         String keyId = TenantAuthentication.keyId(ctx);
         boolean withKey = !keyId.equals(Caller.NO_KEY);
-        String bucketKey = withKey ? "key " + keyId : "address " + ctx.clientAddress().getHostAddress();
+        // A key id (a String) or a client address (an InetAddress): of different types, so they never collide.
+        Object bucketKey = withKey ? keyId : ctx.clientAddress();
         ConsumptionProbe probe = buckets.computeIfAbsent(bucketKey, k -> newBucket()).tryConsumeAndReturnRemaining(1);
         sweepIfDue();
         if (probe.isConsumed()) {
             return delegate.serve(ctx, req);
         }
-        Counter.builder("api.rate.limited")
+        refused.computeIfAbsent(tenant, t -> Counter.builder("api.rate.limited")
                 .description("Requests to /api/ refused for their key's (or client address's) rate limit")
-                .tag("tenant", tenant)
-                .register(registry).increment();
+                .tag("tenant", t)
+                .register(registry)).increment();
         long retryAfter = RateBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill());
         return Problems.tooManyRequests("Too many requests: " + (withKey ? "this API key" : "this client")
                 + " may make " + rateText() + " requests per second (" + capacity + " at once); retry in " + retryAfter
