@@ -14,10 +14,15 @@ import io.sessionizer.auth.Caller;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.Setting;
+import io.sessionizer.limits.RateBuckets;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +34,12 @@ import org.slf4j.LoggerFactory;
  * request without a known key is refused 401 without taking a token.
  *
  * <p>A request another instance forwarded ({@link PeerCheck#fromPeer}: its signed peer header was checked, so this
- * decorator must run inside {@link PeerCheck}) was counted where the client sent it and is not counted again. Buckets that have refilled completely are dropped now and then: a full bucket is the
- * same as a new one, so that one per client address never grows without bound.
+ * decorator must run inside {@link PeerCheck}) was counted where the client sent it and is not counted again.
+ *
+ * <p>Without keys, an IPv4 client is limited by its address and an IPv6 one by its /64, the block one subscriber is
+ * usually given, so that rotating addresses within it gains nothing. Buckets that have refilled completely are
+ * dropped now and then, off the event loop: a full bucket is the same as a new one. And at most {@link #MAX_BUCKETS}
+ * are kept: beyond, new clients share one overflow bucket until the sweep makes room.
  */
 public final class ApiRateLimit implements DecoratingHttpServiceFunction {
     private static final Logger LOG = LoggerFactory.getLogger(ApiRateLimit.class);
@@ -45,14 +54,20 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
                     + "least 1.");
     /** How often full buckets are dropped. */
     static final Duration SWEEP_INTERVAL = Duration.ofMinutes(1);
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** Buckets kept at most, so that a flood of new client addresses cannot grow the map without bound. */
+    static final int MAX_BUCKETS = 100_000;
 
     private final double rate;
     private final long capacity;
     private final MeterRegistry registry;
     private final TimeMeter clock;
-    private final ConcurrentMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Object, Bucket> buckets = new ConcurrentHashMap<>();
+    /** The refusals counter of each tenant, registered once: tenants come from the configured keys, so are few. */
+    private final ConcurrentMap<String, Counter> refused = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep;
+    private final int maxBuckets;
+    /** Shared by the clients that came when {@link #MAX_BUCKETS} buckets were kept already. */
+    private final Bucket overflow;
 
     /**
      * @param rate requests per second, 0 for no limit
@@ -60,11 +75,18 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
      * @param clock Bucket4j's time source: the system's nanosecond clock, or a test's own
      */
     public ApiRateLimit(double rate, int burst, MeterRegistry registry, TimeMeter clock) {
+        this(rate, burst, registry, clock, MAX_BUCKETS);
+    }
+
+    /** With a cap of its own on the buckets kept, for tests. */
+    ApiRateLimit(double rate, int burst, MeterRegistry registry, TimeMeter clock, int maxBuckets) {
         this.rate = rate;
         this.capacity = burst > 0 ? burst : Math.max(1, (long) Math.ceil(2 * rate));
         this.registry = registry;
         this.clock = clock;
         this.nextSweep = new AtomicLong(clock.currentTimeNanos() + SWEEP_INTERVAL.toNanos());
+        this.maxBuckets = maxBuckets;
+        this.overflow = rate > 0 ? newBucket() : null;
     }
 
     /** The limit {@code api.rate-limit} and {@code api.rate-limit-burst} configure, on the system clock. */
@@ -89,17 +111,15 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
         String tenant = TenantAuthentication.tenant(ctx);
         String keyId = TenantAuthentication.keyId(ctx);
         boolean withKey = !keyId.equals(Caller.NO_KEY);
-        String bucketKey = withKey ? "key " + keyId : "address " + ctx.clientAddress().getHostAddress();
-        ConsumptionProbe probe = buckets.computeIfAbsent(bucketKey, k -> newBucket()).tryConsumeAndReturnRemaining(1);
-        sweepIfDue();
+        ConsumptionProbe probe = take(withKey ? keyId : clientKey(ctx.clientAddress()), ctx.blockingTaskExecutor());
         if (probe.isConsumed()) {
             return delegate.serve(ctx, req);
         }
-        Counter.builder("api.rate.limited")
+        refused.computeIfAbsent(tenant, t -> Counter.builder("api.rate.limited")
                 .description("Requests to /api/ refused for their key's (or client address's) rate limit")
-                .tag("tenant", tenant)
-                .register(registry).increment();
-        long retryAfter = Math.max(1, (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
+                .tag("tenant", t)
+                .register(registry)).increment();
+        long retryAfter = RateBuckets.retryAfterSeconds(probe.getNanosToWaitForRefill());
         return Problems.tooManyRequests("Too many requests: " + (withKey ? "this API key" : "this client")
                 + " may make " + rateText() + " requests per second (" + capacity + " at once); retry in " + retryAfter
                 + " s", retryAfter);
@@ -111,19 +131,50 @@ public final class ApiRateLimit implements DecoratingHttpServiceFunction {
 
     /** {@code capacity} tokens, refilled greedily at {@code rate} per second (stated as a whole bucket per period). */
     private Bucket newBucket() {
-        Duration period = Duration.ofNanos(Math.max(1, Math.round(capacity * (NANOS_PER_SECOND / rate))));
-        return Bucket.builder()
-                .addLimit(limit -> limit.capacity(capacity).refillGreedy(capacity, period))
-                .withCustomTimePrecision(clock)
-                .build();
+        long periodNanos = Math.max(1, Math.round(capacity * (RateBuckets.NANOS_PER_SECOND / rate)));
+        return RateBuckets.greedy(capacity, periodNanos, clock);
     }
 
-    /** Drops the buckets that are full again, at most once per {@link #SWEEP_INTERVAL}, on one request's thread. */
-    private void sweepIfDue() {
+    /**
+     * Takes a token from the bucket of {@code bucketKey} (a key id, or a {@link #clientKey}: of different types, so
+     * they never collide), and hands a sweep to {@code sweeper} when one is due.
+     */
+    ConsumptionProbe take(Object bucketKey, Executor sweeper) {
+        Bucket bucket = buckets.get(bucketKey);
+        if (bucket == null) {
+            bucket = buckets.size() < maxBuckets ? buckets.computeIfAbsent(bucketKey, k -> newBucket()) : overflow;
+        }
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        sweepIfDue(sweeper);
+        return probe;
+    }
+
+    /** An IPv4 client's bucket key: its address; an IPv6 client's: the first 64 bits of its address. */
+    static Object clientKey(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return address;
+        }
+        byte[] bytes = address.getAddress();
+        long prefix = 0;
+        for (int i = 0; i < Long.BYTES; i++) {
+            prefix = prefix << Byte.SIZE | (bytes[i] & 0xff);
+        }
+        return prefix;
+    }
+
+    /**
+     * At most once per {@link #SWEEP_INTERVAL}, drops the buckets that are full again, on {@code sweeper}: a loop over
+     * up to {@link #MAX_BUCKETS} buckets has no place on the event loop.
+     */
+    private void sweepIfDue(Executor sweeper) {
         long now = clock.currentTimeNanos();
         long due = nextSweep.get();
         if (now - due >= 0 && nextSweep.compareAndSet(due, now + SWEEP_INTERVAL.toNanos())) {
-            buckets.values().removeIf(bucket -> bucket.getAvailableTokens() >= capacity);
+            try {
+                sweeper.execute(() -> buckets.values().removeIf(bucket -> bucket.getAvailableTokens() >= capacity));
+            } catch (RejectedExecutionException e) {
+                LOG.debug("API rate limit: no sweep of the buckets while the server stops", e);
+            }
         }
     }
 

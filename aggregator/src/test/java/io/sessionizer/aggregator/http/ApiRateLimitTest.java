@@ -2,6 +2,7 @@ package io.sessionizer.aggregator.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +13,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import com.linecorp.armeria.server.Server;
-import io.github.bucket4j.TimeMeter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.ApiKeys;
@@ -21,7 +21,10 @@ import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.testing.ManualClock;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -39,25 +42,6 @@ class ApiRateLimitTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Server server;
     private ApiRateLimit limit;
-
-    /** A TimeMeter that moves only when the test says so. */
-    private static final class ManualClock implements TimeMeter {
-        private long nanos = 1_000_000_000L;
-
-        @Override
-        public long currentTimeNanos() {
-            return nanos;
-        }
-
-        @Override
-        public boolean isWallClockBased() {
-            return false;
-        }
-
-        void advance(Duration duration) {
-            nanos += duration.toNanos();
-        }
-    }
 
     private void start(double rate, int burst, ApiKeys keys) {
         limit = new ApiRateLimit(rate, burst, registry, clock);
@@ -209,7 +193,63 @@ class ApiRateLimitTest {
         withKey("k1");
 
         // k2's bucket had refilled and is gone; k1's was just used.
+        await().untilAsserted(() -> assertThat(limit.buckets()).isEqualTo(1));
+    }
+
+    @Test
+    void shouldSweepOnTheGivenExecutorNotOnTheRequestsThread() {
+        limit = new ApiRateLimit(1, 1, registry, clock);
+        List<Runnable> sweeps = new ArrayList<>();
+        limit.take("k1", sweeps::add);
+        limit.take("k2", sweeps::add);
+        clock.advance(ApiRateLimit.SWEEP_INTERVAL);
+
+        limit.take("k1", sweeps::add);
+        limit.take("k1", sweeps::add);
+
+        assertThat(sweeps).as("one sweep per interval").hasSize(1);
+        assertThat(limit.buckets()).as("not swept inline").isEqualTo(2);
+        sweeps.get(0).run();
         assertThat(limit.buckets()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLetNewClientsShareOneOverflowBucketBeyondTheCapUntilASweepMakesRoom() throws Exception {
+        limit = new ApiRateLimit(1, 1, registry, clock, 2);
+        assertThat(take("192.0.2.1")).isTrue();
+        assertThat(take("192.0.2.2")).isTrue();
+
+        assertThat(take("192.0.2.3")).as("the overflow bucket").isTrue();
+        assertThat(take("192.0.2.4")).as("the overflow bucket, shared and empty").isFalse();
+        assertThat(take("192.0.2.1")).as("its own bucket, empty").isFalse();
+        assertThat(limit.buckets()).isEqualTo(2);
+
+        clock.advance(ApiRateLimit.SWEEP_INTERVAL);
+        assertThat(take("192.0.2.1")).isTrue();
+        assertThat(limit.buckets()).as("192.0.2.2's full bucket swept").isEqualTo(1);
+        assertThat(take("192.0.2.5")).as("a bucket of its own again").isTrue();
+        assertThat(take("192.0.2.4")).as("the overflow bucket, refilled").isTrue();
+        assertThat(take("192.0.2.6")).as("the overflow bucket, shared and empty").isFalse();
+        assertThat(limit.buckets()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeyAnIpv6ClientByItsSlash64AndAnIpv4ClientByItsAddress() throws Exception {
+        limit = new ApiRateLimit(1, 1, registry, clock);
+        assertThat(take("2001:db8:0:7::1")).isTrue();
+
+        assertThat(take("2001:db8:0:7:ffff:1:2:3")).as("the same /64").isFalse();
+        assertThat(take("2001:db8:0:8::1")).as("another /64").isTrue();
+        assertThat(take("192.0.2.1")).isTrue();
+        assertThat(take("192.0.2.2")).isTrue();
+        assertThat(limit.buckets()).isEqualTo(4);
+        assertThat(ApiRateLimit.clientKey(InetAddress.getByName("2001:db8:0:7::1")))
+                .isEqualTo(0x20010db800000007L);
+    }
+
+    /** One request of a client without a key, swept inline: whether it was let through. */
+    private boolean take(String address) throws Exception {
+        return limit.take(ApiRateLimit.clientKey(InetAddress.getByName(address)), Runnable::run).isConsumed();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.github.bucket4j.TimeMeter;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
+import io.sessionizer.limits.RateBuckets;
 import io.sessionizer.schemas.records.RecordContract;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -217,11 +218,7 @@ public final class TenantLimits {
                 .min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
         long periodNanos = Math.max(1, BigInteger.valueOf(tokens).multiply(unitSecond)
                 .divide(BigInteger.valueOf(rate)).min(BigInteger.valueOf(Long.MAX_VALUE)).longValue());
-        Bucket bucket = Bucket.builder()
-                .addLimit(limit -> limit.capacity(tokens).refillGreedy(tokens, Duration.ofNanos(periodNanos)))
-                .withCustomTimePrecision(clock)
-                .build();
-        return new Limit(bucket, unit, tokens, rate);
+        return new Limit(RateBuckets.greedy(tokens, periodNanos, clock), unit, tokens, rate);
     }
 
     /** 0 when the tokens were taken, else the nanoseconds until the bucket could give them (or be full). */
@@ -258,7 +255,7 @@ public final class TenantLimits {
 
     /** Whole seconds, rounded up, at least one: what {@code Retry-After} can say. */
     static Duration retryAfter(long waitNanos) {
-        return Duration.ofSeconds(Math.max(1, (waitNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND));
+        return Duration.ofSeconds(RateBuckets.retryAfterSeconds(waitNanos));
     }
 
     static long parseCount(String text) {

@@ -3,6 +3,7 @@ package io.sessionizer.ingest.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionizer.ingest.pipeline.InFlightLimiter.Outcome;
+import io.sessionizer.testing.ManualClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

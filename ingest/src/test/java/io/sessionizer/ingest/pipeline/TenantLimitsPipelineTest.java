@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.sessionizer.ingest.FakeSink;
+import io.sessionizer.testing.ManualClock;
 import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.ingest.IngestSettings;
+import io.sessionizer.testing.ManualClock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
