@@ -73,6 +73,7 @@ final class Peers {
      *
      * @param standby ask for its standby copy
      * @throws StateUnavailableException when it cannot be reached or cannot answer right now (503)
+     * @throws PeerException when it refuses the signed request (403): the instances do not share a secret
      */
     HttpResponse forward(Instance host, ServiceRequestContext ctx, boolean standby) {
         try {
@@ -137,6 +138,12 @@ final class Peers {
     private static AggregatedHttpResponse checked(Instance host, AggregatedHttpResponse response) {
         if (response.status().equals(HttpStatus.SERVICE_UNAVAILABLE)) {
             throw new StateUnavailableException("Instance " + host + " is not queryable right now", null);
+        }
+        if (response.status().equals(HttpStatus.FORBIDDEN)) {
+            // This instance already accepted the caller's key: the other refused the signature of the forwarded
+            // request, not the caller. Passed on as is, it would read as the caller's key lacking a scope.
+            throw new PeerException("Instance " + host + " refused this instance's signed request (403): set the same"
+                    + " api.cursor-secret on every instance", null);
         }
         return response;
     }
