@@ -27,14 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Asks the other instances of the application ({@code application.server}): a request for a session another instance
  * keeps is forwarded to it, and lists and totals gather every instance's part, asked in parallel. A request that
- * carries {@value #LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never travels
- * further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the session's
- * partition. The header counts only with a valid {@value PeerSignature#PEER_HEADER} signature ({@link PeerCheck}),
- * which every request of this class carries. The caller's {@code Authorization} goes along: every instance checks the
+ * carries {@value PeerSignature#LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never
+ * travels further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the
+ * session's partition. The header counts only with a valid {@value PeerSignature#PEER_HEADER} signature
+ * ({@link PeerCheck}), which every request of this class carries. The caller's {@code Authorization} goes along: every instance checks the
  * key itself. With TLS on, the others are asked over https.
  */
 final class Peers {
-    static final String LOCAL_HEADER = PeerSignature.LOCAL_HEADER;
     static final String STANDBY = "standby";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,7 +63,7 @@ final class Peers {
     }
 
     static Scope scope(ServiceRequestContext ctx) {
-        String local = ctx.request().headers().get(LOCAL_HEADER);
+        String local = ctx.request().headers().get(PeerSignature.LOCAL_HEADER);
         return local == null ? Scope.ANY : STANDBY.equals(local) ? Scope.LOCAL_STANDBY : Scope.LOCAL;
     }
 
@@ -123,10 +122,9 @@ final class Peers {
     private CompletableFuture<AggregatedHttpResponse> ask(Instance host, ServiceRequestContext ctx, String scope) {
         WebClient client = clients.computeIfAbsent(host,
                 h -> WebClient.builder(scheme + "://" + h.host() + ":" + h.port()).factory(factory).build());
-        String query = ctx.query();
-        String pathAndQuery = ctx.path() + (query == null ? "" : "?" + query);
+        String pathAndQuery = PeerSignature.target(ctx.path(), ctx.query());
         RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, pathAndQuery)
-                .add(LOCAL_HEADER, scope)
+                .add(PeerSignature.LOCAL_HEADER, scope)
                 .add(PeerSignature.PEER_HEADER, signature.sign(HttpMethod.GET.name(), pathAndQuery, scope));
         String authorization = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
