@@ -31,6 +31,7 @@ import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.store.BoundedMemoryRocksDbConfig;
 import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
@@ -105,8 +106,9 @@ public final class AggregatorApp implements AutoCloseable {
         apiKeys.bindTo(registry);
 
         SessionQueryService queries = new SessionQueryService();
+        PeerSignature peerSignature = cursors.peerSignature();
         ServerBuilder builder = tls.listen(Server.builder(), config.get(AggregatorSettings.HTTP_PORT))
-                .annotatedService(new SessionsApi(queries, cursors, peerClients, tls.scheme()));
+                .annotatedService(new SessionsApi(queries, cursors, peerSignature, peerClients, tls.scheme()));
         SecurityHeaders.addTo(builder);
         builder.errorHandler(new ProblemStatusRenderer());
         new AnnotationsApi(annotations, config.get(AggregatorSettings.ANNOTATIONS_PRODUCE_TIMEOUT),
@@ -121,7 +123,7 @@ public final class AggregatorApp implements AutoCloseable {
                         Rejection.of(Problems::unauthorized, Problems::forbidden)))
                 // Only another instance may ask for an answer from this instance's own stores. Added last, so that
                 // it runs first: the decorators added before it see PeerCheck.fromPeer(ctx).
-                .decoratorUnder("/api/", new PeerCheck(cursors.peerSignature()))
+                .decoratorUnder("/api/", new PeerCheck(peerSignature))
                 .service(OPENAPI, HttpFile.of(AggregatorApp.class.getClassLoader(), "openapi.json").asService())
                 .service(WebUi.service());
         // Ready only when queries can be answered: not while restoring state or rebalancing.

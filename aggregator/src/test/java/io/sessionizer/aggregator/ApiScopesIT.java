@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.SessionsApiClient;
+import io.sessionizer.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -171,9 +171,7 @@ class ApiScopesIT {
     }
 
     /** Replaces the keys file the way Kubernetes updates a mounted secret: the new content moved in at once. */
-    private void writeKeys(String content) throws IOException {
-        Path next = dir.resolve("api-keys.next");
-        Files.writeString(next, content);
-        Files.move(next, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    private void writeKeys(String content) {
+        TestFiles.replaceAtomically(keysFile, content);
     }
 }

@@ -23,12 +23,12 @@ import io.sessionizer.schemas.records.RecordContract;
 import io.sessionizer.testing.KafkaTestCluster;
 import io.sessionizer.testing.OtlpLogs;
 import io.sessionizer.testing.OtlpTraces;
+import io.sessionizer.testing.TestFiles;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
@@ -129,10 +129,8 @@ class IngestKeysIT {
     }
 
     /** Replaces the keys file the way Kubernetes updates a mounted secret: the new content moved in at once. */
-    private void writeKeys(String content) throws IOException {
-        Path next = dir.resolve("api-keys.next");
-        Files.writeString(next, content);
-        Files.move(next, keysFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    private void writeKeys(String content) {
+        TestFiles.replaceAtomically(keysFile, content);
     }
 
     @Test

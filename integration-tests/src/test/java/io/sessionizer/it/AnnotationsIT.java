@@ -171,6 +171,14 @@ class AnnotationsIT {
         assertThat(globex.json("/api/v1/sessions/shared/annotations").get("annotations")).isEmpty();
         assertThat(globex.json("/api/v1/sessions/shared").get("annotations")).isEmpty();
         assertThat(ids(globex.sessions(Map.of("annotation.quality.label", "acme")))).isEmpty();
+
+        // A session only acme has, annotated: globex is told it does not exist, as for any unknown session.
+        send(ACME_KEY, "acme-only", "acme's secret question", "acme's secret answer");
+        accepted(acme.post("/api/v1/sessions/acme-only/annotations", "{\"name\": \"quality\", \"label\": \"mine\"}"));
+        await().atMost(VISIBLE).ignoreExceptions().untilAsserted(() ->
+                assertThat(acme.json("/api/v1/sessions/acme-only/annotations").get("annotations"))
+                        .extracting(a -> a.get("label").asText()).containsExactly("mine"));
+        assertThat(globex.get("/api/v1/sessions/acme-only").statusCode()).isEqualTo(404);
         assertThat(globex.get("/api/v1/sessions/acme-only/annotations").statusCode()).isEqualTo(404);
         // Without a key, no write.
         assertThat(SessionsApiClient.of(stack.aggregator().httpPort())

@@ -29,21 +29,34 @@ public final class PeerSignature {
     private static final int MAX_HEADER_CHARS = 128;
 
     private final SecretKeySpec key;
+    /** Initialised once with the key; each sign or verify uses a clone (a Mac is not thread-safe). */
+    private final Mac mac;
     private final Clock clock;
 
     private PeerSignature(byte[] derived, Clock clock) {
         this.key = new SecretKeySpec(derived, ALGORITHM);
+        this.mac = mac(key);
         this.clock = clock;
     }
 
     /** The signature of a deployment whose shared secret is {@code secret} (its bytes as configured). */
     public static PeerSignature of(byte[] secret, Clock clock) {
-        return new PeerSignature(hmac(new SecretKeySpec(secret, ALGORITHM), PURPOSE), clock);
+        return new PeerSignature(mac(new SecretKeySpec(secret, ALGORITHM)).doFinal(PURPOSE), clock);
     }
 
     /** The signature of a deployment whose {@code api.cursor-secret} is {@code secret}, at the system clock. */
     public static PeerSignature of(String secret) {
         return of(secret.getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
+    }
+
+    /**
+     * The request target that {@link #sign} and {@link #verify} take: the path, with {@code ?query} when there is one.
+     * The forwarding and the checking instance both build it here, so that they cannot disagree on it.
+     *
+     * @param query the query without its {@code ?}, or null for none
+     */
+    public static String target(String path, String query) {
+        return query == null ? path : path + "?" + query;
     }
 
     /**
@@ -85,14 +98,21 @@ public final class PeerSignature {
     private byte[] tag(long seconds, String method, String pathAndQuery, String local) {
         // Newlines apart: none can occur in a method, a request target or a header value.
         String signed = "peer\n" + seconds + "\n" + method + "\n" + pathAndQuery + "\n" + local;
-        return hmac(key, signed.getBytes(StandardCharsets.UTF_8));
+        Mac copy;
+        try {
+            copy = (Mac) mac.clone();
+        } catch (CloneNotSupportedException e) {
+            // The JDK's HmacSHA256 is cloneable; a provider whose Mac is not gets a fresh one (slower, still right).
+            copy = mac(key);
+        }
+        return copy.doFinal(signed.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] hmac(SecretKeySpec key, byte[] data) {
+    private static Mac mac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);
-            return mac.doFinal(data);
+            return mac;
         } catch (GeneralSecurityException e) {
             // HmacSHA256 is a provider every Java SE runtime must have, and any key length is valid for it.
             throw new IllegalStateException("HmacSHA256 is not available", e);

@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -302,9 +302,7 @@ class ApiKeysTest {
         Files.writeString(file, ApiKeys.hash("old") + "=acme\n");
         try (ApiKeys keys = ApiKeys.load(List.of(), "auth.api-keys", file.toString(), Duration.ofMillis(20))) {
             // Kubernetes updates a mounted secret by swapping a symlink: write beside it and move it in place.
-            Path next = dir.resolve("keys.next");
-            Files.writeString(next, ApiKeys.hash("new") + "=acme\n");
-            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            TestFiles.replaceAtomically(file, ApiKeys.hash("new") + "=acme\n");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> keys.authenticate("Bearer new").isPresent());
             assertThat(keys.authenticate("Bearer old")).isEmpty();

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class PeerSignatureTest {
@@ -50,5 +52,21 @@ class PeerSignatureTest {
                 "." + seconds, seconds + "." + "A".repeat(200)}) {
             assertThat(SIGNER.verify(forged, "GET", "/api/v1/stats", "1")).as(forged).isFalse();
         }
+    }
+
+    @Test
+    void shouldBuildTheSignedTargetFromThePathAndTheQuery() {
+        assertThat(PeerSignature.target("/api/v1/sessions", "limit=5")).isEqualTo("/api/v1/sessions?limit=5");
+        assertThat(PeerSignature.target("/api/v1/stats", null)).isEqualTo("/api/v1/stats");
+    }
+
+    @Test
+    void shouldSignAndVerifyFromManyThreadsAtOnce() {
+        String expected = SIGNER.sign("GET", "/api/v1/stats", "1");
+        List<String> signed = IntStream.range(0, 2000).parallel()
+                .mapToObj(i -> SIGNER.sign("GET", "/api/v1/stats", "1")).toList();
+        assertThat(signed).containsOnly(expected);
+        assertThat(IntStream.range(0, 2000).parallel()
+                .allMatch(i -> SIGNER.verify(expected, "GET", "/api/v1/stats", "1"))).isTrue();
     }
 }

@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
@@ -32,7 +31,7 @@ import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManager;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -247,19 +246,10 @@ class ServerTlsTest {
     private static SSLSocket connect(int port, TlsTestFiles.Issued clientCertificate) throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(clientCertificate == null ? null : keyManagers(clientCertificate).getKeyManagers(),
-                trust().getTrustManagers(), null);
+                new TrustManager[] {pki.trustManager()}, null);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
         socket.setSoTimeout(10_000);
         return socket;
-    }
-
-    private static TrustManagerFactory trust() throws GeneralSecurityException, IOException {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        store.setCertificateEntry("ca", pki.ca());
-        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(store);
-        return factory;
     }
 
     private static KeyManagerFactory keyManagers(TlsTestFiles.Issued issued) throws Exception {

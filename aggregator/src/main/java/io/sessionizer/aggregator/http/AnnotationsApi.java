@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code send()} may block while the topic's metadata is missing, so the endpoints run on the blocking executor;
  * the wait for the acknowledgement does not hold a thread.
+ *
+ * <p>Every route of this class needs the {@code annotate} scope: {@link ApiScopes} tells them by this class, so a route
+ * added or renamed here keeps it, and only writes routed here get it.
  */
 public final class AnnotationsApi {
     private static final Logger LOG = LoggerFactory.getLogger(AnnotationsApi.class);

@@ -27,9 +27,8 @@ public final class PeerCheck implements DecoratingHttpServiceFunction {
     public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
         String local = req.headers().get(PeerSignature.LOCAL_HEADER);
         if (local != null) {
-            String query = ctx.query();
             if (!signature.verify(req.headers().get(PeerSignature.PEER_HEADER), req.method().name(),
-                    ctx.path() + (query == null ? "" : "?" + query), local)) {
+                    PeerSignature.target(ctx.path(), ctx.query()), local)) {
                 return Problems.of(HttpStatus.FORBIDDEN, "The header " + PeerSignature.LOCAL_HEADER + " is for the"
                         + " instances of this deployment: it needs a valid " + PeerSignature.PEER_HEADER
                         + " signature (missing, wrong, or more than " + PeerSignature.MAX_AGE.toSeconds()

@@ -27,14 +27,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Asks the other instances of the application ({@code application.server}): a request for a session another instance
  * keeps is forwarded to it, and lists and totals gather every instance's part, asked in parallel. A request that
- * carries {@value #LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never travels
- * further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the session's
- * partition. The header counts only with a valid {@value PeerSignature#PEER_HEADER} signature ({@link PeerCheck}),
- * which every request of this class carries. The caller's {@code Authorization} goes along: every instance checks the
+ * carries {@value PeerSignature#LOCAL_HEADER} is answered from the receiving instance's own stores, so that it never
+ * travels further: any value but {@value #STANDBY} reads its active tasks, {@value #STANDBY} its standby copy of the
+ * session's partition. The header counts only with a valid {@value PeerSignature#PEER_HEADER} signature
+ * ({@link PeerCheck}), which every request of this class carries. The caller's {@code Authorization} goes along: every instance checks the
  * key itself. With TLS on, the others are asked over https.
  */
 final class Peers {
-    static final String LOCAL_HEADER = PeerSignature.LOCAL_HEADER;
     static final String STANDBY = "standby";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,7 +63,7 @@ final class Peers {
     }
 
     static Scope scope(ServiceRequestContext ctx) {
-        String local = ctx.request().headers().get(LOCAL_HEADER);
+        String local = ctx.request().headers().get(PeerSignature.LOCAL_HEADER);
         return local == null ? Scope.ANY : STANDBY.equals(local) ? Scope.LOCAL_STANDBY : Scope.LOCAL;
     }
 
@@ -73,6 +72,7 @@ final class Peers {
      *
      * @param standby ask for its standby copy
      * @throws StateUnavailableException when it cannot be reached or cannot answer right now (503)
+     * @throws PeerException when it refuses the signed request (403): the instances do not share a secret
      */
     HttpResponse forward(Instance host, ServiceRequestContext ctx, boolean standby) {
         try {
@@ -122,10 +122,9 @@ final class Peers {
     private CompletableFuture<AggregatedHttpResponse> ask(Instance host, ServiceRequestContext ctx, String scope) {
         WebClient client = clients.computeIfAbsent(host,
                 h -> WebClient.builder(scheme + "://" + h.host() + ":" + h.port()).factory(factory).build());
-        String query = ctx.query();
-        String pathAndQuery = ctx.path() + (query == null ? "" : "?" + query);
+        String pathAndQuery = PeerSignature.target(ctx.path(), ctx.query());
         RequestHeadersBuilder headers = RequestHeaders.builder(HttpMethod.GET, pathAndQuery)
-                .add(LOCAL_HEADER, scope)
+                .add(PeerSignature.LOCAL_HEADER, scope)
                 .add(PeerSignature.PEER_HEADER, signature.sign(HttpMethod.GET.name(), pathAndQuery, scope));
         String authorization = ctx.request().headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
@@ -137,6 +136,12 @@ final class Peers {
     private static AggregatedHttpResponse checked(Instance host, AggregatedHttpResponse response) {
         if (response.status().equals(HttpStatus.SERVICE_UNAVAILABLE)) {
             throw new StateUnavailableException("Instance " + host + " is not queryable right now", null);
+        }
+        if (response.status().equals(HttpStatus.FORBIDDEN)) {
+            // This instance already accepted the caller's key: the other refused the signature of the forwarded
+            // request, not the caller. Passed on as is, it would read as the caller's key lacking a scope.
+            throw new PeerException("Instance " + host + " refused this instance's signed request (403): set the same"
+                    + " api.cursor-secret on every instance", null);
         }
         return response;
     }

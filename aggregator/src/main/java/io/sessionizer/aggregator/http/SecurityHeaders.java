@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public final class SecurityHeaders {
     public static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self';"
-            + " img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+            + " img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
             + " frame-ancestors 'none'";
     /** Header name to value, as every answer carries them. */
     public static final Map<String, String> HEADERS = Map.of(

@@ -21,6 +21,7 @@ import io.sessionizer.aggregator.query.SessionQueryService;
 import io.sessionizer.aggregator.query.SessionReader;
 import io.sessionizer.aggregator.query.StateUnavailableException;
 import io.sessionizer.aggregator.query.StatsWindow;
+import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.auth.TenantAuthentication;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -63,15 +64,17 @@ public final class SessionsApi {
     private final Peers peers;
 
     /**
-     * @param cursors signs and checks the pages' cursors, and signs the requests to the other instances; every
-     *     instance of a deployment must use the same secret
+     * @param cursors signs and checks the pages' cursors; every instance of a deployment must use the same secret
+     * @param peerSignature signs the requests to the other instances ({@link Cursors#peerSignature()}, the one
+     *     {@link PeerCheck} checks with)
      * @param peerFactory the client factory of the calls to the other instances
      * @param peerScheme {@code https} when the instances serve TLS, else {@code http}
      */
-    public SessionsApi(SessionQueryService sessions, Cursors cursors, ClientFactory peerFactory, String peerScheme) {
+    public SessionsApi(SessionQueryService sessions, Cursors cursors, PeerSignature peerSignature,
+            ClientFactory peerFactory, String peerScheme) {
         this.sessions = sessions;
         this.cursors = cursors;
-        this.peers = new Peers(peerFactory, peerScheme, cursors.peerSignature());
+        this.peers = new Peers(peerFactory, peerScheme, peerSignature);
     }
 
     @Blocking
