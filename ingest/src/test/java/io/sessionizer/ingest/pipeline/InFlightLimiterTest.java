@@ -94,4 +94,33 @@ class InFlightLimiterTest {
         assertThat(limiter.inFlightBytes("globex")).isZero();
         assertThat(limiter.tryAcquire("acme", 500)).isEqualTo(Outcome.ADMITTED);
     }
+
+    @Test
+    void shouldNotCountATenantThatReleasedAnEmptyRequestBeforeItsOthers() {
+        assertThat(limiter.tryAcquire("acme", 0)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("acme", 100)).isEqualTo(Outcome.ADMITTED);
+        limiter.release("acme", 0);
+        limiter.release("acme", 100);
+
+        // acme holds nothing: globex, alone, has the whole budget.
+        assertThat(limiter.share("globex")).isEqualTo(1000);
+        assertThat(limiter.tryAcquire("globex", 600)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("globex", 400)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("globex", 1)).isEqualTo(Outcome.OVER_BUDGET);
+    }
+
+    @Test
+    void shouldNotCountATenantThatReleasedAnEmptyRequestAfterItsOthers() {
+        assertThat(limiter.tryAcquire("acme", 100)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("acme", 0)).isEqualTo(Outcome.ADMITTED);
+        limiter.release("acme", 100);
+        limiter.release("acme", 0);
+
+        assertThat(limiter.share("globex")).isEqualTo(1000);
+        assertThat(limiter.tryAcquire("globex", 600)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("globex", 400)).isEqualTo(Outcome.ADMITTED);
+        assertThat(limiter.tryAcquire("globex", 1)).isEqualTo(Outcome.OVER_BUDGET);
+        // And two tenants share it in halves, not in thirds.
+        assertThat(limiter.share("acme")).isEqualTo(500);
+    }
 }
