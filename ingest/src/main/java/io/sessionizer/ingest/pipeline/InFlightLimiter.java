@@ -24,6 +24,14 @@ final class InFlightLimiter {
         OVER_BUDGET
     }
 
+    /**
+     * What {@link #tryAcquire} decided.
+     *
+     * @param share the tenant's share of the budget the decision was made with
+     */
+    record Admission(Outcome outcome, long share) {
+    }
+
     private static final class Tenant {
         /** Written under the limiter's lock, read by the per-tenant gauge. */
         private volatile long inFlight;
@@ -59,22 +67,23 @@ final class InFlightLimiter {
      * Reserves the bytes for the tenant. A single request larger than the share still passes when the tenant has
      * nothing in flight, and one larger than the budget when nothing at all is in flight.
      */
-    synchronized Outcome tryAcquire(String tenantName, long bytes) {
+    synchronized Admission tryAcquire(String tenantName, long bytes) {
         long now = nanoTime.getAsLong();
         Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant(now));
         // Alone, a tenant's share is the whole budget: it is then refused for the budget, not for its share.
         int sharing = sharing(tenant, now);
-        if (sharing > 1 && tenant.inFlight > 0 && tenant.inFlight + bytes > maxBytes / sharing) {
-            return Outcome.OVER_SHARE;
+        long share = maxBytes / sharing;
+        if (sharing > 1 && tenant.inFlight > 0 && tenant.inFlight + bytes > share) {
+            return new Admission(Outcome.OVER_SHARE, share);
         }
         if (inFlight > 0 && inFlight + bytes > maxBytes) {
             tenant.waitingUntil = now + holdNanos;
-            return Outcome.OVER_BUDGET;
+            return new Admission(Outcome.OVER_BUDGET, share);
         }
         tenant.waitingUntil = now;
         tenant.inFlight += bytes;
         inFlight += bytes;
-        return Outcome.ADMITTED;
+        return new Admission(Outcome.ADMITTED, share);
     }
 
     /**

@@ -186,14 +186,14 @@ public final class IngestPipeline {
             return refused(signal, protocol, tenant, bytes, new IngestException(refusal.reason(), refusal.message(),
                     refusal.retryAfter()));
         }
-        InFlightLimiter.Outcome room = limiter.tryAcquire(tenant, bytes);
-        if (room != InFlightLimiter.Outcome.ADMITTED) {
+        InFlightLimiter.Admission room = limiter.tryAcquire(tenant, bytes);
+        if (room.outcome() != InFlightLimiter.Outcome.ADMITTED) {
             // Not taken on: the client sends it again later, and pays for it then.
             limits.release(tenant, cost.receivedBytes(), cost.spans());
             return refused(signal, protocol, tenant, bytes, new IngestException(RejectReason.OVERLOADED,
-                    room == InFlightLimiter.Outcome.OVER_SHARE
+                    room.outcome() == InFlightLimiter.Outcome.OVER_SHARE
                             ? "Tenant '" + tenant + "' holds its share of the data waiting for Kafka ("
-                                    + limiter.share(tenant) + " of " + limiter.maxBytes() + " bytes); retry later"
+                                    + room.share() + " of " + limiter.maxBytes() + " bytes); retry later"
                             : "Too much data waiting for Kafka (limit " + limiter.maxBytes()
                                     + " bytes); retry later"));
         }
