@@ -17,10 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +43,6 @@ public final class IngestPipeline {
     private final IngestMetrics metrics;
     private final InFlightLimiter limiter;
     private final TenantLimits limits;
-    private final Set<String> gaugedTenants = ConcurrentHashMap.newKeySet();
     private final Duration sendTimeout;
     private final int maxRecordBytes;
     private final Executor handOver;
@@ -70,6 +67,7 @@ public final class IngestPipeline {
                 .description("Bytes of requests accepted but not yet acknowledged by Kafka")
                 .baseUnit("bytes")
                 .register(metrics.registry());
+        metrics.tenantInFlight(limiter::inFlightBytes);
     }
 
     /**
@@ -140,7 +138,7 @@ public final class IngestPipeline {
         return limits.checkBytes(tenant, receivedBytes).map(refusal -> {
             IngestException e = new IngestException(refusal.reason(), refusal.message(), refusal.retryAfter());
             metrics.rejected(signal, protocol, e.reason(), receivedBytes, 0);
-            metrics.tenantRefused(tenant, e.reason());
+            metrics.tenant(tenant).refused(e.reason());
             return e;
         });
     }
@@ -197,13 +195,8 @@ public final class IngestPipeline {
                             : "Too much data waiting for Kafka (limit " + limiter.maxBytes()
                                     + " bytes); retry later"));
         }
-        if (gaugedTenants.add(tenant)) {
-            Gauge.builder("ingest.tenant.inflight.bytes", limiter, l -> l.inFlightBytes(tenant))
-                    .description("Bytes of a tenant's requests accepted but not yet acknowledged by Kafka")
-                    .baseUnit("bytes")
-                    .tag("tenant", tenant)
-                    .register(metrics.registry());
-        }
+        // Registers the tenant's in-flight gauge, if this is its first request, while its bytes are in flight.
+        IngestMetrics.TenantMeters tenantMeters = metrics.tenant(tenant);
         Prepared prepared;
         try {
             prepared = prepare.get();
@@ -215,7 +208,7 @@ public final class IngestPipeline {
         if (prepared.records().isEmpty()) {
             limiter.release(tenant, bytes);
             metrics.accepted(signal, protocol, bytes, 0);
-            metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), 0);
+            tenantMeters.accepted(signal, cost.receivedBytes(), 0);
             return CompletableFuture.completedFuture(result);
         }
 
@@ -227,7 +220,7 @@ public final class IngestPipeline {
                 .handle((ignored, error) -> {
                     if (error == null) {
                         metrics.accepted(signal, protocol, bytes, result.accepted());
-                        metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), result.accepted());
+                        tenantMeters.accepted(signal, cost.receivedBytes(), result.accepted());
                         return result;
                     }
                     IngestException failure = toIngestException(signal, error);
@@ -270,7 +263,7 @@ public final class IngestPipeline {
     private CompletableFuture<ExportResult> refused(Signal signal, String protocol, String tenant, long bytes,
             IngestException refusal) {
         metrics.rejected(signal, protocol, refusal.reason(), bytes, 0);
-        metrics.tenantRefused(tenant, refusal.reason());
+        metrics.tenant(tenant).refused(refusal.reason());
         return CompletableFuture.failedFuture(refusal);
     }
 
