@@ -292,9 +292,4 @@ public final class IngestPipeline {
     public long inFlightBytes() {
         return limiter.inFlightBytes();
     }
-
-    /** The bytes of one tenant's requests waiting for Kafka. */
-    public long inFlightBytes(String tenant) {
-        return limiter.inFlightBytes(tenant);
-    }
 }
