@@ -72,18 +72,22 @@ public final class IngestPipeline {
 
     /**
      * {@link #export(ExportTraceServiceRequest, long, long, String, String)} of a request received as decoded (gRPC
-     * messages, whose compressed size Armeria does not tell).
+     * messages, whose compressed size Armeria does not tell): takes its bytes from the tenant's bytes rate first
+     * ({@link #acquireBytesRate}), and a refusal fails the future.
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return export(request, bytes, bytes, tenant, protocol);
+        Optional<IngestException> overRate = acquireBytesRate(Signal.TRACES, bytes, tenant, protocol);
+        return overRate.isPresent() ? CompletableFuture.failedFuture(overRate.get())
+                : export(request, bytes, bytes, tenant, protocol);
     }
 
     /**
      * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
      * timeout whatever the sink does.
      *
-     * @param receivedBytes the request's size as received, which the tenant's bytes rate counts
+     * @param receivedBytes the request's size as received, already taken from the tenant's bytes rate by
+     *     {@link #acquireBytesRate}; given back if the request is refused later
      * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long receivedBytes, long bytes,
@@ -104,10 +108,15 @@ public final class IngestPipeline {
         });
     }
 
-    /** {@link #exportLogs(ExportLogsServiceRequest, long, long, String, String)} of a request received as decoded. */
+    /**
+     * {@link #exportLogs(ExportLogsServiceRequest, long, long, String, String)} of a request received as decoded,
+     * its bytes taken first like {@link #export(ExportTraceServiceRequest, long, String, String)}'s.
+     */
     public CompletableFuture<ExportResult> exportLogs(ExportLogsServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return exportLogs(request, bytes, bytes, tenant, protocol);
+        Optional<IngestException> overRate = acquireBytesRate(Signal.LOGS, bytes, tenant, protocol);
+        return overRate.isPresent() ? CompletableFuture.failedFuture(overRate.get())
+                : exportLogs(request, bytes, bytes, tenant, protocol);
     }
 
     /**
@@ -130,12 +139,13 @@ public final class IngestPipeline {
     }
 
     /**
-     * Refuses at once, before the request is decompressed and decoded, a request of {@code receivedBytes} that its
-     * tenant's bytes rate cannot take now; counted like every refusal. One that passes is charged by the export.
+     * Takes {@code receivedBytes} from the tenant's bytes rate, once per request and before it is decompressed and
+     * decoded, or refuses it at once; a refusal is counted like every refusal. The export of a request that passed
+     * takes only its spans, and gives the bytes back if it refuses the request.
      */
-    public Optional<IngestException> checkBytesRate(Signal signal, long receivedBytes, String tenant,
+    public Optional<IngestException> acquireBytesRate(Signal signal, long receivedBytes, String tenant,
             String protocol) {
-        return limits.checkBytes(tenant, receivedBytes).map(refusal -> {
+        return limits.tryAcquireBytes(tenant, receivedBytes).map(refusal -> {
             IngestException e = new IngestException(refusal.reason(), refusal.message(), refusal.retryAfter());
             metrics.rejected(signal, protocol, e.reason(), receivedBytes, 0);
             metrics.tenant(tenant).refused(e.reason());
@@ -174,12 +184,15 @@ public final class IngestPipeline {
             Supplier<Prepared> prepare) {
         long bytes = cost.bytes();
         if (draining) {
+            limits.release(tenant, cost.receivedBytes(), 0);
             metrics.rejected(signal, protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
                     "The ingest is stopping; retry later"));
         }
-        Optional<TenantLimits.Refusal> overRate = limits.tryAcquire(tenant, cost.receivedBytes(), cost.spans());
+        // The bytes were taken by acquireBytesRate; a refusal from here on gives them back.
+        Optional<TenantLimits.Refusal> overRate = limits.tryAcquireSpans(tenant, cost.spans());
         if (overRate.isPresent()) {
+            limits.release(tenant, cost.receivedBytes(), 0);
             TenantLimits.Refusal refusal = overRate.get();
             return refused(signal, protocol, tenant, bytes, new IngestException(refusal.reason(), refusal.message(),
                     refusal.retryAfter()));
