@@ -12,6 +12,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.sessionizer.config.Config;
+import io.sessionizer.testing.OtlpTraces;
 import io.sessionizer.testing.TlsTestFiles;
 import java.io.IOException;
 import java.net.URI;
@@ -71,13 +72,15 @@ class IngestTlsTest {
                     .setTrustedCertificates(ca).build())).isTrue();
             assertThat(sink.sent()).hasSize(2);
 
-            // The ports serve TLS only: a plain-text request gets no answer.
-            for (int port : List.of(ingest.httpPort(), ingest.grpcPort())) {
-                assertThatThrownBy(() -> HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/healthz"))
-                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
-                        .isInstanceOf(IOException.class);
-            }
+            // The ports serve TLS only: a plain-text export is not taken, over either protocol.
+            assertThatThrownBy(() -> HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + ingest.httpPort() + "/v1/traces"))
+                            .header("Content-Type", "application/x-protobuf")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(OtlpTraces.request(1, 1).toByteArray()))
+                            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(IOException.class);
+            assertThat(export(OtlpGrpcSpanExporter.builder()
+                    .setEndpoint("http://localhost:" + ingest.grpcPort()).build())).isFalse();
             assertThat(sink.sent()).hasSize(2);
         }
     }

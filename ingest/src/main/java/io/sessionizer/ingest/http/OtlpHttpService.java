@@ -92,7 +92,8 @@ public final class OtlpHttpService implements HttpService {
         // The server's maxRequestLength already bounds the body as sent; gzip is bounded while inflating.
         byte[] body = aggregated.content().array();
         long received = body.length;
-        Optional<IngestException> overRate = pipeline.checkBytesRate(signal, received, tenant, IngestMetrics.HTTP);
+        // The bytes as received are taken once, here; the export takes only the spans.
+        Optional<IngestException> overRate = pipeline.acquireBytesRate(signal, received, tenant, IngestMetrics.HTTP);
         if (overRate.isPresent()) {
             // Refused before the work of gunzip and decoding; answered (and not counted again) by failure().
             return CompletableFuture.failedFuture(overRate.get());

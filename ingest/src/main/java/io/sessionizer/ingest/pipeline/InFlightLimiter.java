@@ -1,7 +1,6 @@
 package io.sessionizer.ingest.pipeline;
 
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -25,20 +24,34 @@ final class InFlightLimiter {
         OVER_BUDGET
     }
 
+    /**
+     * What {@link #tryAcquire} decided.
+     *
+     * @param share the tenant's share of the budget the decision was made with
+     */
+    record Admission(Outcome outcome, long share) {
+    }
+
     private static final class Tenant {
         /** Written under the limiter's lock, read by the per-tenant gauge. */
         private volatile long inFlight;
+        /** Until when the tenant, refused for a full budget, counts as sharing it; in the past when it does not. */
         private long waitingUntil;
-        private boolean waiting;
+
+        Tenant(long now) {
+            this.waitingUntil = now;
+        }
+
+        boolean sharing(long now) {
+            return inFlight > 0 || now - waitingUntil < 0;
+        }
     }
 
     private final long maxBytes;
     private final long holdNanos;
     private final LongSupplier nanoTime;
     private final Map<String, Tenant> tenants = new HashMap<>();
-    private final Map<String, Tenant> waiting = new HashMap<>();
     private volatile long inFlight;
-    private int holding;
 
     /**
      * @param holdNanos how long a tenant refused for a full budget counts as sharing it
@@ -54,56 +67,43 @@ final class InFlightLimiter {
      * Reserves the bytes for the tenant. A single request larger than the share still passes when the tenant has
      * nothing in flight, and one larger than the budget when nothing at all is in flight.
      */
-    synchronized Outcome tryAcquire(String tenantName, long bytes) {
-        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant());
+    synchronized Admission tryAcquire(String tenantName, long bytes) {
         long now = nanoTime.getAsLong();
+        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant(now));
         // Alone, a tenant's share is the whole budget: it is then refused for the budget, not for its share.
         int sharing = sharing(tenant, now);
-        if (sharing > 1 && tenant.inFlight > 0 && tenant.inFlight + bytes > maxBytes / sharing) {
-            return Outcome.OVER_SHARE;
+        long share = maxBytes / sharing;
+        if (sharing > 1 && tenant.inFlight > 0 && tenant.inFlight + bytes > share) {
+            return new Admission(Outcome.OVER_SHARE, share);
         }
         if (inFlight > 0 && inFlight + bytes > maxBytes) {
-            if (!tenant.waiting) {
-                tenant.waiting = true;
-                waiting.put(tenantName, tenant);
-            }
             tenant.waitingUntil = now + holdNanos;
-            return Outcome.OVER_BUDGET;
+            return new Admission(Outcome.OVER_BUDGET, share);
         }
-        if (tenant.waiting) {
-            tenant.waiting = false;
-            waiting.remove(tenantName);
-        }
-        if (tenant.inFlight == 0) {
-            holding++;
-        }
+        tenant.waitingUntil = now;
         tenant.inFlight += bytes;
         inFlight += bytes;
-        return Outcome.ADMITTED;
+        return new Admission(Outcome.ADMITTED, share);
     }
 
-    /** Tenants sharing the budget, the asker included: those with bytes in flight or waiting for room. */
+    /**
+     * Tenants sharing the budget, the asker included: those with bytes in flight or waiting for room. Counted afresh
+     * each time, from the tenants themselves: they come from the API keys, so they are few.
+     */
     private int sharing(Tenant asker, long now) {
-        int sharing = holding;
-        for (Iterator<Tenant> it = waiting.values().iterator(); it.hasNext();) {
-            Tenant tenant = it.next();
-            if (now - tenant.waitingUntil >= 0) {
-                tenant.waiting = false;
-                it.remove();
-            } else if (tenant.inFlight == 0) {
+        int sharing = 1;
+        for (Tenant tenant : tenants.values()) {
+            if (tenant != asker && tenant.sharing(now)) {
                 sharing++;
             }
         }
-        return asker.inFlight == 0 && !asker.waiting ? sharing + 1 : sharing;
+        return sharing;
     }
 
     synchronized void release(String tenantName, long bytes) {
         Tenant tenant = tenants.get(tenantName);
         tenant.inFlight -= bytes;
         inFlight -= bytes;
-        if (tenant.inFlight == 0) {
-            holding--;
-        }
     }
 
     long inFlightBytes() {
@@ -121,8 +121,9 @@ final class InFlightLimiter {
 
     /** The share of the budget a tenant would have now if it asked. */
     synchronized long share(String tenantName) {
-        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant());
-        return maxBytes / sharing(tenant, nanoTime.getAsLong());
+        long now = nanoTime.getAsLong();
+        Tenant tenant = tenants.computeIfAbsent(tenantName, t -> new Tenant(now));
+        return maxBytes / sharing(tenant, now);
     }
 
     long maxBytes() {

@@ -1,11 +1,15 @@
 package io.sessionizer.ingest.pipeline;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.sessionizer.schemas.otlp.LogFitter;
 import io.sessionizer.schemas.otlp.TraceFitter;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * The ingest meters, in Prometheus as {@code ingest_requests_total}, {@code ingest_spans_total},
@@ -36,6 +40,8 @@ public final class IngestMetrics {
     private final MeterRegistry registry;
     private final Timer sendSuccess;
     private final Timer sendFailure;
+    private final ConcurrentMap<String, TenantMeters> tenants = new ConcurrentHashMap<>();
+    private volatile ToLongFunction<String> tenantInFlight = tenant -> 0;
 
     public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -112,25 +118,78 @@ public final class IngestMetrics {
         return Counter.builder(name).description(description).tag("protocol", protocol).register(registry);
     }
 
-    /** What a tenant had accepted: {@code receivedBytes} as the limits count them, and its spans or log records. */
-    void tenantAccepted(Signal signal, String tenant, long receivedBytes, int items) {
-        Counter.builder("ingest.tenant.bytes").description("Request bytes accepted per tenant, as received")
-                .baseUnit("bytes").tag("tenant", tenant).register(registry).increment(receivedBytes);
-        if (items > 0) {
-            Counter.builder(signal == Signal.TRACES ? "ingest.tenant.spans" : "ingest.tenant.log.records")
-                    .description(signal == Signal.TRACES ? "Spans accepted per tenant"
-                            : "Log records accepted per tenant")
-                    .tag("tenant", tenant).register(registry).increment(items);
-        }
+    /**
+     * Where the gauge {@code ingest_tenant_inflight_bytes} reads a tenant's bytes in flight: the pipeline's in-flight
+     * limiter, set once by the pipeline before any request.
+     */
+    void tenantInFlight(ToLongFunction<String> inFlight) {
+        this.tenantInFlight = inFlight;
     }
 
-    /** A request of the tenant refused by its rate limits or its share of the in-flight budget. */
-    void tenantRefused(String tenant, RejectReason reason) {
-        Counter.builder("ingest.tenant.refused")
-                .description("Requests refused per tenant: over its spans or bytes rate, or its in-flight share")
-                .tag("tenant", tenant)
-                .tag("reason", reason == RejectReason.OVERLOADED ? "in_flight" : reason.tag())
-                .register(registry).increment();
+    /**
+     * The meters of one tenant, registered when it is first seen (its first request admitted or refused); tenants
+     * come from the API keys, so they are few.
+     */
+    TenantMeters tenant(String tenant) {
+        TenantMeters meters = tenants.get(tenant);
+        return meters != null ? meters : tenants.computeIfAbsent(tenant, TenantMeters::new);
+    }
+
+    /**
+     * The per-tenant meters, each registered once: the bytes counter and the in-flight gauge at once, the counters of
+     * items and of refusals by reason when first counted, so that a tenant shows no series of what never happened.
+     */
+    final class TenantMeters {
+        private final String tenant;
+        private final Counter bytes;
+        private final ConcurrentMap<Signal, Counter> items = new ConcurrentHashMap<>();
+        private final ConcurrentMap<RejectReason, Counter> refused = new ConcurrentHashMap<>();
+
+        TenantMeters(String tenant) {
+            this.tenant = tenant;
+            this.bytes = Counter.builder("ingest.tenant.bytes")
+                    .description("Request bytes accepted per tenant, as received")
+                    .baseUnit("bytes")
+                    .tag("tenant", tenant)
+                    .register(registry);
+            Gauge.builder("ingest.tenant.inflight.bytes", this, m -> tenantInFlight.applyAsLong(m.tenant))
+                    .description("Bytes of a tenant's requests accepted but not yet acknowledged by Kafka")
+                    .baseUnit("bytes")
+                    .tag("tenant", tenant)
+                    .strongReference(true)
+                    .register(registry);
+        }
+
+        /** What the tenant had accepted: {@code receivedBytes} as the limits count them, its spans or log records. */
+        void accepted(Signal signal, long receivedBytes, int items) {
+            bytes.increment(receivedBytes);
+            if (items > 0) {
+                items(signal).increment(items);
+            }
+        }
+
+        /** A request of the tenant refused by its rate limits or its share of the in-flight budget. */
+        void refused(RejectReason reason) {
+            refusals(reason).increment();
+        }
+
+        private Counter items(Signal signal) {
+            Counter counter = items.get(signal);
+            return counter != null ? counter : items.computeIfAbsent(signal, s -> Counter
+                    .builder(s == Signal.TRACES ? "ingest.tenant.spans" : "ingest.tenant.log.records")
+                    .description(s == Signal.TRACES ? "Spans accepted per tenant" : "Log records accepted per tenant")
+                    .tag("tenant", tenant).register(registry));
+        }
+
+        private Counter refusals(RejectReason reason) {
+            Counter counter = refused.get(reason);
+            return counter != null ? counter : refused.computeIfAbsent(reason, r -> Counter
+                    .builder("ingest.tenant.refused")
+                    .description("Requests refused per tenant: over its spans or bytes rate, or its in-flight share")
+                    .tag("tenant", tenant)
+                    .tag("reason", r == RejectReason.OVERLOADED ? "in_flight" : r.tag())
+                    .register(registry));
+        }
     }
 
     void sendLatency(long nanos, boolean success) {

@@ -17,10 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +43,6 @@ public final class IngestPipeline {
     private final IngestMetrics metrics;
     private final InFlightLimiter limiter;
     private final TenantLimits limits;
-    private final Set<String> gaugedTenants = ConcurrentHashMap.newKeySet();
     private final Duration sendTimeout;
     private final int maxRecordBytes;
     private final Executor handOver;
@@ -70,22 +67,27 @@ public final class IngestPipeline {
                 .description("Bytes of requests accepted but not yet acknowledged by Kafka")
                 .baseUnit("bytes")
                 .register(metrics.registry());
+        metrics.tenantInFlight(limiter::inFlightBytes);
     }
 
     /**
      * {@link #export(ExportTraceServiceRequest, long, long, String, String)} of a request received as decoded (gRPC
-     * messages, whose compressed size Armeria does not tell).
+     * messages, whose compressed size Armeria does not tell): takes its bytes from the tenant's bytes rate first
+     * ({@link #acquireBytesRate}), and a refusal fails the future.
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return export(request, bytes, bytes, tenant, protocol);
+        Optional<IngestException> overRate = acquireBytesRate(Signal.TRACES, bytes, tenant, protocol);
+        return overRate.isPresent() ? CompletableFuture.failedFuture(overRate.get())
+                : export(request, bytes, bytes, tenant, protocol);
     }
 
     /**
      * Splits the request per trace, fits it to the record budget and stores it; the answer comes within the send
      * timeout whatever the sink does.
      *
-     * @param receivedBytes the request's size as received, which the tenant's bytes rate counts
+     * @param receivedBytes the request's size as received, already taken from the tenant's bytes rate by
+     *     {@link #acquireBytesRate}; given back if the request is refused later
      * @param bytes the request's size after decompression, held against the in-flight limit until Kafka answers
      */
     public CompletableFuture<ExportResult> export(ExportTraceServiceRequest request, long receivedBytes, long bytes,
@@ -106,10 +108,15 @@ public final class IngestPipeline {
         });
     }
 
-    /** {@link #exportLogs(ExportLogsServiceRequest, long, long, String, String)} of a request received as decoded. */
+    /**
+     * {@link #exportLogs(ExportLogsServiceRequest, long, long, String, String)} of a request received as decoded,
+     * its bytes taken first like {@link #export(ExportTraceServiceRequest, long, String, String)}'s.
+     */
     public CompletableFuture<ExportResult> exportLogs(ExportLogsServiceRequest request, long bytes, String tenant,
             String protocol) {
-        return exportLogs(request, bytes, bytes, tenant, protocol);
+        Optional<IngestException> overRate = acquireBytesRate(Signal.LOGS, bytes, tenant, protocol);
+        return overRate.isPresent() ? CompletableFuture.failedFuture(overRate.get())
+                : exportLogs(request, bytes, bytes, tenant, protocol);
     }
 
     /**
@@ -132,15 +139,16 @@ public final class IngestPipeline {
     }
 
     /**
-     * Refuses at once, before the request is decompressed and decoded, a request of {@code receivedBytes} that its
-     * tenant's bytes rate cannot take now; counted like every refusal. One that passes is charged by the export.
+     * Takes {@code receivedBytes} from the tenant's bytes rate, once per request and before it is decompressed and
+     * decoded, or refuses it at once; a refusal is counted like every refusal. The export of a request that passed
+     * takes only its spans, and gives the bytes back if it refuses the request.
      */
-    public Optional<IngestException> checkBytesRate(Signal signal, long receivedBytes, String tenant,
+    public Optional<IngestException> acquireBytesRate(Signal signal, long receivedBytes, String tenant,
             String protocol) {
-        return limits.checkBytes(tenant, receivedBytes).map(refusal -> {
+        return limits.tryAcquireBytes(tenant, receivedBytes).map(refusal -> {
             IngestException e = new IngestException(refusal.reason(), refusal.message(), refusal.retryAfter());
             metrics.rejected(signal, protocol, e.reason(), receivedBytes, 0);
-            metrics.tenantRefused(tenant, e.reason());
+            metrics.tenant(tenant).refused(e.reason());
             return e;
         });
     }
@@ -176,34 +184,32 @@ public final class IngestPipeline {
             Supplier<Prepared> prepare) {
         long bytes = cost.bytes();
         if (draining) {
+            limits.release(tenant, cost.receivedBytes(), 0);
             metrics.rejected(signal, protocol, RejectReason.KAFKA_UNAVAILABLE, bytes, 0);
             return CompletableFuture.failedFuture(new IngestException(RejectReason.KAFKA_UNAVAILABLE,
                     "The ingest is stopping; retry later"));
         }
-        Optional<TenantLimits.Refusal> overRate = limits.tryAcquire(tenant, cost.receivedBytes(), cost.spans());
+        // The bytes were taken by acquireBytesRate; a refusal from here on gives them back.
+        Optional<TenantLimits.Refusal> overRate = limits.tryAcquireSpans(tenant, cost.spans());
         if (overRate.isPresent()) {
+            limits.release(tenant, cost.receivedBytes(), 0);
             TenantLimits.Refusal refusal = overRate.get();
             return refused(signal, protocol, tenant, bytes, new IngestException(refusal.reason(), refusal.message(),
                     refusal.retryAfter()));
         }
-        InFlightLimiter.Outcome room = limiter.tryAcquire(tenant, bytes);
-        if (room != InFlightLimiter.Outcome.ADMITTED) {
+        InFlightLimiter.Admission room = limiter.tryAcquire(tenant, bytes);
+        if (room.outcome() != InFlightLimiter.Outcome.ADMITTED) {
             // Not taken on: the client sends it again later, and pays for it then.
             limits.release(tenant, cost.receivedBytes(), cost.spans());
             return refused(signal, protocol, tenant, bytes, new IngestException(RejectReason.OVERLOADED,
-                    room == InFlightLimiter.Outcome.OVER_SHARE
+                    room.outcome() == InFlightLimiter.Outcome.OVER_SHARE
                             ? "Tenant '" + tenant + "' holds its share of the data waiting for Kafka ("
-                                    + limiter.share(tenant) + " of " + limiter.maxBytes() + " bytes); retry later"
+                                    + room.share() + " of " + limiter.maxBytes() + " bytes); retry later"
                             : "Too much data waiting for Kafka (limit " + limiter.maxBytes()
                                     + " bytes); retry later"));
         }
-        if (gaugedTenants.add(tenant)) {
-            Gauge.builder("ingest.tenant.inflight.bytes", limiter, l -> l.inFlightBytes(tenant))
-                    .description("Bytes of a tenant's requests accepted but not yet acknowledged by Kafka")
-                    .baseUnit("bytes")
-                    .tag("tenant", tenant)
-                    .register(metrics.registry());
-        }
+        // Registers the tenant's in-flight gauge, if this is its first request, while its bytes are in flight.
+        IngestMetrics.TenantMeters tenantMeters = metrics.tenant(tenant);
         Prepared prepared;
         try {
             prepared = prepare.get();
@@ -215,7 +221,7 @@ public final class IngestPipeline {
         if (prepared.records().isEmpty()) {
             limiter.release(tenant, bytes);
             metrics.accepted(signal, protocol, bytes, 0);
-            metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), 0);
+            tenantMeters.accepted(signal, cost.receivedBytes(), 0);
             return CompletableFuture.completedFuture(result);
         }
 
@@ -227,7 +233,7 @@ public final class IngestPipeline {
                 .handle((ignored, error) -> {
                     if (error == null) {
                         metrics.accepted(signal, protocol, bytes, result.accepted());
-                        metrics.tenantAccepted(signal, tenant, cost.receivedBytes(), result.accepted());
+                        tenantMeters.accepted(signal, cost.receivedBytes(), result.accepted());
                         return result;
                     }
                     IngestException failure = toIngestException(signal, error);
@@ -270,7 +276,7 @@ public final class IngestPipeline {
     private CompletableFuture<ExportResult> refused(Signal signal, String protocol, String tenant, long bytes,
             IngestException refusal) {
         metrics.rejected(signal, protocol, refusal.reason(), bytes, 0);
-        metrics.tenantRefused(tenant, refusal.reason());
+        metrics.tenant(tenant).refused(refusal.reason());
         return CompletableFuture.failedFuture(refusal);
     }
 
@@ -298,10 +304,5 @@ public final class IngestPipeline {
 
     public long inFlightBytes() {
         return limiter.inFlightBytes();
-    }
-
-    /** The bytes of one tenant's requests waiting for Kafka. */
-    public long inFlightBytes(String tenant) {
-        return limiter.inFlightBytes(tenant);
     }
 }

@@ -2,7 +2,6 @@ package io.sessionizer.ingest.pipeline;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
@@ -173,18 +172,24 @@ public final class TenantLimits {
     }
 
     /**
-     * Whether the tenant's bytes bucket could not give {@code bytes} now, without taking them: a cheap refusal of a
-     * request before it is decompressed and decoded. One that passes is charged by {@link #tryAcquire}.
+     * Takes {@code bytes} from the tenant's bytes bucket alone: the charge of a request as received, made once, before
+     * it is decompressed and decoded. Its spans are then taken by {@link #tryAcquireSpans}.
+     *
+     * @return empty when the bytes were taken, else why not and when to come back
      */
-    public Optional<Refusal> checkBytes(String tenant, long bytes) {
+    public Optional<Refusal> tryAcquireBytes(String tenant, long bytes) {
         Limit limit = buckets.computeIfAbsent(tenant, this::newBuckets).bytes();
-        if (limit == null || bytes <= 0) {
-            return Optional.empty();
-        }
-        EstimationProbe probe = limit.bucket()
-                .estimateAbilityToConsume(Math.min(limit.tokens(bytes), limit.capacityTokens()));
-        return probe.canBeConsumed() ? Optional.empty() : Optional.of(refusal(RejectReason.BYTES_RATE, tenant,
-                "bytes", limit, Math.max(1, probe.getNanosToWaitForRefill())));
+        long wait = take(limit, bytes);
+        return wait > 0 ? Optional.of(refusal(RejectReason.BYTES_RATE, tenant, "bytes", limit, wait))
+                : Optional.empty();
+    }
+
+    /** {@link #tryAcquireBytes} for the spans bucket, once the request is decoded and its spans counted. */
+    public Optional<Refusal> tryAcquireSpans(String tenant, long spans) {
+        Limit limit = buckets.computeIfAbsent(tenant, this::newBuckets).spans();
+        long wait = take(limit, spans);
+        return wait > 0 ? Optional.of(refusal(RejectReason.SPANS_RATE, tenant, "spans", limit, wait))
+                : Optional.empty();
     }
 
     /** Gives back what {@link #tryAcquire} took for a request that was refused later on, before any work. */

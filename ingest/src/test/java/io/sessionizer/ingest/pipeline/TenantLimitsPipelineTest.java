@@ -40,6 +40,14 @@ class TenantLimitsPipelineTest {
         return counter == null ? 0 : counter.count();
     }
 
+    /** As OTLP/HTTP does: the bytes as received taken first, before the decoded request is exported. */
+    private CompletableFuture<ExportResult> exportHttp(ExportTraceServiceRequest request, long received, long bytes,
+            String tenant) {
+        return pipeline.acquireBytesRate(Signal.TRACES, received, tenant, IngestMetrics.HTTP)
+                .<CompletableFuture<ExportResult>>map(CompletableFuture::failedFuture)
+                .orElseGet(() -> pipeline.export(request, received, bytes, tenant, IngestMetrics.HTTP));
+    }
+
     private static IngestException refusal(CompletableFuture<ExportResult> result) {
         assertThat(result).isCompletedExceptionally();
         return (IngestException) result.handle((ok, error) -> error).join();
@@ -81,31 +89,44 @@ class TenantLimitsPipelineTest {
 
     @Test
     void shouldCountTheBytesAsReceivedAgainstTheBytesRate() {
-        assertThat(pipeline.export(sixSpans, 600, 5000, "globex", IngestMetrics.HTTP)).isCompleted();
+        assertThat(exportHttp(sixSpans, 600, 5000, "globex")).isCompleted();
 
-        IngestException e = refusal(pipeline.export(sixSpans, 600, 5000, "globex", IngestMetrics.HTTP));
+        IngestException e = refusal(exportHttp(sixSpans, 600, 5000, "globex"));
 
         assertThat(e.reason()).isEqualTo(RejectReason.BYTES_RATE);
         assertThat(refused("globex", "bytes_rate")).isEqualTo(1);
         assertThat(tenantCounter("ingest.tenant.bytes", "globex")).isEqualTo(600);
         clock.advance(Duration.ofMillis(600));
-        assertThat(pipeline.export(OtlpTraces.request(1, 1), 600, 5000, "globex", IngestMetrics.HTTP)).isCompleted();
+        assertThat(exportHttp(OtlpTraces.request(1, 1), 600, 5000, "globex")).isCompleted();
     }
 
     @Test
-    void shouldRefuseARequestOverTheBytesRateBeforeItIsDecodedWithoutChargingIt() {
-        assertThat(pipeline.checkBytesRate(Signal.TRACES, 1000, "globex", IngestMetrics.HTTP)).isEmpty();
+    void shouldTakeTheBytesOnceBeforeTheRequestIsDecodedAndRefuseOverThemWithoutCharging() {
+        assertThat(pipeline.acquireBytesRate(Signal.TRACES, 600, "globex", IngestMetrics.HTTP)).isEmpty();
         assertThat(pipeline.export(sixSpans, 600, 600, "globex", IngestMetrics.HTTP)).isCompleted();
 
-        IngestException e = pipeline.checkBytesRate(Signal.TRACES, 600, "globex", IngestMetrics.HTTP).orElseThrow();
+        IngestException e = pipeline.acquireBytesRate(Signal.TRACES, 600, "globex", IngestMetrics.HTTP).orElseThrow();
 
         assertThat(e.reason()).isEqualTo(RejectReason.BYTES_RATE);
         assertThat(e.retryAfter()).contains(Duration.ofSeconds(1));
         assertThat(refused("globex", "bytes_rate")).isEqualTo(1);
         assertThat(registry.find("ingest.requests").tag("outcome", "rejected").tag("reason", "bytes_rate")
                 .counter().count()).isEqualTo(1);
-        // The check took nothing: 400 bytes are left.
-        assertThat(pipeline.export(OtlpTraces.request(1, 1), 400, 400, "globex", IngestMetrics.HTTP)).isCompleted();
+        // The export took no bytes again and the refusal took nothing: exactly 400 bytes are left.
+        assertThat(pipeline.acquireBytesRate(Signal.TRACES, 401, "globex", IngestMetrics.HTTP)).isPresent();
+        assertThat(exportHttp(OtlpTraces.request(1, 1), 400, 400, "globex")).isCompleted();
+        assertThat(sink.sent()).hasSize(2);
+    }
+
+    @Test
+    void shouldGiveBackTheBytesOfARequestRefusedForItsSpans() {
+        assertThat(exportHttp(sixSpans, 100, 100, "globex")).isCompleted();
+
+        assertThat(refusal(exportHttp(sixSpans, 100, 100, "globex")).reason()).isEqualTo(RejectReason.SPANS_RATE);
+
+        // 900 of globex's 1000 bytes are left: the refused request's 100 went back.
+        assertThat(pipeline.acquireBytesRate(Signal.TRACES, 900, "globex", IngestMetrics.HTTP)).isEmpty();
+        assertThat(sink.sent()).hasSize(1);
     }
 
     @Test
@@ -123,11 +144,10 @@ class TenantLimitsPipelineTest {
     @Test
     void shouldHoldATenantToItsShareOfTheInFlightBytesAndGiveBackItsTokens() {
         sink.hang();
-        assertThat(pipeline.export(OtlpTraces.request(1, 1), 500, 1500, "acme", IngestMetrics.HTTP)).isNotDone();
-        assertThat(pipeline.export(OtlpTraces.request(1, 1), 100, 100, "globex", IngestMetrics.HTTP)).isNotDone();
+        assertThat(exportHttp(OtlpTraces.request(1, 1), 500, 1500, "acme")).isNotDone();
+        assertThat(exportHttp(OtlpTraces.request(1, 1), 100, 100, "globex")).isNotDone();
 
-        IngestException e = refusal(pipeline.export(OtlpTraces.request(1, 1), 100, 100, "acme",
-                IngestMetrics.HTTP));
+        IngestException e = refusal(exportHttp(OtlpTraces.request(1, 1), 100, 100, "acme"));
 
         assertThat(e.reason()).isEqualTo(RejectReason.OVERLOADED);
         assertThat(e.retryAfter()).as("the configured retry-after").isEmpty();
@@ -135,7 +155,6 @@ class TenantLimitsPipelineTest {
                 + "2000 bytes); retry later");
         assertThat(refused("acme", "in_flight")).isEqualTo(1);
         assertThat(sink.sent()).hasSize(2);
-        assertThat(pipeline.inFlightBytes("acme")).isEqualTo(1500);
         Gauge gauge = registry.find("ingest.tenant.inflight.bytes").tag("tenant", "acme").gauge();
         assertThat(gauge.value()).isEqualTo(1500);
 
@@ -144,6 +163,6 @@ class TenantLimitsPipelineTest {
         assertThat(gauge.value()).isZero();
         // The refused request's 100 bytes went back into acme's bucket: 500 of 1000 are left.
         sink.succeed();
-        assertThat(pipeline.export(OtlpTraces.request(1, 1), 500, 500, "acme", IngestMetrics.HTTP)).isCompleted();
+        assertThat(exportHttp(OtlpTraces.request(1, 1), 500, 500, "acme")).isCompleted();
     }
 }
