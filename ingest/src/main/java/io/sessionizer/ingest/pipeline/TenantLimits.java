@@ -153,22 +153,19 @@ public final class TenantLimits {
 
     /**
      * Takes {@code bytes} and {@code spans} from the tenant's buckets, from both or, when either has too few, from
-     * neither.
+     * neither: {@link #tryAcquireBytes} then {@link #tryAcquireSpans}, as a request is charged, in one step.
      *
      * @return empty when the request may go on, else why not and when to come back
      */
-    public Optional<Refusal> tryAcquire(String tenant, long bytes, long spans) {
-        TenantBuckets tenantBuckets = buckets.computeIfAbsent(tenant, this::newBuckets);
-        long wait = take(tenantBuckets.bytes(), bytes);
-        if (wait > 0) {
-            return Optional.of(refusal(RejectReason.BYTES_RATE, tenant, "bytes", tenantBuckets.bytes(), wait));
+    Optional<Refusal> tryAcquire(String tenant, long bytes, long spans) {
+        Optional<Refusal> refusal = tryAcquireBytes(tenant, bytes);
+        if (refusal.isEmpty()) {
+            refusal = tryAcquireSpans(tenant, spans);
+            if (refusal.isPresent()) {
+                release(tenant, bytes, 0);
+            }
         }
-        wait = take(tenantBuckets.spans(), spans);
-        if (wait > 0) {
-            give(tenantBuckets.bytes(), bytes);
-            return Optional.of(refusal(RejectReason.SPANS_RATE, tenant, "spans", tenantBuckets.spans(), wait));
-        }
-        return Optional.empty();
+        return refusal;
     }
 
     /**
@@ -192,7 +189,7 @@ public final class TenantLimits {
                 : Optional.empty();
     }
 
-    /** Gives back what {@link #tryAcquire} took for a request that was refused later on, before any work. */
+    /** Gives back what {@link #tryAcquireBytes} and {@link #tryAcquireSpans} took for a request refused later on. */
     public void release(String tenant, long bytes, long spans) {
         TenantBuckets tenantBuckets = buckets.get(tenant);
         if (tenantBuckets != null) {
