@@ -105,10 +105,6 @@ public final class ServerTls implements AutoCloseable {
         return enabled() ? "https" : "http";
     }
 
-    public ClientAuth clientAuth() {
-        return clientAuth;
-    }
-
     /** Adds {@code port} to the server: TLS only when on, plain HTTP/1 and HTTP/2 otherwise. */
     public ServerBuilder listen(ServerBuilder server, int port) {
         if (!enabled()) {
