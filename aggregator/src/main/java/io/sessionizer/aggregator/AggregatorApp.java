@@ -33,7 +33,6 @@ import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.health.OpsEndpoints;
@@ -120,7 +119,7 @@ public final class AggregatorApp implements AutoCloseable {
                 // Route decorators run last-added first: the rate limit, added before, runs after authentication.
                 .decoratorUnder("/api/", ApiRateLimit.fromConfig(config, registry))
                 .decoratorUnder("/api/", new TenantAuthentication(apiKeys, ApiScopes::of,
-                        Rejection.of(Problems::unauthorized, Problems::forbidden)))
+                        Problems.REJECTION))
                 // Only another instance may ask for an answer from this instance's own stores. Added last, so that
                 // it runs first: the decorators added before it see PeerCheck.fromPeer(ctx).
                 .decoratorUnder("/api/", new PeerCheck(peerSignature))

@@ -13,7 +13,6 @@ import io.sessionizer.aggregator.http.ApiScopes;
 import io.sessionizer.aggregator.http.Problems;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.RegistrySettings;
@@ -305,7 +304,7 @@ class AnnotationsApiIT {
                 ServerBuilder builder = Server.builder().http(0);
                 new AnnotationsApi(writer, produceTimeout, 8 * 1024, Clock.systemUTC()).addTo(builder)
                         .decoratorUnder("/api/", new TenantAuthentication(ApiKeys.none(), ApiScopes::of,
-                                Rejection.of(Problems::unauthorized, Problems::forbidden)));
+                                Problems.REJECTION));
                 Server server = builder.build();
                 server.start().join();
                 try {

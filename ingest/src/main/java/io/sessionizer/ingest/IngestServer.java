@@ -21,7 +21,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.config.Setting;
@@ -166,7 +165,7 @@ public final class IngestServer implements AutoCloseable {
                 OtlpHttpService otlpHttp = new OtlpHttpService(endpoint.getValue(), pipeline, metrics, maxRequestSize,
                         retryAfter);
                 TenantAuthentication httpAuth = new TenantAuthentication(apiKeys, Scope.INGEST,
-                        Rejection.of(otlpHttp::unauthenticated, otlpHttp::forbidden));
+                        otlpHttp);
                 if (origins.isEmpty()) {
                     http.route().post(endpoint.getKey()).decorator(httpAuth).build(otlpHttp);
                 } else {
@@ -197,7 +196,7 @@ public final class IngestServer implements AutoCloseable {
                             .useBlockingTaskExecutor(true)
                             .build())
                     .decorator(new TenantAuthentication(apiKeys, Scope.INGEST,
-                            Rejection.of(grpcRejections::unauthenticated, grpcRejections::forbidden)))
+                            grpcRejections))
                     .build();
             server = new IngestServer(httpServer, grpcServer, ready, owned, registry, pipeline);
             CompletableFuture.allOf(httpServer.start(), grpcServer.start()).join();

@@ -4,11 +4,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.ReloadingFile;
 import io.sessionizer.config.Setting;
 import io.sessionizer.schemas.records.RecordContract;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,9 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -85,41 +81,24 @@ public final class ApiKeys implements AutoCloseable {
     /** The prefix of the keys {@link #newKey} makes, so that a leaked one is easy to recognise (secret scanners). */
     public static final String NEW_KEY_PREFIX = "sz_";
 
-    private final List<Entry> fixed;
-    private final Path file;
     private final boolean enabled;
-    private final ScheduledExecutorService reloader;
-    private volatile Snapshot snapshot;
-    /** The digest of file content that failed to parse, so that its error is logged once; reloader thread only. */
-    private byte[] failedDigest;
-    private boolean readFailing;
-    /** True while the file in place fails to read or parse, so that the keys in use are not what it says. */
-    private volatile boolean stale;
+    /** The keys of the setting alone, without a keys file. */
+    private final Snapshot fixedOnly;
+    /** The keys of the setting and the file, without a keys file null. */
+    private final ReloadingFile<Snapshot> file;
 
     /** One key: the SHA-256 of the key, and where it came from, for error messages. */
     private record Entry(byte[] digest, String tenant, Set<Scope> scopes, String location) {
     }
 
-    /** The keys in use, and the digest of the file content they were read from (null without a file). */
-    private record Snapshot(byte[][] digests, Caller[] callers, byte[] fileDigest) {
+    /** The keys in use. */
+    private record Snapshot(byte[][] digests, Caller[] callers) {
     }
 
-    private ApiKeys(List<Entry> fixed, Path file, byte[] fileBytes, List<Entry> fromFile, Duration reloadInterval) {
-        this.fixed = fixed;
-        this.file = file;
+    private ApiKeys(List<Entry> fixed, ReloadingFile<Snapshot> file) {
         this.enabled = !fixed.isEmpty() || file != null;
-        this.snapshot = snapshot(fixed, fromFile, fileBytes == null ? null : sha256(fileBytes));
-        if (file != null && !reloadInterval.isZero() && !reloadInterval.isNegative()) {
-            reloader = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "api-keys-reload");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long millis = Math.max(1, reloadInterval.toMillis());
-            reloader.scheduleWithFixedDelay(this::reloadSafely, millis, millis, TimeUnit.MILLISECONDS);
-        } else {
-            reloader = null;
-        }
+        this.fixedOnly = snapshot(fixed, List.of());
+        this.file = file;
     }
 
     public static List<Setting<?>> settings() {
@@ -133,7 +112,7 @@ public final class ApiKeys implements AutoCloseable {
 
     /** No keys: authentication is off. */
     public static ApiKeys none() {
-        return new ApiKeys(List.of(), null, null, List.of(), Duration.ZERO);
+        return new ApiKeys(List.of(), null);
     }
 
     /**
@@ -152,16 +131,19 @@ public final class ApiKeys implements AutoCloseable {
     public static ApiKeys load(List<String> entries, String source, String file, Duration reloadInterval) {
         List<Entry> fixed = parse(entries, source, "entry");
         if (file == null || file.isBlank()) {
-            return new ApiKeys(fixed, null, null, List.of(), reloadInterval);
+            return new ApiKeys(fixed, null);
         }
         Path path = Path.of(file);
-        byte[] bytes = read(path);
-        List<Entry> fromFile = parseFile(path, bytes);
-        checkDistinct(fixed, fromFile);
-        ApiKeys keys = new ApiKeys(fixed, path, bytes, fromFile, reloadInterval);
-        LOG.info("API keys: {} in use, {} of them from the file {}{}", keys.size(), fromFile.size(), path,
-                keys.reloader == null ? ", read at start only"
-                        : ", checked for changes every " + reloadInterval.toMillis() + "ms");
+        ReloadingFile<Snapshot> reloading = new ReloadingFile<>(List.of(new ReloadingFile.Source("API key file", path)),
+                reloadInterval, contents -> {
+                    List<Entry> fromFile = parseFile(path, contents[0]);
+                    checkDistinct(fixed, fromFile);
+                    return snapshot(fixed, fromFile);
+                }, snapshot -> snapshot.digests.length + " API keys in use");
+        ApiKeys keys = new ApiKeys(fixed, reloading);
+        LOG.info("API keys: {} in use, {} of them from the file {}{}", keys.size(), keys.size() - fixed.size(), path,
+                reloading.reloading() ? ", checked for changes every " + reloadInterval.toMillis() + "ms"
+                        : ", read at start only");
         return keys;
     }
 
@@ -171,7 +153,11 @@ public final class ApiKeys implements AutoCloseable {
 
     /** How many keys are in use now. */
     public int size() {
-        return snapshot.digests.length;
+        return keys().digests.length;
+    }
+
+    private Snapshot keys() {
+        return file == null ? fixedOnly : file.current();
     }
 
     /**
@@ -190,7 +176,7 @@ public final class ApiKeys implements AutoCloseable {
         if (key.isEmpty()) {
             return Optional.empty();
         }
-        Snapshot keys = snapshot;
+        Snapshot keys = keys();
         int found = indexOf(keys.digests, sha256(key.getBytes(StandardCharsets.UTF_8)), MessageDigest::isEqual);
         return found < 0 ? Optional.empty() : Optional.of(keys.callers[found]);
     }
@@ -235,43 +221,8 @@ public final class ApiKeys implements AutoCloseable {
      * Reads the keys file now and takes it if its content changed and parses; otherwise keeps the keys in use and
      * logs one error per bad content. True when new keys were taken. The reload timer calls it; so may tests.
      */
-    synchronized boolean reload() {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            if (!readFailing) {
-                LOG.error("Cannot read the API key file {} ({}): keeping the {} keys in use", file, e, size());
-                readFailing = true;
-            }
-            stale = true;
-            return false;
-        }
-        readFailing = false;
-        byte[] digest = sha256(bytes);
-        if (Arrays.equals(digest, snapshot.fileDigest)) {
-            // Back to the content in use: a later bad change is reported again, even the same as before.
-            failedDigest = null;
-            stale = false;
-            return false;
-        }
-        if (Arrays.equals(digest, failedDigest)) {
-            return false;
-        }
-        try {
-            List<Entry> fromFile = parseFile(file, bytes);
-            checkDistinct(fixed, fromFile);
-            snapshot = snapshot(fixed, fromFile, digest);
-            failedDigest = null;
-            stale = false;
-            LOG.info("Reloaded the API key file {}: {} keys in use", file, size());
-            return true;
-        } catch (ConfigException e) {
-            failedDigest = digest;
-            stale = true;
-            LOG.error("Keeping the {} API keys in use: the changed file is invalid: {}", size(), e.getMessage());
-            return false;
-        }
+    boolean reload() {
+        return file != null && file.check();
     }
 
     /**
@@ -282,32 +233,15 @@ public final class ApiKeys implements AutoCloseable {
         Gauge.builder("auth.api.keys", this, ApiKeys::size)
                 .description("API keys in use")
                 .register(registry);
-        Gauge.builder("auth.api.keys.file.stale", this, keys -> keys.stale ? 1 : 0)
+        Gauge.builder("auth.api.keys.file.stale", this, keys -> keys.file != null && keys.file.stale() ? 1 : 0)
                 .description("1 while the API key file in place fails to read or parse; the previous keys stay in use")
                 .register(registry);
     }
 
-    private void reloadSafely() {
-        try {
-            reload();
-        } catch (RuntimeException e) {
-            // An exception would cancel the schedule: log it and try again at the next tick.
-            LOG.error("Failed to reload the API key file {}", file, e);
-        }
-    }
-
     @Override
     public void close() {
-        if (reloader != null) {
-            reloader.shutdownNow();
-        }
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new ConfigException("Cannot read API key file " + file + ": " + e);
+        if (file != null) {
+            file.close();
         }
     }
 
@@ -405,7 +339,7 @@ public final class ApiKeys implements AutoCloseable {
         }
     }
 
-    private static Snapshot snapshot(List<Entry> fixed, List<Entry> fromFile, byte[] fileDigest) {
+    private static Snapshot snapshot(List<Entry> fixed, List<Entry> fromFile) {
         List<Entry> all = new ArrayList<>(fixed);
         all.addAll(fromFile);
         byte[][] digests = new byte[all.size()][];
@@ -415,7 +349,7 @@ public final class ApiKeys implements AutoCloseable {
             digests[i] = entry.digest;
             callers[i] = new Caller(entry.tenant, entry.scopes, keyId(entry.digest));
         }
-        return new Snapshot(digests, callers, fileDigest);
+        return new Snapshot(digests, callers);
     }
 
     private static byte[] sha256(byte[] bytes) {

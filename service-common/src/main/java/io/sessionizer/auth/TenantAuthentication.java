@@ -38,37 +38,7 @@ public final class TenantAuthentication implements DecoratingHttpServiceFunction
          *
          * @param detail the message for the client: {@code This key may not read: it has the scopes ingest}
          */
-        HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail);
-
-        /** A rejection of two method references: {@code Rejection.of(Problems::unauthorized, Problems::forbidden)}. */
-        static Rejection of(Unauthenticated unauthenticated, Forbidden forbidden) {
-            Objects.requireNonNull(unauthenticated);
-            Objects.requireNonNull(forbidden);
-            return new Rejection() {
-                @Override
-                public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
-                    return unauthenticated.reject(ctx, req, authorization);
-                }
-
-                @Override
-                public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed,
-                        String detail) {
-                    return forbidden.reject(ctx, req, needed, detail);
-                }
-            };
-        }
-    }
-
-    /** {@link Rejection#unauthenticated} as a method reference. */
-    @FunctionalInterface
-    public interface Unauthenticated {
-        HttpResponse reject(ServiceRequestContext ctx, HttpRequest req, String authorization);
-    }
-
-    /** {@link Rejection#forbidden} as a method reference. */
-    @FunctionalInterface
-    public interface Forbidden {
-        HttpResponse reject(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail);
+        HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, String detail);
     }
 
     private final ApiKeys keys;
@@ -101,7 +71,7 @@ public final class TenantAuthentication implements DecoratingHttpServiceFunction
         if (!caller.may(needed)) {
             LOG.debug("Refused {} {}: key {} of tenant {} lacks the scope {}", ctx.method(), ctx.path(),
                     caller.keyId(), caller.tenant(), needed.tag());
-            return rejection.forbidden(ctx, req, needed,
+            return rejection.forbidden(ctx, req,
                     "This key may not " + needed.tag() + ": it has the scopes " + caller.scopeList());
         }
         ctx.setAttr(CALLER, caller);

@@ -74,12 +74,10 @@ public final class Config {
                 }
             }
         }
+        kafka.putAll(kafkaPropertiesFromEnvironment(env));
         for (Map.Entry<String, String> e : env.entrySet()) {
             String var = e.getKey();
-            if (var.startsWith(KAFKA_ENV_PREFIX) && !KAFKA_SCRIPT_VARIABLES.contains(var)) {
-                kafka.put(var.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'),
-                        e.getValue());
-            } else if (var.startsWith(ENV_PREFIX) && !var.equals(ENV_PREFIX + "CONFIG_FILE")) {
+            if (var.startsWith(ENV_PREFIX) && !var.equals(ENV_PREFIX + "CONFIG_FILE")) {
                 Setting<?> s = byEnv.get(var);
                 if (s == null) {
                     LOG.warn("Ignoring environment variable {}: not a setting of this service", var);
@@ -114,6 +112,20 @@ public final class Config {
             values.put(s.name(), s.parse(value, origin.getOrDefault(s.name(), "default")));
         }
         return new Config(values, kafka);
+    }
+
+    /**
+     * The Kafka client properties of the {@code KAFKA_*} variables of {@code env} ({@code KAFKA_BOOTSTRAP_SERVERS} →
+     * {@code bootstrap.servers}), leaving out the variables of Kafka's own start scripts.
+     */
+    public static Map<String, String> kafkaPropertiesFromEnvironment(Map<String, String> env) {
+        Map<String, String> kafka = new LinkedHashMap<>();
+        env.forEach((var, value) -> {
+            if (var.startsWith(KAFKA_ENV_PREFIX) && !KAFKA_SCRIPT_VARIABLES.contains(var)) {
+                kafka.put(var.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
+            }
+        });
+        return kafka;
     }
 
     private static Properties readFile(Path path) {

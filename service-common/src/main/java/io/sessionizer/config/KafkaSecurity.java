@@ -1,7 +1,6 @@
 package io.sessionizer.config;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -12,8 +11,6 @@ import java.util.Map;
  * {@code ssl.*.password} hold secrets.
  */
 public final class KafkaSecurity {
-    private static final String ENV_PREFIX = "KAFKA_";
-
     private KafkaSecurity() {
     }
 
@@ -38,12 +35,6 @@ public final class KafkaSecurity {
     }
 
     static Map<String, String> fromEnvironment(Map<String, String> env) {
-        Map<String, String> kafka = new LinkedHashMap<>();
-        env.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX)) {
-                kafka.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value);
-            }
-        });
-        return of(kafka);
+        return of(Config.kafkaPropertiesFromEnvironment(env));
     }
 }

@@ -8,20 +8,13 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerTlsConfig;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
+import io.sessionizer.config.ReloadingFile;
 import io.sessionizer.config.Setting;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,52 +22,40 @@ import org.slf4j.LoggerFactory;
  * The TLS of a service's listening ports, from the {@code tls.*} settings: off (plain ports) when no certificate is
  * configured; else every port given to {@link #listen} serves TLS only, with the certificate and key re-read every
  * {@code tls.reload-interval} when their bytes changed. A pair that fails to load, or whose key is not the
- * certificate's, keeps the previous one in service and logs one ERROR (never key material). New connections get the
- * new certificate; open ones keep theirs.
+ * certificate's, keeps the previous one in service and logs one ERROR (never key material), once the next check
+ * reads the same pair: the two files are read one after the other, so one check may see a new certificate with the old
+ * key halfway through a swap. New connections get the new certificate; open ones keep theirs.
  */
 public final class ServerTls implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ServerTls.class);
     private static final Duration MIN_RELOAD_INTERVAL = Duration.ofMillis(100);
 
     private final Path certFile;
-    private final Path keyFile;
     private final ClientAuth clientAuth;
     private final List<X509Certificate> clientCas;
-    private final ScheduledExecutorService reloader;
+    /** The certificate and key in service; null with TLS off. */
+    private final ReloadingFile<TlsKeyPair> pair;
     private final Provider provider = new Provider();
     private final List<ClientFactory> clientFactories = new CopyOnWriteArrayList<>();
-    private volatile TlsKeyPair keyPair;
-    /** The digest of the files last read, good or bad, so that a bad pair is reported once, not at every check. */
-    private byte[] lastDigest;
-    /** The last problem reported for files that cannot be read, reported again only when it changes. */
-    private String lastProblem;
 
     private ServerTls(Path certFile, Path keyFile, ClientAuth clientAuth, List<X509Certificate> clientCas,
             Duration reloadInterval) {
         this.certFile = certFile;
-        this.keyFile = keyFile;
         this.clientAuth = clientAuth;
         this.clientCas = clientCas;
         if (certFile == null) {
-            this.reloader = null;
+            this.pair = null;
             return;
         }
-        PairBytes pair = read();
         try {
-            this.keyPair = Pem.keyPair(pair.certificate, pair.key);
+            this.pair = new ReloadingFile<>(List.of(new ReloadingFile.Source(TlsSettings.CERT_FILE.name(), certFile),
+                    new ReloadingFile.Source(TlsSettings.KEY_FILE.name(), keyFile)), reloadInterval,
+                    contents -> Pem.keyPair(contents[0], contents[1]), ServerTls::describe);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(TlsSettings.CERT_FILE.name() + " " + certFile + " and "
                     + TlsSettings.KEY_FILE.name() + " " + keyFile + ": " + e.getMessage());
         }
-        this.lastDigest = pair.digest();
-        LOG.info("TLS on: serving {} (client certificates: {})", describe(keyPair), clientAuth.text());
-        this.reloader = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "tls-reload");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long millis = reloadInterval.toMillis();
-        reloader.scheduleWithFixedDelay(this::reload, millis, millis, TimeUnit.MILLISECONDS);
+        LOG.info("TLS on: serving {} (client certificates: {})", describe(pair.current()), clientAuth.text());
     }
 
     /**
@@ -124,10 +105,6 @@ public final class ServerTls implements AutoCloseable {
         return enabled() ? "https" : "http";
     }
 
-    public ClientAuth clientAuth() {
-        return clientAuth;
-    }
-
     /** Adds {@code port} to the server: TLS only when on, plain HTTP/1 and HTTP/2 otherwise. */
     public ServerBuilder listen(ServerBuilder server, int port) {
         if (!enabled()) {
@@ -158,7 +135,7 @@ public final class ServerTls implements AutoCloseable {
         TlsProvider peers = new TlsProvider() {
             @Override
             public TlsKeyPair keyPair(String hostname) {
-                return clientAuth == ClientAuth.REQUIRE ? keyPair : null;
+                return clientAuth == ClientAuth.REQUIRE ? pair.current() : null;
             }
 
             @Override
@@ -177,50 +154,13 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /** Checks the files now, as the timer does; tests call it to skip the wait. */
-    synchronized void reload() {
-        try {
-            PairBytes pair = read();
-            if (Arrays.equals(pair.digest(), lastDigest)) {
-                return;
-            }
-            lastDigest = pair.digest();
-            lastProblem = null;
-            TlsKeyPair loaded = Pem.keyPair(pair.certificate, pair.key);
-            keyPair = loaded;
-            LOG.info("TLS certificate reloaded: now serving {}", describe(loaded));
-        } catch (IllegalArgumentException | ConfigException e) {
-            problem(e.getMessage());
-        } catch (RuntimeException e) {
-            problem(e.getClass().getSimpleName());
-        }
-    }
-
-    private void problem(String problem) {
-        if (!problem.equals(lastProblem)) {
-            lastProblem = problem;
-            LOG.error("TLS certificate not reloaded, still serving {}: {}", describe(keyPair), problem);
-        }
+    void reload() {
+        pair.check();
     }
 
     /** The certificate served now. */
     X509Certificate certificate() {
-        return keyPair.certificateChain().get(0);
-    }
-
-    private PairBytes read() {
-        byte[] certificate;
-        byte[] key;
-        try {
-            certificate = Files.readAllBytes(certFile);
-        } catch (IOException e) {
-            throw new ConfigException(TlsSettings.CERT_FILE.name() + ": cannot read " + certFile + ": " + e);
-        }
-        try {
-            key = Files.readAllBytes(keyFile);
-        } catch (IOException e) {
-            throw new ConfigException(TlsSettings.KEY_FILE.name() + ": cannot read " + keyFile + ": " + e);
-        }
-        return new PairBytes(certificate, key);
+        return pair.current().certificateChain().get(0);
     }
 
     private static String describe(TlsKeyPair pair) {
@@ -233,22 +173,8 @@ public final class ServerTls implements AutoCloseable {
     @Override
     public void close() {
         clientFactories.forEach(ClientFactory::close);
-        if (reloader != null) {
-            reloader.shutdownNow();
-        }
-    }
-
-    /** The bytes of both files as read at one check. */
-    private record PairBytes(byte[] certificate, byte[] key) {
-        byte[] digest() {
-            try {
-                MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-                sha256.update(certificate);
-                sha256.update((byte) 0);
-                return sha256.digest(key);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is not available", e);
-            }
+        if (pair != null) {
+            pair.close();
         }
     }
 
@@ -256,7 +182,7 @@ public final class ServerTls implements AutoCloseable {
     private final class Provider implements TlsProvider {
         @Override
         public TlsKeyPair keyPair(String hostname) {
-            return keyPair;
+            return pair.current();
         }
 
         @Override

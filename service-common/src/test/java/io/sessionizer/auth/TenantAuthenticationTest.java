@@ -19,10 +19,17 @@ class TenantAuthenticationTest {
     private static final HttpService ECHO = (ctx, req) -> HttpResponse.of(
             TenantAuthentication.tenant(ctx) + " " + TenantAuthentication.keyId(ctx));
     /** 401 and 403 with the detail as the body, so that a test sees which was chosen and why. */
-    private static final TenantAuthentication.Rejection REJECTION = TenantAuthentication.Rejection.of(
-            (ctx, req, authorization) -> HttpResponse.of(HttpStatus.UNAUTHORIZED),
-            (ctx, req, needed, detail) -> HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.PLAIN_TEXT_UTF_8,
-                    needed.tag() + ": " + detail));
+    private static final TenantAuthentication.Rejection REJECTION = new TenantAuthentication.Rejection() {
+        @Override
+        public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+            return HttpResponse.of(HttpStatus.UNAUTHORIZED);
+        }
+
+        @Override
+        public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, String detail) {
+            return HttpResponse.of(HttpStatus.FORBIDDEN, MediaType.PLAIN_TEXT_UTF_8, detail);
+        }
+    };
 
     private static AggregatedHttpResponse serve(TenantAuthentication auth, HttpMethod method, String key)
             throws Exception {
@@ -53,7 +60,7 @@ class TenantAuthenticationTest {
 
         assertThat(response.status()).isEqualTo(HttpStatus.FORBIDDEN);
         assertThat(response.contentUtf8())
-                .isEqualTo("read: This key may not read: it has the scopes ingest, annotate");
+                .isEqualTo("This key may not read: it has the scopes ingest, annotate");
     }
 
     @Test
@@ -73,7 +80,7 @@ class TenantAuthenticationTest {
                 ctx -> ctx.method() == HttpMethod.GET ? Scope.READ : Scope.ANNOTATE, REJECTION);
 
         assertThat(serve(auth, HttpMethod.GET, "abc").status()).isEqualTo(HttpStatus.OK);
-        assertThat(serve(auth, HttpMethod.POST, "abc").contentUtf8()).startsWith("annotate: This key may not annotate");
+        assertThat(serve(auth, HttpMethod.POST, "abc").contentUtf8()).startsWith("This key may not annotate:");
     }
 
     @Test

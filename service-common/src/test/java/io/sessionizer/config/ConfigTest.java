@@ -45,6 +45,14 @@ class ConfigTest {
     }
 
     @Test
+    void shouldMapKafkaVariablesWithoutTheStartScriptOnes() {
+        assertThat(Config.kafkaPropertiesFromEnvironment(Map.of("KAFKA_BOOTSTRAP_SERVERS", "broker:9092",
+                "KAFKA_SASL_JAAS_CONFIG", "secret", "KAFKA_HEAP_OPTS", "-Xmx1g", "KAFKA_OPTS", "-Dx",
+                "SESSIONIZER_HTTP_PORT", "1")))
+                .isEqualTo(Map.of("bootstrap.servers", "broker:9092", "sasl.jaas.config", "secret"));
+    }
+
+    @Test
     void shouldNameTheKeyAndSourceOfABadValue() {
         assertThatThrownBy(() -> Config.load(ALL, Map.of("SESSIONIZER_HTTP_PORT", "70000"), Map.of()))
                 .isInstanceOf(ConfigException.class)

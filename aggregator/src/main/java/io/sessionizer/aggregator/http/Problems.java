@@ -12,12 +12,23 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 
 /** Error answers as RFC 9457 problem details ({@code application/problem+json}). */
 public final class Problems {
     public static final MediaType PROBLEM_JSON = MediaType.parse("application/problem+json");
+    /** The API's answers to a request without a known key (401) or without the scope of its route (403). */
+    public static final TenantAuthentication.Rejection REJECTION = new TenantAuthentication.Rejection() {
+        @Override
+        public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+            return unauthorized(authorization);
+        }
+
+        @Override
+        public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, String detail) {
+            return Problems.forbidden(detail);
+        }
+    };
     /** Seconds a client should wait before asking again while state is not queryable. */
     static final int RETRY_AFTER_SECONDS = 1;
 
@@ -74,9 +85,11 @@ public final class Problems {
     }
 
     /**
-     * 401 with the {@code WWW-Authenticate} challenge of RFC 6750: the API's {@link TenantAuthentication.Rejection}.
+     * 401 with the {@code WWW-Authenticate} challenge of RFC 6750: the other half of the API's rejection.
+     *
+     * @param authorization the request's {@code Authorization} header, null when it has none
      */
-    public static HttpResponse unauthorized(ServiceRequestContext ctx, HttpRequest req, String authorization) {
+    public static HttpResponse unauthorized(String authorization) {
         String detail = authorization == null
                 ? "This server needs an API key: send 'Authorization: Bearer <key>'"
                 : "Unknown API key";
@@ -88,7 +101,7 @@ public final class Problems {
     }
 
     /** 403 for a known key without the scope of the route: the other half of the API's rejection. */
-    public static HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+    public static HttpResponse forbidden(String detail) {
         return of(HttpStatus.FORBIDDEN, detail);
     }
 

@@ -18,7 +18,6 @@ import io.sessionizer.aggregator.AggregatorSettings;
 import io.sessionizer.auth.ApiKeys;
 import io.sessionizer.auth.PeerSignature;
 import io.sessionizer.auth.TenantAuthentication;
-import io.sessionizer.auth.TenantAuthentication.Rejection;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
 import io.sessionizer.testing.ManualClock;
@@ -54,7 +53,7 @@ class ApiRateLimitTest {
                 // peer check.
                 .decoratorUnder("/api/", limit)
                 .decoratorUnder("/api/", new TenantAuthentication(keys, ApiScopes::of,
-                        Rejection.of(Problems::unauthorized, Problems::forbidden)))
+                        Problems.REJECTION))
                 .decoratorUnder("/api/", new PeerCheck(PEERS))
                 .build();
         server.start().join();

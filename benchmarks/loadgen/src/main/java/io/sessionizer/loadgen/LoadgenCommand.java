@@ -129,12 +129,14 @@ public final class LoadgenCommand implements Callable<Integer>, Subcommand {
                 rate > 0 ? String.format(Locale.ROOT, "%,.0f spans/s", rate) : "as fast as possible", runSeed);
         out.flush();
         LoadResult result;
-        if ((clientCert == null) != (clientKey == null)) {
-            throw new ParameterException(spec.commandLine(),
-                    "--client-cert and --client-key go together");
+        OtlpSender.Tls tls;
+        try {
+            tls = new OtlpSender.Tls(caFile, clientCert, clientKey);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--client-cert and --client-key go together: "
+                    + e.getMessage());
         }
-        try (OtlpSender sender = OtlpSender.connect(protocol, target, apiKey, timeout,
-                new OtlpSender.Tls(caFile, clientCert, clientKey))) {
+        try (OtlpSender sender = OtlpSender.connect(protocol, target, apiKey, timeout, tls)) {
             LoadGenerator generator = new LoadGenerator(sender, traffic, settings);
             result = generator.run(line -> {
                 out.println(line);

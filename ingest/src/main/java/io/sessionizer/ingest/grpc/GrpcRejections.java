@@ -13,7 +13,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
-import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.pipeline.IngestMetrics;
 import io.sessionizer.ingest.pipeline.RejectReason;
@@ -25,7 +24,7 @@ import io.sessionizer.ingest.pipeline.Signal;
  * size limit, a call without a known API key, and one whose key lacks the {@code ingest} scope. All are counted like
  * the service's own rejections.
  */
-public final class GrpcRejections implements GrpcExceptionHandlerFunction {
+public final class GrpcRejections implements GrpcExceptionHandlerFunction, TenantAuthentication.Rejection {
     private final IngestMetrics metrics;
 
     public GrpcRejections(IngestMetrics metrics) {
@@ -53,13 +52,15 @@ public final class GrpcRejections implements GrpcExceptionHandlerFunction {
      * UNAUTHENTICATED as a trailers-only gRPC answer (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md):
      * the {@link TenantAuthentication.Rejection} of OTLP/gRPC.
      */
+    @Override
     public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
         return trailersOnly(ctx, RejectReason.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED,
                 "Missing or unknown API key: send the metadata 'authorization: Bearer <key>'");
     }
 
     /** PERMISSION_DENIED, for a key without the {@code ingest} scope: the other half of the rejection. */
-    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+    @Override
+    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, String detail) {
         return trailersOnly(ctx, RejectReason.FORBIDDEN, Status.Code.PERMISSION_DENIED, detail);
     }
 

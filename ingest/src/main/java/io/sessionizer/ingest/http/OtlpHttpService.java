@@ -12,7 +12,6 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.util.Exceptions;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.sessionizer.auth.Scope;
 import io.sessionizer.auth.TenantAuthentication;
 import io.sessionizer.ingest.otlp.OtlpCodec;
 import io.sessionizer.ingest.otlp.OtlpEncoding;
@@ -39,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * wait for Kafka metadata) run on the blocking task executor, and the answer is completed from the producer's
  * acknowledgement.
  */
-public final class OtlpHttpService implements HttpService {
+public final class OtlpHttpService implements HttpService, TenantAuthentication.Rejection {
     private static final Logger LOG = LoggerFactory.getLogger(OtlpHttpService.class);
 
     private final Signal signal;
@@ -127,20 +126,18 @@ public final class OtlpHttpService implements HttpService {
     }
 
     /**
-     * 401 in the request's encoding (protobuf when it names none): the {@link TenantAuthentication.Rejection} of
-     * OTLP/HTTP.
+     * 401 in the request's encoding (protobuf when it names none): the rejection of OTLP/HTTP.
      */
+    @Override
     public HttpResponse unauthenticated(ServiceRequestContext ctx, HttpRequest req, String authorization) {
         OtlpEncoding encoding = OtlpEncoding.forContentType(req.contentType()).orElse(OtlpEncoding.PROTOBUF);
         return reject(RejectReason.UNAUTHENTICATED, "Missing or unknown API key: send 'Authorization: Bearer <key>'",
                 0, encoding);
     }
 
-    /**
-     * 403 in the request's encoding, for a key without the {@code ingest} scope: the other half of the
-     * {@link TenantAuthentication.Rejection} of OTLP/HTTP.
-     */
-    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, Scope needed, String detail) {
+    /** 403 in the request's encoding, for a key without the {@code ingest} scope. */
+    @Override
+    public HttpResponse forbidden(ServiceRequestContext ctx, HttpRequest req, String detail) {
         OtlpEncoding encoding = OtlpEncoding.forContentType(req.contentType()).orElse(OtlpEncoding.PROTOBUF);
         return reject(RejectReason.FORBIDDEN, detail, 0, encoding);
     }

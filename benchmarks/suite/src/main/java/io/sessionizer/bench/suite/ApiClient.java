@@ -13,7 +13,6 @@ import com.linecorp.armeria.common.RequestHeadersBuilder;
 import io.sessionizer.auth.PeerSignature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,16 +29,16 @@ final class ApiClient {
     private final PeerSignature peers;
 
     /**
-     * @param trust the PEM certificate of a service serving TLS, asked over https; null for http
+     * @param tls the factory of a service serving TLS, trusting its certificate, asked over https; null for http
      * @param peers signs local-only requests as the aggregator instances do
      */
-    ApiClient(int port, Path trust, PeerSignature peers) {
+    ApiClient(int port, ClientFactory tls, PeerSignature peers) {
         this.port = port;
         this.peers = peers;
-        WebClientBuilder builder = WebClient.builder((trust == null ? "http" : "https") + "://localhost:" + port)
+        WebClientBuilder builder = WebClient.builder((tls == null ? "http" : "https") + "://localhost:" + port)
                 .responseTimeout(TIMEOUT);
-        if (trust != null) {
-            builder.factory(ClientFactory.builder().tlsCustomizer(ssl -> ssl.trustManager(trust.toFile())).build());
+        if (tls != null) {
+            builder.factory(tls);
         }
         this.client = builder.build();
     }

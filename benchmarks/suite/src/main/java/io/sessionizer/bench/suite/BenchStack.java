@@ -1,5 +1,6 @@
 package io.sessionizer.bench.suite;
 
+import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.util.Exceptions;
 import io.sessionizer.aggregator.AggregatorMain;
@@ -18,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,8 @@ final class BenchStack implements AutoCloseable {
     private final LocalSchemaRegistry registry;
     private final Map<String, Long> peakRss = new LinkedHashMap<>();
     private final List<Service> running = new ArrayList<>();
+    /** One client factory per certificate the services serve, trusting it; closed with the stack. */
+    private final Map<BenchCertificate, ClientFactory> tlsFactories = new HashMap<>();
     /** One secret for every aggregator instance of the run: lists gather the cursors the others signed. */
     private final String cursorSecret = randomSecret();
 
@@ -177,8 +181,13 @@ final class BenchStack implements AutoCloseable {
      * signed as the aggregator instances sign them.
      */
     ApiClient api(Service service) {
-        return new ApiClient(service.port(), service.tls() == null ? null : service.tls().certFile(),
+        return new ApiClient(service.port(), service.tls() == null ? null : tlsFactory(service.tls()),
                 PeerSignature.of(cursorSecret));
+    }
+
+    private synchronized ClientFactory tlsFactory(BenchCertificate tls) {
+        return tlsFactories.computeIfAbsent(tls, certificate -> ClientFactory.builder()
+                .tlsCustomizer(ssl -> ssl.trustManager(certificate.certFile().toFile())).build());
     }
 
     private static String randomSecret() {
@@ -258,10 +267,12 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** Services first, then the registry and the broker. Idempotent. */
+    /** Services first, then the clients' factories, the registry and the broker. Idempotent. */
     @Override
     public synchronized void close() {
         stopAll();
+        tlsFactories.values().forEach(ClientFactory::close);
+        tlsFactories.clear();
         registry.close();
         broker.close();
     }

@@ -141,7 +141,7 @@ final class KeysCommand implements Runnable {
                 return check(typed == null ? "" : new String(typed));
             }
             List<String> lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-                    .map(String::trim).filter(line -> !line.isEmpty()).toList();
+                    .filter(line -> !line.isBlank()).toList();
             if (lines.size() > 1) {
                 throw new ParameterException(spec.commandLine(), "Standard input holds " + lines.size()
                         + " lines: give one key per run");

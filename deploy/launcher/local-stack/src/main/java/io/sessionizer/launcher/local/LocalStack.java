@@ -6,7 +6,6 @@ import io.sessionizer.aggregator.topology.SessionTopology;
 import io.sessionizer.cli.Poll;
 import io.sessionizer.config.Config;
 import io.sessionizer.config.ConfigException;
-import io.sessionizer.config.KafkaSecurity;
 import io.sessionizer.config.RegistrySettings;
 import io.sessionizer.ingest.IngestServer;
 import io.sessionizer.ingest.IngestSettings;
@@ -151,11 +150,9 @@ public final class LocalStack implements AutoCloseable {
                 + exitDescription(p.exitValue()) + "); see " + startedBroker.logFile()));
         LOG.info("Kafka broker starting (pid {}), log in {}", startedBroker.pid(), startedBroker.logFile());
         startedBroker.awaitReady(BROKER_READY_TIMEOUT);
-        // The services' TLS and SASL client properties (kafka.* / KAFKA_*), so that every part reaches Kafka alike.
-        Map<String, String> kafkaSecurity = KafkaSecurity.of(ingestConfig.kafkaProperties());
-        Map<String, Object> adminProps = new HashMap<>(kafkaSecurity);
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(adminProps)) {
+        // The local stack's own broker listens in PLAINTEXT only.
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers))) {
             List<String> created = LocalTopics.createMissing(admin, LocalTopics.topics(topicsConfig));
             if (!created.isEmpty()) {
                 LOG.info("Created topics {}", created);
@@ -166,7 +163,7 @@ public final class LocalStack implements AutoCloseable {
                     options.retentionBytes() / (1024 * 1024));
         }
         LocalSchemaRegistry startedRegistry = startPart("Schema Registry", () -> LocalSchemaRegistry.start(
-                bootstrapServers, kafkaSecurity, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
+                bootstrapServers, options.schemaRegistryPort(), LocalSchemaRegistry.DEFAULT_TOPIC));
         synchronized (this) {
             stopIfClosed("Schema Registry", startedRegistry);
             registry = startedRegistry;
