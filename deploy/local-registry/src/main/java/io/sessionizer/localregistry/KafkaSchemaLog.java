@@ -45,13 +45,15 @@ final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
     private static final String SCHEMA_KEY_TYPE = "SCHEMA";
 
     private final String bootstrapServers;
+    private final Map<String, String> security;
     private final String topic;
     private final Duration timeout;
     private final KafkaProducer<byte[], byte[]> producer;
 
-    private KafkaSchemaLog(String bootstrapServers, String topic, Duration timeout,
+    private KafkaSchemaLog(String bootstrapServers, Map<String, String> security, String topic, Duration timeout,
             KafkaProducer<byte[], byte[]> producer) {
         this.bootstrapServers = bootstrapServers;
+        this.security = Map.copyOf(security);
         this.topic = topic;
         this.timeout = timeout;
         this.producer = producer;
@@ -63,13 +65,19 @@ final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
      * @param timeout bound of each Kafka operation: topic creation, a write, reading the topic back
      */
     static KafkaSchemaLog open(String bootstrapServers, String topic, Duration timeout) {
-        Map<String, Object> adminProps = new LinkedHashMap<>();
+        return open(bootstrapServers, Map.of(), topic, timeout);
+    }
+
+    /** @param security the TLS and SASL client properties, laid under the log's own */
+    static KafkaSchemaLog open(String bootstrapServers, Map<String, String> security, String topic,
+            Duration timeout) {
+        Map<String, Object> adminProps = new LinkedHashMap<>(security);
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         try (Admin admin = Admin.create(adminProps)) {
             ensureTopic(admin, topic, timeout);
         }
-        Map<String, Object> props = new LinkedHashMap<>();
+        Map<String, Object> props = new LinkedHashMap<>(security);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // A registration is answered only once every in-sync replica has it.
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -81,7 +89,7 @@ final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
-        return new KafkaSchemaLog(bootstrapServers, topic, timeout, new KafkaProducer<>(props));
+        return new KafkaSchemaLog(bootstrapServers, security, topic, timeout, new KafkaProducer<>(props));
     }
 
     private static void ensureTopic(Admin admin, String topic, Duration timeout) {
@@ -121,7 +129,7 @@ final class KafkaSchemaLog implements SchemaLog, AutoCloseable {
 
     /** Every entry in the topic, oldest first, the last one of each subject version winning. */
     List<SchemaEntry> readAll() {
-        Map<String, Object> props = new LinkedHashMap<>();
+        Map<String, Object> props = new LinkedHashMap<>(security);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

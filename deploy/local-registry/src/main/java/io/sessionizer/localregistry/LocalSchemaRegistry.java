@@ -5,6 +5,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,13 +46,29 @@ public final class LocalSchemaRegistry implements AutoCloseable {
      * @param topic where the schemas are kept, {@value #DEFAULT_TOPIC} by default
      */
     public static LocalSchemaRegistry start(String bootstrapServers, int port, String topic) {
-        return start(bootstrapServers, port, topic, Function.identity());
+        return start(bootstrapServers, Map.of(), port, topic, Function.identity());
+    }
+
+    /**
+     * {@link #start(String, int, String)} against a secured cluster.
+     *
+     * @param kafkaSecurity the Kafka client properties of TLS and SASL ({@code KafkaSecurity}), laid under the
+     *     registry's own
+     */
+    public static LocalSchemaRegistry start(String bootstrapServers, Map<String, String> kafkaSecurity, int port,
+            String topic) {
+        return start(bootstrapServers, kafkaSecurity, port, topic, Function.identity());
+    }
+
+    static LocalSchemaRegistry start(String bootstrapServers, int port, String topic,
+            Function<? super HttpService, ? extends HttpService> decorator) {
+        return start(bootstrapServers, Map.of(), port, topic, decorator);
     }
 
     /** @param decorator wraps the whole API; tests use it to observe and disturb requests */
-    static LocalSchemaRegistry start(String bootstrapServers, int port, String topic,
-            Function<? super HttpService, ? extends HttpService> decorator) {
-        KafkaSchemaLog log = KafkaSchemaLog.open(bootstrapServers, topic, KAFKA_TIMEOUT);
+    static LocalSchemaRegistry start(String bootstrapServers, Map<String, String> kafkaSecurity, int port,
+            String topic, Function<? super HttpService, ? extends HttpService> decorator) {
+        KafkaSchemaLog log = KafkaSchemaLog.open(bootstrapServers, kafkaSecurity, topic, KAFKA_TIMEOUT);
         try {
             List<SchemaEntry> entries = log.readAll();
             SchemaStore store = new SchemaStore(log, entries);
